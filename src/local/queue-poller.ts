@@ -1,0 +1,88 @@
+/**
+ * Feeds a queue trigger from the azurite queue the way the Functions host does: base64 JSON
+ * messages, batches of 16, the message hidden while its invocation runs, retried when it
+ * throws, and moved to "<queue>-poison" after 5 dequeues.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvocationContext } from '../functions/azure-functions.js';
+import type { QueueClient } from '@azure/storage-queue';
+import type { QueueRegistration } from '../functions/registrar.js';
+import type { Logger } from '../services/ports.js';
+
+const MAX_DEQUEUE = 5;
+const BATCH = 16;
+const VISIBILITY_SECONDS = 300;
+
+export interface Poller {
+  stop(): Promise<void>;
+}
+
+export function startQueuePoller(
+  name: string,
+  reg: QueueRegistration,
+  queue: QueueClient,
+  poison: QueueClient,
+  logger: Logger,
+  opts: { idleMs?: number; retryDelaySeconds?: number } = {},
+): Poller {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const idleMs = opts.idleMs ?? 200;
+
+  const loop = (async () => {
+    await queue.createIfNotExists();
+    await poison.createIfNotExists();
+    while (!stopped) {
+      let count = 0;
+      try {
+        const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: BATCH, visibilityTimeout: VISIBILITY_SECONDS });
+        count = receivedMessageItems.length;
+        await Promise.all(receivedMessageItems.map((m) => one(m)));
+      } catch (e) {
+        if (!stopped) logger.warn('queue poll failed', { queue: reg.queueName, error: e });
+      }
+      if (count === 0 && !stopped) await new Promise<void>((r) => ((wake = r), setTimeout(r, idleMs)));
+    }
+  })();
+
+  async function one(m: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number; insertedOn: Date }): Promise<void> {
+    const payload = decode(m.messageText);
+    const context = new InvocationContext({
+      invocationId: randomUUID(),
+      functionName: name,
+      logHandler: () => undefined,
+      triggerMetadata: { id: m.messageId, dequeueCount: m.dequeueCount, insertionTime: m.insertedOn.toISOString() },
+    });
+    try {
+      await reg.handler(payload, context);
+      await queue.deleteMessage(m.messageId, m.popReceipt);
+    } catch (e) {
+      if (m.dequeueCount >= MAX_DEQUEUE) {
+        logger.error('queue message moved to poison queue', { queue: reg.queueName, messageId: m.messageId, error: e });
+        await poison.sendMessage(m.messageText);
+        await queue.deleteMessage(m.messageId, m.popReceipt);
+      } else {
+        logger.warn('queue invocation failed; will retry', { queue: reg.queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, error: e });
+        await queue.updateMessage(m.messageId, m.popReceipt, undefined, opts.retryDelaySeconds ?? 1).catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+/** The host hands JSON messages to the handler as objects, anything else as a string. */
+function decode(text: string): unknown {
+  const raw = Buffer.from(text, 'base64').toString('utf8');
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,4 @@
+import type { SandboxSlot } from '../local/sandbox-slot.js';
+
+/** The sandbox services the local host can start, in start order. Filled by later issues. */
+export const sandboxSlots: SandboxSlot[] = [];

@@ -1,0 +1,27 @@
+import type { QueueClient } from '@azure/storage-queue';
+import type { WorkItem, WorkQueue } from '../../ports.js';
+
+/** Storage Queues cap visibility delays at 7 days; our waits are minutes. */
+const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
+
+/**
+ * Messages are base64-encoded JSON because the Functions queue trigger decodes base64 by default
+ * (host.json extensions.queues.messageEncoding); the local host decodes the same way.
+ */
+export function createWorkQueue(queue: QueueClient): WorkQueue & { ensure(): Promise<void> } {
+  let ensured: Promise<unknown> | undefined;
+  return {
+    async ensure() {
+      ensured ??= queue.createIfNotExists();
+      await ensured;
+    },
+    async enqueue(item: WorkItem, opts = {}) {
+      ensured ??= queue.createIfNotExists();
+      await ensured;
+      const delay = Math.min(Math.max(0, Math.ceil(opts.delaySeconds ?? 0)), MAX_DELAY_SECONDS);
+      await queue.sendMessage(encodeMessage(item), { visibilityTimeout: delay, messageTimeToLive: -1 });
+    },
+  };
+}
+
+export const encodeMessage = (item: WorkItem): string => Buffer.from(JSON.stringify(item), 'utf8').toString('base64');

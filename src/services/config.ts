@@ -1,0 +1,143 @@
+/**
+ * Every setting the deployer reads, validated once at start-up. Nothing below this file reads
+ * process.env. A missing or malformed setting stops start-up with a message naming it.
+ */
+import { z } from 'zod';
+import { Catalog, defaultCatalog } from './domain/catalog.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const num = (def: number) => z.coerce.number().positive().default(def);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v : undefined));
+const csv = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** A storage connection string must carry an endpoint or account name and a key, or be the dev shortcut. */
+const storageConnection = z.string().refine(
+  (v) =>
+    v === 'UseDevelopmentStorage=true' ||
+    (/(^|;)(AccountName|BlobEndpoint|QueueEndpoint|TableEndpoint)=/i.test(v) && /(^|;)(AccountKey|SharedAccessSignature)=/i.test(v)),
+  { message: 'expected "UseDevelopmentStorage=true" or "DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…"' },
+);
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+export const Settings = z.object({
+  AzureWebJobsStorage: storageConnection,
+  TAILSPIN_ENVIRONMENTS: csv('dev'),
+  TAILSPIN_SERVICE_NAME: z.string().default('tailspin-deployer'),
+  TAILSPIN_PUBLIC_URL: z.url().default('http://localhost:7071'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  // Storage names
+  TAILSPIN_QUEUE_NAME: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/).default('tailspin-releases'),
+  TAILSPIN_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/).default('tailspin'),
+
+  // GitHub
+  GITHUB_REPOSITORY: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"').default('tailspin/tailspin-toys'),
+  GITHUB_DEPLOY_BRANCH: z.string().default('main'),
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  /** Accepted too while a secret is being rotated. */
+  GITHUB_WEBHOOK_SECRET_PREVIOUS: optionalText,
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITHUB_TOKEN: optionalText,
+  GITHUB_APP_ID: optionalText,
+  GITHUB_APP_PRIVATE_KEY: optionalText,
+  GITHUB_APP_INSTALLATION_ID: optionalText,
+  WEBHOOK_MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024),
+
+  // Azure
+  AZURE_SUBSCRIPTION_ID: optionalText,
+  ARM_ENDPOINT: z.url().default('https://management.azure.com'),
+  ACR_LOGIN_SERVER: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'expected a registry host like myacr.azurecr.io').default('tailspinacr.azurecr.io'),
+  ACR_RESOURCE_ID: optionalText,
+  AKS_RESOURCE_ID: optionalText,
+  KUBECONFIG: optionalText,
+  LOG_ANALYTICS_WORKSPACE_ID: optionalText,
+  MONITOR_LOGS_ENDPOINT: z.url().default('https://api.loganalytics.azure.com/v1'),
+
+  // Scan gate
+  SCAN_SEVERITIES: csv('HIGH,CRITICAL'),
+  SCAN_IGNORE_UNFIXED: bool.default(false),
+  SCAN_IGNOREFILE: optionalText,
+  SCAN_CACHE_TTL_HOURS: num(24),
+  SCAN_DEADLINE_SECONDS: int(900, 10),
+  SCAN_RETRIES: int(1),
+  TRIVY_IMAGE: z.string().default('aquasec/trivy:0.58.1'),
+  TRIVY_DB_REPOSITORY: z.string().default('ghcr.io/aquasecurity/trivy-db:2'),
+
+  // Rollout and verification
+  ROLLOUT_POLL_SECONDS: int(5, 1),
+  ROLLOUT_DEADLINE_SECONDS: int(600, 10),
+  VERIFY_WINDOW_SECONDS: int(300, 1),
+  VERIFY_INTERVAL_SECONDS: int(30, 1),
+  VERIFY_ERROR_RATE_MAX: z.coerce.number().min(0).max(1).default(0.01),
+  VERIFY_P95_MS_MAX: num(2000),
+  VERIFY_MIN_REQUESTS: int(50),
+  VERIFY_INCONCLUSIVE: z.enum(['extend-then-pass', 'extend-then-hold', 'hold']).default('extend-then-pass'),
+  VERIFY_TELEMETRY_UNAVAILABLE: z.enum(['keep-unverified', 'rollback']).default('keep-unverified'),
+  SMOKE_RETRIES: int(3),
+
+  // Local host and sandbox
+  TAILSPIN_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
+  FUNCTIONS_HTTP_PORT: int(7071, 1),
+  /** Function key the local host enforces for authLevel "function" routes. */
+  TAILSPIN_LOCAL_FUNCTION_KEY: z.string().min(8).default('local-dev-function-key'),
+  AZURITE_LOCATION: optionalText,
+  TAILSPIN_CATALOG: json(Catalog).optional(),
+});
+
+export type Settings = z.infer<typeof Settings>;
+
+export interface Config extends Settings {
+  catalog: Catalog;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse settings from an environment-like record. Throws ConfigError naming every bad setting. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Settings.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = i.path.join('.') || '(settings)';
+      const got = i.code === 'invalid_type' && env[String(i.path[0])] === undefined ? 'is missing' : i.message;
+      return `${name}: ${got}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const s = parsed.data;
+  const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, s.TAILSPIN_ENVIRONMENTS);
+  return { ...s, catalog };
+}
+
+/** Names of settings whose values are secrets: never logged, never echoed. */
+export const SECRET_SETTINGS = [
+  'AzureWebJobsStorage',
+  'GITHUB_WEBHOOK_SECRET',
+  'GITHUB_WEBHOOK_SECRET_PREVIOUS',
+  'GITHUB_TOKEN',
+  'GITHUB_APP_PRIVATE_KEY',
+  'TAILSPIN_LOCAL_FUNCTION_KEY',
+] as const;

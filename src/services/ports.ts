@@ -1,0 +1,213 @@
+/**
+ * The interfaces the pipeline needs from the world. Adapters in ./adapters implement them;
+ * the pipeline and intake import only this file and ./domain — never an SDK.
+ */
+import type { Result } from './domain/result.js';
+import type { Release, Phase } from './domain/release.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export type LogFields = Record<string, unknown>;
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger whose every line carries these fields (e.g. correlation_id of one event). */
+  child(fields: LogFields): Logger;
+}
+
+// ---------------------------------------------------------------- state
+
+/** One unit of work on the queue: "look at this release again". Idempotent by design. */
+export interface WorkItem {
+  releaseId: string;
+  correlationId: string;
+}
+
+export interface WorkQueue {
+  enqueue(item: WorkItem, opts?: { delaySeconds?: number }): Promise<void>;
+}
+
+export interface Workload {
+  namespace: string;
+  deployment: string;
+  container: string;
+}
+
+// ---------------------------------------------------------------- cluster
+
+export interface RolloutCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface PodProblem {
+  pod: string;
+  container?: string;
+  /** e.g. CrashLoopBackOff, ImagePullBackOff, ErrImagePull, Unschedulable */
+  reason: string;
+  message?: string;
+  restartCount?: number;
+}
+
+export interface ClusterEvent {
+  involvedObject: string;
+  type: string;
+  reason: string;
+  message: string;
+  count?: number;
+  lastTimestamp?: string;
+}
+
+/** What the Deployment looks like now; the pipeline's assessRollout decides what it means. */
+export interface RolloutObservation {
+  generation: number;
+  observedGeneration: number;
+  replicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  unavailableReplicas: number;
+  conditions: RolloutCondition[];
+  /** Image currently in the Deployment's pod template for the container. */
+  image: string;
+  /** deployment.kubernetes.io/revision of the Deployment. */
+  revision?: string;
+  annotations: Record<string, string>;
+  /** Problems seen on pods of the newest ReplicaSet. */
+  podProblems: PodProblem[];
+}
+
+export interface DeployAnnotations {
+  releaseId: string;
+  commit?: string;
+  sourceEvent: string;
+  changeCause: string;
+}
+
+export interface SmokeResult {
+  check: string;
+  ok: boolean;
+  status?: number;
+  durationMs: number;
+  detail?: string;
+}
+
+export interface Cluster {
+  observe(w: Workload): Promise<Result<RolloutObservation>>;
+  /** Set the container image (already pinned by digest). No-op (changed=false) if already there. */
+  setImage(w: Workload, image: string, annotations: DeployAnnotations): Promise<Result<{ changed: boolean }>>;
+  /** `rollout undo` semantics: re-apply the previous ReplicaSet's template. */
+  undo(w: Workload, annotations: DeployAnnotations): Promise<Result<{ image: string; changed: boolean }>>;
+  events(w: Workload, limit?: number): Promise<Result<ClusterEvent[]>>;
+  smoke(namespace: string, check: SmokeCheckSpec): Promise<Result<SmokeResult>>;
+  /** Server-side apply with field manager "tailspin-deployer". */
+  apply(docs: Record<string, unknown>[]): Promise<Result<{ applied: string[] }>>;
+  /** Reachability, for /api/health. */
+  ping(): Promise<Result<{ version?: string }>>;
+}
+
+export type SmokeCheckSpec =
+  | { kind: 'service-proxy'; service: string; port: number; path: string; expectStatus: number }
+  | { kind: 'url'; url: string; expectStatus: number };
+
+// ---------------------------------------------------------------- scanning
+
+export interface ScanTarget {
+  registry: string;
+  repository: string;
+  digest: string;
+}
+
+export type ScanRun =
+  | { state: 'running'; runId: string }
+  | { state: 'done'; runId: string; report: unknown }
+  | { state: 'failed'; runId: string; reason: string; logUrl?: string };
+
+export interface Scanner {
+  start(target: ScanTarget): Promise<Result<{ runId: string }>>;
+  get(runId: string): Promise<Result<ScanRun>>;
+}
+
+// ---------------------------------------------------------------- builds
+
+export interface BuildRequest {
+  app: string;
+  commit: string;
+  repository: string;
+  dockerfile: string;
+  context: string;
+  imageNames: string[];
+}
+
+export type BuildRun =
+  | { state: 'running'; runId: string }
+  | { state: 'succeeded'; runId: string; digest?: string; image?: string }
+  | { state: 'failed'; runId: string; reason: string; logUrl?: string };
+
+export interface Builder {
+  start(req: BuildRequest): Promise<Result<{ runId: string }>>;
+  get(runId: string): Promise<Result<BuildRun>>;
+  /** Resolve a tag to its digest in the registry (manual door). */
+  resolveTag(repository: string, tag: string): Promise<Result<string>>;
+}
+
+// ---------------------------------------------------------------- telemetry
+
+export interface TelemetryQuery {
+  roleName: string;
+  /** AppVersion to filter on when the telemetry carries it. */
+  version?: string;
+  from: Date;
+  to: Date;
+}
+
+export interface TelemetrySample {
+  requests: number;
+  failures: number;
+  p95Ms: number | null;
+}
+
+export interface Telemetry {
+  requests(q: TelemetryQuery): Promise<Result<TelemetrySample>>;
+  ping(): Promise<Result<unknown>>;
+}
+
+// ---------------------------------------------------------------- source control (GitHub)
+
+export type CommitState = 'pending' | 'success' | 'failure' | 'error';
+export type DeploymentState = 'in_progress' | 'queued' | 'success' | 'failure' | 'inactive' | 'error';
+
+export interface IssueRequest {
+  /** Stable marker, e.g. "tailspin-deployer:rollback:tailspin-server:dev:sha256:…", hidden in the body. */
+  marker: string;
+  title: string;
+  body: string;
+  labels: string[];
+}
+
+export interface SourceControl {
+  setCommitStatus(commit: string, context: string, state: CommitState, description: string, targetUrl?: string): Promise<Result<void>>;
+  /** Find an open issue by marker: comment on it; otherwise create it. Returns its URL. */
+  ensureIssue(req: IssueRequest): Promise<Result<{ url: string; number: number; created: boolean }>>;
+  createDeployment(input: { ref: string; environment: string; description: string; payload: Record<string, unknown> }): Promise<Result<{ id: number }>>;
+  setDeploymentStatus(deploymentId: number, state: DeploymentState, description: string, environmentUrl?: string, logUrl?: string): Promise<Result<void>>;
+  /** Files under a path at a commit (manifest releases). */
+  readTree(commit: string, path: string): Promise<Result<{ path: string; content: string }[]>>;
+  ping(): Promise<Result<unknown>>;
+}
+
+// ---------------------------------------------------------------- release store
+
+export interface ReleaseFilter {
+  app?: string;
+  environment?: string;
+  limit?: number;
+}
+
+export type Transition = { to: Phase; reason: string; at: Date };
