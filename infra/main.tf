@@ -1,0 +1,136 @@
+data "azurerm_client_config" "current" {}
+
+locals {
+  name = "${var.name_prefix}-${var.environment}"
+  # Registry, storage and vault names are global: a short stable hash of the
+  # subscription and resource group keeps them unique per deployment.
+  suffix = substr(sha1("${var.subscription_id}/${var.resource_group_name}"), 0, 6)
+  flat   = "${var.name_prefix}${var.environment}${local.suffix}"
+  tags   = merge({ app = "tailspin", managed-by = "terraform" }, var.tags)
+
+  kv_ref = "@Microsoft.KeyVault(VaultName=${module.keyvault.name};SecretName=%s)"
+
+  # Wired to everything below; names match local.settings.sample.json.
+  app_settings = merge({
+    TAILSPIN_ENVIRONMENTS      = var.environment
+    TAILSPIN_PUBLIC_URL        = "https://func-${local.name}.azurewebsites.net"
+    TAILSPIN_SANDBOX           = "off"
+    GITHUB_REPOSITORY          = var.github_repository
+    GITHUB_DEPLOY_BRANCH       = var.github_deploy_branch
+    GITHUB_WEBHOOK_SECRET      = format(local.kv_ref, "github-webhook-secret")
+    GITHUB_TOKEN               = format(local.kv_ref, "github-token")
+    AZURE_SUBSCRIPTION_ID      = var.subscription_id
+    ACR_LOGIN_SERVER           = module.acr.login_server
+    ACR_RESOURCE_ID            = module.acr.id
+    AKS_RESOURCE_ID            = module.aks.id
+    AKS_API_SERVER             = "https://${module.aks.fqdn}"
+    AKS_NAMESPACE              = var.app_namespace
+    LOG_ANALYTICS_WORKSPACE_ID = module.monitoring.workspace_customer_id
+    APP_INSIGHTS_RESOURCE_ID   = module.monitoring.app_insights_id
+  }, var.deployer_settings)
+}
+
+resource "azurerm_resource_group" "this" {
+  name     = var.resource_group_name
+  location = var.location
+  tags     = local.tags
+}
+
+module "networking" {
+  source              = "./modules/networking"
+  name                = local.name
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  address_space       = var.vnet_address_space
+  aks_subnet_prefix   = var.aks_subnet_prefix
+  tags                = local.tags
+}
+
+module "monitoring" {
+  source              = "./modules/monitoring"
+  name                = local.name
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  retention_days      = var.log_retention_days
+  tags                = local.tags
+}
+
+module "acr" {
+  source              = "./modules/acr"
+  name                = "${local.flat}acr"
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  tags                = local.tags
+}
+
+module "aks" {
+  source                     = "./modules/aks"
+  name                       = local.name
+  location                   = var.location
+  resource_group_name        = azurerm_resource_group.this.name
+  kubernetes_version         = var.kubernetes_version
+  subnet_id                  = module.networking.aks_subnet_id
+  service_cidr               = var.service_cidr
+  vm_size                    = var.node_vm_size
+  min_count                  = var.node_min_count
+  max_count                  = var.node_max_count
+  tenant_id                  = data.azurerm_client_config.current.tenant_id
+  admin_group_object_ids     = var.aks_admin_group_object_ids
+  authorized_ip_ranges       = var.authorized_ip_ranges
+  log_analytics_workspace_id = module.monitoring.workspace_id
+  container_insights_dcr_id  = module.monitoring.container_insights_dcr_id
+  tags                       = local.tags
+}
+
+module "keyvault" {
+  source              = "./modules/keyvault"
+  name                = "kv-${local.name}-${local.suffix}"
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  tenant_id           = data.azurerm_client_config.current.tenant_id
+  tags                = local.tags
+}
+
+module "functionapp" {
+  source                         = "./modules/functionapp"
+  name                           = local.name
+  storage_account_name           = "st${local.flat}"
+  location                       = var.location
+  resource_group_name            = azurerm_resource_group.this.name
+  app_insights_connection_string = module.monitoring.app_insights_connection_string
+  log_analytics_workspace_id     = module.monitoring.workspace_id
+  app_settings                   = local.app_settings
+  tags                           = local.tags
+}
+
+module "eventgrid" {
+  source                        = "./modules/eventgrid"
+  name                          = local.name
+  location                      = var.location
+  resource_group_name           = azurerm_resource_group.this.name
+  registry_id                   = module.acr.id
+  function_app_id               = module.functionapp.id
+  create_subscription           = var.enable_acr_event_subscription
+  deadletter_storage_account_id = module.functionapp.storage_account_id
+  deadletter_container_name     = module.functionapp.deadletter_container_name
+  deadletter_container_id       = module.functionapp.deadletter_container_id
+  tags                          = local.tags
+}
+
+module "rbac" {
+  source                       = "./modules/rbac"
+  name                         = local.name
+  aks_id                       = module.aks.id
+  aks_principal_id             = module.aks.cluster_principal_id
+  kubelet_object_id            = module.aks.kubelet_object_id
+  aks_subnet_id                = module.networking.aks_subnet_id
+  acr_id                       = module.acr.id
+  function_principal_id        = module.functionapp.principal_id
+  storage_account_id           = module.functionapp.storage_account_id
+  log_analytics_workspace_id   = module.monitoring.workspace_id
+  app_insights_id              = module.monitoring.app_insights_id
+  key_vault_id                 = module.keyvault.id
+  namespace                    = var.app_namespace
+  operator_object_id           = data.azurerm_client_config.current.object_id
+  grant_operator_cluster_admin = var.grant_operator_cluster_admin
+}

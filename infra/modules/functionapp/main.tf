@@ -1,0 +1,125 @@
+# The deployer: a Flex Consumption function app (Node 22) with a system-assigned
+# identity, and its storage account (host state, release tables, work queue,
+# package container, Event Grid dead letters). No shared keys anywhere.
+variable "name" { type = string }
+variable "storage_account_name" { type = string }
+variable "location" { type = string }
+variable "resource_group_name" { type = string }
+variable "app_insights_connection_string" {
+  type      = string
+  sensitive = true
+}
+variable "log_analytics_workspace_id" { type = string }
+variable "app_settings" { type = map(string) }
+variable "tags" { type = map(string) }
+
+resource "azurerm_storage_account" "this" {
+  #checkov:skip=CKV_AZURE_35:The Flex Consumption host reaches its storage over the public endpoint unless VNet-integrated; shared keys are disabled, so only Entra identities with data roles get in.
+  #checkov:skip=CKV_AZURE_59:Same reason as CKV_AZURE_35.
+  #checkov:skip=CKV2_AZURE_33:Private endpoints need VNet integration of the function app; out of this sandbox's scope.
+  #checkov:skip=CKV2_AZURE_1:Microsoft-managed keys; a customer-managed key adds a Key Vault key lifecycle for release metadata that holds no secrets.
+  #checkov:skip=CKV_AZURE_33:Queue access logs are sent to Log Analytics by the diagnostic setting below (classic Storage Analytics logging needs shared-key access, which is disabled).
+  name                            = var.storage_account_name
+  location                        = var.location
+  resource_group_name             = var.resource_group_name
+  account_tier                    = "Standard"
+  account_replication_type        = "ZRS"
+  min_tls_version                 = "TLS1_2"
+  https_traffic_only_enabled      = true
+  shared_access_key_enabled       = false
+  default_to_oauth_authentication = true
+  allow_nested_items_to_be_public = false
+  public_network_access_enabled   = true
+  tags                            = var.tags
+
+  blob_properties {
+    delete_retention_policy {
+      days = 7
+    }
+    container_delete_retention_policy {
+      days = 7
+    }
+  }
+
+  sas_policy {
+    expiration_period = "00.01:00:00"
+  }
+}
+
+resource "azurerm_storage_container" "package" {
+  name                  = "app-package"
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
+resource "azurerm_storage_container" "deadletter" {
+  name                  = "eventgrid-deadletter"
+  storage_account_id    = azurerm_storage_account.this.id
+  container_access_type = "private"
+}
+
+# Storage data-plane logs (who read or changed releases and queue items).
+resource "azurerm_monitor_diagnostic_setting" "storage" {
+  for_each                   = toset(["blobServices", "queueServices", "tableServices"])
+  name                       = "to-log-analytics"
+  target_resource_id         = "${azurerm_storage_account.this.id}/${each.key}/default"
+  log_analytics_workspace_id = var.log_analytics_workspace_id
+
+  enabled_log {
+    category_group = "audit"
+  }
+}
+
+resource "azurerm_service_plan" "this" {
+  name                = "asp-${var.name}"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  os_type             = "Linux"
+  sku_name            = "FC1"
+  tags                = var.tags
+}
+
+resource "azurerm_function_app_flex_consumption" "this" {
+  #checkov:skip=CKV_AZURE_221:GitHub webhooks and Event Grid deliver from the internet; every route except /api/health needs an HMAC signature or a function key.
+  name                                           = "func-${var.name}"
+  location                                       = var.location
+  resource_group_name                            = var.resource_group_name
+  service_plan_id                                = azurerm_service_plan.this.id
+  storage_container_type                         = "blobContainer"
+  storage_container_endpoint                     = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.package.name}"
+  storage_authentication_type                    = "SystemAssignedIdentity"
+  runtime_name                                   = "node"
+  runtime_version                                = "22"
+  maximum_instance_count                         = 40
+  instance_memory_in_mb                          = 2048
+  https_only                                     = true
+  public_network_access_enabled                  = true
+  webdeploy_publish_basic_authentication_enabled = false
+  tags                                           = var.tags
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  site_config {
+    application_insights_connection_string = var.app_insights_connection_string
+    minimum_tls_version                    = "1.2"
+    http2_enabled                          = true
+  }
+
+  app_settings = merge(var.app_settings, {
+    # Identity-based connection: the host and the app use the managed identity,
+    # no account key exists.
+    AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
+    AzureWebJobsStorage__credential  = "managedidentity"
+  })
+}
+
+output "id" { value = azurerm_function_app_flex_consumption.this.id }
+output "name" { value = azurerm_function_app_flex_consumption.this.name }
+output "hostname" { value = azurerm_function_app_flex_consumption.this.default_hostname }
+output "principal_id" { value = azurerm_function_app_flex_consumption.this.identity[0].principal_id }
+output "storage_account_id" { value = azurerm_storage_account.this.id }
+output "storage_account_name" { value = azurerm_storage_account.this.name }
+output "deadletter_container_id" { value = azurerm_storage_container.deadletter.id }
+output "deadletter_container_name" { value = azurerm_storage_container.deadletter.name }

@@ -1,0 +1,11 @@
+output "resource_group_name" { value = azurerm_resource_group.this.name }
+output "aks_name" { value = module.aks.name }
+output "aks_id" { value = module.aks.id }
+output "aks_oidc_issuer_url" { value = module.aks.oidc_issuer_url }
+output "acr_name" { value = module.acr.name }
+output "acr_login_server" { value = module.acr.login_server }
+output "key_vault_name" { value = module.keyvault.name }
+output "function_app_name" { value = module.functionapp.name }
+output "function_app_principal_id" { value = module.functionapp.principal_id }
+output "github_webhook_url" { value = "https://${module.functionapp.hostname}/api/github/webhook" }
+output "log_analytics_workspace_id" { value = module.monitoring.workspace_customer_id }
