@@ -3,7 +3,8 @@
  * the pipeline and intake import only this file and ./domain — never an SDK.
  */
 import type { Result } from './domain/result.js';
-import type { Release, Phase } from './domain/release.js';
+import type { Release, Phase, Door } from './domain/release.js';
+import type { Head } from './domain/head.js';
 
 export interface Clock {
   now(): Date;
@@ -211,3 +212,57 @@ export interface ReleaseFilter {
 }
 
 export type Transition = { to: Phase; reason: string; at: Date };
+
+// ---------------------------------------------------------------- release store (Azure Tables)
+
+export interface NewRelease {
+  app: string;
+  environment: string;
+  kind: Release['kind'];
+  /** What semantic dedup compares: the digest, or the manifest commit, or the commit being built. */
+  target: string;
+  image?: Release['image'];
+  unresolvedImage?: string;
+  commit?: string;
+  manifestCommit?: string;
+  source: Release['source'];
+  correlationId: string;
+  semanticDedup: boolean;
+  allowQuarantined: boolean;
+  progress?: Record<string, unknown>;
+}
+
+export type CreateOutcome =
+  | { kind: 'created'; release: Release; superseded?: string }
+  | { kind: 'duplicate'; releaseId: string; reason: string }
+  | { kind: 'ignored'; reason: string };
+
+export type EventClaim =
+  | { state: 'claimed' }
+  | { state: 'duplicate'; releaseIds: string[]; ignored?: string; inFlight: boolean };
+
+export interface StoredHead extends Head {
+  etag?: string;
+}
+
+export interface SaveChange {
+  /** A phase change is written with a timeline entry in the same transaction. */
+  to?: Phase;
+  reason?: string;
+  /** A head written in the same transaction, compare-and-swap on its etag. */
+  head?: StoredHead;
+}
+
+export interface ReleaseStore {
+  /** Claim a door's idempotency key; a second claim of the same key is a duplicate. */
+  claimEvent(door: Door, key: string, now: Date): Promise<EventClaim>;
+  completeEvent(door: Door, key: string, result: { releaseIds: string[]; ignored?: string }): Promise<void>;
+  create(input: NewRelease, now: Date): Promise<CreateOutcome>;
+  get(id: string): Promise<Release | undefined>;
+  list(filter: ReleaseFilter): Promise<Release[]>;
+  head(app: string, environment: string): Promise<StoredHead>;
+  /** Compare-and-swap on the release's etag (and the head's, when given). */
+  save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
+  /** Active releases whose next tick is overdue: the sweeper re-drives them. */
+  overdue(now: Date, limit: number): Promise<Release[]>;
+}

@@ -54,6 +54,8 @@ export interface Release {
   /** Human-facing results: scan summary, measurements, rollback details, links. */
   outcome: Record<string, unknown>;
   timeline: TimelineEntry[];
+  /** Storage concurrency token; set by the store, never by the pipeline. */
+  etag?: string;
 }
 
 export const workloadKey = (app: string, environment: string): string => `${app}|${environment}`;

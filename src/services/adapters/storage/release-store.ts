@@ -1,0 +1,237 @@
+/**
+ * Releases, their timelines, app/environment heads and door dedup rows in Azure Tables.
+ * Everything that must change together (a release, its timeline entry, the head, a superseded
+ * release) lives in one partition and is written in one entity-group transaction with ETags.
+ */
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { CreateOutcome, EventClaim, NewRelease, ReleaseFilter, ReleaseStore, SaveChange, StoredHead } from '../../ports.js';
+import { isTerminal, type Door, type Release } from '../../domain/release.js';
+import { admit, admitBuild, emptyHead, withPending, type Head } from '../../domain/head.js';
+import { err, ok, type Result } from '../../domain/result.js';
+import {
+  HEAD_ROW, ID_PARTITION, headEntity, newReleaseId, partitionOf, releaseEntity, releaseRowKey, safeKey, timelineEntity, unpackJson,
+  type ReleaseRecord,
+} from './entities.js';
+import type { TimelineEntry } from '../../domain/release.js';
+
+const MAX_CAS_ATTEMPTS = 20;
+/** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
+const STALE_CLAIM_MS = 60_000;
+const NOT_DEPLOYED_YET = new Set(['queued', 'building', 'scanning']);
+
+export interface ReleaseStoreTables {
+  releases: TableClient;
+  dedup: TableClient;
+}
+
+/** SDK errors carry statusCode; duck-typed because several copies of core-rest-pipeline may be loaded. */
+const isStatus = (e: unknown, ...codes: number[]): boolean =>
+  typeof e === 'object' && e !== null && codes.includes((e as { statusCode?: number }).statusCode ?? -1);
+
+/**
+ * The release row is always the first action. Sub-responses of updates may lack a row key
+ * (azurite), so fall back to position; without an etag the next save re-reads, never reuses a stale one.
+ */
+function releaseEtag(res: { subResponses: { etag?: string }[]; getResponseForEntity(rk: string): { etag?: string } | undefined }, rk: string) {
+  return res.getResponseForEntity(rk)?.etag ?? res.subResponses[0]?.etag;
+}
+
+export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
+  let ensured: Promise<unknown> | undefined;
+  const ensure = async () => {
+    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]);
+    await ensured;
+  };
+
+  async function readHead(app: string, environment: string): Promise<StoredHead> {
+    await ensure();
+    try {
+      const e = await t.releases.getEntity<Record<string, unknown>>(partitionOf(app, environment), HEAD_ROW);
+      return { ...unpackJson<Head>(e), ...(e.etag ? { etag: e.etag } : {}) };
+    } catch (e) {
+      if (isStatus(e, 404)) return emptyHead(app, environment);
+      throw e;
+    }
+  }
+
+  function headAction(h: StoredHead): TransactionAction {
+    return h.etag ? ['update', headEntity(h), 'Replace', { etag: h.etag }] : ['create', headEntity(h)];
+  }
+
+  async function readRelease(id: string): Promise<Release | undefined> {
+    await ensure();
+    let pointer: { pk: string; rk: string };
+    try {
+      const e = await t.releases.getEntity<{ pk: string; rk: string }>(ID_PARTITION, safeKey(id));
+      pointer = { pk: e.pk, rk: e.rk };
+    } catch (e) {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    }
+    const rows: Record<string, unknown>[] = [];
+    // The release row and its timeline rows share a row-key prefix.
+    const filter = `PartitionKey eq '${pointer.pk.replace(/'/g, "''")}' and RowKey ge '${pointer.rk}' and RowKey lt '${pointer.rk}~~'`;
+    for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(e);
+    const main = rows.find((r) => r.rowKey === pointer.rk);
+    if (!main) return undefined;
+    const timeline = rows.filter((r) => r.type === 'timeline').map((r) => unpackJson<TimelineEntry>(r));
+    return { ...unpackJson<ReleaseRecord>(main), timeline, ...(typeof main.etag === 'string' ? { etag: main.etag } : {}) };
+  }
+
+  const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
+
+  function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
+    if (isTerminal(old.phase) || !NOT_DEPLOYED_YET.has(old.phase) || !old.etag) return [];
+    const entry: TimelineEntry = { at: now.toISOString(), from: old.phase, to: 'superseded', reason: `superseded by newer release ${byId}`, correlationId: old.correlationId };
+    const next: Release = { ...old, phase: 'superseded', updatedAt: entry.at, timeline: [...old.timeline, entry] };
+    delete next.nextCheckAt;
+    delete next.wait;
+    const rk = rowKeyOf(old);
+    return [
+      ['update', releaseEntity(next, rk), 'Replace', { etag: old.etag }],
+      ['create', timelineEntity(partitionOf(old.app, old.environment), rk, old.timeline.length, entry)],
+    ];
+  }
+
+  return {
+    ensure,
+    head: readHead,
+    get: readRelease,
+
+    async claimEvent(door: Door, key: string, now: Date): Promise<EventClaim> {
+      await ensure();
+      const rowKey = safeKey(key);
+      try {
+        await t.dedup.createEntity({ partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now });
+        return { state: 'claimed' };
+      } catch (e) {
+        if (!isStatus(e, 409)) throw e;
+      }
+      const row = await t.dedup.getEntity<{ state: string; releaseIds?: string; ignored?: string; claimedAt: Date }>(door, rowKey);
+      const stale = row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS;
+      if (stale) {
+        try {
+          // Take over a crashed worker's claim; the ETag makes sure only one taker wins.
+          await t.dedup.updateEntity({ partitionKey: door, rowKey, state: 'pending', claimedAt: now }, 'Merge', { etag: row.etag });
+          return { state: 'claimed' };
+        } catch (e) {
+          if (!isStatus(e, 412)) throw e;
+        }
+      }
+      return {
+        state: 'duplicate',
+        releaseIds: row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : [],
+        ...(row.ignored ? { ignored: row.ignored } : {}),
+        inFlight: row.state === 'pending',
+      };
+    },
+
+    async completeEvent(door, key, result) {
+      await t.dedup.updateEntity(
+        { partitionKey: door, rowKey: safeKey(key), state: 'done', releaseIds: JSON.stringify(result.releaseIds), ignored: result.ignored ?? '' },
+        'Merge',
+      );
+    },
+
+    async create(input: NewRelease, now: Date): Promise<CreateOutcome> {
+      await ensure();
+      const pk = partitionOf(input.app, input.environment);
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        const head = await readHead(input.app, input.environment);
+        const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, input);
+        if (decision.kind === 'duplicate') return { kind: 'duplicate', releaseId: decision.of, reason: decision.reason };
+        if (decision.kind === 'ignored') return decision;
+
+        const id = newReleaseId(now);
+        const rk = releaseRowKey(id, now);
+        const at = now.toISOString();
+        const release: Release = {
+          id, app: input.app, environment: input.environment, kind: input.kind, phase: 'queued',
+          ...(input.image ? { image: input.image } : {}),
+          ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
+          ...(input.commit ? { commit: input.commit } : {}),
+          ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
+          source: input.source, correlationId: input.correlationId, createdAt: at, updatedAt: at, nextCheckAt: at,
+          progress: input.progress ?? {}, outcome: {},
+          timeline: [{ at, from: null, to: 'queued', reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`, correlationId: input.correlationId }],
+        };
+        const ref = { releaseId: id, target: input.target };
+        const nextHead: StoredHead = input.kind === 'build' ? { ...head, latestBuild: { ...ref, commit: input.target } } : withPending(head, ref);
+        const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
+        const actions: TransactionAction[] = [
+          ['create', releaseEntity(release, rk)],
+          ['create', timelineEntity(pk, rk, 0, release.timeline[0] as TimelineEntry)],
+          headAction(nextHead),
+          ...(old ? supersedeActions(old, id, now) : []),
+        ];
+        // The id pointer lives in another partition; an orphan (if the transaction loses) is harmless.
+        await t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace');
+        try {
+          const res = await t.releases.submitTransaction(actions);
+          const etag = releaseEtag(res, rk);
+          return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
+        } catch (e) {
+          if (!isStatus(e, 409, 412)) throw e;
+          await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+        }
+      }
+      throw new Error(`could not admit a release for ${pk}: too much contention`);
+    },
+
+    async list(filter: ReleaseFilter): Promise<Release[]> {
+      await ensure();
+      const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+      const parts = ["type eq 'release'"];
+      if (filter.app && filter.environment) parts.push(`PartitionKey eq '${partitionOf(filter.app, filter.environment).replace(/'/g, "''")}'`);
+      const out: { rk: string; r: Release }[] = [];
+      for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter: parts.join(' and ') } })) {
+        const r = unpackJson<ReleaseRecord>(e);
+        if (filter.app && r.app !== filter.app) continue;
+        if (filter.environment && r.environment !== filter.environment) continue;
+        out.push({ rk: String(e.rowKey), r: { ...r, timeline: [] } });
+      }
+      // Row keys invert creation time, so ascending row key is newest first across partitions too.
+      return out.sort((a, b) => (a.rk < b.rk ? -1 : 1)).slice(0, limit).map((x) => x.r);
+    },
+
+    async save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>> {
+      await ensure();
+      const pk = partitionOf(release.app, release.environment);
+      const rk = rowKeyOf(release);
+      const at = now.toISOString();
+      let next: Release = { ...release, updatedAt: at };
+      const actions: TransactionAction[] = [];
+      if (change.to && change.to !== release.phase) {
+        const entry: TimelineEntry = { at, from: release.phase, to: change.to, reason: change.reason ?? '', correlationId: release.correlationId };
+        next = { ...next, phase: change.to, timeline: [...release.timeline, entry] };
+        actions.push(['create', timelineEntity(pk, rk, release.timeline.length, entry)]);
+      }
+      if (isTerminal(next.phase)) {
+        delete next.nextCheckAt;
+        delete next.wait;
+      }
+      actions.unshift(release.etag ? ['update', releaseEntity(next, rk), 'Replace', { etag: release.etag }] : ['upsert', releaseEntity(next, rk), 'Replace']);
+      if (change.head) actions.push(headAction(change.head));
+      try {
+        const res = await t.releases.submitTransaction(actions);
+        const { etag: _stale, ...fresh } = next;
+        const etag = releaseEtag(res, rk);
+        return ok({ ...fresh, ...(etag ? { etag } : {}) });
+      } catch (e) {
+        if (isStatus(e, 409, 412)) return err('conflict');
+        throw e;
+      }
+    },
+
+    async overdue(now: Date, limit: number): Promise<Release[]> {
+      await ensure();
+      const filter = `type eq 'release' and active eq true and nextCheckAt le datetime'${now.toISOString()}'`;
+      const out: Release[] = [];
+      for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        out.push({ ...unpackJson<ReleaseRecord>(e), timeline: [] });
+        if (out.length >= limit) break;
+      }
+      return out;
+    },
+  };
+}

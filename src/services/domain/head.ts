@@ -1,0 +1,91 @@
+/**
+ * The app/environment head: who is deploying, who is waiting, what is known good. Every release
+ * admission and every deploy slot is decided here, purely, and written with ETag compare-and-swap.
+ */
+import type { PinnedImage } from './release.js';
+
+export interface HeadRef {
+  releaseId: string;
+  /** Digest for image releases; manifest commit for manifest releases. */
+  target: string;
+}
+
+export interface Head {
+  app: string;
+  environment: string;
+  /** The release that holds the deploy slot (deploying, verifying or rolling back). */
+  active?: HeadRef;
+  /** The newest release not yet deployed; an older one is superseded when a newer one arrives. */
+  pending?: HeadRef;
+  /** The last verified-good release: what rollbacks go back to. */
+  lastGood?: HeadRef & { image?: PinnedImage; manifestCommit?: string };
+  /** The newest build requested; an image from an older build's commit is not deployed after it. */
+  latestBuild?: HeadRef & { commit: string };
+  /** Digests that failed verification; automation never deploys them again. */
+  quarantined: { digest: string; releaseId: string; at: string }[];
+}
+
+export const emptyHead = (app: string, environment: string): Head => ({ app, environment, quarantined: [] });
+
+export interface AdmissionRequest {
+  target: string;
+  /** Manual deploys may re-apply a quarantined digest, explicitly. */
+  allowQuarantined: boolean;
+  /** Manual redeploys and rollbacks are deliberate: no semantic dedup against the current release. */
+  semanticDedup: boolean;
+}
+
+export type Admission =
+  | { kind: 'admit'; supersedes?: string }
+  | { kind: 'duplicate'; of: string; reason: string }
+  | { kind: 'ignored'; reason: string };
+
+export function admit(head: Head, req: AdmissionRequest): Admission {
+  if (req.semanticDedup) {
+    if (head.pending?.target === req.target) return { kind: 'duplicate', of: head.pending.releaseId, reason: 'same target as the pending release' };
+    if (head.active?.target === req.target) return { kind: 'duplicate', of: head.active.releaseId, reason: 'same target as the release in progress' };
+    if (!head.active && !head.pending && head.lastGood?.target === req.target) {
+      return { kind: 'duplicate', of: head.lastGood.releaseId, reason: 'already the current verified release' };
+    }
+  }
+  const q = head.quarantined.find((x) => x.digest === req.target);
+  if (q && !req.allowQuarantined) {
+    return { kind: 'ignored', reason: `digest ${req.target} is quarantined after release ${q.releaseId} failed; deploy it manually to override` };
+  }
+  return head.pending ? { kind: 'admit', supersedes: head.pending.releaseId } : { kind: 'admit' };
+}
+
+/** The head after admitting a release as pending. */
+export const withPending = (head: Head, ref: HeadRef): Head => ({ ...head, pending: ref });
+
+/** Take the deploy slot: only the pending release may, and only when no release holds it. */
+export function takeSlot(head: Head, releaseId: string): { ok: true; head: Head } | { ok: false; reason: string } {
+  if (head.active && head.active.releaseId !== releaseId) return { ok: false, reason: `waiting for release ${head.active.releaseId} to finish` };
+  if (head.active?.releaseId === releaseId) return { ok: true, head };
+  if (head.pending?.releaseId !== releaseId) return { ok: false, reason: 'superseded by a newer release' };
+  const { pending, ...rest } = head;
+  return { ok: true, head: { ...rest, active: pending } };
+}
+
+/** Release the slot at a terminal state; a success becomes the new last-good. */
+export function releaseSlot(
+  head: Head,
+  releaseId: string,
+  outcome: { verified?: HeadRef & { image?: PinnedImage; manifestCommit?: string }; quarantine?: { digest: string; at: string } },
+): Head {
+  const next: Head = { ...head, quarantined: [...head.quarantined] };
+  if (next.active?.releaseId === releaseId) delete next.active;
+  if (next.pending?.releaseId === releaseId) delete next.pending;
+  if (outcome.verified) next.lastGood = outcome.verified;
+  if (outcome.quarantine && !next.quarantined.some((q) => q.digest === outcome.quarantine?.digest)) {
+    // Keep the list bounded; the oldest entries fall off.
+    next.quarantined = [...next.quarantined, { ...outcome.quarantine, releaseId }].slice(-50);
+  }
+  return next;
+}
+
+/** Builds: the newest push wins; the same commit twice is one build. */
+export function admitBuild(head: Head, commit: string): Admission {
+  if (head.latestBuild?.commit === commit) return { kind: 'duplicate', of: head.latestBuild.releaseId, reason: 'this commit is already being built' };
+  return head.latestBuild ? { kind: 'admit', supersedes: head.latestBuild.releaseId } : { kind: 'admit' };
+}
