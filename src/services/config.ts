@@ -71,6 +71,12 @@ export const Settings = z.object({
   KUBECONFIG: optionalText,
   LOG_ANALYTICS_WORKSPACE_ID: optionalText,
   MONITOR_LOGS_ENDPOINT: z.url().default('https://api.loganalytics.azure.com/v1'),
+  // Telemetry (monitor adapter)
+  /** PEM of a CA to trust for MONITOR_LOGS_ENDPOINT instead of the public ones (the sandbox's throw-away CA). */
+  MONITOR_LOGS_CA_PEM: optionalText,
+  /** Fixed bearer token for MONITOR_LOGS_ENDPOINT instead of the managed identity: for the sandbox fake only. */
+  MONITOR_LOGS_STATIC_TOKEN: optionalText,
+  MONITOR_QUERY_TIMEOUT_SECONDS: int(30, 1),
 
   // Scan gate
   SCAN_SEVERITIES: csv('HIGH,CRITICAL'),
@@ -140,4 +146,5 @@ export const SECRET_SETTINGS = [
   'GITHUB_TOKEN',
   'GITHUB_APP_PRIVATE_KEY',
   'TAILSPIN_LOCAL_FUNCTION_KEY',
+  'MONITOR_LOGS_STATIC_TOKEN',
 ] as const;
