@@ -29,6 +29,7 @@ function goModDir(): string {
     throw new Error(
       `Kubernetes OpenAPI documents unavailable: 'go mod download ${mod}' failed ` +
         `(${(err as Error).message.split('\n')[0]}). Install Go or set K8S_OPENAPI_DIR.`,
+      { cause: err },
     );
   }
   return join((JSON.parse(out) as { Dir: string }).Dir, 'api', 'openapi-spec', 'v3');
@@ -77,7 +78,7 @@ export class K8sSchemas {
     for (const f of ['byte', 'date-time', 'double', 'int-or-string', 'float']) this.ajv.addFormat(f, true);
   }
 
-  private load(file: string): Json {
+  private load(file: string): Record<string, Json> {
     const doc = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as {
       components: { schemas: Record<string, Json> };
     };
@@ -100,7 +101,7 @@ export class K8sSchemas {
     const schemas = this.load(file);
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
     const name = Object.keys(schemas).find((n) =>
-      ((schemas[n]['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? []).some(
+      ((schemas[n]?.['x-kubernetes-group-version-kind'] as Json[] | undefined) ?? []).some(
         (g) => g.group === group && g.version === version && g.kind === kind,
       ),
     );
@@ -118,8 +119,6 @@ export class K8sSchemas {
     }
     const fn = this.validatorFor(doc.apiVersion, doc.kind);
     if (fn(doc)) return [];
-    return (fn.errors ?? []).map(
-      (e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`,
-    );
+    return (fn.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
   }
 }
