@@ -108,7 +108,7 @@ export function parseTrivyIgnoreYaml(text: string, name = '.trivyignore.yaml'): 
     return fail(`not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : 'unreadable'}`);
   }
   if (emptyish(top)) return { ok: true, value: { format: 'trivyignore-yaml', name, entries: [], warnings: [] } };
-  if (typeof top !== 'object' || Array.isArray(top)) return fail('expected a mapping with vulnerabilities/misconfigurations/secrets/licenses');
+  if (typeof top !== 'object' || top === null || Array.isArray(top)) return fail('expected a mapping with vulnerabilities/misconfigurations/secrets/licenses');
   const entries: IgnoreEntry[] = [];
   const warnings = Object.keys(top)
     .filter((k) => !(IGNORE_SECTIONS as readonly string[]).includes(k))

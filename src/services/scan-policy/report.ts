@@ -24,7 +24,7 @@ export function parseTrivyReport(input: unknown): Result<TrivyReport, PolicyInpu
     const where = issue?.path.length ? issue.path.join('.') : '(report)';
     const message =
       issue?.path[0] === 'SchemaVersion'
-        ? `unsupported Trivy report SchemaVersion ${JSON.stringify((value as { SchemaVersion: unknown }).SchemaVersion)} (expected 2)`
+        ? `unsupported Trivy report SchemaVersion ${JSON.stringify(value.SchemaVersion)} (expected 2)`
         : `report is not a valid Trivy report: ${where}: ${issue?.message ?? 'invalid'}`;
     return fail(message);
   }
