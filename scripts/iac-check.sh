@@ -113,7 +113,8 @@ fi
 # ---- 4. manifest schema
 step "k8s/ against the Kubernetes OpenAPI schema"
 if [[ -x "$ROOT/node_modules/.bin/vitest" ]]; then
-  if (cd "$ROOT" && node_modules/.bin/vitest run test/iac); then
+  # node_modules/.bin first, as under npm run: it holds the project's Node 22.
+  if (cd "$ROOT" && PATH="$ROOT/node_modules/.bin:$PATH" vitest run test/iac); then
     pass "manifest schema + architecture tests (vitest test/iac)"
   else
     fail "manifest schema + architecture tests (vitest test/iac)"
