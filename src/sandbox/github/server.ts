@@ -1,0 +1,161 @@
+/**
+ * A wire-level GitHub REST fake over HTTPS. Every request is routed and validated against
+ * GitHub's official description; what the real API would reject is rejected here (404 unknown
+ * route, 422 invalid body) and recorded in `unexpected`, so tests can fail on it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { sandboxTls } from '../tls.js';
+import { Gate, type AppOptions, type RateLimitKind } from './gate.js';
+import { GitHubState, makeHandlers, type Reply } from './handlers.js';
+import { makeObjects } from './objects.js';
+import { githubSpec, type OperationId } from './spec.js';
+import { TreeStore, type TreeFile } from './trees.js';
+import { renderJson, renderText } from './view.js';
+
+export interface GitHubFakeOptions {
+  /** "owner/name"; other repositories answer 404 like a private repo would. */
+  repository?: string;
+  /** Require this token (401 otherwise). Unset and no `app`: any caller is accepted. */
+  token?: string;
+  app?: AppOptions;
+  now?: () => Date;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  operationId?: string;
+  status: number;
+}
+
+export interface GitHubFake {
+  url: string;
+  ca: string;
+  state: GitHubState;
+  calls: RecordedCall[];
+  /** Requests the real API would have rejected or that the fake does not implement. */
+  unexpected: { method: string; path: string; reason: string }[];
+  issuedTokens: readonly string[];
+  failNext(n: number, status?: number): void;
+  rateLimitNext(n: number, kind?: RateLimitKind, seconds?: number): void;
+  /** Answer the next call of this operation with a canned reply (e.g. a recorded GitHub body). */
+  respondNext(operationId: OperationId, reply: Reply): void;
+  setToken(token: string | undefined): void;
+  setTree(commit: string, files: TreeFile[]): void;
+  seedTreeFromDir(commit: string, dir: string, prefix: string): number;
+  stop(): Promise<void>;
+}
+
+export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<GitHubFake> {
+  const [spec, tls] = await Promise.all([githubSpec(), sandboxTls()]);
+  const [owner = 'tailspin', repo = 'tailspin-toys'] = (opts.repository ?? 'tailspin/tailspin-toys').split('/');
+  const now = opts.now ?? (() => new Date());
+  const state = new GitHubState();
+  const trees = new TreeStore();
+  const gate = new Gate(opts.token, opts.app, now);
+  const canned = new Map<string, Reply[]>();
+  const calls: RecordedCall[] = [];
+  const unexpected: GitHubFake['unexpected'] = [];
+  let base = '';
+  let handlers: ReturnType<typeof makeHandlers> | undefined;
+
+  const handle = async (req: IncomingMessage): Promise<Reply & { operationId?: string }> => {
+    const url = new URL(req.url ?? '/', base);
+    const method = (req.method ?? 'GET').toLowerCase();
+    if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
+      const text = url.pathname === '/_sandbox/issues';
+      return { status: 200, body: text ? renderText(state, owner, repo) : renderJson(state), headers: text ? { 'content-type': 'text/plain; charset=utf-8' } : {} };
+    }
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      return { status: 400, body: { message: 'Problems parsing JSON' } };
+    }
+    const query = Object.fromEntries(url.searchParams);
+    const request = { method, path: url.pathname, query, body, headers: req.headers as Record<string, string> };
+    const operation = spec.api.matchOperation(request);
+    if (!operation) {
+      unexpected.push({ method, path: url.pathname, reason: 'no such route in the fake' });
+      return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+    }
+    const opId = operation.operationId as OperationId;
+    const trouble = gate.injected();
+    if (trouble) return { ...trouble, operationId: opId };
+    const validation = spec.api.validateRequest(request, operation);
+    if (!validation.valid) {
+      const errors = (validation.errors ?? []).map((e) => ({ resource: opId, code: 'invalid', field: e.instancePath.replace(/^\/(requestBody|query|path)\/?/, ''), message: `${e.instancePath} ${e.message ?? ''}`.trim() }));
+      unexpected.push({ method, path: url.pathname, reason: `invalid request: ${errors.map((e) => e.message).join('; ')}` });
+      return { status: 422, body: { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest' }, operationId: opId };
+    }
+    const params = spec.api.router.parseRequest(request, operation).params as Record<string, string>;
+    if (opId === 'apps/create-installation-access-token') {
+      return { ...gate.exchange(req.headers.authorization, Number(params.installation_id)), operationId: opId };
+    }
+    const denied = gate.checkToken(req.headers.authorization);
+    if (denied) return { ...denied, operationId: opId };
+    if (params.owner !== undefined && (params.owner !== owner || params.repo !== repo)) {
+      unexpected.push({ method, path: url.pathname, reason: `unknown repository ${params.owner}/${params.repo}` });
+      return { status: 404, body: { message: 'Not Found' }, operationId: opId };
+    }
+    const next = canned.get(opId)?.shift();
+    if (next) return { ...next, operationId: opId };
+    gate.remaining = Math.max(0, gate.remaining - 1);
+    if (opId === 'rate-limit/get') {
+      const core = { limit: 5000, remaining: gate.remaining, reset: Math.floor(now().getTime() / 1000) + 3600, used: 5000 - gate.remaining };
+      return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30, used: 0 } }, rate: core }, operationId: opId };
+    }
+    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees);
+    const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
+    return { ...handlers[opId](call), operationId: opId };
+  };
+
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {
+    handle(req).then(
+      (reply) => send(req, res, reply),
+      (e: unknown) => send(req, res, { status: 500, body: { message: `sandbox error: ${String(e)}` } }),
+    );
+  });
+  const send = (req: IncomingMessage, res: ServerResponse, reply: Reply & { operationId?: string }): void => {
+    calls.push({ method: (req.method ?? '').toLowerCase(), path: req.url ?? '', operationId: reply.operationId, status: reply.status });
+    const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...gate.rateHeaders(), ...reply.headers });
+    res.end(text);
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    ca: tls.ca,
+    state,
+    calls,
+    unexpected,
+    issuedTokens: gate.issued,
+    failNext: (n, status) => gate.failNext(n, status),
+    rateLimitNext: (n, kind, seconds) => gate.rateLimitNext(n, kind, seconds),
+    respondNext: (op, reply) => canned.set(op, [...(canned.get(op) ?? []), reply]),
+    setToken: (t) => {
+      gate.token = t;
+    },
+    setTree: (commit, files) => trees.setTree(commit, files),
+    seedTreeFromDir: (commit, dir, prefix) => trees.seedFromDir(commit, dir, prefix),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
