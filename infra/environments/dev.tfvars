@@ -4,8 +4,6 @@ resource_group_name = "rg-sb-aks-dev-01"
 location            = "eastus2"
 subscription_id     = "00000000-0000-0000-0000-000000000000" # replace
 github_repository   = "tailspin/tailspin-toys"               # replace
-node_min_count      = 1
-node_max_count      = 2
 deployer_settings = {
   TAILSPIN_ENVIRONMENTS = "dev"
 }
