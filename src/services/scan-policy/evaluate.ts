@@ -42,11 +42,10 @@ function dedupe(vulns: readonly TrivyVulnerability[]): TrivyVulnerability[] {
   return [...seen.values()];
 }
 
+// Code-point order, not localeCompare: the verdict must not depend on the host's locale.
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const bySeverityThenId = (a: Finding, b: Finding): number =>
-  severityRank(b.severity) - severityRank(a.severity) ||
-  a.id.localeCompare(b.id) ||
-  (a.pkgName ?? '').localeCompare(b.pkgName ?? '') ||
-  a.target.localeCompare(b.target);
+  severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id) || cmp(a.pkgName ?? '', b.pkgName ?? '') || cmp(a.target, b.target);
 
 const entryRef = (file: string, e: IgnoreEntry): IgnoreEntryRef => ({
   file,
