@@ -2,7 +2,19 @@
 import type { Registrar } from './registrar.js';
 import type { Services } from '../services/compose.js';
 import { registerHealth } from './health.js';
+import { registerGithubWebhook } from './github-webhook.js';
+import { registerAcrEvents } from './acr-events.js';
+import { registerDeployments } from './deployments.js';
 
 export function registerAll(r: Registrar, s: Services): void {
+  const { config: c, logger, intake, store } = s;
   registerHealth(r, s.health);
+  registerGithubWebhook(r, {
+    intake,
+    logger,
+    secrets: { current: c.GITHUB_WEBHOOK_SECRET, previous: c.GITHUB_WEBHOOK_SECRET_PREVIOUS },
+    maxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
+  });
+  registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
+  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL });
 }

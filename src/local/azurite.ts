@@ -25,7 +25,9 @@ export function azuriteConnectionString(host: string, ports: Azurite['ports']): 
   ].join(';');
 }
 
-export async function startAzurite(opts: { ports?: Partial<Azurite['ports']>; location?: string; deadlineMs?: number } = {}): Promise<Azurite> {
+export async function startAzurite(
+  opts: { ports?: Partial<Azurite['ports']>; location?: string; deadlineMs?: number } = {},
+): Promise<Azurite> {
   const ports = {
     blob: opts.ports?.blob ?? (await freePort()),
     queue: opts.ports?.queue ?? (await freePort()),
@@ -35,10 +37,22 @@ export async function startAzurite(opts: { ports?: Partial<Azurite['ports']>; lo
   const entry = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   const args = [
     entry,
-    '--blobHost', '127.0.0.1', '--blobPort', String(ports.blob),
-    '--queueHost', '127.0.0.1', '--queuePort', String(ports.queue),
-    '--tableHost', '127.0.0.1', '--tablePort', String(ports.table),
-    '--silent', '--skipApiVersionCheck', '--loose', '--disableTelemetry',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(ports.blob),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(ports.queue),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(ports.table),
+    '--silent',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--disableTelemetry',
     // In-memory persistence cannot be combined with --location.
     ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
   ];
@@ -48,7 +62,11 @@ export async function startAzurite(opts: { ports?: Partial<Azurite['ports']>; lo
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await Promise.race([
-      Promise.all([waitForPort(ports.blob, opts.deadlineMs), waitForPort(ports.queue, opts.deadlineMs), waitForPort(ports.table, opts.deadlineMs)]),
+      Promise.all([
+        waitForPort(ports.blob, opts.deadlineMs),
+        waitForPort(ports.queue, opts.deadlineMs),
+        waitForPort(ports.table, opts.deadlineMs),
+      ]),
       exited.then((code) => {
         throw new Error(`azurite exited with code ${code}: ${stderr.trim().slice(0, 500)}`);
       }),

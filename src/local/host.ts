@@ -71,7 +71,8 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
   try {
     let azurite: Azurite | undefined;
     if (!env.AzureWebJobsStorage || env.AzureWebJobsStorage === 'UseDevelopmentStorage=true') {
-      const standard = opts.azuritePorts === 'standard' && !(await isPortOpen(10000)) && !(await isPortOpen(10001)) && !(await isPortOpen(10002));
+      const standard =
+        opts.azuritePorts === 'standard' && !(await isPortOpen(10000)) && !(await isPortOpen(10001)) && !(await isPortOpen(10002));
       azurite = await startAzurite({
         ...(standard ? { ports: { blob: 10000, queue: 10001, table: 10002 } } : {}),
         ...(env.AZURITE_LOCATION ? { location: env.AZURITE_LOCATION } : {}),
@@ -109,7 +110,12 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     const timers = [...registrations.timers].map(([name, reg]) => startTimer(name, reg, logger));
     cleanups.push(() => timers.forEach((t) => t.stop()));
 
-    const server: Server = createHttpHost({ http: registrations.http, eventGrid: registrations.eventGrid, functionKey: config.TAILSPIN_LOCAL_FUNCTION_KEY, logger });
+    const server: Server = createHttpHost({
+      http: registrations.http,
+      eventGrid: registrations.eventGrid,
+      functionKey: config.TAILSPIN_LOCAL_FUNCTION_KEY,
+      logger,
+    });
     const port = opts.port ?? config.FUNCTIONS_HTTP_PORT;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -26,9 +26,12 @@ async function main(): Promise<void> {
     '',
     'Functions:',
     ...[...host.registrations.http].map(
-      ([name, r]) => `  ${name.padEnd(20)} ${r.methods.join(',').padEnd(12)} ${host.url}/api/${r.route}${r.authLevel === 'anonymous' ? '' : '  (function key)'}`,
+      ([name, r]) =>
+        `  ${name.padEnd(20)} ${r.methods.join(',').padEnd(12)} ${host.url}/api/${r.route}${r.authLevel === 'anonymous' ? '' : '  (function key)'}`,
     ),
-    ...[...host.registrations.eventGrid].map(([name]) => `  ${name.padEnd(20)} eventGrid    ${host.url}/runtime/webhooks/eventgrid?functionName=${name}`),
+    ...[...host.registrations.eventGrid].map(
+      ([name]) => `  ${name.padEnd(20)} eventGrid    ${host.url}/runtime/webhooks/eventgrid?functionName=${name}`,
+    ),
     ...[...host.registrations.queues].map(([name, r]) => `  ${name.padEnd(20)} queue        ${r.queueName}`),
     ...[...host.registrations.timers].map(([name, r]) => `  ${name.padEnd(20)} timer        ${r.schedule}`),
     '',

@@ -45,7 +45,13 @@ export function startQueuePoller(
     }
   })();
 
-  async function one(m: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number; insertedOn: Date }): Promise<void> {
+  async function one(m: {
+    messageId: string;
+    popReceipt: string;
+    messageText: string;
+    dequeueCount: number;
+    insertedOn: Date;
+  }): Promise<void> {
     const payload = decode(m.messageText);
     const context = new InvocationContext({
       invocationId: randomUUID(),
@@ -62,7 +68,12 @@ export function startQueuePoller(
         await poison.sendMessage(m.messageText);
         await queue.deleteMessage(m.messageId, m.popReceipt);
       } else {
-        logger.warn('queue invocation failed; will retry', { queue: reg.queueName, messageId: m.messageId, dequeueCount: m.dequeueCount, error: e });
+        logger.warn('queue invocation failed; will retry', {
+          queue: reg.queueName,
+          messageId: m.messageId,
+          dequeueCount: m.dequeueCount,
+          error: e,
+        });
         await queue.updateMessage(m.messageId, m.popReceipt, undefined, opts.retryDelaySeconds ?? 1).catch(() => undefined);
       }
     }

@@ -13,7 +13,7 @@ export function localEnvironment(root: string, env: NodeJS.ProcessEnv = process.
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { Values?: Record<string, unknown> };
     for (const [k, v] of Object.entries(parsed.Values ?? {})) {
       // Keys starting with "#" are comments in the sample.
-      if (!k.startsWith('#') && v !== null && v !== undefined) values[k] = String(v);
+      if (!k.startsWith('#') && v !== null && v !== undefined) values[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
   }
   return { ...values, ...env };

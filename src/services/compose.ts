@@ -10,6 +10,9 @@ import { createStorageClients, type StorageClients } from './adapters/storage/cl
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { ok, err, adapterError } from './domain/result.js';
+import { createReleaseStore } from './adapters/storage/release-store.js';
+import { createIntake, type Intake } from './intake/service.js';
+import type { ReleaseStore } from './ports.js';
 
 export interface Services {
   config: Config;
@@ -18,6 +21,8 @@ export interface Services {
   storage: StorageClients;
   queue: ReturnType<typeof createWorkQueue>;
   health: HealthService;
+  store: ReleaseStore;
+  intake: Intake;
 }
 
 export interface ServiceOverrides {
@@ -60,5 +65,16 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...(overrides.probes ?? []),
   ];
   const health = createHealthService(probes, clock, VERSION);
-  return { config, logger, clock, storage, queue, health };
+  const prefix = config.TAILSPIN_TABLE_PREFIX;
+  const store = createReleaseStore({ releases: storage.table(`${prefix}Releases`), dedup: storage.table(`${prefix}Dedup`) });
+  const intake = createIntake({
+    store,
+    queue,
+    catalog: config.catalog,
+    environments: config.TAILSPIN_ENVIRONMENTS,
+    loginServer: config.ACR_LOGIN_SERVER,
+    clock,
+    logger,
+  });
+  return { config, logger, clock, storage, queue, health, store, intake };
 }

@@ -5,9 +5,7 @@
 import { z } from 'zod';
 import { Catalog, defaultCatalog } from './domain/catalog.js';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const num = (def: number) => z.coerce.number().positive().default(def);
 const optionalText = z
@@ -18,25 +16,35 @@ const csv = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 /** A storage connection string must carry an endpoint or account name and a key, or be the dev shortcut. */
-const storageConnection = z.string().refine(
-  (v) =>
-    v === 'UseDevelopmentStorage=true' ||
-    (/(^|;)(AccountName|BlobEndpoint|QueueEndpoint|TableEndpoint)=/i.test(v) && /(^|;)(AccountKey|SharedAccessSignature)=/i.test(v)),
-  { message: 'expected "UseDevelopmentStorage=true" or "DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…"' },
-);
+const storageConnection = z
+  .string()
+  .refine(
+    (v) =>
+      v === 'UseDevelopmentStorage=true' ||
+      (/(^|;)(AccountName|BlobEndpoint|QueueEndpoint|TableEndpoint)=/i.test(v) && /(^|;)(AccountKey|SharedAccessSignature)=/i.test(v)),
+    { message: 'expected "UseDevelopmentStorage=true" or "DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…"' },
+  );
 
 const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 export const Settings = z.object({
   AzureWebJobsStorage: storageConnection,
@@ -46,11 +54,20 @@ export const Settings = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   // Storage names
-  TAILSPIN_QUEUE_NAME: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/).default('tailspin-releases'),
-  TAILSPIN_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/).default('tailspin'),
+  TAILSPIN_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/)
+    .default('tailspin-releases'),
+  TAILSPIN_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,40}$/)
+    .default('tailspin'),
 
   // GitHub
-  GITHUB_REPOSITORY: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"').default('tailspin/tailspin-toys'),
+  GITHUB_REPOSITORY: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"')
+    .default('tailspin/tailspin-toys'),
   GITHUB_DEPLOY_BRANCH: z.string().default('main'),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
   /** Accepted too while a secret is being rotated. */
@@ -65,7 +82,10 @@ export const Settings = z.object({
   // Azure
   AZURE_SUBSCRIPTION_ID: optionalText,
   ARM_ENDPOINT: z.url().default('https://management.azure.com'),
-  ACR_LOGIN_SERVER: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'expected a registry host like myacr.azurecr.io').default('tailspinacr.azurecr.io'),
+  ACR_LOGIN_SERVER: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'expected a registry host like myacr.azurecr.io')
+    .default('tailspinacr.azurecr.io'),
   ACR_RESOURCE_ID: optionalText,
   AKS_RESOURCE_ID: optionalText,
   KUBECONFIG: optionalText,

@@ -44,8 +44,7 @@ export function createHealthService(probes: HealthProbe[], clock: Clock, version
   return {
     async check() {
       const dependencies = await Promise.all(probes.map(one));
-      const down = (required: boolean) =>
-        dependencies.some((d, i) => d.status === 'down' && probes[i]?.required === required);
+      const down = (required: boolean) => dependencies.some((d, i) => d.status === 'down' && probes[i]?.required === required);
       const status = down(true) ? 'down' : down(false) ? 'degraded' : 'up';
       return { status, version, uptimeSeconds: Math.round((clock.now().getTime() - started) / 1000), dependencies };
     },

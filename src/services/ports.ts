@@ -196,8 +196,19 @@ export interface SourceControl {
   setCommitStatus(commit: string, context: string, state: CommitState, description: string, targetUrl?: string): Promise<Result<void>>;
   /** Find an open issue by marker: comment on it; otherwise create it. Returns its URL. */
   ensureIssue(req: IssueRequest): Promise<Result<{ url: string; number: number; created: boolean }>>;
-  createDeployment(input: { ref: string; environment: string; description: string; payload: Record<string, unknown> }): Promise<Result<{ id: number }>>;
-  setDeploymentStatus(deploymentId: number, state: DeploymentState, description: string, environmentUrl?: string, logUrl?: string): Promise<Result<void>>;
+  createDeployment(input: {
+    ref: string;
+    environment: string;
+    description: string;
+    payload: Record<string, unknown>;
+  }): Promise<Result<{ id: number }>>;
+  setDeploymentStatus(
+    deploymentId: number,
+    state: DeploymentState,
+    description: string,
+    environmentUrl?: string,
+    logUrl?: string,
+  ): Promise<Result<void>>;
   /** Files under a path at a commit (manifest releases). */
   readTree(commit: string, path: string): Promise<Result<{ path: string; content: string }[]>>;
   ping(): Promise<Result<unknown>>;
@@ -237,9 +248,7 @@ export type CreateOutcome =
   | { kind: 'duplicate'; releaseId: string; reason: string }
   | { kind: 'ignored'; reason: string };
 
-export type EventClaim =
-  | { state: 'claimed' }
-  | { state: 'duplicate'; releaseIds: string[]; ignored?: string; inFlight: boolean };
+export type EventClaim = { state: 'claimed' } | { state: 'duplicate'; releaseIds: string[]; ignored?: string; inFlight: boolean };
 
 export interface StoredHead extends Head {
   etag?: string;

@@ -80,8 +80,7 @@ export function defaultCatalog(repository: string, deployBranch: string, environ
   });
 }
 
-export const findApp = (catalog: Catalog, name: string): AppSpec | undefined =>
-  catalog.apps.find((a) => a.name === name);
+export const findApp = (catalog: Catalog, name: string): AppSpec | undefined => catalog.apps.find((a) => a.name === name);
 
 export const findAppByRepository = (catalog: Catalog, acrRepository: string): AppSpec | undefined =>
   catalog.apps.find((a) => a.acrRepository === acrRepository);

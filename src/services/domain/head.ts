@@ -36,21 +36,24 @@ export interface AdmissionRequest {
 }
 
 export type Admission =
-  | { kind: 'admit'; supersedes?: string }
-  | { kind: 'duplicate'; of: string; reason: string }
-  | { kind: 'ignored'; reason: string };
+  { kind: 'admit'; supersedes?: string } | { kind: 'duplicate'; of: string; reason: string } | { kind: 'ignored'; reason: string };
 
 export function admit(head: Head, req: AdmissionRequest): Admission {
   if (req.semanticDedup) {
-    if (head.pending?.target === req.target) return { kind: 'duplicate', of: head.pending.releaseId, reason: 'same target as the pending release' };
-    if (head.active?.target === req.target) return { kind: 'duplicate', of: head.active.releaseId, reason: 'same target as the release in progress' };
+    if (head.pending?.target === req.target)
+      return { kind: 'duplicate', of: head.pending.releaseId, reason: 'same target as the pending release' };
+    if (head.active?.target === req.target)
+      return { kind: 'duplicate', of: head.active.releaseId, reason: 'same target as the release in progress' };
     if (!head.active && !head.pending && head.lastGood?.target === req.target) {
       return { kind: 'duplicate', of: head.lastGood.releaseId, reason: 'already the current verified release' };
     }
   }
   const q = head.quarantined.find((x) => x.digest === req.target);
   if (q && !req.allowQuarantined) {
-    return { kind: 'ignored', reason: `digest ${req.target} is quarantined after release ${q.releaseId} failed; deploy it manually to override` };
+    return {
+      kind: 'ignored',
+      reason: `digest ${req.target} is quarantined after release ${q.releaseId} failed; deploy it manually to override`,
+    };
   }
   return head.pending ? { kind: 'admit', supersedes: head.pending.releaseId } : { kind: 'admit' };
 }
@@ -60,7 +63,8 @@ export const withPending = (head: Head, ref: HeadRef): Head => ({ ...head, pendi
 
 /** Take the deploy slot: only the pending release may, and only when no release holds it. */
 export function takeSlot(head: Head, releaseId: string): { ok: true; head: Head } | { ok: false; reason: string } {
-  if (head.active && head.active.releaseId !== releaseId) return { ok: false, reason: `waiting for release ${head.active.releaseId} to finish` };
+  if (head.active && head.active.releaseId !== releaseId)
+    return { ok: false, reason: `waiting for release ${head.active.releaseId} to finish` };
   if (head.active?.releaseId === releaseId) return { ok: true, head };
   if (head.pending?.releaseId !== releaseId) return { ok: false, reason: 'superseded by a newer release' };
   const { pending, ...rest } = head;
@@ -86,6 +90,7 @@ export function releaseSlot(
 
 /** Builds: the newest push wins; the same commit twice is one build. */
 export function admitBuild(head: Head, commit: string): Admission {
-  if (head.latestBuild?.commit === commit) return { kind: 'duplicate', of: head.latestBuild.releaseId, reason: 'this commit is already being built' };
+  if (head.latestBuild?.commit === commit)
+    return { kind: 'duplicate', of: head.latestBuild.releaseId, reason: 'this commit is already being built' };
   return head.latestBuild ? { kind: 'admit', supersedes: head.latestBuild.releaseId } : { kind: 'admit' };
 }

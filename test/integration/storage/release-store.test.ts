@@ -7,9 +7,16 @@ import { tablesFor, withAzurite } from '../../helpers/azurite.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const draft = (d: string, extra: Partial<NewRelease> = {}): NewRelease => ({
-  app: 'tailspin-server', environment: 'dev', kind: 'image', target: d,
+  app: 'tailspin-server',
+  environment: 'dev',
+  kind: 'image',
+  target: d,
   image: { registry: 'tailspinacr.azurecr.io', repository: 'tailspin-server', digest: d },
-  source: { door: 'acr', eventId: `evt-${d.slice(-4)}` }, correlationId: 'c-1', semanticDedup: true, allowQuarantined: false, ...extra,
+  source: { door: 'acr', eventId: `evt-${d.slice(-4)}` },
+  correlationId: 'c-1',
+  semanticDedup: true,
+  allowQuarantined: false,
+  ...extra,
 });
 
 let azurite: Azurite;
@@ -26,7 +33,9 @@ describe('release store against azurite', () => {
     const got = await store.get(out.release.id);
     expect(got?.phase).toBe('queued');
     expect(got?.image?.digest).toBe(digest(1));
-    expect(got?.timeline).toEqual([{ at: now.toISOString(), from: null, to: 'queued', reason: 'acr event evt-0001', correlationId: 'c-1' }]);
+    expect(got?.timeline).toEqual([
+      { at: now.toISOString(), from: null, to: 'queued', reason: 'acr event evt-0001', correlationId: 'c-1' },
+    ]);
     expect((await store.head('tailspin-server', 'dev')).pending?.releaseId).toBe(out.release.id);
   });
 
@@ -45,7 +54,11 @@ describe('release store against azurite', () => {
     const claims = await Promise.all(Array.from({ length: 50 }, () => store.claimEvent('github', 'delivery-1', new Date())));
     expect(claims.filter((c) => c.state === 'claimed')).toHaveLength(1);
     await store.completeEvent('github', 'delivery-1', { releaseIds: ['r-1'] });
-    expect(await store.claimEvent('github', 'delivery-1', new Date())).toEqual({ state: 'duplicate', releaseIds: ['r-1'], inFlight: false });
+    expect(await store.claimEvent('github', 'delivery-1', new Date())).toEqual({
+      state: 'duplicate',
+      releaseIds: ['r-1'],
+      inFlight: false,
+    });
   });
 
   it('takes over a claim left pending by a crashed worker', async () => {
@@ -100,7 +113,10 @@ describe('release store against azurite', () => {
     expect(h3.quarantined.map((q) => q.digest)).toEqual([digest(4)]);
     const again = await store.create(draft(digest(4)), new Date());
     expect(again.kind).toBe('ignored');
-    const manual = await store.create(draft(digest(4), { allowQuarantined: true, semanticDedup: false, source: { door: 'manual', eventId: 'm-1' } }), new Date());
+    const manual = await store.create(
+      draft(digest(4), { allowQuarantined: true, semanticDedup: false, source: { door: 'manual', eventId: 'm-1' } }),
+      new Date(),
+    );
     expect(manual.kind).toBe('created');
   });
 
@@ -114,7 +130,9 @@ describe('release store against azurite', () => {
   it('lists overdue active releases for the sweeper', async () => {
     const store = createReleaseStore(tablesFor(azurite));
     const out = await store.create(draft(digest(6)), new Date('2026-11-26T10:00:00Z'));
-    expect((await store.overdue(new Date('2026-11-26T10:00:01Z'), 10)).map((r) => r.id)).toEqual([out.kind === 'created' ? out.release.id : '']);
+    expect((await store.overdue(new Date('2026-11-26T10:00:01Z'), 10)).map((r) => r.id)).toEqual([
+      out.kind === 'created' ? out.release.id : '',
+    ]);
     expect(await store.overdue(new Date('2026-11-26T09:00:00Z'), 10)).toEqual([]);
   });
 });

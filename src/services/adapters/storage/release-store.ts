@@ -9,7 +9,16 @@ import { isTerminal, type Door, type Release } from '../../domain/release.js';
 import { admit, admitBuild, emptyHead, withPending, type Head } from '../../domain/head.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import {
-  HEAD_ROW, ID_PARTITION, headEntity, newReleaseId, partitionOf, releaseEntity, releaseRowKey, safeKey, timelineEntity, unpackJson,
+  HEAD_ROW,
+  ID_PARTITION,
+  headEntity,
+  newReleaseId,
+  partitionOf,
+  releaseEntity,
+  releaseRowKey,
+  safeKey,
+  timelineEntity,
+  unpackJson,
   type ReleaseRecord,
 } from './entities.js';
 import type { TimelineEntry } from '../../domain/release.js';
@@ -32,7 +41,10 @@ const isStatus = (e: unknown, ...codes: number[]): boolean =>
  * The release row is always the first action. Sub-responses of updates may lack a row key
  * (azurite), so fall back to position; without an etag the next save re-reads, never reuses a stale one.
  */
-function releaseEtag(res: { subResponses: { etag?: string }[]; getResponseForEntity(rk: string): { etag?: string } | undefined }, rk: string) {
+function releaseEtag(
+  res: { subResponses: { etag?: string }[]; getResponseForEntity(rk: string): { etag?: string } | undefined },
+  rk: string,
+) {
   return res.getResponseForEntity(rk)?.etag ?? res.subResponses[0]?.etag;
 }
 
@@ -82,7 +94,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
   function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
     if (isTerminal(old.phase) || !NOT_DEPLOYED_YET.has(old.phase) || !old.etag) return [];
-    const entry: TimelineEntry = { at: now.toISOString(), from: old.phase, to: 'superseded', reason: `superseded by newer release ${byId}`, correlationId: old.correlationId };
+    const entry: TimelineEntry = {
+      at: now.toISOString(),
+      from: old.phase,
+      to: 'superseded',
+      reason: `superseded by newer release ${byId}`,
+      correlationId: old.correlationId,
+    };
     const next: Release = { ...old, phase: 'superseded', updatedAt: entry.at, timeline: [...old.timeline, entry] };
     delete next.nextCheckAt;
     delete next.wait;
@@ -128,7 +146,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
     async completeEvent(door, key, result) {
       await t.dedup.updateEntity(
-        { partitionKey: door, rowKey: safeKey(key), state: 'done', releaseIds: JSON.stringify(result.releaseIds), ignored: result.ignored ?? '' },
+        {
+          partitionKey: door,
+          rowKey: safeKey(key),
+          state: 'done',
+          releaseIds: JSON.stringify(result.releaseIds),
+          ignored: result.ignored ?? '',
+        },
         'Merge',
       );
     },
@@ -146,17 +170,35 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         const rk = releaseRowKey(id, now);
         const at = now.toISOString();
         const release: Release = {
-          id, app: input.app, environment: input.environment, kind: input.kind, phase: 'queued',
+          id,
+          app: input.app,
+          environment: input.environment,
+          kind: input.kind,
+          phase: 'queued',
           ...(input.image ? { image: input.image } : {}),
           ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
           ...(input.commit ? { commit: input.commit } : {}),
           ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
-          source: input.source, correlationId: input.correlationId, createdAt: at, updatedAt: at, nextCheckAt: at,
-          progress: input.progress ?? {}, outcome: {},
-          timeline: [{ at, from: null, to: 'queued', reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`, correlationId: input.correlationId }],
+          source: input.source,
+          correlationId: input.correlationId,
+          createdAt: at,
+          updatedAt: at,
+          nextCheckAt: at,
+          progress: input.progress ?? {},
+          outcome: {},
+          timeline: [
+            {
+              at,
+              from: null,
+              to: 'queued',
+              reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`,
+              correlationId: input.correlationId,
+            },
+          ],
         };
         const ref = { releaseId: id, target: input.target };
-        const nextHead: StoredHead = input.kind === 'build' ? { ...head, latestBuild: { ...ref, commit: input.target } } : withPending(head, ref);
+        const nextHead: StoredHead =
+          input.kind === 'build' ? { ...head, latestBuild: { ...ref, commit: input.target } } : withPending(head, ref);
         const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
         const actions: TransactionAction[] = [
           ['create', releaseEntity(release, rk)],
@@ -182,7 +224,8 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       await ensure();
       const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
       const parts = ["type eq 'release'"];
-      if (filter.app && filter.environment) parts.push(`PartitionKey eq '${partitionOf(filter.app, filter.environment).replace(/'/g, "''")}'`);
+      if (filter.app && filter.environment)
+        parts.push(`PartitionKey eq '${partitionOf(filter.app, filter.environment).replace(/'/g, "''")}'`);
       const out: { rk: string; r: Release }[] = [];
       for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter: parts.join(' and ') } })) {
         const r = unpackJson<ReleaseRecord>(e);
@@ -191,7 +234,10 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         out.push({ rk: String(e.rowKey), r: { ...r, timeline: [] } });
       }
       // Row keys invert creation time, so ascending row key is newest first across partitions too.
-      return out.sort((a, b) => (a.rk < b.rk ? -1 : 1)).slice(0, limit).map((x) => x.r);
+      return out
+        .sort((a, b) => (a.rk < b.rk ? -1 : 1))
+        .slice(0, limit)
+        .map((x) => x.r);
     },
 
     async save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>> {
@@ -202,7 +248,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       let next: Release = { ...release, updatedAt: at };
       const actions: TransactionAction[] = [];
       if (change.to && change.to !== release.phase) {
-        const entry: TimelineEntry = { at, from: release.phase, to: change.to, reason: change.reason ?? '', correlationId: release.correlationId };
+        const entry: TimelineEntry = {
+          at,
+          from: release.phase,
+          to: change.to,
+          reason: change.reason ?? '',
+          correlationId: release.correlationId,
+        };
         next = { ...next, phase: change.to, timeline: [...release.timeline, entry] };
         actions.push(['create', timelineEntity(pk, rk, release.timeline.length, entry)]);
       }
@@ -210,7 +262,11 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         delete next.nextCheckAt;
         delete next.wait;
       }
-      actions.unshift(release.etag ? ['update', releaseEntity(next, rk), 'Replace', { etag: release.etag }] : ['upsert', releaseEntity(next, rk), 'Replace']);
+      actions.unshift(
+        release.etag
+          ? ['update', releaseEntity(next, rk), 'Replace', { etag: release.etag }]
+          : ['upsert', releaseEntity(next, rk), 'Replace'],
+      );
       if (change.head) actions.push(headAction(change.head));
       try {
         const res = await t.releases.submitTransaction(actions);

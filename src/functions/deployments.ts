@@ -1,0 +1,78 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Registrar } from './registrar.js';
+import type { Intake } from '../services/intake/service.js';
+import type { Logger, ReleaseStore } from '../services/ports.js';
+import { releaseView } from '../services/release-view.js';
+import { boundedBody, json, mediaType, principalOf, problem } from './http.js';
+
+export interface DeploymentsDeps {
+  intake: Intake;
+  store: ReleaseStore;
+  logger: Logger;
+  publicUrl: string;
+}
+
+const MAX_BODY = 64 * 1024;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const RELEASE_ID = /^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/;
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export function createDeploymentHandler(d: DeploymentsDeps) {
+  return async function createDeployment(req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {
+    if (mediaType(req) !== 'application/json') return problem(415, 'content type must be application/json');
+    const body = await boundedBody(req, MAX_BODY);
+    if (body === 'too-large') return problem(413, `body exceeds ${MAX_BODY} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(body).toString('utf8'));
+    } catch (e) {
+      return problem(400, `body is not valid JSON: ${e instanceof Error ? e.message : 'parse error'}`);
+    }
+    const key = req.headers.get('idempotency-key') ?? undefined;
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) return problem(400, 'Idempotency-Key must be 1-200 visible ASCII characters');
+    const actor = principalOf(req);
+    const log = d.logger.child({ correlation_id: key ? `manual:${key}` : ctx.invocationId, actor });
+    const out = await d.intake.manual(parsed, key, actor, log);
+    switch (out.kind) {
+      case 'accepted': {
+        const statusUrl = `${d.publicUrl.replace(/\/$/, '')}/api/deployments/${out.releaseId}`;
+        return json(202, { releaseId: out.releaseId, statusUrl, ...(out.duplicate ? { duplicate: true } : {}) }, { location: statusUrl });
+      }
+      case 'invalid':
+        return problem(400, out.reason);
+      case 'not-found':
+        return problem(404, out.reason);
+      case 'conflict':
+        return problem(409, out.reason);
+    }
+  };
+}
+
+export function listDeploymentsHandler(d: DeploymentsDeps) {
+  return async function listDeployments(req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> {
+    const app = req.query.get('app') ?? undefined;
+    const environment = req.query.get('environment') ?? undefined;
+    const limitText = req.query.get('limit');
+    if (app !== undefined && !NAME.test(app)) return problem(400, 'app: not a valid app name');
+    if (environment !== undefined && !NAME.test(environment)) return problem(400, 'environment: not a valid environment name');
+    const limit = limitText === null ? 50 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(400, 'limit: must be an integer from 1 to 500');
+    const releases = await d.store.list({ ...(app ? { app } : {}), ...(environment ? { environment } : {}), limit });
+    return json(200, { releases: releases.map((r) => releaseView(r, d.publicUrl, false)) });
+  };
+}
+
+export function getDeploymentHandler(d: DeploymentsDeps) {
+  return async function getDeployment(req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> {
+    const id = req.params.id ?? '';
+    if (!RELEASE_ID.test(id)) return problem(400, 'id: not a release id (r-…)');
+    const r = await d.store.get(id);
+    return r ? json(200, releaseView(r, d.publicUrl, true)) : problem(404, `no release ${id}`);
+  };
+}
+
+export function registerDeployments(r: Registrar, d: DeploymentsDeps): void {
+  r.http('createDeployment', { route: 'deployments', methods: ['POST'], authLevel: 'function', handler: createDeploymentHandler(d) });
+  r.http('listDeployments', { route: 'deployments', methods: ['GET'], authLevel: 'function', handler: listDeploymentsHandler(d) });
+  r.http('getDeployment', { route: 'deployments/{id}', methods: ['GET'], authLevel: 'function', handler: getDeploymentHandler(d) });
+}

@@ -1,0 +1,69 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Registrar } from './registrar.js';
+import type { Intake } from '../services/intake/service.js';
+import type { Logger } from '../services/ports.js';
+import { verifySignature } from '../services/intake/signature.js';
+import { boundedBody, json, mediaType, problem } from './http.js';
+
+export interface GithubWebhookDeps {
+  intake: Intake;
+  logger: Logger;
+  secrets: { current: string; previous?: string | undefined };
+  maxBodyBytes: number;
+}
+
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
+const EVENT_NAME = /^[a-z_]{1,50}$/;
+
+export function githubWebhookHandler(d: GithubWebhookDeps) {
+  return async function githubWebhook(req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> {
+    const body = await boundedBody(req, d.maxBodyBytes);
+    if (body === 'too-large') return problem(413, `body exceeds ${d.maxBodyBytes} bytes`);
+    // Authenticate the raw bytes before looking at anything the sender controls.
+    const sig = verifySignature(body, req.headers.get('x-hub-signature-256'), d.secrets);
+    if (!sig.ok) return problem(401, sig.reason);
+
+    const delivery = req.headers.get('x-github-delivery');
+    const event = req.headers.get('x-github-event');
+    if (!delivery || !DELIVERY_ID.test(delivery)) return problem(400, 'missing or malformed X-GitHub-Delivery header');
+    if (!event || !EVENT_NAME.test(event)) return problem(400, 'missing or malformed X-GitHub-Event header');
+    const log = d.logger.child({ correlation_id: delivery, github_event: event });
+
+    const type = mediaType(req);
+    let text = Buffer.from(body).toString('utf8');
+    if (type === 'application/x-www-form-urlencoded') {
+      // GitHub's "form" content type wraps the JSON in a payload= field; the signature covers the form body.
+      const payload = new URLSearchParams(text).get('payload');
+      if (payload === null) return problem(400, 'form body has no payload field');
+      text = payload;
+    } else if (type !== 'application/json') {
+      return problem(415, `content type must be application/json or application/x-www-form-urlencoded, got "${type || '(none)'}"`);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (e) {
+      return problem(400, `body is not valid JSON: ${e instanceof Error ? e.message : 'parse error'}`);
+    }
+
+    const out = await d.intake.github(delivery, event, payload, log);
+    switch (out.kind) {
+      case 'accepted':
+        log.info('webhook accepted', { release_ids: out.releaseIds });
+        return out.releaseIds.length > 0
+          ? json(202, { releaseIds: out.releaseIds, ...(out.duplicates.length ? { duplicates: out.duplicates } : {}) })
+          : json(200, { ignored: 'every change is already released or in progress', duplicates: out.duplicates });
+      case 'duplicate':
+        return json(200, { duplicate: true, releaseIds: out.releaseIds, ...(out.inFlight ? { inFlight: true } : {}) });
+      case 'ignored':
+        log.info('webhook ignored', { reason: out.reason });
+        return json(200, { ignored: out.reason });
+      case 'malformed':
+        return problem(400, out.reason);
+    }
+  };
+}
+
+export function registerGithubWebhook(r: Registrar, d: GithubWebhookDeps): void {
+  r.http('githubWebhook', { route: 'github/webhook', methods: ['POST'], authLevel: 'anonymous', handler: githubWebhookHandler(d) });
+}

@@ -1,0 +1,23 @@
+/** The manual door's request body, validated field by field so a 400 can name the field. */
+import { z } from 'zod';
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const ManualRequest = z
+  .object({
+    app: z.string().regex(NAME, 'must be an app name from the catalog (lowercase letters, digits, dashes)'),
+    environment: z.string().regex(NAME, 'must be an environment name (lowercase letters, digits, dashes)'),
+    action: z.enum(['deploy', 'redeploy', 'rollback']),
+    image: z.string().max(512).optional(),
+    reason: z.string().trim().min(1, 'say why (it goes into the timeline, statuses and issues)').max(500),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.action === 'deploy' && !v.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'is required for action "deploy"' });
+    if (v.action !== 'deploy' && v.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `is not used by action "${v.action}"` });
+  });
+export type ManualRequest = z.infer<typeof ManualRequest>;
+
+export function describeZodError(e: z.ZodError): string {
+  return e.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
