@@ -87,6 +87,17 @@ export const Settings = z.object({
     .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'expected a registry host like myacr.azurecr.io')
     .default('tailspinacr.azurecr.io'),
   ACR_RESOURCE_ID: optionalText,
+  // Registry and ACR Tasks (acr adapter)
+  /** ARM base URL for ACR only (defaults to ARM_ENDPOINT); the sandbox points it at its fake without touching AKS. */
+  ACR_ARM_ENDPOINT: optionalText.refine((v) => v === undefined || /^https:\/\//.test(v), 'expected an https:// URL'),
+  /** Registry data-plane base URL instead of https://<ACR_LOGIN_SERVER> (the sandbox fake). */
+  ACR_REGISTRY_ENDPOINT: optionalText.refine((v) => v === undefined || /^https:\/\//.test(v), 'expected an https:// URL'),
+  /** PEM of a CA to trust for ACR's ARM endpoint, data plane and run logs instead of the public ones (the sandbox's CA). */
+  ACR_CA_PEM: optionalText,
+  /** Fixed bearer token for ARM and the registry token exchange instead of the managed identity: sandbox fake only. */
+  ACR_STATIC_TOKEN: optionalText,
+  /** ACR's own limit on a build run. */
+  ACR_BUILD_TIMEOUT_SECONDS: int(1800, 60),
   AKS_RESOURCE_ID: optionalText,
   KUBECONFIG: optionalText,
   LOG_ANALYTICS_WORKSPACE_ID: optionalText,
@@ -167,4 +178,5 @@ export const SECRET_SETTINGS = [
   'GITHUB_APP_PRIVATE_KEY',
   'TAILSPIN_LOCAL_FUNCTION_KEY',
   'MONITOR_LOGS_STATIC_TOKEN',
+  'ACR_STATIC_TOKEN',
 ] as const;
