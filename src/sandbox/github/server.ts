@@ -59,6 +59,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   const calls: RecordedCall[] = [];
   const unexpected: GitHubFake['unexpected'] = [];
   let base = '';
+  let stopped: Promise<void> | undefined;
   let handlers: ReturnType<typeof makeHandlers> | undefined;
 
   const handle = async (req: IncomingMessage): Promise<Reply & { operationId?: string }> => {
@@ -143,11 +144,11 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     },
     setTree: (commit, files) => trees.setTree(commit, files),
     seedTreeFromDir: (commit, dir, prefix) => trees.seedFromDir(commit, dir, prefix),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    // Idempotent: the sandbox and test teardown may both stop it.
+    stop: () => (stopped ??= new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((e) => (e ? reject(e) : resolve()));
+    })),
   };
 }
 

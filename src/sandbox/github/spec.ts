@@ -62,21 +62,23 @@ export function strippedDocument(): Document {
     Object.values(node).forEach(visit);
   };
   visit(paths);
-  nullableWithoutType({ paths, components });
+  nullableForAjv({ paths, components });
   // x-webhooks describes deliveries, not the API, and references schemas dropped above.
   const { ['x-webhooks']: _webhooks, ...rest } = full;
   return { ...rest, paths, components } as unknown as Document;
 }
 
 /**
- * OpenAPI 3.0 allows `nullable: true` beside allOf/anyOf without a `type`; ajv refuses it.
- * Rewrite to the equivalent `anyOf: [schema, {type: 'null'}]` so the meaning is unchanged.
+ * Two OpenAPI 3.0 `nullable` idioms GitHub uses that ajv reads differently from GitHub:
+ * beside allOf/anyOf without a `type` (ajv refuses the schema) → `anyOf: [schema, {type: 'null'}]`;
+ * with an `enum` lacking null (ajv then rejects null, yet GitHub sends e.g. `state_reason: null`) → add null.
  */
-function nullableWithoutType(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(nullableWithoutType);
+function nullableForAjv(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(nullableForAjv);
   if (!node || typeof node !== 'object') return;
   const o = node as Json;
-  Object.values(o).forEach(nullableWithoutType);
+  Object.values(o).forEach(nullableForAjv);
+  if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) o.enum = [...(o.enum as unknown[]), null];
   if (o.nullable === true && o.type === undefined) {
     const { nullable: _n, ...schema } = o;
     for (const k of Object.keys(o)) delete o[k];
