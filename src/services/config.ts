@@ -77,6 +77,9 @@ export const Settings = z.object({
   GITHUB_APP_ID: optionalText,
   GITHUB_APP_PRIVATE_KEY: optionalText,
   GITHUB_APP_INSTALLATION_ID: optionalText,
+  // GitHub adapter (issue 5)
+  /** PEM of a CA to trust for GITHUB_API_URL instead of the public ones (the sandbox's throw-away CA). */
+  GITHUB_CA_PEM: optionalText,
   WEBHOOK_MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024),
 
   // Azure
