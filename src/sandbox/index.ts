@@ -1,4 +1,5 @@
 import type { SandboxSlot } from '../local/sandbox-slot.js';
+import { acrSlot } from './acr/slot.js';
 
 /** The sandbox services the local host can start, in start order. Filled by later issues. */
-export const sandboxSlots: SandboxSlot[] = [];
+export const sandboxSlots: SandboxSlot[] = [acrSlot];

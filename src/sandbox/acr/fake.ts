@@ -12,6 +12,7 @@ import { armRun, digestFor, runLog, statusOf, type FakeRun, type RunScript } fro
 import { handleRegistry, imagePushedEvent, type EventSink, type RegistryState } from './fake-registry.js';
 import { readScanTask, runScanStep } from './scan-exec.js';
 import { reportFor, type Reports } from './reports.js';
+import { handleControl } from './control.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -132,6 +133,32 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     return 200;
   }
 
+  const control = {
+    /** The next scheduled runs behave as scripted, in order. */
+    scriptNextRun: (...scripts: RunScript[]) => void nextScripts.push(...scripts),
+    /** The next `count` ARM calls answer 429 with this Retry-After (seconds or an HTTP date). */
+    throttleNext: (count: number, retryAfter = '1') => void (throttle = { remaining: count, retryAfter }),
+    /** Report served for a digest or a whole repository; 'vulnerable' / 'clean' pick the built-in ones. */
+    setReport: (key: { digest?: string; repository?: string }, report: unknown) => {
+      if (key.digest) reports.byDigest.set(key.digest, report);
+      if (key.repository) reports.byRepository.set(key.repository, report);
+    },
+    tag: (repository: string, tag: string, digest: string) => {
+      if (!registry.tags.has(repository)) registry.tags.set(repository, new Map());
+      registry.tags.get(repository)!.set(tag, digest);
+    },
+    digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    state: () => ({
+      registryId,
+      loginServer,
+      runs: [...runs.values()].map((r) => ({ runId: r.runId, kind: r.kind, status: statusOf(r), image: r.imageRef ?? r.build?.imageNames })),
+      tags: Object.fromEntries([...registry.tags].map(([repo, t]) => [repo, Object.fromEntries(t)])),
+      events: events.length,
+      eventFailures,
+      pendingScripts: nextScripts.length,
+    }),
+  };
+
   async function handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<number | undefined> {
     if (url.pathname.startsWith('/logs/')) {
       const runId = /^\/logs\/([a-z0-9]+)\.log$/.exec(url.pathname)?.[1] ?? '';
@@ -146,6 +173,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       res.end(await runLog(run, loginServer));
       return 200;
     }
+    if (handleControl(control, req, url, body, res)) return res.statusCode;
     if (handleRegistry(registry, req, url, body, res)) return res.statusCode;
 
     const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(url.pathname);
@@ -219,20 +247,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     events,
     eventFailures,
     runs,
-    /** The next scheduled runs behave as scripted, in order. */
-    scriptNextRun: (...scripts: RunScript[]) => void nextScripts.push(...scripts),
-    /** The next `count` ARM calls answer 429 with this Retry-After (seconds or an HTTP date). */
-    throttleNext: (count: number, retryAfter = '1') => void (throttle = { remaining: count, retryAfter }),
-    /** Report served for a digest or a whole repository; 'vulnerable' / 'clean' pick the built-in ones. */
-    setReport: (key: { digest?: string; repository?: string }, report: unknown) => {
-      if (key.digest) reports.byDigest.set(key.digest, report);
-      if (key.repository) reports.byRepository.set(key.repository, report);
-    },
-    tag: (repository: string, tag: string, digest: string) => {
-      if (!registry.tags.has(repository)) registry.tags.set(repository, new Map());
-      registry.tags.get(repository)!.set(tag, digest);
-    },
-    digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    ...control,
     setEventSink: (sink: EventSink | undefined) => void (eventSink = sink),
     assertNoUnexpectedCalls: () => {
       if (unmatched.length) throw new Error(`unexpected calls to the ACR fake: ${unmatched.map((c) => `${c.method} ${c.path}`).join(', ')}`);

@@ -126,3 +126,5 @@ function coordinates(opts: AcrOptions): RegistryCoordinates {
   }
   return { subscriptionId, resourceGroup, registryName };
 }
+
+export { acrOptionsFromConfig, staticTokenCredential } from './from-config.js';
