@@ -1,0 +1,43 @@
+/**
+ * `npx tailspin-deployer <command> …` — a table of subcommands, each in its own file.
+ * Commands get argv and io passed in (no process globals), so tests run them in-process.
+ */
+import { scanEvaluate } from './scan-evaluate.js';
+
+export interface CliIo {
+  stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+export interface CliCommand {
+  /** One line for the usage text. */
+  summary: string;
+  /** Exit code: 0 success, 1 the command's "no" (e.g. blocked), 2 bad input. */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Add a command here (one line) and put its code in its own file. */
+export const commands: Record<string, CliCommand> = {
+  'scan-evaluate': scanEvaluate,
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['usage: tailspin-deployer <command> [options]', '', 'commands:', ...lines, '', 'Run `tailspin-deployer <command> --help` for its options.', ''].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    io.stderr.write(`tailspin-deployer: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest, io);
+}
