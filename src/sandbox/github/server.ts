@@ -45,6 +45,8 @@ export interface GitHubFake {
   setToken(token: string | undefined): void;
   setTree(commit: string, files: TreeFile[]): void;
   seedTreeFromDir(commit: string, dir: string, prefix: string): number;
+  /** Serve this commit's tree for any commit the fake does not know (sandbox convenience). */
+  serveAnyCommitAs(commit: string | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -62,9 +64,21 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   let stopped: Promise<void> | undefined;
   let handlers: ReturnType<typeof makeHandlers> | undefined;
 
+  /** POST /_sandbox/knobs {failNext?: n, failStatus?, rateLimitNext?: n, rateLimitKind?, seconds?, maxPerPage?} */
+  const knobs = (k: Record<string, unknown>): Reply => {
+    if (typeof k.failNext === 'number') gate.failNext(k.failNext, typeof k.failStatus === 'number' ? k.failStatus : 500);
+    if (typeof k.rateLimitNext === 'number') {
+      const kind = k.rateLimitKind === 'secondary' || k.rateLimitKind === '429' ? k.rateLimitKind : 'primary';
+      gate.rateLimitNext(k.rateLimitNext, kind, typeof k.seconds === 'number' ? k.seconds : 60);
+    }
+    if (typeof k.maxPerPage === 'number') state.maxPerPage = k.maxPerPage;
+    return { status: 200, body: { ok: true } };
+  };
+
   const handle = async (req: IncomingMessage): Promise<Reply & { operationId?: string }> => {
     const url = new URL(req.url ?? '/', base);
     const method = (req.method ?? 'GET').toLowerCase();
+    if (url.pathname === '/_sandbox/knobs' && method === 'post') return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
       const text = url.pathname === '/_sandbox/issues';
       return { status: 200, body: text ? renderText(state, owner, repo) : renderJson(state), headers: text ? { 'content-type': 'text/plain; charset=utf-8' } : {} };
@@ -144,6 +158,9 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     },
     setTree: (commit, files) => trees.setTree(commit, files),
     seedTreeFromDir: (commit, dir, prefix) => trees.seedFromDir(commit, dir, prefix),
+    serveAnyCommitAs: (commit) => {
+      trees.fallbackCommit = commit;
+    },
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () => (stopped ??= new Promise<void>((resolve, reject) => {
       server.closeAllConnections();

@@ -25,6 +25,9 @@ const gitSha = (kind: string, bytes: Buffer): string =>
 export class TreeStore {
   private readonly commits = new Map<string, { treeSha: string; entries: TreeEntry[] }>();
   private readonly blobs = new Map<string, Buffer>();
+  /** When set, any unknown 40-hex commit resolves to this commit's tree (the sandbox: pushes
+   *  from recorded webhooks name commits the fake has never seen). Tests leave it unset. */
+  fallbackCommit: string | undefined;
 
   setTree(commit: string, files: TreeFile[]): void {
     const entries: TreeEntry[] = [];
@@ -61,8 +64,9 @@ export class TreeStore {
 
   /** A commit SHA or the tree SHA of one resolves to its tree, as on GitHub. */
   tree(shaOrCommit: string, recursive: boolean): { sha: string; entries: TreeEntry[] } | undefined {
+    const fallback = this.fallbackCommit && /^[0-9a-f]{40}$/.test(shaOrCommit) ? this.commits.get(this.fallbackCommit) : undefined;
     const found =
-      this.commits.get(shaOrCommit) ?? [...this.commits.values()].find((t) => t.treeSha === shaOrCommit);
+      this.commits.get(shaOrCommit) ?? [...this.commits.values()].find((t) => t.treeSha === shaOrCommit) ?? fallback;
     if (!found) return undefined;
     return { sha: found.treeSha, entries: recursive ? found.entries : found.entries.filter((e) => !e.path.includes('/')) };
   }

@@ -1,0 +1,40 @@
+/**
+ * The GitHub fake as a sandbox service for `npm start`, used unless a real GitHub credential is
+ * configured. It serves the repository's own k8s/ folder at a fixed fake commit (and, for
+ * convenience, at any commit it does not know), and shows what the deployer did at /_sandbox/issues.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import { startGitHubFake } from './server.js';
+
+/** The commit the sandbox's k8s/ tree lives at. */
+export const SANDBOX_K8S_COMMIT = '5a4d0b0c0ffee0000000000000000000000000a1';
+export const SANDBOX_GITHUB_TOKEN = 'sandbox-token';
+
+export const githubSlot: SandboxSlot = {
+  name: 'github',
+  realConfigured: (env) => Boolean(env.GITHUB_TOKEN?.trim() || env.GITHUB_APP_ID?.trim()),
+  async start({ root, env }) {
+    const repository = env.GITHUB_REPOSITORY?.trim() || 'tailspin/tailspin-toys';
+    const fake = await startGitHubFake({ repository, token: SANDBOX_GITHUB_TOKEN });
+    const k8s = join(root, 'k8s');
+    const files = existsSync(k8s) ? fake.seedTreeFromDir(SANDBOX_K8S_COMMIT, k8s, 'k8s') : 0;
+    fake.serveAnyCommitAs(SANDBOX_K8S_COMMIT);
+    return {
+      name: 'github',
+      describe: [
+        `GitHub API fake (validated against GitHub's OpenAPI description): ${fake.url} for ${repository}`,
+        `what the deployer did (issues, comments, statuses, deployments): ${fake.url}/_sandbox/issues (JSON: ${fake.url}/_sandbox)`,
+        `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit`,
+        `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60}`,
+      ],
+      settings: {
+        GITHUB_API_URL: fake.url,
+        GITHUB_TOKEN: SANDBOX_GITHUB_TOKEN,
+        GITHUB_CA_PEM: fake.ca,
+      },
+      stop: () => fake.stop(),
+    };
+  },
+};
