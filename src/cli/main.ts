@@ -25,7 +25,15 @@ export const commands: Record<string, CliCommand> = {
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: tailspin-deployer <command> [options]', '', 'commands:', ...lines, '', 'Run `tailspin-deployer <command> --help` for its options.', ''].join('\n');
+  return [
+    'usage: tailspin-deployer <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `tailspin-deployer <command> --help` for its options.',
+    '',
+  ].join('\n');
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

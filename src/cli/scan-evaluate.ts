@@ -62,7 +62,14 @@ async function readText(what: string, path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (code ?? 'unreadable');
     throw new InputError(`cannot read ${what} ${path}: ${why}`);
   }
 }
@@ -76,11 +83,20 @@ async function readStdin(io: CliIo): Promise<string> {
 }
 
 async function buildPolicy(flags: Flags): Promise<ScanPolicy> {
-  const severities = flags.severity === undefined ? { ok: true as const, value: DEFAULT_SCAN_POLICY.severities } : parseSeverityList(flags.severity);
+  const severities =
+    flags.severity === undefined ? { ok: true as const, value: DEFAULT_SCAN_POLICY.severities } : parseSeverityList(flags.severity);
   if (!severities.ok) throw new InputError(`--severity: ${severities.error.message}`);
   const floor = flags['block-misconfig']?.trim().toUpperCase();
-  if (floor !== undefined && !isSeverityName(floor)) throw new InputError(`--block-misconfig: unknown severity "${flags['block-misconfig']}" (expected UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL)`);
-  const policy: ScanPolicy = { severities: severities.value, ignoreUnfixed: flags['ignore-unfixed'] ?? false, blockSecrets: flags['block-secrets'] ?? false, ...(floor && { blockMisconfigAt: floor }) };
+  if (floor !== undefined && !isSeverityName(floor))
+    throw new InputError(
+      `--block-misconfig: unknown severity "${flags['block-misconfig']}" (expected UNKNOWN, LOW, MEDIUM, HIGH or CRITICAL)`,
+    );
+  const policy: ScanPolicy = {
+    severities: severities.value,
+    ignoreUnfixed: flags['ignore-unfixed'] ?? false,
+    blockSecrets: flags['block-secrets'] ?? false,
+    ...(floor && { blockMisconfigAt: floor }),
+  };
   if (flags.ignorefile !== undefined) {
     const parsed = parseIgnoreFile(flags.ignorefile, await readText('ignore file', flags.ignorefile));
     if (!parsed.ok) throw new InputError(`invalid ignore file ${parsed.error.message}`);
@@ -121,4 +137,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-export const scanEvaluate: CliCommand = { summary: 'would this Trivy JSON report pass the deploy gate? (exit 0 pass, 1 blocked, 2 bad input)', run };
+export const scanEvaluate: CliCommand = {
+  summary: 'would this Trivy JSON report pass the deploy gate? (exit 0 pass, 1 blocked, 2 bad input)',
+  run,
+};

@@ -45,7 +45,10 @@ function dedupe(vulns: readonly TrivyVulnerability[]): TrivyVulnerability[] {
 // Code-point order, not localeCompare: the verdict must not depend on the host's locale.
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const bySeverityThenId = (a: Finding, b: Finding): number =>
-  severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id) || cmp(a.pkgName ?? '', b.pkgName ?? '') || cmp(a.target, b.target);
+  severityRank(b.severity) - severityRank(a.severity) ||
+  cmp(a.id, b.id) ||
+  cmp(a.pkgName ?? '', b.pkgName ?? '') ||
+  cmp(a.target, b.target);
 
 const entryRef = (file: string, e: IgnoreEntry): IgnoreEntryRef => ({
   file,
@@ -68,7 +71,14 @@ export function evaluateScan(report: TrivyReport, policy: ScanPolicy, opts: Eval
   const ignoredBy = (finding: Finding, e: IgnoreEntry): void => {
     ignored.push({
       finding,
-      reason: { by: 'ignorefile', file, id: e.id, ...(e.line !== undefined && { line: e.line }), ...(e.statement && { statement: e.statement }), ...(e.expiredAt && { expiredAt: e.expiredAt }) },
+      reason: {
+        by: 'ignorefile',
+        file,
+        id: e.id,
+        ...(e.line !== undefined && { line: e.line }),
+        ...(e.statement && { statement: e.statement }),
+        ...(e.expiredAt && { expiredAt: e.expiredAt }),
+      },
     });
   };
   const misconfigFloor: Severity | undefined = policy.blockMisconfigAt;
@@ -89,7 +99,13 @@ export function evaluateScan(report: TrivyReport, policy: ScanPolicy, opts: Eval
     for (const m of result.Misconfigurations ?? []) {
       // Only failed checks are findings; a report written with --include-non-failures has the rest too.
       if (m.Status !== undefined && m.Status !== 'FAIL') continue;
-      const finding: Finding = { kind: 'misconfiguration', id: m.ID, severity: normalizeSeverity(m.Severity), target: result.Target, ...(m.Title && { title: m.Title }) };
+      const finding: Finding = {
+        kind: 'misconfiguration',
+        id: m.ID,
+        severity: normalizeSeverity(m.Severity),
+        target: result.Target,
+        ...(m.Title && { title: m.Title }),
+      };
       counts.misconfigurations[finding.severity]++;
       if (misconfigFloor === undefined || severityRank(finding.severity) < severityRank(misconfigFloor)) continue;
       const hit = matcher.misconfiguration(misconfigIds(m.ID, m.AVDID), result.Target);
@@ -97,7 +113,13 @@ export function evaluateScan(report: TrivyReport, policy: ScanPolicy, opts: Eval
       else blocking.push(finding);
     }
     for (const s of result.Secrets ?? []) {
-      const finding: Finding = { kind: 'secret', id: s.RuleID, severity: normalizeSeverity(s.Severity), target: result.Target, ...(s.Title && { title: s.Title }) };
+      const finding: Finding = {
+        kind: 'secret',
+        id: s.RuleID,
+        severity: normalizeSeverity(s.Severity),
+        target: result.Target,
+        ...(s.Title && { title: s.Title }),
+      };
       counts.secrets[finding.severity]++;
       if (!policy.blockSecrets) continue;
       const hit = matcher.secret(s.RuleID, result.Target);
@@ -108,13 +130,16 @@ export function evaluateScan(report: TrivyReport, policy: ScanPolicy, opts: Eval
   blocking.sort(bySeverityThenId);
   for (const f of blocking) counts.blocking[f.severity]++;
 
-  const relied = [...matcher.used].map((e) => (e.expiredAt ? expiryTime(e.expiredAt) : undefined)).filter((t): t is number => t !== undefined);
+  const relied = [...matcher.used]
+    .map((e) => (e.expiredAt ? expiryTime(e.expiredAt) : undefined))
+    .filter((t): t is number => t !== undefined);
   const os = report.Metadata?.OS;
   const notes: string[] = [];
   const version = report.Trivy?.Version ?? null;
   if (version === null) notes.push('the report does not name the Trivy version that produced it');
   if (!opts.db) notes.push('vulnerability DB version unknown: Trivy JSON reports do not record it');
-  if (os?.EOSL) notes.push(`${os.Family ?? 'the OS'} ${os.Name ?? ''} is end-of-life: new vulnerabilities may go undetected`.replace('  ', ' '));
+  if (os?.EOSL)
+    notes.push(`${[os.Family, os.Name].filter(Boolean).join(' ') || 'the OS'} is end-of-life: new vulnerabilities may go undetected`);
   if (!report.Results?.length) notes.push('the report has no results: nothing was scanned or nothing was found to scan');
 
   return {

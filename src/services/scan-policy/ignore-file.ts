@@ -75,7 +75,14 @@ export function parseTrivyIgnore(text: string, name = '.trivyignore'): IgnoreFil
       warnings.push(`${name}:${index + 1}: "${id}" skipped: expiry "${exp}" is not a YYYY-MM-DD date`);
       return;
     }
-    entries.push({ id, sections: [...IGNORE_SECTIONS], paths: [], purls: [], ...(exp !== undefined && { expiredAt: exp }), line: index + 1 });
+    entries.push({
+      id,
+      sections: [...IGNORE_SECTIONS],
+      paths: [],
+      purls: [],
+      ...(exp !== undefined && { expiredAt: exp }),
+      line: index + 1,
+    });
   });
   return { format: 'trivyignore', name, entries, warnings };
 }
@@ -108,7 +115,8 @@ export function parseTrivyIgnoreYaml(text: string, name = '.trivyignore.yaml'): 
     return fail(`not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : 'unreadable'}`);
   }
   if (emptyish(top)) return { ok: true, value: { format: 'trivyignore-yaml', name, entries: [], warnings: [] } };
-  if (typeof top !== 'object' || top === null || Array.isArray(top)) return fail('expected a mapping with vulnerabilities/misconfigurations/secrets/licenses');
+  if (typeof top !== 'object' || top === null || Array.isArray(top))
+    return fail('expected a mapping with vulnerabilities/misconfigurations/secrets/licenses');
   const entries: IgnoreEntry[] = [];
   const warnings = Object.keys(top)
     .filter((k) => !(IGNORE_SECTIONS as readonly string[]).includes(k))

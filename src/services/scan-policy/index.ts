@@ -15,7 +15,14 @@ export {
   type IgnoreFile,
   type IgnoreSection,
 } from './ignore-file.js';
-export { SEVERITIES, isSeverity as isSeverityName, parseSeverityList, type PolicyInputError, type Severity, type SeverityCounts } from './severity.js';
+export {
+  SEVERITIES,
+  isSeverity as isSeverityName,
+  parseSeverityList,
+  type PolicyInputError,
+  type Severity,
+  type SeverityCounts,
+} from './severity.js';
 export { COMMIT_STATUS_MAX, verdictStatusLine } from './summary.js';
 export { verdictCacheKey } from './cache-key.js';
 export type { Finding, FindingKind, IgnoredFinding, IgnoreEntryRef, IgnoreReason, ScanVerdict, TrivyDbInfo } from './verdict.js';

@@ -22,7 +22,16 @@ export const DEFAULT_SCAN_POLICY: ScanPolicy = { severities: ['HIGH', 'CRITICAL'
  * Trivy's vulnerability statuses (trivy-db `Statuses`). `--ignore-unfixed` is Trivy's shorthand for
  * `--ignore-status` with every status except "fixed" (pkg/flag/vulnerability_flags.go).
  */
-export const TRIVY_STATUSES = ['unknown', 'not_affected', 'affected', 'fixed', 'under_investigation', 'will_not_fix', 'fix_deferred', 'end_of_life'] as const;
+export const TRIVY_STATUSES = [
+  'unknown',
+  'not_affected',
+  'affected',
+  'fixed',
+  'under_investigation',
+  'will_not_fix',
+  'fix_deferred',
+  'end_of_life',
+] as const;
 
 export function isUnfixed(v: { Status?: string | undefined; FixedVersion?: string | undefined }): boolean {
   if (v.Status !== undefined && v.Status !== '') return v.Status !== 'fixed';
@@ -42,6 +51,11 @@ export function scanPolicyFromSettings(settings: ScanSettings, ignoreFile?: Igno
   if (!severities.ok) return { ok: false, error: { ...severities.error, message: `SCAN_SEVERITIES: ${severities.error.message}` } };
   return {
     ok: true,
-    value: { severities: severities.value, ignoreUnfixed: settings.SCAN_IGNORE_UNFIXED, blockSecrets: false, ...(ignoreFile && { ignoreFile }) },
+    value: {
+      severities: severities.value,
+      ignoreUnfixed: settings.SCAN_IGNORE_UNFIXED,
+      blockSecrets: false,
+      ...(ignoreFile && { ignoreFile }),
+    },
   };
 }

@@ -28,7 +28,11 @@ export function parsePurl(input: string): Purl | undefined {
   let subpath = '';
   const hash = rest.indexOf('#');
   if (hash >= 0) {
-    subpath = rest.slice(hash + 1).split('/').filter((s) => s && s !== '.' && s !== '..').join('/');
+    subpath = rest
+      .slice(hash + 1)
+      .split('/')
+      .filter((s) => s && s !== '.' && s !== '..')
+      .join('/');
     rest = rest.slice(0, hash);
   }
   const qualifiers: Record<string, string> = {};

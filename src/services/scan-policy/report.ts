@@ -16,7 +16,8 @@ export function parseTrivyReport(input: unknown): Result<TrivyReport, PolicyInpu
       return fail(`report is not valid JSON (${e instanceof SyntaxError ? e.message : 'unreadable'})`);
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('report is not a Trivy JSON report (expected an object)');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('report is not a Trivy JSON report (expected an object)');
   if (!('SchemaVersion' in value)) return fail('report is not a Trivy JSON report (no SchemaVersion; use `trivy … --format json`)');
   const parsed = TrivyReport.safeParse(value);
   if (!parsed.success) {

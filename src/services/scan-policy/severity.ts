@@ -28,8 +28,15 @@ export function parseSeverityList(input: string | readonly string[]): Result<Sev
   const parts = (typeof input === 'string' ? input.split(',') : input).map((s) => s.trim().toUpperCase()).filter(Boolean);
   const bad = parts.filter((p) => !isSeverity(p));
   if (bad.length > 0) {
-    return { ok: false, error: { what: 'severity', message: `unknown severity ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected ${SEVERITIES.join(', ')})` } };
+    return {
+      ok: false,
+      error: {
+        what: 'severity',
+        message: `unknown severity ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected ${SEVERITIES.join(', ')})`,
+      },
+    };
   }
-  if (parts.length === 0) return { ok: false, error: { what: 'severity', message: `no severity given (expected some of ${SEVERITIES.join(', ')})` } };
+  if (parts.length === 0)
+    return { ok: false, error: { what: 'severity', message: `no severity given (expected some of ${SEVERITIES.join(', ')})` } };
   return { ok: true, value: SEVERITIES.filter((s) => parts.includes(s)) };
 }

@@ -9,7 +9,8 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.sli
 /** e.g. "blocked: 2 CRITICAL, 5 HIGH (CVE-2019-14697 in musl +6 more)" or "passed: no HIGH/CRITICAL findings". */
 export function verdictStatusLine(verdict: ScanVerdict, max = COMMIT_STATUS_MAX): string {
   if (verdict.outcome === 'pass') {
-    const what = verdict.policy.severities.length === SEVERITIES.length ? 'no findings' : `no ${verdict.policy.severities.join('/')} findings`;
+    const what =
+      verdict.policy.severities.length === SEVERITIES.length ? 'no findings' : `no ${verdict.policy.severities.join('/')} findings`;
     const extras = [
       verdict.ignored.length > 0 && `${verdict.ignored.length} ignored`,
       verdict.staleIgnores.length > 0 && `${verdict.staleIgnores.length} stale ignore entries`,

@@ -6,21 +6,44 @@ import { type Finding, type IgnoreReason, type ScanVerdict } from './verdict.js'
 export function renderVerdictTable(v: ScanVerdict): string {
   const out: string[] = [];
   const p = v.policy;
-  out.push(`${v.outcome === 'pass' ? 'PASS' : 'BLOCKED'}  ${v.artifact.name ?? '(unnamed artifact)'}${v.artifact.os ? ` [${v.artifact.os}]` : ''}`);
+  out.push(
+    `${v.outcome === 'pass' ? 'PASS' : 'BLOCKED'}  ${v.artifact.name ?? '(unnamed artifact)'}${v.artifact.os ? ` [${v.artifact.os}]` : ''}`,
+  );
   out.push(
     `policy: block ${p.severities.join(',')}; ignore-unfixed ${p.ignoreUnfixed ? 'on' : 'off'}; secrets ${p.blockSecrets ? 'block' : 'ignored'}; ` +
       `misconfigurations ${p.blockMisconfigAt ? `block at ${p.blockMisconfigAt}+` : 'ignored'}; ignorefile ${p.ignoreFile ?? 'none'}`,
   );
-  out.push(`trivy: ${v.trivy.version ?? 'version unknown'}; DB: ${v.trivy.db ? JSON.stringify(v.trivy.db) : 'unknown (not in the report)'}`);
-  out.push(`found: vulnerabilities ${counts(v.counts.vulnerabilities)}; misconfigurations ${counts(v.counts.misconfigurations)}; secrets ${counts(v.counts.secrets)}`);
+  out.push(
+    `trivy: ${v.trivy.version ?? 'version unknown'}; DB: ${v.trivy.db ? JSON.stringify(v.trivy.db) : 'unknown (not in the report)'}`,
+  );
+  out.push(
+    `found: vulnerabilities ${counts(v.counts.vulnerabilities)}; misconfigurations ${counts(v.counts.misconfigurations)}; secrets ${counts(v.counts.secrets)}`,
+  );
   if (v.blocking.length > 0) {
-    out.push('', `Blocking (${v.blocking.length}):`, ...table([['SEVERITY', 'KIND', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED', 'TARGET'], ...v.blocking.map(row)]));
+    out.push(
+      '',
+      `Blocking (${v.blocking.length}):`,
+      ...table([['SEVERITY', 'KIND', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED', 'TARGET'], ...v.blocking.map(row)]),
+    );
   }
   if (v.ignored.length > 0) {
-    out.push('', `Ignored (${v.ignored.length}):`, ...v.ignored.map((i) => `  ${i.finding.severity} ${i.finding.id} ${i.finding.pkgName ?? ''} in ${i.finding.target}: ${why(i.reason)}`.replace('  in', ' in')));
+    out.push(
+      '',
+      `Ignored (${v.ignored.length}):`,
+      ...v.ignored.map((i) =>
+        `  ${i.finding.severity} ${i.finding.id} ${i.finding.pkgName ?? ''} in ${i.finding.target}: ${why(i.reason)}`.replace(
+          '  in',
+          ' in',
+        ),
+      ),
+    );
   }
   if (v.staleIgnores.length > 0) {
-    out.push('', `Stale ignore entries (expired, no longer applied) (${v.staleIgnores.length}):`, ...v.staleIgnores.map((s) => `  ${s.id} expired ${s.expiredAt} (${s.file}${s.line ? `:${s.line}` : ''})`));
+    out.push(
+      '',
+      `Stale ignore entries (expired, no longer applied) (${v.staleIgnores.length}):`,
+      ...v.staleIgnores.map((s) => `  ${s.id} expired ${s.expiredAt} (${s.file}${s.line ? `:${s.line}` : ''})`),
+    );
   }
   for (const w of v.ignoreWarnings) out.push(`warning: ${w}`);
   for (const n of v.notes) out.push(`note: ${n}`);
@@ -29,7 +52,10 @@ export function renderVerdictTable(v: ScanVerdict): string {
 }
 
 function counts(c: Record<string, number>): string {
-  const parts = [...SEVERITIES].reverse().filter((s) => (c[s] ?? 0) > 0).map((s) => `${s} ${c[s]}`);
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => (c[s] ?? 0) > 0)
+    .map((s) => `${s} ${c[s]}`);
   return parts.length ? parts.join(', ') : 'none';
 }
 

@@ -20,8 +20,7 @@ export interface Finding {
 }
 
 export type IgnoreReason =
-  | { by: 'unfixed'; status: string }
-  | { by: 'ignorefile'; file: string; id: string; line?: number; statement?: string; expiredAt?: string };
+  { by: 'unfixed'; status: string } | { by: 'ignorefile'; file: string; id: string; line?: number; statement?: string; expiredAt?: string };
 
 export interface IgnoredFinding {
   finding: Finding;
@@ -69,7 +68,13 @@ export interface ScanVerdict {
   reevaluateAfter?: string;
   artifact: { name?: string; type?: string; os?: string; eosl?: boolean };
   trivy: { version: string | null; db: TrivyDbInfo | null };
-  policy: { severities: Severity[]; ignoreUnfixed: boolean; blockSecrets: boolean; blockMisconfigAt: Severity | null; ignoreFile: string | null };
+  policy: {
+    severities: Severity[];
+    ignoreUnfixed: boolean;
+    blockSecrets: boolean;
+    blockMisconfigAt: Severity | null;
+    ignoreFile: string | null;
+  };
   /** Plain-language caveats (missing versions, end-of-life OS, …). */
   notes: string[];
 }

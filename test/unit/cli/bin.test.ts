@@ -7,7 +7,11 @@ const exec = promisify(execFile);
 
 describe('bin/tailspin-deployer.mjs', () => {
   it('runs scan-evaluate as a real process and exits 1 on a blocked report', async () => {
-    const run = exec(process.execPath, ['bin/tailspin-deployer.mjs', 'scan-evaluate', '--report', shared('trivy', 'trivy-action__alpine-3.10-image.report.json')], { cwd: repoRoot, timeout: 25_000 });
+    const run = exec(
+      process.execPath,
+      ['bin/tailspin-deployer.mjs', 'scan-evaluate', '--report', shared('trivy', 'trivy-action__alpine-3.10-image.report.json')],
+      { cwd: repoRoot, timeout: 25_000 },
+    );
     const failure = await run.then(
       () => undefined,
       (e: unknown) => e as { code: number; stdout: string; stderr: string },

@@ -11,7 +11,8 @@ const run = async (args: string[], stdin = '') => {
   const code = await main(['scan-evaluate', ...args], io);
   return { code, out: io.out(), err: io.err() };
 };
-const json = (out: string) => JSON.parse(out) as { outcome: string; blocking: { id: string }[]; staleIgnores: { id: string }[]; trivy: unknown; ignored: unknown[] };
+const json = (out: string) =>
+  JSON.parse(out) as { outcome: string; blocking: { id: string }[]; staleIgnores: { id: string }[]; trivy: unknown; ignored: unknown[] };
 
 describe('scan-evaluate: exit 0 pass / 1 blocked', () => {
   it('passes a report with nothing HIGH/CRITICAL (JSON verdict on stdout)', async () => {
@@ -33,14 +34,24 @@ describe('scan-evaluate: exit 0 pass / 1 blocked', () => {
   });
 
   it('--ignore-unfixed with every severity agrees with Trivy on debian-buster', async () => {
-    const r = await run(['--report', shared('trivy', 'debian-buster.json.golden'), '--severity=UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL', '--ignore-unfixed']);
+    const r = await run([
+      '--report',
+      shared('trivy', 'debian-buster.json.golden'),
+      '--severity=UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL',
+      '--ignore-unfixed',
+    ]);
     expect(r.code).toBe(1);
     expect(json(r.out).blocking.map((f) => f.id)).toEqual(['CVE-2019-18224']);
     expect(json(r.out).ignored).toHaveLength(1);
   });
 
   it('--ignorefile with --now decides expiry reproducibly', async () => {
-    const args = ['--report', shared('trivy', 'alpine-39.json.golden'), '--ignorefile', shared('trivy', 'trivy-docs-filtering.trivyignore')];
+    const args = [
+      '--report',
+      shared('trivy', 'alpine-39.json.golden'),
+      '--ignorefile',
+      shared('trivy', 'trivy-docs-filtering.trivyignore'),
+    ];
     expect((await run([...args, '--now', '2022-12-31'])).code).toBe(0);
     const later = await run([...args, '--now', '2023-01-02']);
     expect(later.code).toBe(1);
@@ -55,7 +66,19 @@ describe('scan-evaluate: exit 0 pass / 1 blocked', () => {
   });
 
   it('--format table prints a table for people ending in the status line', async () => {
-    const r = await run(['--report', own('scan-policy', 'ignore-matrix.report.json'), '--format', 'table', '--ignorefile', shared('trivy', 'trivy-testdata.trivyignore.yaml'), '--now', '2022-06-01', '--block-secrets', '--block-misconfig', 'HIGH']);
+    const r = await run([
+      '--report',
+      own('scan-policy', 'ignore-matrix.report.json'),
+      '--format',
+      'table',
+      '--ignorefile',
+      shared('trivy', 'trivy-testdata.trivyignore.yaml'),
+      '--now',
+      '2022-06-01',
+      '--block-secrets',
+      '--block-misconfig',
+      'HIGH',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^BLOCKED {2}hand-made\/ignore-matrix/);
     expect(r.out).toMatch(/SEVERITY {2}KIND/);
@@ -92,8 +115,16 @@ describe('scan-evaluate: exit 2 with one clear line on stderr', () => {
     ['unknown misconfig severity', () => ['--report', report, '--block-misconfig', 'bad'], /--block-misconfig: unknown severity "bad"/],
     ['bad --now', () => ['--report', report, '--now', '2024-02-30'], /--now: "2024-02-30" is not a date/],
     ['bad --format', () => ['--report', report, '--format', 'sarif'], /--format: unknown format "sarif"/],
-    ['missing ignore file', () => ['--report', report, '--ignorefile', join(dir, '.trivyignore')], /cannot read ignore file .*\.trivyignore: no such file/],
-    ['invalid ignore yaml', () => ['--report', report, '--ignorefile', file('x.trivyignore.yaml', 'vulnerabilities:\n  - id: A\n    expired_at: someday\n')], /invalid ignore file .*x\.trivyignore\.yaml: vulnerabilities "A": expired_at "someday"/],
+    [
+      'missing ignore file',
+      () => ['--report', report, '--ignorefile', join(dir, '.trivyignore')],
+      /cannot read ignore file .*\.trivyignore: no such file/,
+    ],
+    [
+      'invalid ignore yaml',
+      () => ['--report', report, '--ignorefile', file('x.trivyignore.yaml', 'vulnerabilities:\n  - id: A\n    expired_at: someday\n')],
+      /invalid ignore file .*x\.trivyignore\.yaml: vulnerabilities "A": expired_at "someday"/,
+    ],
   ] as const)('%s', async (_what, args, message) => {
     const r = await run([...args()]);
     expect(r.code).toBe(2);

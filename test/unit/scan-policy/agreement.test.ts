@@ -11,9 +11,24 @@ const now = new Date('2024-06-01T00:00:00Z');
 const all: ScanPolicy = { severities: [...SEVERITIES], ignoreUnfixed: false, blockSecrets: false };
 
 const pairs: { unfiltered: string; filtered: string; flags: string; policy: ScanPolicy }[] = [
-  { unfiltered: 'alpine-39.json.golden', filtered: 'alpine-39-high-critical.json.golden', flags: '--severity HIGH,CRITICAL', policy: { ...all, severities: ['HIGH', 'CRITICAL'] } },
-  { unfiltered: 'centos-7.json.golden', filtered: 'centos-7-ignore-unfixed.json.golden', flags: '--ignore-unfixed', policy: { ...all, ignoreUnfixed: true } },
-  { unfiltered: 'debian-buster.json.golden', filtered: 'debian-buster-ignore-unfixed.json.golden', flags: '--ignore-unfixed', policy: { ...all, ignoreUnfixed: true } },
+  {
+    unfiltered: 'alpine-39.json.golden',
+    filtered: 'alpine-39-high-critical.json.golden',
+    flags: '--severity HIGH,CRITICAL',
+    policy: { ...all, severities: ['HIGH', 'CRITICAL'] },
+  },
+  {
+    unfiltered: 'centos-7.json.golden',
+    filtered: 'centos-7-ignore-unfixed.json.golden',
+    flags: '--ignore-unfixed',
+    policy: { ...all, ignoreUnfixed: true },
+  },
+  {
+    unfiltered: 'debian-buster.json.golden',
+    filtered: 'debian-buster-ignore-unfixed.json.golden',
+    flags: '--ignore-unfixed',
+    policy: { ...all, ignoreUnfixed: true },
+  },
 ];
 
 describe('agreement with Trivy', () => {

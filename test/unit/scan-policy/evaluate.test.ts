@@ -8,7 +8,12 @@ const short = (v: ReturnType<typeof evaluateScan>) => v.blocking.map((f) => `${f
 
 describe('ignore files against a hand-made report (paths, purls, expiry, aliases)', () => {
   const report = ownReport('ignore-matrix.report.json');
-  const policy: ScanPolicy = { ...high, blockSecrets: true, blockMisconfigAt: 'HIGH', ignoreFile: sharedIgnore('trivy-testdata.trivyignore.yaml') };
+  const policy: ScanPolicy = {
+    ...high,
+    blockSecrets: true,
+    blockMisconfigAt: 'HIGH',
+    ignoreFile: sharedIgnore('trivy-testdata.trivyignore.yaml'),
+  };
   const v = evaluateScan(report, policy, at('2022-06-01T00:00:00Z'));
 
   it('blocks exactly what no active entry covers', () => {
@@ -24,7 +29,10 @@ describe('ignore files against a hand-made report (paths, purls, expiry, aliases
   });
 
   it('says which entry ignored what', () => {
-    const why = v.ignored.map((i) => `${i.finding.target} ${i.finding.pkgName ?? i.finding.id} <- ${i.reason.by === 'ignorefile' ? `${i.reason.id}:${i.reason.line}` : i.reason.by}`);
+    const why = v.ignored.map(
+      (i) =>
+        `${i.finding.target} ${i.finding.pkgName ?? i.finding.id} <- ${i.reason.by === 'ignorefile' ? `${i.reason.id}:${i.reason.line}` : i.reason.by}`,
+    );
     expect(why).toEqual([
       'foo/package-lock.json foo <- CVE-2019-0001:2',
       'foo/package-lock.json foo <- CVE-2019-0003:8',
@@ -69,7 +77,15 @@ describe('evaluateScan on real reports', () => {
     expect(before.reevaluateAfter).toBe('2023-01-01T00:00:00.000Z');
     const after = evaluateScan(sharedReport('alpine-39.json.golden'), policy, at('2023-01-01T00:00:01Z'));
     expect(after.outcome).toBe('blocked');
-    expect(after.staleIgnores).toEqual([{ file: 'trivy-docs-filtering.trivyignore', id: 'CVE-2019-14697', sections: ['vulnerabilities', 'misconfigurations', 'secrets', 'licenses'], line: 5, expiredAt: '2023-01-01' }]);
+    expect(after.staleIgnores).toEqual([
+      {
+        file: 'trivy-docs-filtering.trivyignore',
+        id: 'CVE-2019-14697',
+        sections: ['vulnerabilities', 'misconfigurations', 'secrets', 'licenses'],
+        line: 5,
+        expiredAt: '2023-01-01',
+      },
+    ]);
   });
 
   it('misconfiguration ID "DS-0002" is matched by its old alias "AVD-DS-0002"', () => {
@@ -94,17 +110,25 @@ describe('evaluateScan on real reports', () => {
     expect(v.notes.join(' ')).toMatch(/DB version unknown/);
     expect(v.notes.join(' ')).toMatch(/alpine 3\.10\.9 is end-of-life/);
     expect(v.artifact).toEqual({ name: 'alpine:3.10', type: 'container_image', os: 'alpine 3.10.9', eosl: true });
-    const withDb = evaluateScan(sharedReport('alpine-310.json.golden'), high, { now: new Date('2024-01-01'), db: { version: 2, updatedAt: '2024-01-01T00:00:00Z' } });
+    const withDb = evaluateScan(sharedReport('alpine-310.json.golden'), high, {
+      now: new Date('2024-01-01'),
+      db: { version: 2, updatedAt: '2024-01-01T00:00:00Z' },
+    });
     expect(withDb.trivy.db).toEqual({ version: 2, updatedAt: '2024-01-01T00:00:00Z' });
   });
 
   it('treats a missing severity as UNKNOWN and drops duplicates like Trivy', () => {
     const r = parseTrivyReport({
       SchemaVersion: 2,
-      Results: [{ Target: 't', Vulnerabilities: [
-        { VulnerabilityID: 'X-1', PkgName: 'p', InstalledVersion: '1', FixedVersion: '2', Status: 'fixed' },
-        { VulnerabilityID: 'X-1', PkgName: 'p', InstalledVersion: '1', FixedVersion: '3', Status: 'fixed' },
-      ] }],
+      Results: [
+        {
+          Target: 't',
+          Vulnerabilities: [
+            { VulnerabilityID: 'X-1', PkgName: 'p', InstalledVersion: '1', FixedVersion: '2', Status: 'fixed' },
+            { VulnerabilityID: 'X-1', PkgName: 'p', InstalledVersion: '1', FixedVersion: '3', Status: 'fixed' },
+          ],
+        },
+      ],
     });
     const report = (r as { value: TrivyReport }).value;
     const v = evaluateScan(report, { ...high, severities: ['UNKNOWN'] }, at('2024-01-01'));
@@ -115,9 +139,25 @@ describe('evaluateScan on real reports', () => {
 
   it('unfixed: Status decides; without Status an empty FixedVersion does', () => {
     const mk = (extra: object) => ({ VulnerabilityID: 'X', PkgName: 'p', InstalledVersion: '1', Severity: 'HIGH', ...extra });
-    const r = parseTrivyReport({ SchemaVersion: 2, Results: [{ Target: 't', Vulnerabilities: [mk({ PkgName: 'a', Status: 'fix_deferred', FixedVersion: '2' }), mk({ PkgName: 'b' }), mk({ PkgName: 'c', FixedVersion: '2' }), mk({ PkgName: 'd', Status: 'fixed', FixedVersion: '2' })] }] });
+    const r = parseTrivyReport({
+      SchemaVersion: 2,
+      Results: [
+        {
+          Target: 't',
+          Vulnerabilities: [
+            mk({ PkgName: 'a', Status: 'fix_deferred', FixedVersion: '2' }),
+            mk({ PkgName: 'b' }),
+            mk({ PkgName: 'c', FixedVersion: '2' }),
+            mk({ PkgName: 'd', Status: 'fixed', FixedVersion: '2' }),
+          ],
+        },
+      ],
+    });
     const v = evaluateScan((r as { value: TrivyReport }).value, { ...high, ignoreUnfixed: true }, at('2024-01-01'));
     expect(v.blocking.map((f) => f.pkgName)).toEqual(['c', 'd']);
-    expect(v.ignored.map((i) => i.reason)).toEqual([{ by: 'unfixed', status: 'fix_deferred' }, { by: 'unfixed', status: 'unknown' }]);
+    expect(v.ignored.map((i) => i.reason)).toEqual([
+      { by: 'unfixed', status: 'fix_deferred' },
+      { by: 'unfixed', status: 'unknown' },
+    ]);
   });
 });

@@ -30,8 +30,16 @@ describe('glob (doublestar semantics)', () => {
 
 describe('purl', () => {
   it('parses namespace, version, qualifiers and percent-encoding', () => {
-    expect(parsePurl('pkg:golang/github.com/docker/distribution@v2.7.1%2Bincompatible')).toMatchObject({ type: 'golang', namespace: 'github.com/docker', name: 'distribution', version: 'v2.7.1+incompatible' });
-    expect(parsePurl('pkg:rpm/centos/bash@4.2.46-31.el7?arch=x86_64&distro=centos-7.6.1810')?.qualifiers).toEqual({ arch: 'x86_64', distro: 'centos-7.6.1810' });
+    expect(parsePurl('pkg:golang/github.com/docker/distribution@v2.7.1%2Bincompatible')).toMatchObject({
+      type: 'golang',
+      namespace: 'github.com/docker',
+      name: 'distribution',
+      version: 'v2.7.1+incompatible',
+    });
+    expect(parsePurl('pkg:rpm/centos/bash@4.2.46-31.el7?arch=x86_64&distro=centos-7.6.1810')?.qualifiers).toEqual({
+      arch: 'x86_64',
+      distro: 'centos-7.6.1810',
+    });
     expect(parsePurl('pkg:npm/%40angular/core@1.0.0')).toMatchObject({ namespace: '@angular', name: 'core' });
     for (const bad of ['npm/foo', 'pkg:', 'pkg:npm', 'pkg:npm/', 'pkg:npm/%zz']) expect(parsePurl(bad)).toBeUndefined();
   });

@@ -1,6 +1,12 @@
 import { own, sharedDir, sharedText } from '../../helpers/fixtures.js';
 import { readFileSync } from 'node:fs';
-import { parseIgnoreFile, parseTrivyReport, type IgnoreFile, type ScanVerdict, type TrivyReport } from '../../../src/services/scan-policy/index.js';
+import {
+  parseIgnoreFile,
+  parseTrivyReport,
+  type IgnoreFile,
+  type ScanVerdict,
+  type TrivyReport,
+} from '../../../src/services/scan-policy/index.js';
 
 export const reportFixtures = (): string[] => sharedDir('trivy').filter((f) => f.endsWith('.json') || f.endsWith('.json.golden'));
 export const ignoreFixtures = (): string[] => sharedDir('trivy').filter((f) => f.includes('.trivyignore'));
@@ -25,7 +31,9 @@ export function sharedIgnore(name: string): IgnoreFile {
 
 /** The identity Trivy's own output is compared on. */
 export const vulnKeys = (report: TrivyReport): string[] =>
-  (report.Results ?? []).flatMap((r) => (r.Vulnerabilities ?? []).map((v) => [r.Target, v.VulnerabilityID, v.PkgName, v.InstalledVersion].join(' | '))).sort();
+  (report.Results ?? [])
+    .flatMap((r) => (r.Vulnerabilities ?? []).map((v) => [r.Target, v.VulnerabilityID, v.PkgName, v.InstalledVersion].join(' | ')))
+    .sort();
 
 export const blockingKeys = (v: ScanVerdict): string[] =>
   v.blocking.map((f) => [f.target, f.id, f.pkgName ?? '', f.installedVersion ?? ''].join(' | ')).sort();

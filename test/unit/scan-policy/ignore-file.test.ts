@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedText } from '../../helpers/fixtures.js';
-import { formatTrivyIgnore, isExpired, parseIgnoreFile, parseTrivyIgnore, parseTrivyIgnoreYaml } from '../../../src/services/scan-policy/index.js';
+import {
+  formatTrivyIgnore,
+  isExpired,
+  parseIgnoreFile,
+  parseTrivyIgnore,
+  parseTrivyIgnoreYaml,
+} from '../../../src/services/scan-policy/index.js';
 import { ignoreFixtures, sharedIgnore } from './helpers.js';
 
 const ids = (text: string) => parseTrivyIgnore(text).entries.map((e) => e.id);
@@ -16,7 +22,17 @@ describe('ignore files from the fixtures', () => {
   it('reads .trivyignore IDs, comments and exp: dates (trivy testdata)', () => {
     const f = sharedIgnore('trivy-testdata.trivyignore');
     expect(f.format).toBe('trivyignore');
-    expect(f.entries.map((e) => e.id)).toEqual(['CVE-2019-0001', 'CVE-2019-0002', 'CVE-2019-0004', 'CVE-2019-0005', 'CVE-2019-0006', 'ID300', 'AVD-ID400', 'generic-unwanted-rule', 'GPL-3.0']);
+    expect(f.entries.map((e) => e.id)).toEqual([
+      'CVE-2019-0001',
+      'CVE-2019-0002',
+      'CVE-2019-0004',
+      'CVE-2019-0005',
+      'CVE-2019-0006',
+      'ID300',
+      'AVD-ID400',
+      'generic-unwanted-rule',
+      'GPL-3.0',
+    ]);
     const byId = Object.fromEntries(f.entries.map((e) => [e.id, e]));
     expect(byId['CVE-2019-0004']?.expiredAt).toBe('2020-01-01');
     expect(byId['CVE-2019-0006']?.expiredAt).toBe('9999-01-01');
@@ -33,7 +49,12 @@ describe('ignore files from the fixtures', () => {
     expect(f.entries.find((e) => e.id === 'CVE-2023-29491')?.expiredAt).toBe('2023-09-01');
     expect(f.entries.find((e) => e.id === 'AVD-DS-0002')).toMatchObject({ sections: ['misconfigurations'], paths: ['docs/Dockerfile'] });
     // YAML comments after an id are not part of it.
-    expect(f.entries.filter((e) => e.sections[0] === 'licenses').map((e) => e.id)).toEqual(['GPL-3.0', 'MIT AND GPL-2.0-or-later', 'Apache-2.0 WITH LLVM-exception', 'LLVM-exception']);
+    expect(f.entries.filter((e) => e.sections[0] === 'licenses').map((e) => e.id)).toEqual([
+      'GPL-3.0',
+      'MIT AND GPL-2.0-or-later',
+      'Apache-2.0 WITH LLVM-exception',
+      'LLVM-exception',
+    ]);
   });
 
   it('picks YAML by extension or by content', () => {
@@ -91,7 +112,9 @@ describe('.trivyignore.yaml validation', () => {
 });
 
 describe('ignore-file parser properties', () => {
-  const dateArb = fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  const dateArb = fc
+    .date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
   const idArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,30}$/).filter((s) => !s.startsWith('exp:'));
 
   it('parseTrivyIgnore never throws and returns one entry or warning per non-comment line', () => {
@@ -120,7 +143,24 @@ describe('ignore-file parser properties', () => {
   it('parseTrivyIgnoreYaml and parseIgnoreFile never throw on arbitrary text', () => {
     const yamlish = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.array(fc.constantFrom('vulnerabilities:', 'secrets:', '  - id: X', '    paths: ["**/a"]', '    purls: [pkg:npm/a]', '    expired_at: 2020-01-01', '  -', '&a [*a]', '{', ': :', '\t'), { maxLength: 12 }).map((ls) => ls.join('\n')),
+      fc
+        .array(
+          fc.constantFrom(
+            'vulnerabilities:',
+            'secrets:',
+            '  - id: X',
+            '    paths: ["**/a"]',
+            '    purls: [pkg:npm/a]',
+            '    expired_at: 2020-01-01',
+            '  -',
+            '&a [*a]',
+            '{',
+            ': :',
+            '\t',
+          ),
+          { maxLength: 12 },
+        )
+        .map((ls) => ls.join('\n')),
     );
     fc.assert(
       fc.property(yamlish, fc.constantFrom('.trivyignore', '.trivyignore.yaml'), (text, name) => {
@@ -145,7 +185,12 @@ describe('ignore-file parser properties', () => {
           'misconfigurations:\n' +
           entries
             .map((e) =>
-              [`  - id: "${e.id}"`, `    paths: [${e.paths.map((p) => JSON.stringify(p)).join(', ')}]`, e.expired_at && `    expired_at: ${e.expired_at}`, e.statement && `    statement: "${e.statement}"`]
+              [
+                `  - id: "${e.id}"`,
+                `    paths: [${e.paths.map((p) => JSON.stringify(p)).join(', ')}]`,
+                e.expired_at && `    expired_at: ${e.expired_at}`,
+                e.statement && `    statement: "${e.statement}"`,
+              ]
                 .filter(Boolean)
                 .join('\n'),
             )
@@ -153,7 +198,9 @@ describe('ignore-file parser properties', () => {
         const r = parseTrivyIgnoreYaml(text);
         expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
         if (!r.ok) return;
-        expect(r.value.entries.map((e) => ({ id: e.id, paths: e.paths, expired_at: e.expiredAt, statement: e.statement }))).toEqual(entries);
+        expect(r.value.entries.map((e) => ({ id: e.id, paths: e.paths, expired_at: e.expiredAt, statement: e.statement }))).toEqual(
+          entries,
+        );
       }),
       { numRuns: 60 },
     );

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMMIT_STATUS_MAX, evaluateScan, parseTrivyIgnore, verdictCacheKey, verdictStatusLine, type ScanPolicy } from '../../../src/services/scan-policy/index.js';
+import {
+  COMMIT_STATUS_MAX,
+  evaluateScan,
+  parseTrivyIgnore,
+  verdictCacheKey,
+  verdictStatusLine,
+  type ScanPolicy,
+} from '../../../src/services/scan-policy/index.js';
 import { reportFixtures, sharedIgnore, sharedReport } from './helpers.js';
 
 const now = { now: new Date('2024-01-01T00:00:00Z') };
@@ -9,17 +16,27 @@ const digest = 'sha256:' + 'a'.repeat(64);
 
 describe('verdictStatusLine', () => {
   it('names counts and the worst finding', () => {
-    expect(verdictStatusLine(evaluateScan(sharedReport('alpine-39.json.golden'), high, now))).toBe('blocked: 2 CRITICAL (CVE-2019-14697 in musl +1 more)');
-    expect(verdictStatusLine(evaluateScan(sharedReport('pom.json.golden'), high, now))).toMatch(/^blocked: 1 CRITICAL, 1 HIGH \(CVE-2020-9548 in com\.fasterxml/);
+    expect(verdictStatusLine(evaluateScan(sharedReport('alpine-39.json.golden'), high, now))).toBe(
+      'blocked: 2 CRITICAL (CVE-2019-14697 in musl +1 more)',
+    );
+    expect(verdictStatusLine(evaluateScan(sharedReport('pom.json.golden'), high, now))).toMatch(
+      /^blocked: 1 CRITICAL, 1 HIGH \(CVE-2020-9548 in com\.fasterxml/,
+    );
     expect(verdictStatusLine(evaluateScan(sharedReport('alpine-310.json.golden'), high, now))).toBe('passed: no HIGH/CRITICAL findings');
-    const ignored = evaluateScan(sharedReport('alpine-39.json.golden'), { ...high, ignoreFile: sharedIgnore('trivy-docs-filtering.trivyignore') }, { now: new Date('2022-01-01') });
+    const ignored = evaluateScan(
+      sharedReport('alpine-39.json.golden'),
+      { ...high, ignoreFile: sharedIgnore('trivy-docs-filtering.trivyignore') },
+      { now: new Date('2022-01-01') },
+    );
     expect(verdictStatusLine(ignored)).toBe('passed: no HIGH/CRITICAL findings (2 ignored)');
   });
 
-  it.each(reportFixtures())('fits GitHub\'s 140 characters for %s under any policy', (name) => {
+  it.each(reportFixtures())("fits GitHub's 140 characters for %s under any policy", (name) => {
     const report = sharedReport(name);
     for (const severities of [['CRITICAL'], ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']] as const) {
-      const line = verdictStatusLine(evaluateScan(report, { ...high, severities: [...severities], blockSecrets: true, blockMisconfigAt: 'LOW' }, now));
+      const line = verdictStatusLine(
+        evaluateScan(report, { ...high, severities: [...severities], blockSecrets: true, blockMisconfigAt: 'LOW' }, now),
+      );
       expect(line.length).toBeLessThanOrEqual(COMMIT_STATUS_MAX);
     }
   });
