@@ -72,6 +72,7 @@ export class Gate {
       'x-ratelimit-used': String(5000 - this.remaining),
       'x-ratelimit-reset': String(Math.floor(this.now().getTime() / 1000) + 3600),
       'x-ratelimit-resource': 'core',
+      'x-github-request-id': randomBytes(8).toString('hex').toUpperCase(),
     };
   }
 

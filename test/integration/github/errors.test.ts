@@ -66,3 +66,17 @@ describe('the fake rejects what GitHub would', () => {
     expect(fake.unexpected).toEqual([{ method: 'get', path: '/search/issues', reason: 'no such route in the fake' }]);
   });
 });
+
+describe('logging', () => {
+  it('routes the client\'s log lines through our logger and never writes the token', async () => {
+    const { createLogger } = await import('../../../src/services/logger.js');
+    const lines: string[] = [];
+    const logger = createLogger({ service: 't', environment: 't', level: 'debug', sink: (l) => lines.push(l) });
+    const { fake, gh } = await fakeAndAdapter({}, { logger });
+    value(await gh.setCommitStatus(COMMIT, 'c', 'pending', 'd'));
+    fake.setToken('rotated');
+    await gh.ping();
+    expect(lines.some((l) => l.includes('"adapter":"github"'))).toBe(true);
+    expect(lines.join('\n')).not.toContain('test-token-0123456789');
+  });
+});

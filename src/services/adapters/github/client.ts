@@ -23,11 +23,14 @@ export interface ClientOptions {
 
 export function createOctokit(opts: ClientOptions): Octokit {
   const fetch = opts.fetch ?? (opts.ca ? fetchTrusting(opts.ca) : undefined);
+  // Octokit calls log.debug("request", requestOptions) — the options carry the Authorization
+  // header, so only the first argument is ever passed on. Its error lines repeat what the
+  // adapter logs itself with the mapped kind, so they stay at debug.
   const log = {
     debug: (message: string) => opts.logger.debug('github request', { detail: message }),
     info: (message: string) => opts.logger.debug('github request', { detail: message }),
     warn: (message: string) => opts.logger.warn('github client warning', { detail: message }),
-    error: (message: string) => opts.logger.error('github client error', { detail: message }),
+    error: (message: string) => opts.logger.debug('github request failed', { detail: message }),
   };
   const common = { baseUrl: opts.baseUrl.replace(/\/+$/, ''), userAgent: opts.userAgent, log, request: fetch ? { fetch } : {} };
   if ('token' in opts.auth) return new Octokit({ ...common, auth: opts.auth.token });

@@ -2,6 +2,7 @@
  * The SourceControl port on GitHub's REST API (@octokit/rest): commit statuses, deployments,
  * ensure-issue and reading manifests at a commit. Auth is a token or a GitHub App installation.
  */
+import type { Config } from '../../config.js';
 import type { Clock, Logger, SourceControl } from '../../ports.js';
 import { silentLogger } from '../../logger.js';
 import { attempt, parse, type GitHubContext } from './context.js';
@@ -85,4 +86,24 @@ export function githubAuthFromSettings(s: {
     return { appId: s.GITHUB_APP_ID, privateKey: s.GITHUB_APP_PRIVATE_KEY, installationId: s.GITHUB_APP_INSTALLATION_ID };
   }
   return undefined;
+}
+
+/**
+ * Options from validated config, or undefined when no GitHub credential is configured (the
+ * composition root then decides: sandbox, or a SourceControl that reports "not configured").
+ */
+export function githubOptionsFromConfig(
+  c: Pick<Config, 'GITHUB_REPOSITORY' | 'GITHUB_API_URL' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID' | 'GITHUB_CA_PEM' | 'TAILSPIN_SERVICE_NAME'>,
+  deps: { logger?: Logger; clock?: Clock } = {},
+): GitHubSourceControlOptions | undefined {
+  const auth = githubAuthFromSettings(c);
+  if (!auth) return undefined;
+  return {
+    repository: c.GITHUB_REPOSITORY,
+    baseUrl: c.GITHUB_API_URL,
+    auth,
+    ...(c.GITHUB_CA_PEM ? { ca: c.GITHUB_CA_PEM } : {}),
+    userAgent: c.TAILSPIN_SERVICE_NAME,
+    ...deps,
+  };
 }
