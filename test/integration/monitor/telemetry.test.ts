@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:https';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
-import { createTelemetry, staticTokenCredential, type TokenCredential } from '../../../src/services/adapters/monitor/index.js';
+import { buildRequestsQuery, createTelemetry, staticTokenCredential, type TokenCredential } from '../../../src/services/adapters/monitor/index.js';
 import { startMonitorFake, type MonitorFake } from '../../../src/sandbox/monitor/fake.js';
 import type { Telemetry } from '../../../src/services/ports.js';
 
@@ -48,6 +48,13 @@ describe('numbers', () => {
     const shape = fake.queries.at(-1)?.shape;
     expect(shape).toEqual({ kind: 'requests', role: 'tailspin-server', from: at(DEPLOY - 2.5), to: at(DEPLOY + 2.5) });
     expect(fake.queries.at(-1)?.timespan).toBe(`${at(DEPLOY - 2.5).toISOString()}/${at(DEPLOY + 2.5).toISOString()}`);
+  });
+
+  it('the body timespan narrows the window like the service (intersection with the query\'s own filter)', async () => {
+    const client = new LogsQueryClient(staticTokenCredential(TOKEN), { endpoint: fake.endpoint, tlsOptions: { ca: fake.ca }, retryOptions: { maxRetries: 0 } });
+    const text = buildRequestsQuery({ roleName: 'tailspin-server', from: at(DEPLOY - 10), to: at(DEPLOY + 10) });
+    const r = await client.queryWorkspace(fake.workspaceId, text, { startTime: at(DEPLOY - 5), endTime: at(DEPLOY) });
+    expect(r).toMatchObject({ status: 'Success', tables: [{ rows: [[1500, 3, 180]] }] });
   });
 
   it('filters on version', async () => {
