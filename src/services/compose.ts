@@ -2,17 +2,19 @@
  * Builds every adapter and service once from validated config. The Azure entry (src/index.ts)
  * and the local host both call this; tests call it with overrides instead of mocking modules.
  */
-import type { Config } from './config.js';
-import { SECRET_SETTINGS } from './config.js';
+import { ConfigError, SECRET_SETTINGS, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import type { Clock, Logger } from './ports.js';
+import type { Clock, Logger, ReleaseStore } from './ports.js';
 import { createStorageClients, type StorageClients } from './adapters/storage/clients.js';
 import { createWorkQueue } from './adapters/storage/work-queue.js';
+import { createReleaseStore } from './adapters/storage/release-store.js';
+import { createScanCache } from './adapters/storage/scan-cache.js';
+import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { ok, err, adapterError } from './domain/result.js';
-import { createReleaseStore } from './adapters/storage/release-store.js';
 import { createIntake, type Intake } from './intake/service.js';
-import type { ReleaseStore } from './ports.js';
+import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
+import type { PipelineDeps } from './pipeline/deps.js';
 
 export interface Services {
   config: Config;
@@ -23,6 +25,7 @@ export interface Services {
   health: HealthService;
   store: ReleaseStore;
   intake: Intake;
+  pipeline: PipelineDeps;
 }
 
 export interface ServiceOverrides {
@@ -30,6 +33,8 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  /** Replace adapters (tests); anything not given comes from settings. */
+  ports?: Partial<Omit<Ports, 'configured'>>;
 }
 
 export const VERSION = '0.1.0';
@@ -48,25 +53,30 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const storage = createStorageClients(config.AzureWebJobsStorage);
   const queueClient = storage.queue(config.TAILSPIN_QUEUE_NAME);
   const queue = createWorkQueue(queueClient);
+  const prefix = config.TAILSPIN_TABLE_PREFIX;
+  const store = createReleaseStore({ releases: storage.table(`${prefix}Releases`), dedup: storage.table(`${prefix}Dedup`) });
+  const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
 
+  const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
+    name,
+    configured,
+    required,
+    check,
+  });
   const probes: HealthProbe[] = [
-    {
-      name: 'storage-queue',
-      configured: true,
-      required: true,
-      check: async () => {
-        try {
-          return ok(await queueClient.exists());
-        } catch (e) {
-          return err(adapterError('storage', 'transient', e instanceof Error ? e.message : String(e)));
-        }
-      },
-    },
+    probe('storage-queue', true, true, async () => {
+      try {
+        return ok(await queueClient.exists());
+      } catch (e) {
+        return err(adapterError('storage', 'transient', e instanceof Error ? e.message : String(e)));
+      }
+    }),
+    probe('kubernetes', ports.configured.cluster || Boolean(overrides.ports?.cluster), false, () => ports.cluster.ping()),
+    probe('github', ports.configured.github || Boolean(overrides.ports?.source), false, () => ports.source.ping()),
+    probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
   ];
   const health = createHealthService(probes, clock, VERSION);
-  const prefix = config.TAILSPIN_TABLE_PREFIX;
-  const store = createReleaseStore({ releases: storage.table(`${prefix}Releases`), dedup: storage.table(`${prefix}Dedup`) });
   const intake = createIntake({
     store,
     queue,
@@ -76,5 +86,60 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     clock,
     logger,
   });
-  return { config, logger, clock, storage, queue, health, store, intake };
+  const pipeline: PipelineDeps = {
+    store,
+    queue,
+    clock,
+    logger,
+    cluster: ports.cluster,
+    scanner: ports.scanner,
+    builder: ports.builder,
+    telemetry: ports.telemetry,
+    source: ports.source,
+    scanCache: createScanCache(storage.table(`${prefix}ScanCache`)),
+    catalog: config.catalog,
+    settings: {
+      publicUrl: config.TAILSPIN_PUBLIC_URL,
+      rolloutPollSeconds: config.ROLLOUT_POLL_SECONDS,
+      rolloutDeadlineSeconds: config.ROLLOUT_DEADLINE_SECONDS,
+      verifyWindowSeconds: config.VERIFY_WINDOW_SECONDS,
+      verifyIntervalSeconds: config.VERIFY_INTERVAL_SECONDS,
+      thresholds: {
+        errorRateMax: config.VERIFY_ERROR_RATE_MAX,
+        p95MsMax: config.VERIFY_P95_MS_MAX,
+        minRequests: config.VERIFY_MIN_REQUESTS,
+      },
+      inconclusive: config.VERIFY_INCONCLUSIVE,
+      telemetryUnavailable: config.VERIFY_TELEMETRY_UNAVAILABLE,
+      smokeRetries: config.SMOKE_RETRIES,
+      scanPollSeconds: config.SCAN_POLL_SECONDS,
+      scanDeadlineSeconds: config.SCAN_DEADLINE_SECONDS,
+      scanRetries: config.SCAN_RETRIES,
+      scanCacheTtlHours: config.SCAN_CACHE_TTL_HOURS,
+      scanPolicy: scanPolicy(config),
+      buildPollSeconds: config.BUILD_POLL_SECONDS,
+      buildDeadlineSeconds: config.ACR_BUILD_TIMEOUT_SECONDS + 300,
+      slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
+    },
+  };
+  return { config, logger, clock, storage, queue, health, store, intake, pipeline };
+}
+
+/** The scan policy from settings and the ignore file; a bad one stops start-up, naming the setting. */
+function scanPolicy(config: Config): ScanPolicy {
+  let file;
+  try {
+    const raw = readIgnoreFile(config.SCAN_IGNOREFILE);
+    if (raw) {
+      const parsed = parseIgnoreFile(raw.name, raw.text);
+      if (!parsed.ok) throw new ConfigError([`SCAN_IGNOREFILE: ${parsed.error.message}`]);
+      file = parsed.value;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError([`SCAN_IGNOREFILE: cannot read ${config.SCAN_IGNOREFILE ?? ''}: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+  const policy = scanPolicyFromSettings(config, file);
+  if (!policy.ok) throw new ConfigError([policy.error.message]);
+  return policy.value;
 }

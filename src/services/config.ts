@@ -119,6 +119,8 @@ export const Settings = z.object({
   SCAN_CACHE_TTL_HOURS: num(24),
   SCAN_DEADLINE_SECONDS: int(900, 10),
   SCAN_RETRIES: int(1),
+  SCAN_POLL_SECONDS: int(10, 1),
+  BUILD_POLL_SECONDS: int(15, 1),
   TRIVY_IMAGE: z.string().default('aquasec/trivy:0.58.1'),
   TRIVY_DB_REPOSITORY: z.string().default('ghcr.io/aquasecurity/trivy-db:2'),
 

@@ -69,6 +69,9 @@ export interface ClusterEvent {
 export interface RolloutObservation {
   generation: number;
   observedGeneration: number;
+  /** spec.replicas (kubectl compares updated replicas with the desired count first). */
+  desiredReplicas?: number;
+  /** status.replicas */
   replicas: number;
   updatedReplicas: number;
   readyReplicas: number;
@@ -274,4 +277,19 @@ export interface ReleaseStore {
   save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
   /** Active releases whose next tick is overdue: the sweeper re-drives them. */
   overdue(now: Date, limit: number): Promise<Release[]>;
+}
+
+// ---------------------------------------------------------------- scan verdict cache
+
+export interface CachedVerdict {
+  outcome: 'pass' | 'blocked';
+  summary: string;
+  verdict: unknown;
+  scannedAt: string;
+  expiresAt: string;
+}
+
+export interface ScanCache {
+  get(key: string, now: Date): Promise<CachedVerdict | undefined>;
+  put(key: string, v: CachedVerdict): Promise<void>;
 }

@@ -62,11 +62,19 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
 export const withPending = (head: Head, ref: HeadRef): Head => ({ ...head, pending: ref });
 
 /** Take the deploy slot: only the pending release may, and only when no release holds it. */
-export function takeSlot(head: Head, releaseId: string): { ok: true; head: Head } | { ok: false; reason: string } {
-  if (head.active && head.active.releaseId !== releaseId)
-    return { ok: false, reason: `waiting for release ${head.active.releaseId} to finish` };
+export function takeSlot(
+  head: Head,
+  releaseId: string,
+): { ok: true; head: Head } | { ok: false; why: 'busy' | 'superseded'; reason: string } {
   if (head.active?.releaseId === releaseId) return { ok: true, head };
-  if (head.pending?.releaseId !== releaseId) return { ok: false, reason: 'superseded by a newer release' };
+  if (head.pending?.releaseId !== releaseId) {
+    return {
+      ok: false,
+      why: 'superseded',
+      reason: head.pending ? `superseded by newer release ${head.pending.releaseId}` : 'no longer the pending release',
+    };
+  }
+  if (head.active) return { ok: false, why: 'busy', reason: `waiting for release ${head.active.releaseId} to finish` };
   const { pending, ...rest } = head;
   return { ok: true, head: { ...rest, active: pending } };
 }

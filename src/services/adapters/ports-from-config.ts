@@ -1,0 +1,63 @@
+/** Which adapter serves each port, chosen from settings. Real systems when configured; never a fake here. */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.js';
+import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
+import { createAcr, acrOptionsFromConfig } from './acr/index.js';
+import { createClusterFromConfig } from './kubernetes/index.js';
+import { createTelemetryFromConfig } from './monitor/index.js';
+import { createGitHubSourceControl } from './github/index.js';
+import { lazyDefaultCredential } from './credential.js';
+import * as none from './unconfigured.js';
+
+export interface Ports {
+  cluster: Cluster;
+  scanner: Scanner;
+  builder: Builder;
+  telemetry: Telemetry;
+  source: SourceControl;
+  configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
+}
+
+export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock }): Ports {
+  const credential = lazyDefaultCredential();
+  const acrOpts = acrOptionsFromConfig(c, { credential, ...deps });
+  const acr = acrOpts ? createAcr(acrOpts) : undefined;
+  const clusterConfigured = Boolean(c.KUBECONFIG || c.AKS_RESOURCE_ID);
+  const telemetry = createTelemetryFromConfig(c, { credential, ...deps });
+  const auth = githubAuth(c);
+  return {
+    cluster: clusterConfigured ? createClusterFromConfig(c, credential, deps) : none.unconfiguredCluster(),
+    scanner: acr?.scanner ?? none.unconfiguredScanner(),
+    builder: acr?.builder ?? none.unconfiguredBuilder(),
+    telemetry: telemetry ?? none.unconfiguredTelemetry(),
+    source: auth
+      ? createGitHubSourceControl({
+          repository: c.GITHUB_REPOSITORY,
+          baseUrl: c.GITHUB_API_URL,
+          auth,
+          ...(c.GITHUB_CA_PEM ? { ca: c.GITHUB_CA_PEM } : {}),
+          ...deps,
+        })
+      : none.unconfiguredSourceControl(),
+    configured: { cluster: clusterConfigured, acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(auth) },
+  };
+}
+
+function githubAuth(c: Config) {
+  if (c.GITHUB_TOKEN) return { token: c.GITHUB_TOKEN };
+  if (c.GITHUB_APP_ID && c.GITHUB_APP_PRIVATE_KEY && c.GITHUB_APP_INSTALLATION_ID) {
+    // Key Vault references and env vars often carry the PEM with literal "\n".
+    return {
+      appId: c.GITHUB_APP_ID,
+      privateKey: c.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n'),
+      installationId: c.GITHUB_APP_INSTALLATION_ID,
+    };
+  }
+  return undefined;
+}
+
+/** The ignore file named by SCAN_IGNOREFILE, read once at start-up. */
+export function readIgnoreFile(path: string | undefined): { name: string; text: string } | undefined {
+  if (!path) return undefined;
+  return { name: path, text: readFileSync(path, 'utf8') };
+}

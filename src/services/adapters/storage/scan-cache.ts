@@ -1,0 +1,29 @@
+/** Scan verdicts cached per (digest, policy) so a redeploy of a scanned digest does not rescan. */
+import type { TableClient } from '@azure/data-tables';
+import type { CachedVerdict, ScanCache } from '../../ports.js';
+import { packJson, safeKey, unpackJson } from './entities.js';
+
+export function createScanCache(table: TableClient): ScanCache {
+  let ensured: Promise<unknown> | undefined;
+  const ensure = async () => {
+    ensured ??= table.createTable();
+    await ensured;
+  };
+  return {
+    async get(key, now) {
+      await ensure();
+      try {
+        const e = await table.getEntity<Record<string, unknown>>('verdict', safeKey(key));
+        const v = unpackJson<CachedVerdict>(e);
+        return new Date(v.expiresAt) > now ? v : undefined;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        throw e;
+      }
+    },
+    async put(key, v) {
+      await ensure();
+      await table.upsertEntity({ partitionKey: 'verdict', rowKey: safeKey(key), ...packJson(v) }, 'Replace');
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/** The GitHub issue a rollback (or a failed rollback, or an unverified release) opens: the evidence, readable. */
+import type { Release } from '../domain/release.js';
+import { pinnedImage } from '../domain/image-ref.js';
+import type { IssueRequest } from '../ports.js';
+
+const fence = (v: unknown) => ['```json', JSON.stringify(v, null, 2).slice(0, 6000), '```'].join('\n');
+const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
+const num = (x: unknown) => (typeof x === 'number' ? String(x) : 'n/a');
+const ms = (x: unknown) => (typeof x === 'number' ? `${Math.round(x)} ms` : 'n/a');
+
+const TITLES: Partial<Record<Release['phase'], string>> = {
+  rolled_back: 'Rolled back',
+  failed: 'ROLLBACK FAILED',
+  unverified: 'Unverified release',
+};
+
+export function issueFor(r: Release, statusUrl: string): IssueRequest {
+  const target = r.image?.digest ?? r.manifestCommit ?? r.id;
+  const last = r.timeline[r.timeline.length - 1];
+  const o = r.outcome as Record<string, Record<string, unknown> | undefined>;
+  const m = o.measurements;
+  const t = (m?.thresholds ?? {}) as Record<string, unknown>;
+  const b = o.baseline;
+  const lines = [
+    `**${TITLES[r.phase] ?? r.phase}** — \`${r.app}\` in \`${r.environment}\`, release [${r.id}](${statusUrl}).`,
+    '',
+    `**Why:** ${last?.reason ?? 'unknown'}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Image | ${r.image ? `\`${pinnedImage(r.image)}\`` : 'n/a'} |`,
+    `| Commit | ${r.commit ? `\`${r.commit}\`` : 'unknown'} |`,
+    `| Source | ${r.source.door} event \`${r.source.eventId}\`${r.source.actor ? ` by ${r.source.actor}` : ''} |`,
+    `| Correlation id | \`${r.correlationId}\` |`,
+    '',
+  ];
+  if (m) {
+    lines.push('### Measurements vs thresholds', '', '| metric | observed | threshold | baseline before deploy |', '|---|---|---|---|');
+    lines.push(`| error rate | ${pct(m.errorRate)} | ${pct(t.errorRateMax)} | ${pct(b?.errorRate)} |`);
+    lines.push(`| P95 latency | ${ms(m.p95Ms)} | ${ms(t.p95MsMax)} | ${ms(b?.p95Ms)} |`);
+    lines.push(`| requests | ${num(m.requests)} | ≥ ${num(t.minRequests)} | ${num(b?.requests)} |`, '');
+  }
+  for (const [title, key] of [
+    ['Failure', 'failure'],
+    ['Rollback', 'rollback'],
+    ['Rollback failure', 'rollbackFailure'],
+    ['Smoke checks', 'smoke'],
+    ['Telemetry', 'telemetry'],
+    ['Scan', 'scan'],
+  ] as const) {
+    if (o[key]) lines.push(`<details><summary>${title}</summary>`, '', fence(o[key]), '', '</details>', '');
+  }
+  lines.push('### Timeline', '', ...r.timeline.map((e) => `- ${e.at} ${e.from ?? '∅'} → **${e.to}**: ${e.reason}`), '');
+  lines.push(
+    r.phase === 'failed'
+      ? 'The failing release may still be serving traffic: act now.'
+      : `The failed digest is quarantined: automation will not deploy it again; a manual deploy (POST /api/deployments) can, explicitly.`,
+  );
+  return {
+    marker: `tailspin-deployer:${r.phase === 'unverified' ? 'unverified' : 'rollback'}:${r.app}:${r.environment}:${target}`,
+    title: `${TITLES[r.phase] ?? r.phase}: ${r.app} in ${r.environment} (${target.slice(0, 19)})`,
+    body: lines.join('\n'),
+    labels: [
+      'tailspin-deployer',
+      r.phase === 'failed' ? 'rollback-failed' : r.phase === 'unverified' ? 'unverified' : 'rollback',
+      `app:${r.app}`,
+      `env:${r.environment}`,
+    ],
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * reconcile(release): look at one release, take one step, persist it, schedule the next look.
+ * Driven by queue messages; a sweeper re-drives releases whose next look is overdue. Safe to run
+ * twice for the same release: every save is compare-and-swap, every side effect idempotent.
+ */
+import { isTerminal, type ActivePhase, type Release } from '../domain/release.js';
+import { findApp } from '../domain/catalog.js';
+import type { Logger } from '../ports.js';
+import type { PipelineDeps } from './deps.js';
+import type { Decision } from './decision.js';
+import type { StepContext } from './steps/context.js';
+import { queued } from './steps/queued.js';
+import { building } from './steps/building.js';
+import { scanning } from './steps/scanning.js';
+import { deploying } from './steps/deploying.js';
+import { verifying } from './steps/verifying.js';
+import { rollingBack } from './steps/rolling-back.js';
+import { manifestDeploying } from './steps/manifest.js';
+import { notifyTransition, retryNotifications } from './notify.js';
+
+/** Exhaustive: adding a phase without a step is a type error. */
+const STEPS: Record<ActivePhase, (c: StepContext) => Promise<Decision>> = {
+  queued,
+  building,
+  scanning,
+  deploying: (c) => (c.r.kind === 'manifest' ? manifestDeploying(c) : deploying(c)),
+  verifying,
+  rolling_back: (c) => (c.r.kind === 'manifest' ? manifestDeploying(c) : rollingBack(c)),
+};
+
+const MAX_CONFLICTS = 5;
+/** A tick that arrives this much before the release is due is a duplicate message; skip it. */
+const EARLY_TOLERANCE_MS = 500;
+
+export type TickResult =
+  | { kind: 'missing' }
+  | { kind: 'terminal' }
+  | { kind: 'early' }
+  | { kind: 'stepped'; phase: string; nextInSeconds?: number }
+  | { kind: 'contended' };
+
+export async function reconcile(d: PipelineDeps, releaseId: string, opts: { force?: boolean } = {}): Promise<TickResult> {
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    const r = await d.store.get(releaseId);
+    if (!r) return { kind: 'missing' };
+    const log = d.logger.child({ correlation_id: r.correlationId, release_id: r.id, app: r.app, environment: r.environment });
+    const now = d.clock.now();
+    if (isTerminal(r.phase)) {
+      await retryNotifications(d, r, now, log);
+      return { kind: 'terminal' };
+    }
+    if (!opts.force && r.nextCheckAt && new Date(r.nextCheckAt).getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'early' };
+
+    const c: StepContext = { r, d, now, log, app: findApp(d.catalog, r.app) };
+    const decision = await STEPS[r.phase](c).catch((e: unknown) => {
+      log.error('pipeline step threw', { phase: r.phase, error: e });
+      throw e;
+    });
+    const next = apply(r, decision, now);
+    const saved = await d.store.save(
+      next,
+      decision.kind === 'advance' ? { to: decision.to, reason: decision.reason, ...(decision.head ? { head: decision.head } : {}) } : {},
+      now,
+    );
+    if (!saved.ok) {
+      log.info('release changed under us; looking again', { attempt });
+      continue;
+    }
+    const after = delayOf(decision);
+    if (decision.kind === 'advance') {
+      log.info('release transition', { from: r.phase, to: decision.to, reason: decision.reason });
+      await notifyTransition(d, saved.value, r.phase, log);
+    }
+    if (!isTerminal(saved.value.phase)) await d.queue.enqueue({ releaseId, correlationId: r.correlationId }, { delaySeconds: after });
+    return { kind: 'stepped', phase: saved.value.phase, ...(isTerminal(saved.value.phase) ? {} : { nextInSeconds: after }) };
+  }
+  // Someone else keeps winning; their tick will schedule the next one.
+  return { kind: 'contended' };
+}
+
+function delayOf(d: Decision): number {
+  if (d.kind === 'wait') return d.afterSeconds;
+  return d.afterSeconds ?? 0;
+}
+
+/** The release as the decision leaves it (phase changes are applied by the store with the timeline). */
+function apply(r: Release, d: Decision, now: Date): Release {
+  const next: Release = {
+    ...r,
+    progress: { ...r.progress, ...(d.progress ?? {}) },
+    outcome: { ...r.outcome, ...(d.outcome ?? {}) },
+    ...(d.image ? { image: d.image } : {}),
+    nextCheckAt: new Date(now.getTime() + delayOf(d) * 1000).toISOString(),
+  };
+  if (d.kind === 'wait') {
+    const what = d.for.split(':')[0];
+    const since = r.wait && r.wait.for.split(':')[0] === what ? r.wait.since : now.toISOString();
+    next.wait = { for: d.for, since, deadline: d.deadline.toISOString() };
+  } else {
+    delete next.wait;
+  }
+  return next;
+}
+
+export function logFor(d: PipelineDeps, r: Release): Logger {
+  return d.logger.child({ correlation_id: r.correlationId, release_id: r.id });
+}

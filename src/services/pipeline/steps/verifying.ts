@@ -1,0 +1,160 @@
+/**
+ * verifying: smoke checks, then an observation window on Application Insights. A breach rolls
+ * back at the next sample; too little traffic is inconclusive, never a silent pass; telemetry
+ * that cannot be queried is its own outcome, never blamed on the app.
+ */
+import type { SmokeResult } from '../../ports.js';
+import { assessTelemetry, measurements, type Measurements } from '../assess.js';
+import { type Decision, str } from '../decision.js';
+import { finish } from './slot.js';
+import { toRollback } from './deploying.js';
+import { addSeconds, type StepContext } from './context.js';
+
+const SMOKE_RETRY_SECONDS = 2;
+
+export async function verifying(c: StepContext): Promise<Decision> {
+  const { r } = c;
+  if (!r.progress.smokePassedAt) return smoke(c);
+  return observe(c);
+}
+
+async function smoke(c: StepContext): Promise<Decision> {
+  const { r, d, app } = c;
+  const attempt = Number(r.progress.smokeAttempt ?? 0) + 1;
+  const results: SmokeResult[] = [];
+  for (const check of app?.smoke ?? []) {
+    const res = await d.cluster.smoke(app?.namespace ?? '', check);
+    results.push(res.ok ? res.value : { check: describe(check), ok: false, durationMs: 0, detail: res.error.message });
+  }
+  const failed = results.filter((x) => !x.ok);
+  if (failed.length === 0) {
+    const baseline = await baselineOf(c);
+    return {
+      kind: 'continue',
+      progress: {
+        smokePassedAt: c.now.toISOString(),
+        verifyStartedAt: c.now.toISOString(),
+        verifyUntil: addSeconds(c.now, d.settings.verifyWindowSeconds).toISOString(),
+      },
+      outcome: { smoke: results, ...(baseline ? { baseline } : {}) },
+    };
+  }
+  if (attempt <= d.settings.smokeRetries) {
+    return {
+      kind: 'wait',
+      for: `smoke: ${failed.map((f) => f.check).join(', ')} (attempt ${attempt})`,
+      deadline: addSeconds(c.now, SMOKE_RETRY_SECONDS * 2),
+      afterSeconds: SMOKE_RETRY_SECONDS,
+      progress: { smokeAttempt: attempt },
+      outcome: { smoke: results },
+    };
+  }
+  const why = failed.map((f) => `${f.check} → ${f.status ?? 'no answer'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
+  return toRollback(c, `smoke check failed after ${attempt} attempts: ${why}`, { smoke: results });
+}
+
+const describe = (check: { kind: string; service?: string; port?: number; path?: string; url?: string }) =>
+  check.kind === 'url' ? `GET ${check.url ?? ''}` : `GET ${check.service ?? ''}:${check.port ?? ''}${check.path ?? ''}`;
+
+/** The same-length window before the deploy, reported beside the figures (not used to decide). */
+async function baselineOf(c: StepContext): Promise<(Measurements & { from: string; to: string }) | undefined> {
+  const { r, d, app } = c;
+  if (!app) return undefined;
+  const to = new Date(str(r.progress.imageSetAt, c.now.toISOString()));
+  const from = addSeconds(to, -d.settings.verifyWindowSeconds);
+  const res = await d.telemetry.requests({ roleName: app.telemetryRole, from, to });
+  return res.ok ? { ...measurements(res.value), from: from.toISOString(), to: to.toISOString() } : undefined;
+}
+
+async function observe(c: StepContext): Promise<Decision> {
+  const { r, d, app } = c;
+  const s = d.settings;
+  const from = new Date(str(r.progress.verifyStartedAt));
+  const until = new Date(str(r.progress.verifyUntil));
+  const windowDone = c.now >= until;
+  const res = await d.telemetry.requests({ roleName: app?.telemetryRole ?? r.app, from, to: c.now });
+  const sampled = { at: c.now.toISOString(), from: from.toISOString() };
+
+  if (!res.ok) {
+    const unavailable = {
+      ...sampled,
+      error: `${res.error.kind}: ${res.error.message}`,
+      failures: Number(r.progress.telemetryFailures ?? 0) + 1,
+    };
+    if (s.telemetryUnavailable === 'rollback')
+      return toRollback(c, `telemetry unavailable (${res.error.message}); policy rolls back`, { telemetry: unavailable });
+    if (windowDone) {
+      return finish(
+        c,
+        'unverified',
+        `telemetry unavailable for the whole window (${res.error.message}); the release keeps running unverified`,
+        {},
+        { outcome: { telemetry: unavailable } },
+      );
+    }
+    return {
+      kind: 'wait',
+      for: `telemetry: unavailable (${res.error.kind}), retrying`,
+      deadline: until,
+      afterSeconds: s.verifyIntervalSeconds,
+      progress: { telemetryFailures: unavailable.failures },
+      outcome: { telemetry: unavailable },
+    };
+  }
+
+  const verdict = assessTelemetry(res.value, s.thresholds);
+  const measured = { ...verdict.m, ...sampled, thresholds: s.thresholds };
+  if (verdict.kind === 'breach') return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured });
+  if (!windowDone) {
+    return {
+      kind: 'wait',
+      for: `telemetry: observing until ${until.toISOString()}`,
+      deadline: until,
+      afterSeconds: Math.min(s.verifyIntervalSeconds, Math.max(1, Math.ceil((until.getTime() - c.now.getTime()) / 1000))),
+      outcome: { measurements: measured },
+    };
+  }
+  const verified = r.image
+    ? { releaseId: r.id, target: r.image.digest, image: r.image }
+    : { releaseId: r.id, target: r.manifestCommit ?? r.id, ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}) };
+  if (verdict.kind === 'healthy') {
+    return finish(
+      c,
+      'succeeded',
+      `verified: ${summary(verdict.m)} over ${s.verifyWindowSeconds} s`,
+      { verified },
+      { outcome: { measurements: measured } },
+    );
+  }
+  // Inconclusive: too little traffic to tell.
+  const extended = Boolean(r.progress.verifyExtended);
+  if (s.inconclusive !== 'hold' && !extended) {
+    return {
+      kind: 'wait',
+      for: `telemetry: ${verdict.reason}; window extended once`,
+      deadline: addSeconds(c.now, s.verifyWindowSeconds),
+      afterSeconds: s.verifyIntervalSeconds,
+      progress: { verifyExtended: true, verifyUntil: addSeconds(c.now, s.verifyWindowSeconds).toISOString() },
+      outcome: { measurements: measured },
+    };
+  }
+  if (s.inconclusive === 'extend-then-pass') {
+    return finish(
+      c,
+      'succeeded',
+      `passed with a warning: inconclusive telemetry (${verdict.reason}), no breach seen`,
+      { verified },
+      { outcome: { measurements: measured, warning: verdict.reason } },
+    );
+  }
+  return finish(
+    c,
+    'unverified',
+    `inconclusive telemetry (${verdict.reason}); held as unverified by policy`,
+    {},
+    { outcome: { measurements: measured } },
+  );
+}
+
+const summary = (m: Measurements) =>
+  `${m.requests} requests, error rate ${m.errorRate === null ? 'n/a' : `${(m.errorRate * 100).toFixed(2)}%`}, P95 ${m.p95Ms === null ? 'n/a' : `${Math.round(m.p95Ms)} ms`}`;
