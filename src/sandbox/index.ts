@@ -1,7 +1,8 @@
 import type { SandboxSlot } from '../local/sandbox-slot.js';
 import { acrSlot } from './acr/slot.js';
 import { githubSlot } from './github/slot.js';
+import { kubernetesSlot } from './kubernetes/slot.js';
 import { monitorSlot } from './monitor/slot.js';
 
 /** The sandbox services the local host can start, in start order. Filled by later issues. */
-export const sandboxSlots: SandboxSlot[] = [acrSlot, githubSlot, monitorSlot];
+export const sandboxSlots: SandboxSlot[] = [acrSlot, githubSlot, kubernetesSlot, monitorSlot];

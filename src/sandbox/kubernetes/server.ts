@@ -12,6 +12,7 @@ import { discovery, SERVER_VERSION } from './discovery.js';
 import type { PodBehaviour } from './pods.js';
 import { ServiceProxy } from './proxy.js';
 import { seedFromManifests } from './seed.js';
+import { applyKnobs } from './knobs.js';
 import { failure, type HttpAnswer } from './status-object.js';
 import { groupVersion, Store } from './store.js';
 import { sandboxView } from './view.js';
@@ -66,10 +67,19 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
   const calls: RecordedCall[] = [];
   const unexpected: RecordedCall[] = [];
   const tls = await sandboxTls();
+  const knobs: Pick<FakeKubernetes, 'setImageBehaviour' | 'setReplicaFailure' | 'proxy'> = {
+    proxy,
+    setImageBehaviour: (match, behaviour) => controller.imageBehaviours.push({ match, behaviour }),
+    setReplicaFailure: (ns, d, message) => {
+      if (message === undefined) controller.replicaFailures.delete(`${ns}/${d}`);
+      else controller.replicaFailures.set(`${ns}/${d}`, message);
+    },
+  };
 
   const route = async (method: string, url: URL, contentType: string, body: string, auth: string | undefined): Promise<HttpAnswer | undefined> => {
     const path = url.pathname;
     if (path === '/_sandbox' && method === 'GET') return { status: 200, body: sandboxView(store) };
+    if (path === '/_sandbox/knobs' && method === 'POST') return applyKnobs(body, knobs);
     if (auth !== `Bearer ${token}`) return failure(401, 'Unauthorized');
     if (path === '/version' && method === 'GET') return { status: 200, body: SERVER_VERSION };
     const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -120,19 +130,14 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
   const timer = tickMs > 0 ? setInterval(() => controller.tick(), tickMs) : undefined;
   timer?.unref();
 
-  return {
+  const fake: FakeKubernetes = {
     url: `https://127.0.0.1:${port}`,
     ca: tls.ca,
     token,
     calls,
     unexpected,
-    proxy,
+    ...knobs,
     tick: () => controller.tick(),
-    setImageBehaviour: (match, behaviour) => controller.imageBehaviours.push({ match, behaviour }),
-    setReplicaFailure: (ns, d, message) => {
-      if (message === undefined) controller.replicaFailures.delete(`${ns}/${d}`);
-      else controller.replicaFailures.set(`${ns}/${d}`, message);
-    },
     seedFromManifests: (dir) => seedFromManifests(store, controller, dir),
     stop: async () => {
       if (timer) clearInterval(timer);
@@ -140,4 +145,5 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return fake;
 }

@@ -22,6 +22,8 @@ export function toAdapterError(e: unknown, what: string): AdapterError {
   }
   const code = networkCode(e);
   if (code) return adapterError(SYSTEM, 'transient', `${what}: ${code}`, { cause: code });
+  // undici reports every network-level failure as a TypeError carrying the underlying cause.
+  if (e instanceof TypeError && e.cause !== undefined) return adapterError(SYSTEM, 'transient', `${what}: network error`, { cause: e.cause });
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return adapterError(SYSTEM, 'transient', `${what}: timed out`, { cause: e.name });
   }

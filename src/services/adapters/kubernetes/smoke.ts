@@ -29,9 +29,15 @@ export async function serviceProxySmoke(kc: KubeConfig, namespace: string, check
         else resolve(ok({ check: label, ok: status === check.expectStatus, status, durationMs, ...(status === check.expectStatus ? {} : { detail: `expected HTTP ${check.expectStatus}, got ${status}` }) }));
       });
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    let timedOut = false;
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy();
+    });
     req.on('error', (e: NodeJS.ErrnoException) => {
-      resolve(err(adapterError('kubernetes', 'transient', `service proxy: ${e.code ?? 'request failed'}`, { cause: e.code })));
+      // No answer in time is the app being too slow (a failed check); not reaching the API server is ours.
+      if (timedOut) resolve(ok({ check: label, ok: false, durationMs: Math.round(performance.now() - started), detail: `no answer within ${timeoutMs} ms` }));
+      else resolve(err(adapterError('kubernetes', 'transient', `service proxy: ${e.code ?? 'request failed'}`, { cause: e.code })));
     });
     req.end();
   });
