@@ -76,6 +76,12 @@ export class Gate {
     };
   }
 
+  /** GET /rate_limit: free to call, so it does not count against `remaining`. */
+  rateLimitReply(): Reply {
+    const core = { limit: 5000, remaining: this.remaining, reset: Math.floor(this.now().getTime() / 1000) + 3600, used: 5000 - this.remaining };
+    return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30, used: 0 } }, rate: core } };
+  }
+
   /** undefined when the Authorization header is acceptable for an ordinary API call. */
   checkToken(authorization: string | undefined): Reply | undefined {
     const presented = authorization?.replace(/^(token|bearer)\s+/i, '');

@@ -54,14 +54,14 @@ function page<T>(items: T[], c: Call, max: number): { slice: T[]; headers: Recor
   return { slice: items.slice((current - 1) * perPage, current * perPage), headers: links.length ? { link: links.join(', ') } : {} };
 }
 
-export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Record<OperationId, (c: Call) => Reply> {
+/** Operations answered by the Gate (token exchange, rate limit) rather than by state. */
+type StateOperation = Exclude<OperationId, 'apps/create-installation-access-token' | 'rate-limit/get'>;
+
+export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Record<StateOperation, (c: Call) => Reply> {
   const issueByNumber = (c: Call) => s.issues.find((i) => i.number === Number(c.params.issue_number));
   const deploymentById = (c: Call) => s.deployments.find((d) => d.id === Number(c.params.deployment_id));
   const statusesFor = (ref: string) => s.statuses.filter((x) => x.sha === ref).reverse();
   return {
-    // Token issuance itself (JWT check) lives in the server; here only the shape.
-    'apps/create-installation-access-token': () => ({ status: 201, body: {} }),
-    'rate-limit/get': () => ({ status: 200, body: {} }),
     'repos/get': () => ({ status: 200, body: o.repository() }),
 
     'repos/create-commit-status': (c) => {

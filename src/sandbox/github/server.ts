@@ -21,6 +21,11 @@ export interface GitHubFakeOptions {
   token?: string;
   app?: AppOptions;
   now?: () => Date;
+  /**
+   * Validate the fake's own responses against the operation's response schema and record a
+   * mismatch in `unexpected` (default true; canned `respondNext` bodies are not checked).
+   */
+  checkResponses?: boolean;
 }
 
 export interface RecordedCall {
@@ -107,10 +112,8 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       return { status: 422, body: { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest' }, operationId: opId };
     }
     const params = spec.api.router.parseRequest(request, operation).params as Record<string, string>;
-    if (opId === 'apps/create-installation-access-token') {
-      return { ...gate.exchange(req.headers.authorization, Number(params.installation_id)), operationId: opId };
-    }
-    const denied = gate.checkToken(req.headers.authorization);
+    const exchange = opId === 'apps/create-installation-access-token';
+    const denied = exchange ? undefined : gate.checkToken(req.headers.authorization);
     if (denied) return { ...denied, operationId: opId };
     if (params.owner !== undefined && (params.owner !== owner || params.repo !== repo)) {
       unexpected.push({ method, path: url.pathname, reason: `unknown repository ${params.owner}/${params.repo}` });
@@ -118,14 +121,19 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     }
     const next = canned.get(opId)?.shift();
     if (next) return { ...next, operationId: opId };
-    gate.remaining = Math.max(0, gate.remaining - 1);
-    if (opId === 'rate-limit/get') {
-      const core = { limit: 5000, remaining: gate.remaining, reset: Math.floor(now().getTime() / 1000) + 3600, used: 5000 - gate.remaining };
-      return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30, used: 0 } }, rate: core }, operationId: opId };
-    }
+    if (opId !== 'rate-limit/get') gate.remaining = Math.max(0, gate.remaining - 1);
     handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees);
     const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
-    return { ...handlers[opId](call), operationId: opId };
+    const reply = exchange
+      ? gate.exchange(req.headers.authorization, Number(params.installation_id))
+      : opId === 'rate-limit/get'
+        ? gate.rateLimitReply()
+        : handlers[opId](call);
+    if (opts.checkResponses !== false && reply.status < 300) {
+      const check = spec.api.validateResponse(reply.body, operation, reply.status);
+      if (!check.valid) unexpected.push({ method, path: url.pathname, reason: `fake response off-schema: ${JSON.stringify(check.errors?.slice(0, 3))}` });
+    }
+    return { ...reply, operationId: opId };
   };
 
   const server = createServer({ key: tls.key, cert: tls.cert }, (req: IncomingMessage, res: ServerResponse) => {

@@ -34,6 +34,7 @@ export const githubSlot: SandboxSlot = {
         GITHUB_TOKEN: SANDBOX_GITHUB_TOKEN,
         GITHUB_CA_PEM: fake.ca,
       },
+      handle: fake,
       stop: () => fake.stop(),
     };
   },

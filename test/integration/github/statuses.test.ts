@@ -18,6 +18,20 @@ describe('commit statuses', () => {
     ]);
   });
 
+  it('reads recorded GitHub status lists: skips when the recorded latest matches, posts otherwise', async () => {
+    const { sharedJson } = await import('../../helpers/fixtures.js');
+    const { fake, gh } = await fakeAndAdapter();
+    const recorded = sharedJson<{ method: string; response: unknown }[]>('github-api', 'octokit-fixtures__create-status.normalized-fixture.json');
+    const list = recorded.find((e) => e.method === 'get' && Array.isArray(e.response))!.response;
+    fake.respondNext('repos/list-commit-statuses-for-ref', { status: 200, body: list });
+    value(await gh.setCommitStatus(COMMIT, 'example/2', 'success', 'create-status success test', 'https://example.com'));
+    expect(fake.calls.map((c) => c.operationId)).toEqual(['repos/list-commit-statuses-for-ref']);
+    fake.respondNext('repos/list-commit-statuses-for-ref', { status: 200, body: list });
+    fake.respondNext('repos/create-commit-status', { status: 201, body: sharedJson('github-api', 'octokit-fixtures__create-status-failure.response.extracted.json') });
+    value(await gh.setCommitStatus(COMMIT, 'example/2', 'failure', 'now failing'));
+    expect(fake.calls.at(-1)).toMatchObject({ operationId: 'repos/create-commit-status', status: 201 });
+  });
+
   it('truncates descriptions to GitHub\'s 140 characters', async () => {
     const { fake, gh } = await fakeAndAdapter();
     value(await gh.setCommitStatus(COMMIT, 'ctx', 'failure', 'x'.repeat(500)));
