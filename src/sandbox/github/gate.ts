@@ -60,7 +60,10 @@ export class Gate {
     }
     return {
       status: kind === '429' ? 429 : 403,
-      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: docs },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: docs,
+      },
       headers: { 'retry-after': String(seconds) },
     };
   }
@@ -78,7 +81,12 @@ export class Gate {
 
   /** GET /rate_limit: free to call, so it does not count against `remaining`. */
   rateLimitReply(): Reply {
-    const core = { limit: 5000, remaining: this.remaining, reset: Math.floor(this.now().getTime() / 1000) + 3600, used: 5000 - this.remaining };
+    const core = {
+      limit: 5000,
+      remaining: this.remaining,
+      reset: Math.floor(this.now().getTime() / 1000) + 3600,
+      used: 5000 - this.remaining,
+    };
     return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30, used: 0 } }, rate: core } };
   }
 
@@ -93,7 +101,8 @@ export class Gate {
   /** POST /app/installations/{id}/access_tokens: RS256 JWT from the App's private key. */
   exchange(authorization: string | undefined, installationId: number): Reply {
     const jwt = /^bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
-    if (!this.app || !this.appKey || !jwt) return this.checkToken(undefined) ?? { status: 401, body: { message: 'A JSON web token could not be decoded' } };
+    if (!this.app || !this.appKey || !jwt)
+      return this.checkToken(undefined) ?? { status: 401, body: { message: 'A JSON web token could not be decoded' } };
     const [head = '', payload = '', sig = ''] = jwt.split('.');
     const valid = verify('RSA-SHA256', Buffer.from(`${head}.${payload}`), this.appKey, Buffer.from(sig, 'base64url'));
     const claims = valid ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: number }) : {};
@@ -106,6 +115,14 @@ export class Gate {
     this.installationTokens.add(token);
     this.issued.push(token);
     const expires = new Date(this.now().getTime() + 3600_000).toISOString();
-    return { status: 201, body: { token, expires_at: expires, permissions: { issues: 'write', statuses: 'write', deployments: 'write', contents: 'read' }, repository_selection: 'selected' } };
+    return {
+      status: 201,
+      body: {
+        token,
+        expires_at: expires,
+        permissions: { issues: 'write', statuses: 'write', deployments: 'write', contents: 'read' },
+        repository_selection: 'selected',
+      },
+    };
   }
 }

@@ -66,8 +66,13 @@ export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Reco
 
     'repos/create-commit-status': (c) => {
       const rec: StatusRecord = {
-        id: s.nextId(), sha: c.params.sha ?? '', state: str(c.body.state) ?? '', context: str(c.body.context) ?? 'default',
-        description: str(c.body.description) ?? null, targetUrl: str(c.body.target_url) ?? null, createdAt: c.now,
+        id: s.nextId(),
+        sha: c.params.sha ?? '',
+        state: str(c.body.state) ?? '',
+        context: str(c.body.context) ?? 'default',
+        description: str(c.body.description) ?? null,
+        targetUrl: str(c.body.target_url) ?? null,
+        createdAt: c.now,
       };
       s.statuses.push(rec);
       return { status: 201, body: o.status(rec) };
@@ -80,22 +85,49 @@ export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Reco
       const latest = new Map<string, StatusRecord>();
       for (const x of statusesFor(c.params.ref ?? '')) if (!latest.has(x.context)) latest.set(x.context, x);
       const all = [...latest.values()];
-      const state = all.some((x) => x.state === 'failure' || x.state === 'error') ? 'failure' : all.every((x) => x.state === 'success') && all.length ? 'success' : 'pending';
-      return { status: 200, body: { state, sha: c.params.ref, total_count: all.length, statuses: all.map(o.status), repository: o.repository(), commit_url: c.url.replace(/\/status$/, ''), url: c.url } };
+      const state = all.some((x) => x.state === 'failure' || x.state === 'error')
+        ? 'failure'
+        : all.every((x) => x.state === 'success') && all.length
+          ? 'success'
+          : 'pending';
+      return {
+        status: 200,
+        body: {
+          state,
+          sha: c.params.ref,
+          total_count: all.length,
+          statuses: all.map(o.status),
+          repository: o.repository(),
+          commit_url: c.url.replace(/\/status$/, ''),
+          url: c.url,
+        },
+      };
     },
 
     'issues/create': (c) => {
-      const labels = (Array.isArray(c.body.labels) ? c.body.labels : []).map((l) => (typeof l === 'string' ? l : str((l as Json).name) ?? ''));
+      const labels = (Array.isArray(c.body.labels) ? c.body.labels : []).map((l) =>
+        typeof l === 'string' ? l : (str((l as Json).name) ?? ''),
+      );
       const rec: IssueRecord = {
-        id: s.nextId(), number: s.issues.length + 1, title: String(c.body.title), body: str(c.body.body) ?? null,
-        labels, state: 'open', createdAt: c.now, updatedAt: c.now, comments: [],
+        id: s.nextId(),
+        number: s.issues.length + 1,
+        title: String(c.body.title),
+        body: str(c.body.body) ?? null,
+        labels,
+        state: 'open',
+        createdAt: c.now,
+        updatedAt: c.now,
+        comments: [],
       };
       s.issues.push(rec);
       return { status: 201, body: o.issue(rec) };
     },
     'issues/list-for-repo': (c) => {
       const state = c.query.state ?? 'open';
-      const wanted = (c.query.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+      const wanted = (c.query.labels ?? '')
+        .split(',')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const hits = s.issues
         .filter((i) => state === 'all' || i.state === state)
         .filter((i) => wanted.every((l) => i.labels.includes(l)))
@@ -135,10 +167,17 @@ export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Reco
       const ref = String(c.body.ref);
       const environment = str(c.body.environment) ?? 'production';
       const rec: DeploymentRecord = {
-        id: s.nextId(), sha: /^[0-9a-f]{40}$/.test(ref) ? ref : '0'.repeat(40), ref, environment,
-        description: str(c.body.description) ?? null, payload: c.body.payload ?? {},
-        productionEnvironment: c.body.production_environment === true || (c.body.production_environment === undefined && environment === 'production'),
-        transientEnvironment: c.body.transient_environment === true, createdAt: c.now, statuses: [],
+        id: s.nextId(),
+        sha: /^[0-9a-f]{40}$/.test(ref) ? ref : '0'.repeat(40),
+        ref,
+        environment,
+        description: str(c.body.description) ?? null,
+        payload: c.body.payload ?? {},
+        productionEnvironment:
+          c.body.production_environment === true || (c.body.production_environment === undefined && environment === 'production'),
+        transientEnvironment: c.body.transient_environment === true,
+        createdAt: c.now,
+        statuses: [],
       };
       s.deployments.push(rec);
       return { status: 201, body: o.deployment(rec) };
@@ -156,8 +195,12 @@ export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Reco
       const d = deploymentById(c);
       if (!d) return notFound;
       const rec = {
-        id: s.nextId(), state: String(c.body.state), description: str(c.body.description) ?? '',
-        environmentUrl: str(c.body.environment_url) ?? '', logUrl: str(c.body.log_url) ?? str(c.body.target_url) ?? '', createdAt: c.now,
+        id: s.nextId(),
+        state: String(c.body.state),
+        description: str(c.body.description) ?? '',
+        environmentUrl: str(c.body.environment_url) ?? '',
+        logUrl: str(c.body.log_url) ?? str(c.body.target_url) ?? '',
+        createdAt: c.now,
       };
       // auto_inactive (default true): earlier successful deployments of this environment go inactive.
       if (rec.state === 'success' && c.body.auto_inactive !== false) {
@@ -190,7 +233,14 @@ export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Reco
       if (!bytes) return notFound;
       return {
         status: 200,
-        body: { sha: c.params.file_sha, node_id: 'B_sandbox', size: bytes.length, url: c.url, content: bytes.toString('base64'), encoding: 'base64' },
+        body: {
+          sha: c.params.file_sha,
+          node_id: 'B_sandbox',
+          size: bytes.length,
+          url: c.url,
+          content: bytes.toString('base64'),
+          encoding: 'base64',
+        },
       };
     },
   };

@@ -80,7 +80,12 @@ export function makeObjects(spec: GitHubSpec, r: RepoRef) {
         title: i.title,
         body: i.body,
         state: i.state,
-        labels: i.labels.map((name, n) => ({ ...(spec.example('issue').labels as Json[])[0], id: n + 1, name, url: `${repoUrl(r)}/labels/${name}` })),
+        labels: i.labels.map((name, n) => ({
+          ...(spec.example('issue').labels as Json[])[0],
+          id: n + 1,
+          name,
+          url: `${repoUrl(r)}/labels/${name}`,
+        })),
         assignee: null,
         assignees: [],
         milestone: null,

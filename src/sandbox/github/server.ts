@@ -83,10 +83,15 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   const handle = async (req: IncomingMessage): Promise<Reply & { operationId?: string }> => {
     const url = new URL(req.url ?? '/', base);
     const method = (req.method ?? 'GET').toLowerCase();
-    if (url.pathname === '/_sandbox/knobs' && method === 'post') return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
+    if (url.pathname === '/_sandbox/knobs' && method === 'post')
+      return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
       const text = url.pathname === '/_sandbox/issues';
-      return { status: 200, body: text ? renderText(state, owner, repo) : renderJson(state), headers: text ? { 'content-type': 'text/plain; charset=utf-8' } : {} };
+      return {
+        status: 200,
+        body: text ? renderText(state, owner, repo) : renderJson(state),
+        headers: text ? { 'content-type': 'text/plain; charset=utf-8' } : {},
+      };
     }
     const raw = await readBody(req);
     let body: unknown;
@@ -107,9 +112,18 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     if (trouble) return { ...trouble, operationId: opId };
     const validation = spec.api.validateRequest(request, operation);
     if (!validation.valid) {
-      const errors = (validation.errors ?? []).map((e) => ({ resource: opId, code: 'invalid', field: e.instancePath.replace(/^\/(requestBody|query|path)\/?/, ''), message: `${e.instancePath} ${e.message ?? ''}`.trim() }));
+      const errors = (validation.errors ?? []).map((e) => ({
+        resource: opId,
+        code: 'invalid',
+        field: e.instancePath.replace(/^\/(requestBody|query|path)\/?/, ''),
+        message: `${e.instancePath} ${e.message ?? ''}`.trim(),
+      }));
       unexpected.push({ method, path: url.pathname, reason: `invalid request: ${errors.map((e) => e.message).join('; ')}` });
-      return { status: 422, body: { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest' }, operationId: opId };
+      return {
+        status: 422,
+        body: { message: 'Validation Failed', errors, documentation_url: 'https://docs.github.com/rest' },
+        operationId: opId,
+      };
     }
     const params = spec.api.router.parseRequest(request, operation).params as Record<string, string>;
     const exchange = opId === 'apps/create-installation-access-token';
@@ -131,7 +145,8 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
         : handlers[opId](call);
     if (opts.checkResponses !== false && reply.status < 300) {
       const check = spec.api.validateResponse(reply.body, operation, reply.status);
-      if (!check.valid) unexpected.push({ method, path: url.pathname, reason: `fake response off-schema: ${JSON.stringify(check.errors?.slice(0, 3))}` });
+      if (!check.valid)
+        unexpected.push({ method, path: url.pathname, reason: `fake response off-schema: ${JSON.stringify(check.errors?.slice(0, 3))}` });
     }
     return { ...reply, operationId: opId };
   };
@@ -170,10 +185,11 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       trees.fallbackCommit = commit;
     },
     // Idempotent: the sandbox and test teardown may both stop it.
-    stop: () => (stopped ??= new Promise<void>((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((e) => (e ? reject(e) : resolve()));
-    })),
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      })),
   };
 }
 

@@ -19,8 +19,7 @@ export interface TreeEntry {
   size?: number;
 }
 
-const gitSha = (kind: string, bytes: Buffer): string =>
-  createHash('sha1').update(`${kind} ${bytes.length}\0`).update(bytes).digest('hex');
+const gitSha = (kind: string, bytes: Buffer): string => createHash('sha1').update(`${kind} ${bytes.length}\0`).update(bytes).digest('hex');
 
 export class TreeStore {
   private readonly commits = new Map<string, { treeSha: string; entries: TreeEntry[] }>();
@@ -54,7 +53,11 @@ export class TreeStore {
       for (const name of readdirSync(d)) {
         const full = join(d, name);
         if (statSync(full).isDirectory()) walk(full);
-        else files.push({ path: [prefix, relative(dir, full).split(sep).join('/')].filter(Boolean).join('/'), content: readFileSync(full, 'utf8') });
+        else
+          files.push({
+            path: [prefix, relative(dir, full).split(sep).join('/')].filter(Boolean).join('/'),
+            content: readFileSync(full, 'utf8'),
+          });
       }
     };
     walk(dir);
@@ -65,8 +68,7 @@ export class TreeStore {
   /** A commit SHA or the tree SHA of one resolves to its tree, as on GitHub. */
   tree(shaOrCommit: string, recursive: boolean): { sha: string; entries: TreeEntry[] } | undefined {
     const fallback = this.fallbackCommit && /^[0-9a-f]{40}$/.test(shaOrCommit) ? this.commits.get(this.fallbackCommit) : undefined;
-    const found =
-      this.commits.get(shaOrCommit) ?? [...this.commits.values()].find((t) => t.treeSha === shaOrCommit) ?? fallback;
+    const found = this.commits.get(shaOrCommit) ?? [...this.commits.values()].find((t) => t.treeSha === shaOrCommit) ?? fallback;
     if (!found) return undefined;
     return { sha: found.treeSha, entries: recursive ? found.entries : found.entries.filter((e) => !e.path.includes('/')) };
   }

@@ -28,7 +28,11 @@ describe('GitHub App auth', () => {
   });
 
   it('a JWT signed by another key is refused → auth', async () => {
-    const other = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const other = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const { fake, gh } = await fakeAndAdapter(
       { token: undefined, app: { appId: 4242, publicKey, installationId: 77 } },
       { auth: { appId: 4242, privateKey: other.privateKey, installationId: 77 } },

@@ -15,14 +15,20 @@ describe('GitHub errors → AdapterError', () => {
   it('secondary limits (403 or 429 with retry-after) → rate-limited with retry-after', async () => {
     const { fake, gh } = await fakeAndAdapter();
     fake.rateLimitNext(1, 'secondary', 30);
-    expect(await gh.setCommitStatus(COMMIT, 'c', 'pending', 'd')).toMatchObject({ ok: false, error: { kind: 'rate-limited', status: 403, retryAfterMs: 30_000 } });
+    expect(await gh.setCommitStatus(COMMIT, 'c', 'pending', 'd')).toMatchObject({
+      ok: false,
+      error: { kind: 'rate-limited', status: 403, retryAfterMs: 30_000 },
+    });
     fake.rateLimitNext(1, '429', 5);
     expect(await gh.readTree(COMMIT, 'k8s')).toMatchObject({ ok: false, error: { kind: 'rate-limited', status: 429, retryAfterMs: 5000 } });
   });
 
-  it('422 → invalid, carrying GitHub\'s errors[] (recorded body)', async () => {
+  it("422 → invalid, carrying GitHub's errors[] (recorded body)", async () => {
     const { fake, gh } = await fakeAndAdapter();
-    fake.respondNext('issues/create', { status: 422, body: sharedJson('github-api', 'octokit-fixtures__errors-422.response.extracted.json') });
+    fake.respondNext('issues/create', {
+      status: 422,
+      body: sharedJson('github-api', 'octokit-fixtures__errors-422.response.extracted.json'),
+    });
     const r = await gh.ensureIssue({ marker: 'm', title: 't', body: 'b', labels: ['x'] });
     expect(r).toMatchObject({ ok: false, error: { kind: 'invalid', status: 422, message: 'Validation Failed: Label color invalid' } });
   });
@@ -68,7 +74,7 @@ describe('the fake rejects what GitHub would', () => {
 });
 
 describe('logging', () => {
-  it('routes the client\'s log lines through our logger and never writes the token', async () => {
+  it("routes the client's log lines through our logger and never writes the token", async () => {
     const { createLogger } = await import('../../../src/services/logger.js');
     const lines: string[] = [];
     const logger = createLogger({ service: 't', environment: 't', level: 'debug', sink: (l) => lines.push(l) });

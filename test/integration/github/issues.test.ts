@@ -75,10 +75,16 @@ describe('ensureIssue', () => {
 
   it('reads recorded GitHub issue bodies: a created issue and a page of listed issues', async () => {
     const { fake, gh } = await fakeAndAdapter();
-    const pages = sharedJson<{ path: string; response: unknown[] }[]>('github-api', 'octokit-fixtures__paginate-issues.normalized-fixture.json');
+    const pages = sharedJson<{ path: string; response: unknown[] }[]>(
+      'github-api',
+      'octokit-fixtures__paginate-issues.normalized-fixture.json',
+    );
     const listed = pages[0]!.response;
     fake.respondNext('issues/list-for-repo', { status: 200, body: listed });
-    const created = sharedJson<{ number: number; html_url: string }>('github-api', 'octokit-fixtures__create-issue.response.extracted.json');
+    const created = sharedJson<{ number: number; html_url: string }>(
+      'github-api',
+      'octokit-fixtures__create-issue.response.extracted.json',
+    );
     fake.respondNext('issues/create', { status: 201, body: created });
     // none of the recorded issues carries our marker, so the adapter creates one; the race
     // re-check then lists the fake's (empty) state.
@@ -87,14 +93,17 @@ describe('ensureIssue', () => {
     expect(api.validateResponse(listed, 'issues/list-for-repo', 200).valid).toBe(true);
   });
 
-  it('serves issues and comments that validate against GitHub\'s response schemas', async () => {
+  it("serves issues and comments that validate against GitHub's response schemas", async () => {
     const { fake, gh } = await fakeAndAdapter();
     value(await gh.ensureIssue(rollback()));
     value(await gh.ensureIssue(rollback()));
     const { api } = await githubSpec();
     const { fetchTrusting } = await import('../../../src/services/adapters/github/index.js');
-    const get = async (p: string) => (await fetchTrusting(fake.ca)(`${fake.url}${p}`, { headers: { authorization: `token ${TOKEN}` } })).json();
+    const get = async (p: string) =>
+      (await fetchTrusting(fake.ca)(`${fake.url}${p}`, { headers: { authorization: `token ${TOKEN}` } })).json();
     expect(api.validateResponse(await get('/repos/tailspin/tailspin-toys/issues/1'), 'issues/get', 200).errors ?? []).toEqual([]);
-    expect(api.validateResponse(await get('/repos/tailspin/tailspin-toys/issues/1/comments'), 'issues/list-comments', 200).errors ?? []).toEqual([]);
+    expect(
+      api.validateResponse(await get('/repos/tailspin/tailspin-toys/issues/1/comments'), 'issues/list-comments', 200).errors ?? [],
+    ).toEqual([]);
   });
 });

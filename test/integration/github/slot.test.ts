@@ -31,7 +31,10 @@ describe('github sandbox slot', () => {
       const view = await (await fetchTrusting(s.GITHUB_CA_PEM!)(`${s.GITHUB_API_URL}/_sandbox/issues`)).text();
       expect(view).toContain('#1 [open] Rolled back tailspin-server in dev');
       expect(view).toContain('tailspin/dev: failure — rolled back');
-      const knob = await fetchTrusting(s.GITHUB_CA_PEM!)(`${s.GITHUB_API_URL}/_sandbox/knobs`, { method: 'POST', body: JSON.stringify({ failNext: 1 }) });
+      const knob = await fetchTrusting(s.GITHUB_CA_PEM!)(`${s.GITHUB_API_URL}/_sandbox/knobs`, {
+        method: 'POST',
+        body: JSON.stringify({ failNext: 1 }),
+      });
       expect(knob.status).toBe(200);
       expect(await gh.ping()).toMatchObject({ ok: false, error: { kind: 'transient' } });
     } finally {

@@ -12,33 +12,41 @@ describe('commit statuses', () => {
     expect(fake.state.statuses.map((s) => s.state)).toEqual(['pending', 'success']);
     // the extra GET per call is the price of not duplicating
     expect(fake.calls.map((c) => c.operationId)).toEqual([
-      'repos/list-commit-statuses-for-ref', 'repos/create-commit-status',
       'repos/list-commit-statuses-for-ref',
-      'repos/list-commit-statuses-for-ref', 'repos/create-commit-status',
+      'repos/create-commit-status',
+      'repos/list-commit-statuses-for-ref',
+      'repos/list-commit-statuses-for-ref',
+      'repos/create-commit-status',
     ]);
   });
 
   it('reads recorded GitHub status lists: skips when the recorded latest matches, posts otherwise', async () => {
     const { sharedJson } = await import('../../helpers/fixtures.js');
     const { fake, gh } = await fakeAndAdapter();
-    const recorded = sharedJson<{ method: string; response: unknown }[]>('github-api', 'octokit-fixtures__create-status.normalized-fixture.json');
+    const recorded = sharedJson<{ method: string; response: unknown }[]>(
+      'github-api',
+      'octokit-fixtures__create-status.normalized-fixture.json',
+    );
     const list = recorded.find((e) => e.method === 'get' && Array.isArray(e.response))!.response;
     fake.respondNext('repos/list-commit-statuses-for-ref', { status: 200, body: list });
     value(await gh.setCommitStatus(COMMIT, 'example/2', 'success', 'create-status success test', 'https://example.com'));
     expect(fake.calls.map((c) => c.operationId)).toEqual(['repos/list-commit-statuses-for-ref']);
     fake.respondNext('repos/list-commit-statuses-for-ref', { status: 200, body: list });
-    fake.respondNext('repos/create-commit-status', { status: 201, body: sharedJson('github-api', 'octokit-fixtures__create-status-failure.response.extracted.json') });
+    fake.respondNext('repos/create-commit-status', {
+      status: 201,
+      body: sharedJson('github-api', 'octokit-fixtures__create-status-failure.response.extracted.json'),
+    });
     value(await gh.setCommitStatus(COMMIT, 'example/2', 'failure', 'now failing'));
     expect(fake.calls.at(-1)).toMatchObject({ operationId: 'repos/create-commit-status', status: 201 });
   });
 
-  it('truncates descriptions to GitHub\'s 140 characters', async () => {
+  it("truncates descriptions to GitHub's 140 characters", async () => {
     const { fake, gh } = await fakeAndAdapter();
     value(await gh.setCommitStatus(COMMIT, 'ctx', 'failure', 'x'.repeat(500)));
     expect(fake.state.statuses[0]?.description).toHaveLength(140);
   });
 
-  it('serves statuses whose shape validates against the operation\'s response schema', async () => {
+  it("serves statuses whose shape validates against the operation's response schema", async () => {
     const { fake, gh } = await fakeAndAdapter();
     value(await gh.setCommitStatus(COMMIT, 'ctx', 'error', 'boom'));
     const res = await fetchJson(fake.url, fake.ca, `/repos/tailspin/tailspin-toys/commits/${COMMIT}/statuses`);
@@ -53,14 +61,23 @@ describe('commit statuses', () => {
 describe('deployments', () => {
   it('creates a deployment and walks its statuses; success makes the previous one inactive', async () => {
     const { fake, gh } = await fakeAndAdapter();
-    const first = value(await gh.createDeployment({ ref: COMMIT, environment: 'prod', description: 'release r1', payload: { releaseId: 'r1' } }));
+    const first = value(
+      await gh.createDeployment({ ref: COMMIT, environment: 'prod', description: 'release r1', payload: { releaseId: 'r1' } }),
+    );
     value(await gh.setDeploymentStatus(first.id, 'in_progress', 'deploying'));
     value(await gh.setDeploymentStatus(first.id, 'success', 'verified', 'https://tailspin.example', 'https://deployer/r1'));
-    const second = value(await gh.createDeployment({ ref: COMMIT, environment: 'prod', description: 'release r2', payload: { releaseId: 'r2' } }));
+    const second = value(
+      await gh.createDeployment({ ref: COMMIT, environment: 'prod', description: 'release r2', payload: { releaseId: 'r2' } }),
+    );
     value(await gh.setDeploymentStatus(second.id, 'success', 'verified'));
 
     const [d1, d2] = fake.state.deployments;
-    expect(d1).toMatchObject({ environment: 'prod', productionEnvironment: true, transientEnvironment: false, payload: { releaseId: 'r1' } });
+    expect(d1).toMatchObject({
+      environment: 'prod',
+      productionEnvironment: true,
+      transientEnvironment: false,
+      payload: { releaseId: 'r1' },
+    });
     expect(d1?.statuses.map((s) => s.state)).toEqual(['in_progress', 'success', 'inactive']);
     expect(d1?.statuses[1]).toMatchObject({ environmentUrl: 'https://tailspin.example', logUrl: 'https://deployer/r1' });
     expect(d2?.statuses.map((s) => s.state)).toEqual(['success']);
@@ -72,12 +89,14 @@ describe('deployments', () => {
     expect(api.validateResponse(dep, 'repos/get-deployment', 200).errors ?? []).toEqual([]);
   });
 
-  it('reads the deployment id from GitHub\'s documented deployment object', async () => {
+  it("reads the deployment id from GitHub's documented deployment object", async () => {
     const { sharedJson } = await import('../../helpers/fixtures.js');
     const { fake, gh } = await fakeAndAdapter();
     const recorded = sharedJson<{ id: number }>('github-api', 'openapi-example__deployment.json');
     fake.respondNext('repos/create-deployment', { status: 201, body: recorded });
-    expect(value(await gh.createDeployment({ ref: 'main', environment: 'dev', description: 'd', payload: {} }))).toEqual({ id: recorded.id });
+    expect(value(await gh.createDeployment({ ref: 'main', environment: 'dev', description: 'd', payload: {} }))).toEqual({
+      id: recorded.id,
+    });
   });
 
   it('treats 202 "Auto-merged" (nothing created) as transient', async () => {

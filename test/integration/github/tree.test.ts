@@ -6,7 +6,7 @@ import { repoRoot } from '../../helpers/fixtures.js';
 import { COMMIT, fakeAndAdapter, value } from './harness.js';
 
 describe('readTree', () => {
-  it('returns the repository\'s own k8s/ files at a commit, byte for byte', async () => {
+  it("returns the repository's own k8s/ files at a commit, byte for byte", async () => {
     const { fake, gh } = await fakeAndAdapter();
     const seeded = fake.seedTreeFromDir(COMMIT, join(repoRoot, 'k8s'), 'k8s');
     const files = value(await gh.readTree(COMMIT, 'k8s/'));
@@ -32,23 +32,36 @@ describe('readTree', () => {
 
   it('refuses folders beyond the file-count and size caps (before fetching blobs)', async () => {
     const { fake, gh } = await fakeAndAdapter({}, { treeLimits: { maxFiles: 2, maxFileBytes: 10 } });
-    fake.setTree(COMMIT, [{ path: 'k8s/a', content: '1' }, { path: 'k8s/b', content: '2' }, { path: 'k8s/c', content: '3' }]);
-    expect(await gh.readTree(COMMIT, 'k8s')).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringContaining('limit of 2') } });
+    fake.setTree(COMMIT, [
+      { path: 'k8s/a', content: '1' },
+      { path: 'k8s/b', content: '2' },
+      { path: 'k8s/c', content: '3' },
+    ]);
+    expect(await gh.readTree(COMMIT, 'k8s')).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid', message: expect.stringContaining('limit of 2') },
+    });
     fake.setTree(COMMIT, [{ path: 'k8s/big', content: 'x'.repeat(11) }]);
-    expect(await gh.readTree(COMMIT, 'k8s')).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringContaining('exceeds 10 bytes') } });
+    expect(await gh.readTree(COMMIT, 'k8s')).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid', message: expect.stringContaining('exceeds 10 bytes') },
+    });
     expect(fake.calls.filter((c) => c.operationId === 'git/get-blob')).toEqual([]);
   });
 
-  it('serves trees and blobs that validate against GitHub\'s response schemas', async () => {
+  it("serves trees and blobs that validate against GitHub's response schemas", async () => {
     const { fake } = await fakeAndAdapter();
     fake.setTree(COMMIT, [{ path: 'k8s/a.yaml', content: 'a' }]);
     const { fetchTrusting } = await import('../../../src/services/adapters/github/index.js');
-    const get = async (p: string) => (await fetchTrusting(fake.ca)(`${fake.url}${p}`, { headers: { authorization: 'token test-token-0123456789' } })).json();
+    const get = async (p: string) =>
+      (await fetchTrusting(fake.ca)(`${fake.url}${p}`, { headers: { authorization: 'token test-token-0123456789' } })).json();
     const { api } = await githubSpec();
     const tree = (await get(`/repos/tailspin/tailspin-toys/git/trees/${COMMIT}?recursive=1`)) as { tree: { sha: string; type: string }[] };
     expect(api.validateResponse(tree, 'git/get-tree', 200).errors ?? []).toEqual([]);
     const blobSha = tree.tree.find((e) => e.type === 'blob')!.sha;
     expect(blobSha).toBe('2e65efe2a145dda7ee51d1741299f848e5bf752e'); // git hash-object of "a"
-    expect(api.validateResponse(await get(`/repos/tailspin/tailspin-toys/git/blobs/${blobSha}`), 'git/get-blob', 200).errors ?? []).toEqual([]);
+    expect(api.validateResponse(await get(`/repos/tailspin/tailspin-toys/git/blobs/${blobSha}`), 'git/get-blob', 200).errors ?? []).toEqual(
+      [],
+    );
   });
 });

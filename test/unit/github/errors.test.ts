@@ -24,13 +24,21 @@ describe('toAdapterError', () => {
     expect(e.retryAfterMs).toBe(retryAfterMs);
   });
 
-  it('joins GitHub\'s errors[] into the message, object or string entries', () => {
-    const body = { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }, { message: 'labels are too many' }, 'plain'] };
-    expect(toAdapterError(failure(422, {}, body), clock).message).toBe('Validation Failed: Issue title missing_field; labels are too many; plain');
+  it("joins GitHub's errors[] into the message, object or string entries", () => {
+    const body = {
+      message: 'Validation Failed',
+      errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }, { message: 'labels are too many' }, 'plain'],
+    };
+    expect(toAdapterError(failure(422, {}, body), clock).message).toBe(
+      'Validation Failed: Issue title missing_field; labels are too many; plain',
+    );
   });
 
   it('anything without an HTTP status is transient and keeps no request details', () => {
-    const e = toAdapterError(Object.assign(new Error('socket hang up'), { request: { headers: { authorization: 'token secret' } } }), clock);
+    const e = toAdapterError(
+      Object.assign(new Error('socket hang up'), { request: { headers: { authorization: 'token secret' } } }),
+      clock,
+    );
     expect(e).toMatchObject({ kind: 'transient', message: 'socket hang up' });
     expect(JSON.stringify(e)).not.toContain('secret');
   });

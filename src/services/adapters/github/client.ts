@@ -7,9 +7,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import type { Logger } from '../../ports.js';
 
-export type GitHubAuth =
-  | { token: string }
-  | { appId: string | number; privateKey: string; installationId: string | number };
+export type GitHubAuth = { token: string } | { appId: string | number; privateKey: string; installationId: string | number };
 
 export interface ClientOptions {
   baseUrl: string;

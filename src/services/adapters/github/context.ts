@@ -27,5 +27,7 @@ export async function attempt<T>(ctx: GitHubContext, what: string, fn: () => Pro
 /** Parse a response body at the boundary; a shape we do not understand is `invalid`, not a crash. */
 export function parse<S extends z.ZodType>(schema: S, data: unknown, what: string): Result<z.infer<S>> {
   const r = schema.safeParse(data);
-  return r.success ? ok(r.data) : err(adapterError('github', 'invalid', `unexpected response from ${what}: ${r.error.issues[0]?.message ?? 'bad shape'}`));
+  return r.success
+    ? ok(r.data)
+    : err(adapterError('github', 'invalid', `unexpected response from ${what}: ${r.error.issues[0]?.message ?? 'bad shape'}`));
 }

@@ -50,7 +50,8 @@ export function createGitHubSourceControl(opts: GitHubSourceControlOptions): Sou
   const inFlight = new Map<string, Promise<unknown>>();
 
   return {
-    setCommitStatus: (commit, context, state, description, targetUrl) => setCommitStatus(ctx, commit, context, state, description, targetUrl),
+    setCommitStatus: (commit, context, state, description, targetUrl) =>
+      setCommitStatus(ctx, commit, context, state, description, targetUrl),
     ensureIssue: (req) => {
       const run = (inFlight.get(req.marker) ?? Promise.resolve()).then(() => ensureIssue(ctx, req));
       const settled = run.then(noop, noop).finally(() => {
@@ -60,7 +61,8 @@ export function createGitHubSourceControl(opts: GitHubSourceControlOptions): Sou
       return run;
     },
     createDeployment: (input) => createDeployment(ctx, input),
-    setDeploymentStatus: (id, state, description, environmentUrl, logUrl) => setDeploymentStatus(ctx, id, state, description, environmentUrl, logUrl),
+    setDeploymentStatus: (id, state, description, environmentUrl, logUrl) =>
+      setDeploymentStatus(ctx, id, state, description, environmentUrl, logUrl),
     readTree: (commit, path) => readTree(ctx, commit, path, limits),
     // /rate_limit is free (not counted) and proves both reachability and the credential.
     ping: async () => {
@@ -93,7 +95,17 @@ export function githubAuthFromSettings(s: {
  * composition root then decides: sandbox, or a SourceControl that reports "not configured").
  */
 export function githubOptionsFromConfig(
-  c: Pick<Config, 'GITHUB_REPOSITORY' | 'GITHUB_API_URL' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID' | 'GITHUB_CA_PEM' | 'TAILSPIN_SERVICE_NAME'>,
+  c: Pick<
+    Config,
+    | 'GITHUB_REPOSITORY'
+    | 'GITHUB_API_URL'
+    | 'GITHUB_TOKEN'
+    | 'GITHUB_APP_ID'
+    | 'GITHUB_APP_PRIVATE_KEY'
+    | 'GITHUB_APP_INSTALLATION_ID'
+    | 'GITHUB_CA_PEM'
+    | 'TAILSPIN_SERVICE_NAME'
+  >,
   deps: { logger?: Logger; clock?: Clock } = {},
 ): GitHubSourceControlOptions | undefined {
   const auth = githubAuthFromSettings(c);

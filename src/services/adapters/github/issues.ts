@@ -23,7 +23,13 @@ export async function ensureIssue(ctx: GitHubContext, req: IssueRequest): Promis
   const labels = [...new Set([DEPLOYER_LABEL, ...req.labels])];
   const created = await attempt(ctx, 'create-issue', () =>
     // Labels that do not exist yet are created by GitHub on issue creation.
-    ctx.octokit.rest.issues.create({ owner: ctx.owner, repo: ctx.repo, title: cleanTitle(req.title), body: issueBody(req.marker, req.body), labels }),
+    ctx.octokit.rest.issues.create({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      title: cleanTitle(req.title),
+      body: issueBody(req.marker, req.body),
+      labels,
+    }),
   );
   if (!created.ok) return created;
   const issue = parse(Issue, created.value.data, 'create issue');
@@ -37,7 +43,16 @@ async function findOpen(ctx: GitHubContext, marker: string): Promise<Result<Issu
   let page = 1;
   for (;;) {
     const res = await attempt(ctx, 'list-issues', () =>
-      ctx.octokit.rest.issues.listForRepo({ owner: ctx.owner, repo: ctx.repo, state: 'open', labels: DEPLOYER_LABEL, per_page: 100, page, sort: 'created', direction: 'asc' }),
+      ctx.octokit.rest.issues.listForRepo({
+        owner: ctx.owner,
+        repo: ctx.repo,
+        state: 'open',
+        labels: DEPLOYER_LABEL,
+        per_page: 100,
+        page,
+        sort: 'created',
+        direction: 'asc',
+      }),
     );
     if (!res.ok) return res;
     const list = parse(IssueList, res.value.data, 'list issues');
@@ -70,7 +85,13 @@ async function settleRace(ctx: GitHubContext, req: IssueRequest, mine: Issue): P
   if (!older) return ok({ url: mine.html_url, number: mine.number, created: true });
   ctx.logger.info('github issue raced, closing duplicate', { issue: mine.number, kept: older.number });
   await attempt(ctx, 'close-duplicate', () =>
-    ctx.octokit.rest.issues.update({ owner: ctx.owner, repo: ctx.repo, issue_number: mine.number, state: 'closed', state_reason: 'duplicate' }),
+    ctx.octokit.rest.issues.update({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issue_number: mine.number,
+      state: 'closed',
+      state_reason: 'duplicate',
+    }),
   );
   return comment(ctx, older, req.body);
 }

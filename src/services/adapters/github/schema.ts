@@ -73,7 +73,12 @@ export const GitHubErrorBody = z.object({
     .array(
       z.union([
         z.string(),
-        z.object({ resource: z.string().optional(), field: z.string().optional(), code: z.string().optional(), message: z.string().optional() }),
+        z.object({
+          resource: z.string().optional(),
+          field: z.string().optional(),
+          code: z.string().optional(),
+          message: z.string().optional(),
+        }),
       ]),
     )
     .optional(),

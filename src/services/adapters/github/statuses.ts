@@ -30,7 +30,12 @@ export async function setCommitStatus(
   }
   const created = await attempt(ctx, 'create-status', () =>
     ctx.octokit.rest.repos.createCommitStatus({
-      owner: ctx.owner, repo: ctx.repo, sha: commit, state, context, description: text,
+      owner: ctx.owner,
+      repo: ctx.repo,
+      sha: commit,
+      state,
+      context,
+      description: text,
       ...(targetUrl ? { target_url: targetUrl } : {}),
     }),
   );
@@ -61,7 +66,11 @@ export async function createDeployment(
   if (res.value.status === 202) {
     const accepted = DeploymentAccepted.safeParse(res.value.data);
     // Nothing was created (GitHub merged the default branch first); creating again is the fix.
-    return err(adapterError('github', 'transient', `deployment not created: ${accepted.success ? accepted.data.message : 'accepted'}`, { status: 202 }));
+    return err(
+      adapterError('github', 'transient', `deployment not created: ${accepted.success ? accepted.data.message : 'accepted'}`, {
+        status: 202,
+      }),
+    );
   }
   const d = parse(Deployment, res.value.data, 'create deployment');
   return d.ok ? ok({ id: d.value.id }) : d;

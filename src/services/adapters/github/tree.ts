@@ -14,7 +14,12 @@ export interface TreeLimits {
 export const DEFAULT_TREE_LIMITS: TreeLimits = { maxFiles: 200, maxFileBytes: 1024 * 1024, maxTotalBytes: 8 * 1024 * 1024 };
 const PARALLEL = 6;
 
-export async function readTree(ctx: GitHubContext, commit: string, path: string, limits: TreeLimits): Promise<Result<{ path: string; content: string }[]>> {
+export async function readTree(
+  ctx: GitHubContext,
+  commit: string,
+  path: string,
+  limits: TreeLimits,
+): Promise<Result<{ path: string; content: string }[]>> {
   const prefix = path.replace(/^\/+|\/+$/g, '');
   const res = await attempt(ctx, 'get-tree', () =>
     ctx.octokit.rest.git.getTree({ owner: ctx.owner, repo: ctx.repo, tree_sha: commit, recursive: '1' }),
@@ -24,11 +29,18 @@ export async function readTree(ctx: GitHubContext, commit: string, path: string,
   if (!tree.ok) return tree;
   if (tree.value.truncated) return err(adapterError('github', 'invalid', `tree of ${commit} is too large for one call (truncated)`));
   const files = tree.value.tree.filter((e) => e.type === 'blob' && (prefix === '' || e.path.startsWith(`${prefix}/`)));
-  if (files.length > limits.maxFiles) return err(adapterError('github', 'invalid', `${files.length} files under ${prefix}/ exceed the limit of ${limits.maxFiles}`));
+  if (files.length > limits.maxFiles)
+    return err(adapterError('github', 'invalid', `${files.length} files under ${prefix}/ exceed the limit of ${limits.maxFiles}`));
   const total = files.reduce((n, f) => n + (f.size ?? 0), 0);
   const big = files.find((f) => (f.size ?? 0) > limits.maxFileBytes);
   if (big || total > limits.maxTotalBytes) {
-    return err(adapterError('github', 'invalid', big ? `${big.path} exceeds ${limits.maxFileBytes} bytes` : `files under ${prefix}/ exceed ${limits.maxTotalBytes} bytes`));
+    return err(
+      adapterError(
+        'github',
+        'invalid',
+        big ? `${big.path} exceeds ${limits.maxFileBytes} bytes` : `files under ${prefix}/ exceed ${limits.maxTotalBytes} bytes`,
+      ),
+    );
   }
   const out: { path: string; content: string }[] = [];
   for (let i = 0; i < files.length; i += PARALLEL) {
