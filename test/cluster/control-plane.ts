@@ -15,16 +15,16 @@
 //
 // To run the same tests against a cluster of your own (KUBECONFIG), see clusterForTests() below.
 
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdtemp, mkdir, readFile, rm, writeFile, access, constants } from "node:fs/promises";
-import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, mkdir, readFile, rm, writeFile, access, constants } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
@@ -55,26 +55,26 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const STAGES_FILE = join(REPO_ROOT, "scripts/kube-testbin/kwok-stages.yaml");
-const BUILD_SCRIPT = join(REPO_ROOT, "scripts/kube-testbin.sh");
-export const FAKE_NODE_NAME = "kwok-node-0";
-const FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node";
-const SERVICE_CIDR = "10.96.0.0/16";
-const SERVICE_IP = "10.96.0.1";
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STAGES_FILE = join(REPO_ROOT, 'scripts/kube-testbin/kwok-stages.yaml');
+const BUILD_SCRIPT = join(REPO_ROOT, 'scripts/kube-testbin.sh');
+export const FAKE_NODE_NAME = 'kwok-node-0';
+const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+const SERVICE_CIDR = '10.96.0.0/16';
+const SERVICE_IP = '10.96.0.1';
 
 /** The binaries directory scripts/kube-testbin.sh fills (its pinned version is read from the script). */
 export async function defaultBinDir(): Promise<string> {
   if (process.env.KUBE_TESTBIN_DIR) return process.env.KUBE_TESTBIN_DIR;
   let version = process.env.KUBE_TESTBIN_K8S_VERSION;
   if (!version) {
-    const script = await readFile(BUILD_SCRIPT, "utf8");
+    const script = await readFile(BUILD_SCRIPT, 'utf8');
     const m = /KUBE_TESTBIN_K8S_VERSION:-(v[0-9.]+)\}/.exec(script);
-    if (!m) throw new Error(`cannot find the pinned Kubernetes version in ${BUILD_SCRIPT}`);
+    if (!m?.[1]) throw new Error(`cannot find the pinned Kubernetes version in ${BUILD_SCRIPT}`);
     version = m[1];
   }
-  const cache = process.env.TAILSPIN_CACHE || join(homedir(), ".cache", "tailspin");
-  return join(cache, "kube-testbin", version);
+  const cache = process.env.TAILSPIN_CACHE || join(homedir(), '.cache', 'tailspin');
+  return join(cache, 'kube-testbin', version);
 }
 
 /**
@@ -94,9 +94,8 @@ export async function clusterForTests(opts: ControlPlaneOptions = {}): Promise<{
   stop(): Promise<void>;
 }> {
   const explicit = process.env.TAILSPIN_TEST_KUBECONFIG;
-  if (explicit || process.env.TAILSPIN_TEST_CLUSTER === "kubeconfig") {
-    const kubeconfigPath =
-      explicit || process.env.KUBECONFIG?.split(":")[0] || join(homedir(), ".kube", "config");
+  if (explicit || process.env.TAILSPIN_TEST_CLUSTER === 'kubeconfig') {
+    const kubeconfigPath = explicit || process.env.KUBECONFIG?.split(':')[0] || join(homedir(), '.kube', 'config');
     return {
       kubeconfigPath,
       context: process.env.TAILSPIN_TEST_KUBE_CONTEXT || undefined,
@@ -106,6 +105,11 @@ export async function clusterForTests(opts: ControlPlaneOptions = {}): Promise<{
   }
   const plane = await startControlPlane(opts);
   return { kubeconfigPath: plane.kubeconfigPath, simulated: true, stop: () => plane.stop() };
+}
+
+interface NodeJson {
+  spec?: { taints?: { effect?: string }[] };
+  status?: { conditions?: { type?: string; status?: string }[] };
 }
 
 interface Proc {
@@ -119,12 +123,11 @@ interface Proc {
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const started = Date.now();
   const deadline = started + (opts.deadlineMs ?? 120_000);
-  const log =
-    opts.log ?? (process.env.TAILSPIN_KUBE_DEBUG ? (m: string) => console.error(`[control-plane] ${m}`) : () => {});
-  const keepDir = opts.keepDir ?? process.env.TAILSPIN_KUBE_KEEP === "1";
+  const log = opts.log ?? (process.env.TAILSPIN_KUBE_DEBUG ? (m: string) => console.error(`[control-plane] ${m}`) : () => {});
+  const keepDir = opts.keepDir ?? process.env.TAILSPIN_KUBE_KEEP === '1';
   const binDir = opts.binDir ?? (await defaultBinDir());
   const bin = (name: string) => join(binDir, name);
-  for (const b of ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"]) {
+  for (const b of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']) {
     try {
       await access(bin(b), constants.X_OK);
     } catch {
@@ -132,8 +135,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     }
   }
 
-  const dir = await mkdtemp(join(tmpdir(), "tailspin-kube-"));
-  const logs = join(dir, "logs");
+  const dir = await mkdtemp(join(tmpdir(), 'tailspin-kube-'));
+  const logs = join(dir, 'logs');
   await mkdir(logs);
   const procs: Proc[] = [];
   let stopped = false;
@@ -141,7 +144,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    process.off("exit", killAllSync);
+    process.off('exit', killAllSync);
     // Reverse start order: kwok, scheduler, controller-manager, apiserver, etcd.
     for (const p of [...procs].reverse()) await stopProc(p);
     if (!keepDir) await rm(dir, { recursive: true, force: true });
@@ -149,26 +152,26 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   };
   // If the test process dies without calling stop(), do not leave servers behind.
   const killAllSync = () => {
-    for (const p of procs) killGroup(p.child, "SIGKILL");
+    for (const p of procs) killGroup(p.child, 'SIGKILL');
   };
-  process.on("exit", killAllSync);
+  process.on('exit', killAllSync);
 
   const launch = async (name: string, args: string[]): Promise<Proc> => {
     const logFile = join(logs, `${name}.log`);
     const out = createWriteStream(logFile);
-    await new Promise((res) => out.once("open", res));
+    await new Promise((res) => out.once('open', res));
     // detached: its own process group, so stop() can signal the whole group.
-    const child = spawn(bin(name), args, { cwd: dir, detached: true, stdio: ["ignore", out, out] });
+    const child = spawn(bin(name), args, { cwd: dir, detached: true, stdio: ['ignore', out, out] });
     const p: Proc = {
       name,
       child,
       logFile,
       exited: new Promise((res) => {
-        child.once("exit", (code, signal) => {
+        child.once('exit', (code, signal) => {
           p.exitCode = code ?? (signal ? -1 : null);
           res(p.exitCode);
         });
-        child.once("error", (err) => {
+        child.once('error', (err) => {
           out.write(`spawn error: ${err.message}\n`);
           p.exitCode = -1;
           res(-1);
@@ -190,120 +193,120 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     if (Date.now() > deadline) {
       const tails = await Promise.all(procs.map(async (p) => `--- ${p.name}\n${await tail(p.logFile, 15)}`));
       throw new Error(
-        `control plane not ready after ${Math.round((Date.now() - started) / 1000)} s (waiting for ${what})\n${tails.join("\n")}`,
+        `control plane not ready after ${Math.round((Date.now() - started) / 1000)} s (waiting for ${what})\n${tails.join('\n')}`,
       );
     }
   };
 
   try {
-    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort] = await freePorts(5);
-    const token = randomBytes(24).toString("hex");
-    const kcmToken = randomBytes(24).toString("hex");
-    const schedToken = randomBytes(24).toString("hex");
-    const pki = join(dir, "pki");
+    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort] = (await freePorts(5)) as [number, number, number, number, number];
+    const token = randomBytes(24).toString('hex');
+    const kcmToken = randomBytes(24).toString('hex');
+    const schedToken = randomBytes(24).toString('hex');
+    const pki = join(dir, 'pki');
     await mkdir(pki);
     await makePki(pki);
-    const ca = await readFile(join(pki, "ca.crt"), "utf8");
+    const ca = await readFile(join(pki, 'ca.crt'), 'utf8');
     const server = `https://127.0.0.1:${apiPort}`;
 
     // Static tokens. The scheduler runs as system:kube-scheduler under the bootstrap RBAC policy a real
     // cluster ships. The controller-manager runs all controllers under its own identity
     // (--use-service-account-credentials=false), which that policy does not cover, so it is a master.
     await writeFile(
-      join(dir, "tokens.csv"),
+      join(dir, 'tokens.csv'),
       [
         `${token},tailspin-admin,tailspin-admin,"system:masters"`,
         `${kcmToken},system:kube-controller-manager,system:kube-controller-manager,"system:masters"`,
         `${schedToken},system:kube-scheduler,system:kube-scheduler`,
-      ].join("\n") + "\n",
+      ].join('\n') + '\n',
       { mode: 0o600 },
     );
-    const kubeconfigPath = join(dir, "kubeconfig");
-    await writeFile(kubeconfigPath, kubeconfig(server, ca, "tailspin-admin", token), { mode: 0o600 });
-    await writeFile(join(dir, "kcm.kubeconfig"), kubeconfig(server, ca, "kcm", kcmToken), { mode: 0o600 });
-    await writeFile(join(dir, "scheduler.kubeconfig"), kubeconfig(server, ca, "scheduler", schedToken), { mode: 0o600 });
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfig(server, ca, 'tailspin-admin', token), { mode: 0o600 });
+    await writeFile(join(dir, 'kcm.kubeconfig'), kubeconfig(server, ca, 'kcm', kcmToken), { mode: 0o600 });
+    await writeFile(join(dir, 'scheduler.kubeconfig'), kubeconfig(server, ca, 'scheduler', schedToken), { mode: 0o600 });
 
-    await launch("etcd", [
-      "--name=default",
-      `--data-dir=${join(dir, "etcd")}`,
+    await launch('etcd', [
+      '--name=default',
+      `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
       `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
-      "--initial-cluster-state=new",
-      "--unsafe-no-fsync=true", // throw-away data: durability is not wanted, speed is
-      "--log-level=warn",
+      '--initial-cluster-state=new',
+      '--unsafe-no-fsync=true', // throw-away data: durability is not wanted, speed is
+      '--log-level=warn',
     ]);
-    await waitFor("etcd", deadline, check, async () => (await httpGet(`http://127.0.0.1:${etcdPort}/health`)).status === 200);
+    await waitFor('etcd', deadline, check, async () => (await httpGet(`http://127.0.0.1:${etcdPort}/health`)).status === 200);
 
-    await launch("kube-apiserver", [
+    await launch('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
       `--secure-port=${apiPort}`,
-      `--cert-dir=${join(dir, "apiserver-certs")}`,
-      `--tls-cert-file=${join(pki, "apiserver.crt")}`,
-      `--tls-private-key-file=${join(pki, "apiserver.key")}`,
-      `--token-auth-file=${join(dir, "tokens.csv")}`,
-      "--authorization-mode=RBAC",
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
+      `--tls-private-key-file=${join(pki, 'apiserver.key')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
-      `--service-account-key-file=${join(pki, "sa.pub")}`,
-      `--service-account-signing-key-file=${join(pki, "sa.key")}`,
+      `--service-account-key-file=${join(pki, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pki, 'sa.key')}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       // The API server would publish 127.0.0.1 as the endpoint of the "kubernetes" Service, which
       // Endpoints validation rejects; nothing in-cluster needs to reach it here.
-      "--endpoint-reconciler-type=none",
-      "--allow-privileged=true",
-      "--profiling=false",
-      "--v=1",
+      '--endpoint-reconciler-type=none',
+      '--allow-privileged=true',
+      '--profiling=false',
+      '--v=1',
     ]);
     const api = { server, ca, token };
-    await waitFor("kube-apiserver /readyz", deadline, check, async () => (await kube(api, "GET", "/readyz")).status === 200);
+    await waitFor('kube-apiserver /readyz', deadline, check, async () => (await kube(api, 'GET', '/readyz')).status === 200);
     log(`kube-apiserver ready at ${server}`);
 
-    await launch("kube-controller-manager", [
-      `--kubeconfig=${join(dir, "kcm.kubeconfig")}`,
-      "--bind-address=127.0.0.1",
+    await launch('kube-controller-manager', [
+      `--kubeconfig=${join(dir, 'kcm.kubeconfig')}`,
+      '--bind-address=127.0.0.1',
       `--secure-port=${kcmPort}`,
-      `--cert-dir=${join(dir, "kcm-certs")}`,
-      "--controllers=*",
-      "--use-service-account-credentials=false",
-      `--service-account-private-key-file=${join(pki, "sa.key")}`,
-      `--root-ca-file=${join(pki, "ca.crt")}`,
+      `--cert-dir=${join(dir, 'kcm-certs')}`,
+      '--controllers=*',
+      '--use-service-account-credentials=false',
+      `--service-account-private-key-file=${join(pki, 'sa.key')}`,
+      `--root-ca-file=${join(pki, 'ca.crt')}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      "--leader-elect=false",
-      "--v=1",
+      '--leader-elect=false',
+      '--v=1',
     ]);
-    await launch("kube-scheduler", [
-      `--kubeconfig=${join(dir, "scheduler.kubeconfig")}`,
-      "--bind-address=127.0.0.1",
+    await launch('kube-scheduler', [
+      `--kubeconfig=${join(dir, 'scheduler.kubeconfig')}`,
+      '--bind-address=127.0.0.1',
       `--secure-port=${schedPort}`,
-      `--cert-dir=${join(dir, "scheduler-certs")}`,
-      "--leader-elect=false",
-      "--v=1",
+      `--cert-dir=${join(dir, 'scheduler-certs')}`,
+      '--leader-elect=false',
+      '--v=1',
     ]);
-    await launch("kwok", [
+    await launch('kwok', [
       `--kubeconfig=${kubeconfigPath}`,
       `--config=${STAGES_FILE}`,
-      "--manage-all-nodes=false",
+      '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
-      "--node-lease-duration-seconds=40",
-      "--node-ip=127.0.0.1",
+      '--node-lease-duration-seconds=40',
+      '--node-ip=127.0.0.1',
     ]);
 
     // The fake node: kwok initialises its status to Ready and heartbeats it.
-    const nodeRes = await kube(api, "POST", "/api/v1/nodes", {
-      apiVersion: "v1",
-      kind: "Node",
+    const nodeRes = await kube(api, 'POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
       metadata: {
         name: FAKE_NODE_NAME,
-        annotations: { [FAKE_NODE_ANNOTATION]: "fake" },
+        annotations: { [FAKE_NODE_ANNOTATION]: 'fake' },
         labels: {
-          "kubernetes.io/hostname": FAKE_NODE_NAME,
-          "kubernetes.io/os": "linux",
-          "kubernetes.io/arch": "amd64",
-          type: "kwok",
+          'kubernetes.io/hostname': FAKE_NODE_NAME,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          type: 'kwok',
         },
       },
       spec: {},
@@ -313,16 +316,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // Ready means: a Deployment applied now rolls out. So the node must be Ready and untainted
     // (node-lifecycle controller lifts node.kubernetes.io/not-ready), and the "default"
     // ServiceAccount must exist (the ServiceAccount admission plugin refuses pods without it).
-    await waitFor("node Ready and untainted", deadline, check, async () => {
-      const r = await kube(api, "GET", `/api/v1/nodes/${FAKE_NODE_NAME}`);
+    await waitFor('node Ready and untainted', deadline, check, async () => {
+      const r = await kube(api, 'GET', `/api/v1/nodes/${FAKE_NODE_NAME}`);
       if (r.status !== 200) return false;
-      const node = JSON.parse(r.body);
-      const ready = (node.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
-      const taints = (node.spec?.taints ?? []).filter((t: any) => t.effect === "NoSchedule");
+      const node = JSON.parse(r.body) as NodeJson;
+      const ready = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      const taints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoSchedule');
       return ready && taints.length === 0;
     });
-    await waitFor("default ServiceAccount", deadline, check, async () => {
-      return (await kube(api, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200;
+    await waitFor('default ServiceAccount', deadline, check, async () => {
+      return (await kube(api, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200;
     });
     log(`control plane ready in ${Math.round((Date.now() - started) / 100) / 10} s (${dir})`);
 
@@ -346,8 +349,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 
 async function stopProc(p: Proc) {
   if (p.exitCode !== undefined) return;
-  killGroup(p.child, "SIGTERM");
-  const timer = setTimeout(() => killGroup(p.child, "SIGKILL"), 5_000);
+  killGroup(p.child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(p.child, 'SIGKILL'), 5_000);
   await p.exited;
   clearTimeout(timer);
 }
@@ -366,9 +369,9 @@ async function waitFor(what: string, deadline: number, check: (what: string) => 
 
 async function tail(file: string, lines = 30): Promise<string> {
   try {
-    return (await readFile(file, "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
-    return "(no log)";
+    return '(no log)';
   }
 }
 
@@ -376,66 +379,113 @@ async function freePorts(n: number): Promise<number[]> {
   // Hold every socket open until all are chosen so the ports are distinct.
   const servers = await Promise.all(
     Array.from({ length: n }, () => {
-      return new Promise<import("node:net").Server>((res, rej) => {
+      return new Promise<Server>((res, rej) => {
         const s = createServer();
-        s.once("error", rej);
-        s.listen(0, "127.0.0.1", () => res(s));
+        s.once('error', rej);
+        s.listen(0, '127.0.0.1', () => res(s));
       });
     }),
   );
-  const ports = servers.map((s) => (s.address() as import("node:net").AddressInfo).port);
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
 
 async function openssl(cwd: string, ...args: string[]) {
   try {
-    await execFileP("openssl", args, { cwd });
-  } catch (err: any) {
-    throw new Error(`openssl ${args.join(" ")} failed: ${err.stderr || err.message}`);
+    await execFileP('openssl', args, { cwd });
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr || (err as Error).message;
+    throw new Error(`openssl ${args.join(' ')} failed: ${detail}`, { cause: err });
   }
 }
 
 /** A CA, the API server's serving cert (127.0.0.1/localhost/kubernetes.*), and the SA signing key pair. */
 async function makePki(pki: string) {
-  await openssl(pki, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-    "-days", "2", "-subj", "/CN=tailspin-test-ca",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+  await openssl(
+    pki,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=tailspin-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   const san = [
-    "IP:127.0.0.1",
+    'IP:127.0.0.1',
     `IP:${SERVICE_IP}`,
-    "DNS:localhost",
-    "DNS:kubernetes",
-    "DNS:kubernetes.default",
-    "DNS:kubernetes.default.svc",
-    "DNS:kubernetes.default.svc.cluster.local",
-  ].join(",");
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ].join(',');
   await writeFile(
-    join(pki, "apiserver.ext"),
+    join(pki, 'apiserver.ext'),
     `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
   );
-  await openssl(pki, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "apiserver.key", "-out", "apiserver.csr",
-    "-subj", "/CN=kube-apiserver");
-  await openssl(pki, "x509", "-req", "-in", "apiserver.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-    "-out", "apiserver.crt", "-days", "2", "-extfile", "apiserver.ext");
-  await openssl(pki, "genrsa", "-out", "sa.key", "2048");
-  await openssl(pki, "rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
+  await openssl(
+    pki,
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'apiserver.key',
+    '-out',
+    'apiserver.csr',
+    '-subj',
+    '/CN=kube-apiserver',
+  );
+  await openssl(
+    pki,
+    'x509',
+    '-req',
+    '-in',
+    'apiserver.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'apiserver.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'apiserver.ext',
+  );
+  await openssl(pki, 'genrsa', '-out', 'sa.key', '2048');
+  await openssl(pki, 'rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
 }
 
 function kubeconfig(server: string, ca: string, user: string, token: string): string {
   // JSON is valid YAML; kubectl, client-go and @kubernetes/client-node all read it.
-  return JSON.stringify(
-    {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "tailspin-test", cluster: { server, "certificate-authority-data": Buffer.from(ca).toString("base64") } }],
-      users: [{ name: user, user: { token } }],
-      contexts: [{ name: "tailspin-test", context: { cluster: "tailspin-test", user, namespace: "default" } }],
-      "current-context": "tailspin-test",
-    },
-    null,
-    2,
-  ) + "\n";
+  return (
+    JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'tailspin-test', cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
+        users: [{ name: user, user: { token } }],
+        contexts: [{ name: 'tailspin-test', context: { cluster: 'tailspin-test', user, namespace: 'default' } }],
+        'current-context': 'tailspin-test',
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 interface Api {
@@ -455,32 +505,32 @@ function kube(api: Api, method: string, path: string, body?: unknown): Promise<{
         timeout: 5_000,
         headers: {
           authorization: `Bearer ${api.token}`,
-          accept: "application/json",
-          ...(payload ? { "content-type": "application/json" } : {}),
+          accept: 'application/json',
+          ...(payload ? { 'content-type': 'application/json' } : {}),
         },
       },
       (res) => {
-        let data = "";
-        res.setEncoding("utf8");
-        res.on("data", (c) => (data += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: data }));
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`${method} ${path}: timed out`)));
-    req.on("error", reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', reject);
     req.end(payload);
   });
 }
 
 async function httpGet(url: string): Promise<{ status: number }> {
-  const { request } = await import("node:http");
+  const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = request(url, { timeout: 2_000 }, (res) => {
       res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
     });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
     req.end();
   });
 }
