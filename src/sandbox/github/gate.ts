@@ -3,7 +3,7 @@
  * limits (the knobs), token checks, and GitHub App JWT → installation token exchange.
  */
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import type { Reply } from './handlers.js';
+import type { Reply } from './state.js';
 
 export type RateLimitKind = 'primary' | 'secondary' | '429';
 

@@ -2,7 +2,7 @@
  * Read-only views of what the deployer did to "GitHub": GET /_sandbox (JSON) and
  * GET /_sandbox/issues (plain text), for people following the README walk-through.
  */
-import type { GitHubState } from './handlers.js';
+import type { GitHubState } from './state.js';
 
 export function renderJson(s: GitHubState): unknown {
   return {
