@@ -18,7 +18,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, mkdir, readFile, rm, writeFile, access, constants } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile, appendFile, access, constants } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -139,18 +139,39 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const logs = join(dir, 'logs');
   await mkdir(logs);
   const procs: Proc[] = [];
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
 
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off('exit', killAllSync);
+  // A reaper that outlives us: if this process dies without stop() (SIGKILL, a crashed test worker,
+  // Ctrl-C), it kills every component's process group and removes the dir, so no API server is left
+  // running on a shared machine. It polls our pid once a second; stop() ends it.
+  const pgidFile = join(dir, 'pgids');
+  await writeFile(pgidFile, '');
+  const reaper = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      'while kill -0 "$1" 2>/dev/null; do sleep 1; done; for g in $(cat "$2"); do kill -KILL -"$g" 2>/dev/null; done; [ "$3" = 1 ] || rm -rf "$4"',
+      'tailspin-kube-reaper',
+      String(process.pid),
+      pgidFile,
+      keepDir ? '1' : '0',
+      dir,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  reaper.unref();
+
+  // Idempotent; a second caller waits for the first stop to finish.
+  const stop = (): Promise<void> => (stopping ??= doStop());
+  const doStop = async () => {
     // Reverse start order: kwok, scheduler, controller-manager, apiserver, etcd.
     for (const p of [...procs].reverse()) await stopProc(p);
+    process.off('exit', killAllSync);
+    killGroup(reaper, 'SIGKILL');
     if (!keepDir) await rm(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   };
-  // If the test process dies without calling stop(), do not leave servers behind.
+  // A normal exit without stop(): kill the servers at once rather than a second later.
   const killAllSync = () => {
     for (const p of procs) killGroup(p.child, 'SIGKILL');
   };
@@ -179,6 +200,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       }),
     };
     procs.push(p);
+    if (child.pid !== undefined) await appendFile(pgidFile, `${child.pid}\n`);
     log(`started ${name} (pid ${child.pid})`);
     return p;
   };
@@ -343,7 +365,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   try {
     process.kill(-child.pid, signal);
   } catch {
-    /* already gone */
+    try {
+      process.kill(child.pid, signal); // no such group (yet): the process itself
+    } catch {
+      /* already gone */
+    }
   }
 }
 
