@@ -9,6 +9,8 @@ export interface SandboxService {
   describe: string[];
   /** Settings that point the adapters at this service. */
   settings: Record<string, string>;
+  /** The fake itself, for tests that turn its knobs directly (typed by each slot's module). */
+  handle?: unknown;
   stop(): Promise<void>;
 }
 

@@ -3,15 +3,18 @@ import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { sign } from '../../src/services/intake/signature.js';
 import { createLogger, silentLogger } from '../../src/services/logger.js';
 import { repoRoot } from './fixtures.js';
+import { freePort } from '../../src/local/net.js';
 import type { SandboxSlot } from '../../src/local/sandbox-slot.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export const FUNCTION_KEY = 'test-function-key-0123';
 
 export async function startTestHost(env: Record<string, string> = {}, slots: SandboxSlot[] = [], logs?: string[]): Promise<LocalHost> {
+  // The port is chosen first so that fakes which call back (ACR's ImagePushed) know where to.
+  const port = await freePort();
   return startLocalHost({
     root: repoRoot,
-    port: 0,
+    port,
     azuritePorts: 'random',
     slots,
     queueIdleMs: 50,
@@ -19,6 +22,7 @@ export async function startTestHost(env: Record<string, string> = {}, slots: San
       GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
       TAILSPIN_LOCAL_FUNCTION_KEY: FUNCTION_KEY,
       TAILSPIN_SANDBOX: slots.length ? 'on' : 'off',
+      TAILSPIN_PUBLIC_URL: `http://localhost:${port}`,
       ...env,
     },
     overrides: {

@@ -36,6 +36,7 @@ export const acrSlot: SandboxSlot = {
         ACR_CA_PEM: fake.ca,
         ACR_STATIC_TOKEN: randomBytes(24).toString('base64url'),
       },
+      handle: fake,
       stop: () => fake.stop(),
     };
   },

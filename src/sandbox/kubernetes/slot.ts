@@ -27,8 +27,11 @@ export function sandboxKubeconfig(server: string, ca: string, token: string): st
 export const kubernetesSlot: SandboxSlot = {
   name: 'kubernetes',
   realConfigured: (env) => Boolean(env.KUBECONFIG?.trim() || env.AKS_RESOURCE_ID?.trim()),
-  async start({ root }) {
-    const fake = await startFakeKubernetes({ token: SANDBOX_KUBE_TOKEN });
+  async start({ root, env }) {
+    // Tests (and impatient demos) speed the simulated cluster up: 0.1 makes minReadySeconds 5 take 0.5 s.
+    const scale = Number(env.SANDBOX_KUBE_TIME_SCALE ?? '1');
+    const timeScale = Number.isFinite(scale) && scale > 0 ? scale : 1;
+    const fake = await startFakeKubernetes({ token: SANDBOX_KUBE_TOKEN, timeScale, podReadyDelayMs: Math.round(1000 * timeScale) });
     const k8s = join(root, 'k8s');
     const seeded = existsSync(k8s) ? await fake.seedFromManifests(k8s) : [];
     const dir = await mkdtemp(join(tmpdir(), 'tailspin-kube-'));
@@ -44,6 +47,7 @@ export const kubernetesSlot: SandboxSlot = {
         `pod template label tailspin.dev/sim=unready|crash behaves as on the real test control plane`,
       ],
       settings: { KUBECONFIG: kubeconfigPath },
+      handle: fake,
       stop: async () => {
         await fake.stop();
         await rm(dir, { recursive: true, force: true });

@@ -44,6 +44,7 @@ export const monitorSlot: SandboxSlot = {
         MONITOR_LOGS_CA_PEM: fake.ca,
         MONITOR_LOGS_STATIC_TOKEN: token,
       },
+      handle: fake,
       stop: () => {
         stopped = true;
         return fake.stop();

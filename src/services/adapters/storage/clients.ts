@@ -1,5 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 export interface StorageClients {
   table(name: string): TableClient;
