@@ -10,6 +10,7 @@ import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
+import { lazyDefaultCredential } from './adapters/credential.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
@@ -50,7 +51,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       secrets,
     });
   const clock = overrides.clock ?? { now: () => new Date() };
-  const storage = createStorageClients(config.AzureWebJobsStorage);
+  const storage = createStorageClients(
+    config.AzureWebJobsStorage ?? { accountName: config.AzureWebJobsStorage__accountName ?? '', credential: lazyDefaultCredential() },
+  );
   const queueClient = storage.queue(config.TAILSPIN_QUEUE_NAME);
   const queue = createWorkQueue(queueClient);
   const prefix = config.TAILSPIN_TABLE_PREFIX;

@@ -47,7 +47,12 @@ const json = <T extends z.ZodType>(schema: T) =>
     .pipe(schema);
 
 export const Settings = z.object({
-  AzureWebJobsStorage: storageConnection,
+  /** A connection string; or leave it out and set AzureWebJobsStorage__accountName for the managed identity. */
+  AzureWebJobsStorage: storageConnection.optional(),
+  AzureWebJobsStorage__accountName: z
+    .string()
+    .regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name')
+    .optional(),
   TAILSPIN_ENVIRONMENTS: csv('dev'),
   TAILSPIN_SERVICE_NAME: z.string().default('tailspin-deployer'),
   TAILSPIN_PUBLIC_URL: z.url().default('http://localhost:7071'),
@@ -170,6 +175,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems);
   }
   const s = parsed.data;
+  if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
+    throw new ConfigError([
+      'AzureWebJobsStorage: is missing (set a connection string, or AzureWebJobsStorage__accountName to use the managed identity)',
+    ]);
+  }
   const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, s.TAILSPIN_ENVIRONMENTS);
   return { ...s, catalog };
 }

@@ -13,6 +13,9 @@ import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
+import { reconcile } from '../../src/services/pipeline/reconcile.js';
+import type { PipelineDeps } from '../../src/services/pipeline/deps.js';
+import { isTerminal } from '../../src/services/domain/release.js';
 
 const W = { namespace: 'tail-spin', deployment: 'tailspin-server', container: 'tailspin-server' };
 const digest = (n: number) => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}`;
@@ -198,5 +201,61 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
     expect(v.timeline.at(-1)?.reason).toMatch(/^scan gate: blocked: .*CRITICAL/);
     expect(await running()).toBe(before);
     expect(acr.calls.some((c) => c.path.endsWith('/scheduleRun'))).toBe(true);
+  });
+
+  it('a worker killed between "image set" and "state saved" resumes without a second deploy or a lost record', async () => {
+    const d = host.services.pipeline;
+    const out = await d.store.create(
+      {
+        app: 'tailspin-server',
+        environment: 'dev',
+        kind: 'image',
+        target: digest(8),
+        image: { registry: 'tailspinacr.azurecr.io', repository: 'tailspin-server', digest: digest(8) },
+        source: { door: 'manual', eventId: 'crash-test' },
+        correlationId: 'crash-test',
+        semanticDedup: false,
+        allowQuarantined: true,
+      },
+      new Date(),
+    );
+    if (out.kind !== 'created') throw new Error(`expected a release, got ${out.kind}`);
+    const id = out.release.id;
+    let killed = false;
+    // This test drives the release itself: no queue messages, so the host's own worker stays out of it.
+    const worker: PipelineDeps = {
+      ...d,
+      queue: { enqueue: () => Promise.resolve() },
+      store: {
+        ...d.store,
+        save: (r, change, now) => {
+          if (!killed && r.progress.imageSetAt) {
+            killed = true;
+            return Promise.reject(new Error('worker killed after the image was set, before the state was saved'));
+          }
+          return d.store.save(r, change, now);
+        },
+      },
+    };
+    const patches = () => kube.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith('/deployments/tailspin-server')).length;
+    const before = patches();
+    const final = await eventually(
+      async () => {
+        await reconcile(worker, id, { force: true }).catch((e: unknown) => {
+          if (!(e instanceof Error) || !e.message.startsWith('worker killed')) throw e;
+        });
+        const r = await d.store.get(id);
+        return r && isTerminal(r.phase) ? r : undefined;
+      },
+      'the release to finish after the crash',
+      60_000,
+      300,
+    );
+    expect(killed).toBe(true);
+    expect(final.phase).toBe('succeeded');
+    expect(patches() - before).toBe(1);
+    expect(final.progress.imageChanged).toBe(false);
+    expect(final.timeline.map((e) => e.to)).toEqual(['queued', 'scanning', 'deploying', 'verifying', 'succeeded']);
+    expect(await running()).toBe(pinned(8));
   });
 });
