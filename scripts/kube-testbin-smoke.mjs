@@ -5,11 +5,13 @@
 //
 // Starts the plane, then with kubectl: a Deployment rolls out; a Deployment whose pods never become
 // ready ends in ProgressDeadlineExceeded; a crashing pod shows CrashLoopBackOff; a bad rolling update
-// stalls and `rollout undo` recovers it; RBAC is enforced for a ServiceAccount. Stops the plane.
+// stalls and `rollout undo` recovers it; RBAC is enforced for a ServiceAccount; the service proxy only
+// reaches a pod through the launcher's egress routes. Stops the plane.
 // Exit code 0 when every check passed. KUBECTL overrides the kubectl binary.
 /* global process, console, setTimeout */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { startControlPlane } from '../test/cluster/control-plane.ts';
 
@@ -143,6 +145,20 @@ try {
   );
   const denied = await kubectl(['delete', 'deployment', 'stuck', ...as]);
   check(!denied.ok && /forbidden/i.test(denied.out), 'RBAC: delete as deployer is Forbidden', denied.out.split('\n').pop());
+
+  // 6. The API server reaches pods only through the launcher's egress proxy: a Service proxy request
+  //    is refused until the pod's IP:port is routed to a local stub, then answered by it.
+  await kubectl(['expose', 'deployment', 'web', '--port=5100', '--target-port=5100']);
+  const podIp = await jsonpath(['get', 'pods', '-l', 'app=web', '--field-selector=status.phase=Running'], '{.items[0].status.podIP}');
+  const proxyPath = '/api/v1/namespaces/default/services/web:5100/proxy/healthz';
+  r = await kubectl(['get', '--raw', proxyPath]);
+  check(!r.ok, 'service proxy to an unrouted pod fails (nothing dialled on the host network)', r.out.split('\n').pop());
+  const stub = createServer((req, res) => res.end(`stub saw ${req.url}`));
+  await new Promise((res) => stub.listen(0, '127.0.0.1', res));
+  await plane.routeEgress(`${podIp}:5100`, `127.0.0.1:${stub.address().port}`);
+  r = await until('service proxy', async () => kubectl(['get', '--raw', proxyPath]), 30_000);
+  check(r.ok && r.out === 'stub saw /healthz', `service proxy reaches the routed pod ${podIp}:5100`, r.out.split('\n').pop());
+  stub.close();
 } finally {
   const dir = plane.dir;
   await plane.stop();

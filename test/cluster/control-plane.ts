@@ -19,8 +19,9 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile, appendFile, access, constants } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { connect as netConnect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,15 @@ export interface ControlPlane {
   dir: string;
   /** Name of the kwok-managed node pods are scheduled onto. */
   nodeName: string;
+  /**
+   * The API server reaches pods, services and nodes (service/pod proxy, logs, exec) only through an
+   * HTTP CONNECT proxy in this process, so nothing is ever dialled on the host network (pod IPs are
+   * fake 10.0.0.x addresses). Unrouted targets get 502, as an unreachable pod would. To let a test
+   * serve a pod's traffic, write {"<podIP>:<port>": "127.0.0.1:<localPort>"} to this file (read on
+   * every connection, so another process may write it) or call routeEgress().
+   */
+  egressRoutesPath: string;
+  routeEgress(target: string, local: string | undefined): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -140,6 +150,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   await mkdir(logs);
   const procs: Proc[] = [];
   let stopping: Promise<void> | undefined;
+  let egress: HttpServer | undefined;
+  const egressRoutesPath = join(dir, 'egress-routes.json');
+  const routeEgress = async (target: string, local: string | undefined) => {
+    const routes = await readRoutes(egressRoutesPath);
+    if (local === undefined) delete routes[target];
+    else routes[target] = local;
+    await writeFile(egressRoutesPath, JSON.stringify(routes, null, 2));
+  };
 
   // A reaper that outlives us: if this process dies without stop() (SIGKILL, a crashed test worker,
   // Ctrl-C), it kills every component's process group and removes the dir, so no API server is left
@@ -166,6 +184,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const doStop = async () => {
     // Reverse start order: kwok, scheduler, controller-manager, apiserver, etcd.
     for (const p of [...procs].reverse()) await stopProc(p);
+    if (egress) await closeEgress(egress);
     process.off('exit', killAllSync);
     killGroup(reaper, 'SIGKILL');
     if (!keepDir) await rm(dir, { recursive: true, force: true });
@@ -262,6 +281,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ]);
     await waitFor('etcd', deadline, check, async () => (await httpGet(`http://127.0.0.1:${etcdPort}/health`)).status === 200);
 
+    const egressSocket = join(dir, 'egress.sock');
+    egress = await startEgressProxy(egressSocket, egressRoutesPath, log);
+    await writeFile(
+      join(dir, 'egress-selector.json'),
+      JSON.stringify({
+        apiVersion: 'apiserver.k8s.io/v1beta1',
+        kind: 'EgressSelectorConfiguration',
+        egressSelections: [
+          { name: 'cluster', connection: { proxyProtocol: 'HTTPConnect', transport: { uds: { udsName: egressSocket } } } },
+        ],
+      }),
+    );
+
     await launch('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
       '--bind-address=127.0.0.1',
@@ -281,6 +313,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--endpoint-reconciler-type=none',
       '--allow-privileged=true',
       '--profiling=false',
+      `--egress-selector-config-file=${join(dir, 'egress-selector.json')}`,
       '--v=1',
     ]);
     const api = { server, ca, token };
@@ -351,7 +384,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     });
     log(`control plane ready in ${Math.round((Date.now() - started) / 100) / 10} s (${dir})`);
 
-    return { kubeconfigPath, server, token, ca, dir, nodeName: FAKE_NODE_NAME, stop };
+    return { kubeconfigPath, server, token, ca, dir, nodeName: FAKE_NODE_NAME, egressRoutesPath, routeEgress, stop };
   } catch (err) {
     await stop().catch(() => {});
     throw err;
@@ -359,6 +392,57 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 }
 
 // ------------------------------------------------------------------------------------------ helpers
+
+async function readRoutes(file: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** HTTP CONNECT proxy on a unix socket: the API server's only way to the "cluster" network. */
+async function startEgressProxy(socketPath: string, routesPath: string, log: (m: string) => void): Promise<HttpServer> {
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(405).end();
+  });
+  server.on('connect', (req, client: Socket, head: Buffer) => {
+    const target = req.url ?? '';
+    client.on('error', () => client.destroy());
+    void readRoutes(routesPath).then((routes) => {
+      const local = routes[target];
+      const m = local ? /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):(\d+)$/.exec(local) : null;
+      if (!m?.[1] || !m[2]) {
+        log(`egress to ${target} refused${local ? ` (route ${local} is not a loopback host:port)` : ' (no route)'}`);
+        client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n`);
+        return;
+      }
+      let established = false;
+      const upstream = netConnect({ host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) }, () => {
+        established = true;
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => {
+        if (established) client.destroy();
+        else client.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n');
+      });
+      client.on('close', () => upstream.destroy());
+    });
+  });
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(socketPath, () => res());
+  });
+  return server;
+}
+
+async function closeEgress(server: HttpServer): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
