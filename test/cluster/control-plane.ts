@@ -7,7 +7,9 @@
 //   tailspin.dev/sim=crash    -> containers waiting in CrashLoopBackOff, restartCount climbing
 // (see scripts/kube-testbin/kwok-stages.yaml).
 //
-// Everything binds to 127.0.0.1 on free ports and lives in a temp dir that stop() removes.
+// Everything binds to 127.0.0.1 on free ports and lives in a temp dir that stop() removes. The API
+// server's egress towards pods/services/nodes goes through a CONNECT proxy in this process, so the
+// fake pod IPs are never dialled on the host network (see ControlPlane.routeEgress).
 // Authentication: one static bearer token for an admin in system:masters; authorization is RBAC, so
 // other identities (e.g. the deployer's ServiceAccount) are held to real Role/RoleBinding rules.
 //
