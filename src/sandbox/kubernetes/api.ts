@@ -39,7 +39,11 @@ export function handleResource(store: Store, now: () => Date, r: ResourceRequest
       const next = parseBody(r.body) as KObj;
       const rv = next.metadata?.resourceVersion;
       if (rv && rv !== existing.metadata.resourceVersion) {
-        return failure(409, `Operation cannot be fulfilled on ${rt.name}${rt.group ? `.${rt.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: rt.group, kind: rt.name });
+        return failure(
+          409,
+          `Operation cannot be fulfilled on ${rt.name}${rt.group ? `.${rt.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+          { name, group: rt.group, kind: rt.name },
+        );
       }
       return ok(store.update(rt, { ...next, status: r.subresource === 'status' ? next.status : existing.status }));
     }
@@ -98,15 +102,33 @@ function patch(store: Store, now: () => Date, r: ResourceRequest, existing: KObj
     const manager = r.query.get('fieldManager');
     if (!manager) return failure(400, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const applied = body as KObj;
-    const entry = { manager, operation: 'Apply', apiVersion: applied.apiVersion, time: rfc3339(now()), fieldsType: 'FieldsV1', fieldsV1: {} };
+    const entry = {
+      manager,
+      operation: 'Apply',
+      apiVersion: applied.apiVersion,
+      time: rfc3339(now()),
+      fieldsType: 'FieldsV1',
+      fieldsV1: {},
+    };
     if (!existing) {
-      const obj = { ...applied, metadata: { ...applied.metadata, name, namespace: r.rt.namespaced ? r.namespace : undefined, managedFields: [entry] } };
+      store.applied.set(`${r.rt.name}/${r.namespace ?? ''}/${name}|${manager}`, structuredClone(applied));
+      const obj = {
+        ...applied,
+        metadata: { ...applied.metadata, name, namespace: r.rt.namespaced ? r.namespace : undefined, managedFields: [entry] },
+      };
       const invalid = validate(r.rt, obj);
       if (invalid) return invalid;
       return ok(store.create(r.rt, withDefaults(r.rt, obj)), 201);
     }
-    // Server-side apply, simplified: a strategic merge of the applied config, owner recorded.
-    const merged = strategicMerge(existing as unknown as Json, stripIdentity(applied) as Json) as unknown as KObj;
+    // Server-side apply, simplified: fields this manager applied before and no longer applies are
+    // removed (as ownership makes the real server do), then the applied config is merged in.
+    const key = `${r.rt.name}/${r.namespace ?? ''}/${name}|${manager}`;
+    const previous = store.applied.get(key);
+    const pruned = previous
+      ? (prune(existing as unknown as Json, previous as Json, applied as unknown as Json) as unknown as KObj)
+      : existing;
+    const merged = strategicMerge(pruned as unknown as Json, stripIdentity(applied) as Json) as unknown as KObj;
+    store.applied.set(key, structuredClone(applied));
     const managers = (existing.metadata.managedFields ?? []) as { manager: string }[];
     merged.metadata.managedFields = [...managers.filter((m) => m.manager !== manager), entry];
     return finishPatch(store, r, existing, merged);
@@ -117,7 +139,11 @@ function patch(store: Store, now: () => Date, r: ResourceRequest, existing: KObj
     if (type === 'application/json-patch+json') next = jsonPatch(existing as unknown as Json, body);
     else if (type === 'application/merge-patch+json') next = mergePatch(existing as unknown as Json, body as Json);
     else if (type === 'application/strategic-merge-patch+json') next = strategicMerge(existing as unknown as Json, body as Json);
-    else return failure(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    else
+      return failure(
+        415,
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+      );
     return finishPatch(store, r, existing, next as unknown as KObj);
   } catch (e) {
     if (e instanceof PatchError) return failure(e.code, e.message);
@@ -147,12 +173,16 @@ function cascade(store: Store, obj: KObj): void {
   const rt = store.typeFor(obj.apiVersion ?? 'v1', obj.kind ?? '');
   store.delete(rt, obj.metadata.namespace, obj.metadata.name);
   if (obj.kind === 'Namespace') {
-    for (const t of store.types.filter((x) => x.namespaced)) for (const o of store.list(t, obj.metadata.name)) store.delete(t, o.metadata.namespace, o.metadata.name);
+    for (const t of store.types.filter((x) => x.namespaced))
+      for (const o of store.list(t, obj.metadata.name)) store.delete(t, o.metadata.namespace, o.metadata.name);
     return;
   }
   for (const kind of ['ReplicaSet', 'Pod']) {
     const t = store.typeFor(kind === 'Pod' ? 'v1' : 'apps/v1', kind);
-    for (const o of store.list(t, obj.metadata.namespace).filter((x) => x.metadata.ownerReferences?.some((ref) => ref.uid === obj.metadata.uid))) cascade(store, o);
+    for (const o of store
+      .list(t, obj.metadata.namespace)
+      .filter((x) => x.metadata.ownerReferences?.some((ref) => ref.uid === obj.metadata.uid)))
+      cascade(store, o);
   }
 }
 
@@ -174,17 +204,57 @@ function withDefaults(rt: ResourceType, obj: KObj): KObj {
 
 function validate(rt: ResourceType, obj: KObj): HttpAnswer | undefined {
   if (rt.kind !== 'Deployment') return undefined;
-  const spec = obj.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; image?: string }[] } } } | undefined;
+  const spec = obj.spec as
+    | {
+        selector?: { matchLabels?: Record<string, string> };
+        template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; image?: string }[] } };
+      }
+    | undefined;
   const problems: string[] = [];
   const labels = spec?.template?.metadata?.labels ?? {};
   const selector = spec?.selector?.matchLabels;
   if (!selector) problems.push('spec.selector: Required value');
-  else if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) problems.push('spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`');
+  else if (!Object.entries(selector).every(([k, v]) => labels[k] === v))
+    problems.push('spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`');
   const containers = spec?.template?.spec?.containers ?? [];
   if (containers.length === 0) problems.push('spec.template.spec.containers: Required value');
   containers.forEach((c, i) => {
     if (!c.image) problems.push(`spec.template.spec.containers[${i}].image: Required value`);
   });
   if (problems.length === 0) return undefined;
-  return failure(422, `Deployment.apps "${obj.metadata.name}" is invalid: ${problems.join(', ')}`, { name: obj.metadata.name, group: 'apps', kind: 'Deployment' });
+  return failure(422, `Deployment.apps "${obj.metadata.name}" is invalid: ${problems.join(', ')}`, {
+    name: obj.metadata.name,
+    group: 'apps',
+    kind: 'Deployment',
+  });
 }
+
+/**
+ * Remove from `target` what `before` set and `after` no longer sets. Maps recurse; lists of
+ * objects with a `name` (containers, ports) recurse by name; other values are left to the merge.
+ */
+function prune(target: Json, before: Json, after: Json): Json {
+  if (!isMap(target) || !isMap(before)) return target;
+  const out: Record<string, Json> = { ...target };
+  const a = isMap(after) ? after : {};
+  for (const [k, v] of Object.entries(before)) {
+    if (!(k in a)) {
+      delete out[k];
+      continue;
+    }
+    const t = out[k];
+    if (isMap(v) && t !== undefined) out[k] = prune(t, v, a[k] as Json);
+    else if (Array.isArray(v) && Array.isArray(t) && Array.isArray(a[k])) out[k] = t.map((item) => pruneNamed(item, v, a[k] as Json[]));
+  }
+  return out;
+}
+
+function pruneNamed(item: Json, before: Json[], after: Json[]): Json {
+  const name = isMap(item) ? item.name : undefined;
+  if (typeof name !== 'string') return item;
+  const b = before.find((x) => isMap(x) && x.name === name);
+  const a = after.find((x) => isMap(x) && x.name === name);
+  return b && a ? prune(item, b, a) : item;
+}
+
+const isMap = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -10,7 +10,19 @@ import { stepPod, type PodBehaviour, type PodSim } from './pods.js';
 import { matchLabelsSelector, matchesLabels } from './selectors.js';
 import { rfc3339, type KObj, type Store } from './store.js';
 import { deploymentStatus, type RolloutMemory } from './status.js';
-import { HASH, REVISION, canonical, isReady, omitZero, replicasOf, revisionOf, sameTemplate, surgeOf, unavailableOf, type DeploymentSpec } from './spec.js';
+import {
+  HASH,
+  REVISION,
+  canonical,
+  isReady,
+  omitZero,
+  replicasOf,
+  revisionOf,
+  sameTemplate,
+  surgeOf,
+  unavailableOf,
+  type DeploymentSpec,
+} from './spec.js';
 
 export const SIM_LABEL = 'tailspin.dev/sim';
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
@@ -34,7 +46,10 @@ export class Controller {
   /** namespace/deployment → message: its ReplicaSets cannot create pods (e.g. quota). */
   readonly replicaFailures = new Map<string, string>();
 
-  constructor(private readonly store: Store, private readonly opts: ControllerOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly opts: ControllerOptions,
+  ) {
     this.emit = eventRecorder(store, opts.now);
   }
 
@@ -99,7 +114,11 @@ export class Controller {
     const rev = newRS.metadata.annotations?.[REVISION];
     if (rev && d.metadata.annotations?.[REVISION] !== rev) {
       const fresh = this.store.get(this.deployments, d.metadata.namespace, d.metadata.name);
-      if (fresh) this.store.update(this.deployments, { ...fresh, metadata: { ...fresh.metadata, annotations: { ...fresh.metadata.annotations, [REVISION]: rev } } });
+      if (fresh)
+        this.store.update(this.deployments, {
+          ...fresh,
+          metadata: { ...fresh.metadata, annotations: { ...fresh.metadata.annotations, [REVISION]: rev } },
+        });
     }
     this.cleanup(old, spec.revisionHistoryLimit ?? 10);
   }
@@ -119,19 +138,47 @@ export class Controller {
     template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH]: hash } };
     const replicas = this.initialReplicas(spec, existing);
     const annotations = Object.fromEntries(
-      Object.entries(d.metadata.annotations ?? {}).filter(([k]) => k !== REVISION && k !== 'kubectl.kubernetes.io/last-applied-configuration'),
+      Object.entries(d.metadata.annotations ?? {}).filter(
+        ([k]) => k !== REVISION && k !== 'kubectl.kubernetes.io/last-applied-configuration',
+      ),
     );
     const created = this.store.create(this.replicaSets, {
       metadata: {
         name: `${d.metadata.name}-${hash}`,
         namespace: d.metadata.namespace,
         labels: template.metadata.labels,
-        annotations: { ...annotations, 'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1), 'deployment.kubernetes.io/max-replicas': String((spec.replicas ?? 1) + surgeOf(spec)), [REVISION]: String(revision) },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true } as never],
+        annotations: {
+          ...annotations,
+          'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1),
+          'deployment.kubernetes.io/max-replicas': String((spec.replicas ?? 1) + surgeOf(spec)),
+          [REVISION]: String(revision),
+        },
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: d.metadata.name,
+            uid: d.metadata.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          } as never,
+        ],
       },
-      spec: { replicas, minReadySeconds: spec.minReadySeconds ?? 0, selector: { matchLabels: { ...spec.selector?.matchLabels, [HASH]: hash } }, template },
+      spec: {
+        replicas,
+        minReadySeconds: spec.minReadySeconds ?? 0,
+        selector: { matchLabels: { ...spec.selector?.matchLabels, [HASH]: hash } },
+        template,
+      },
     })!;
-    if (replicas > 0) this.emit(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`, 'deployment-controller');
+    if (replicas > 0)
+      this.emit(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`,
+        'deployment-controller',
+      );
     return created;
   }
 
@@ -149,7 +196,13 @@ export class Controller {
       if (from === n) return;
       this.store.update(this.replicaSets, { ...rs, spec: { ...rs.spec, replicas: n } });
       rs.spec = { ...rs.spec, replicas: n };
-      this.emit(d, 'Normal', 'ScalingReplicaSet', `Scaled ${n > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${n}`, 'deployment-controller');
+      this.emit(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${n > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${n}`,
+        'deployment-controller',
+      );
     };
     const oldTotal = () => old.reduce((n, rs) => n + replicasOf(rs), 0);
     if (spec.strategy?.type === 'Recreate') {
@@ -185,8 +238,11 @@ export class Controller {
   }
 
   private cleanup(old: KObj[], limit: number): void {
-    const idle = old.filter((rs) => replicasOf(rs) === 0 && Number(rs.status?.replicas ?? 0) === 0).sort((a, b) => revisionOf(a) - revisionOf(b));
-    for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) this.store.delete(this.replicaSets, rs.metadata.namespace, rs.metadata.name);
+    const idle = old
+      .filter((rs) => replicasOf(rs) === 0 && Number(rs.status?.replicas ?? 0) === 0)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
+    for (const rs of idle.slice(0, Math.max(0, idle.length - limit)))
+      this.store.delete(this.replicaSets, rs.metadata.namespace, rs.metadata.name);
   }
 
   private syncReplicaSet(rs: KObj): void {
@@ -213,7 +269,13 @@ export class Controller {
     for (const p of pods) {
       const sim = this.pods.get(p.metadata.uid!) ?? { createdMs: nowMs, restarts: 0 };
       this.pods.set(p.metadata.uid!, sim);
-      const status = stepPod(p, this.behaviourOf(p), sim, { nowMs, readyDelayMs: this.opts.podReadyDelayMs, crashIntervalMs: this.opts.crashIntervalMs }, this.emit);
+      const status = stepPod(
+        p,
+        this.behaviourOf(p),
+        sim,
+        { nowMs, readyDelayMs: this.opts.podReadyDelayMs, crashIntervalMs: this.opts.crashIntervalMs },
+        this.emit,
+      );
       if (JSON.stringify(status) !== JSON.stringify(p.status)) this.store.update(this.podType, { ...p, status });
       if (sim.readySinceMs !== undefined && this.behaviourOf(p) === 'ready') {
         ready++;
@@ -221,16 +283,28 @@ export class Controller {
       }
     }
     if (failure) this.emit(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, 'replicaset-controller');
-    const status: Record<string, unknown> = omitZero({ replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: available, terminatingReplicas: 0 });
+    const status: Record<string, unknown> = omitZero({
+      replicas: pods.length,
+      fullyLabeledReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: available,
+      terminatingReplicas: 0,
+    });
     status.observedGeneration = rs.metadata.generation;
-    if (failure) status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(this.opts.now()), reason: 'FailedCreate', message: failure }];
+    if (failure)
+      status.conditions = [
+        { type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(this.opts.now()), reason: 'FailedCreate', message: failure },
+      ];
     const fresh = this.store.get(this.replicaSets, ns, rs.metadata.name);
     const kept = (fresh?.status?.conditions as unknown[] | undefined) && failure ? fresh?.status?.conditions : status.conditions;
     if (fresh) this.store.update(this.replicaSets, { ...fresh, status: kept ? { ...status, conditions: kept } : status });
   }
 
   private createPod(rs: KObj): KObj {
-    const template = rs.spec?.template as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+    const template = rs.spec?.template as {
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: Record<string, unknown>;
+    };
     const suffix = Array.from(randomBytes(5), (b) => SAFE[b % SAFE.length]).join('');
     const pod = this.store.create(this.podType, {
       metadata: {
@@ -251,7 +325,11 @@ export class Controller {
     const all = this.ownedReplicaSets(d);
     const newRS = all.find((rs) => sameTemplate(rs.spec?.template, (d.spec as unknown as DeploymentSpec).template));
     const failure = this.replicaFailures.get(`${d.metadata.namespace}/${d.metadata.name}`);
-    const status = deploymentStatus(d, newRS, all, this.rememberFor(d), { nowMs: this.opts.now().getTime(), timeScale: this.opts.timeScale, failure });
+    const status = deploymentStatus(d, newRS, all, this.rememberFor(d), {
+      nowMs: this.opts.now().getTime(),
+      timeScale: this.opts.timeScale,
+      failure,
+    });
     const fresh = this.store.get(this.deployments, d.metadata.namespace, d.metadata.name);
     if (fresh) this.store.update(this.deployments, { ...fresh, status });
   }
@@ -266,4 +344,3 @@ function templateHash(template: unknown, collision: number): string {
   }
   return out;
 }
-

@@ -18,7 +18,11 @@ export const SERVER_VERSION = {
 
 export function discovery(store: Store, path: string): unknown {
   if (path === '/api') {
-    return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }],
+    };
   }
   if (path === '/apis') {
     const groups = [...new Set(store.types.filter((t) => t.group).map((t) => t.group))];
@@ -26,7 +30,10 @@ export function discovery(store: Store, path: string): unknown {
       kind: 'APIGroupList',
       apiVersion: 'v1',
       groups: groups.map((name) => {
-        const versions = [...new Set(store.types.filter((t) => t.group === name).map((t) => t.version))].map((version) => ({ groupVersion: `${name}/${version}`, version }));
+        const versions = [...new Set(store.types.filter((t) => t.group === name).map((t) => t.version))].map((version) => ({
+          groupVersion: `${name}/${version}`,
+          version,
+        }));
         return { name, versions, preferredVersion: versions[0] };
       }),
     };
@@ -40,7 +47,9 @@ export function discovery(store: Store, path: string): unknown {
     groupVersion: gv,
     resources: types.flatMap((t) => [
       { name: t.name, singularName: t.singularName, namespaced: t.namespaced, kind: t.kind, verbs: verbsOf(t) },
-      ...(t.generation ? [{ name: `${t.name}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+      ...(t.generation
+        ? [{ name: `${t.name}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }]
+        : []),
     ]),
   };
 }

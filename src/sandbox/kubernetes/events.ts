@@ -12,12 +12,10 @@ export function eventRecorder(store: Store, now: () => Date): Emit {
   return (obj, type, reason, message, component) => {
     const ns = obj.metadata.namespace ?? 'default';
     const at = rfc3339(now());
-    const same = store
-      .list(rt, ns)
-      .find((e) => {
-        const io = e.involvedObject as { uid?: string } | undefined;
-        return io?.uid === obj.metadata.uid && e.reason === reason && e.message === message;
-      });
+    const same = store.list(rt, ns).find((e) => {
+      const io = e.involvedObject as { uid?: string } | undefined;
+      return io?.uid === obj.metadata.uid && e.reason === reason && e.message === message;
+    });
     if (same) {
       store.update(rt, { ...same, count: Number(same.count ?? 1) + 1, lastTimestamp: at });
       return;

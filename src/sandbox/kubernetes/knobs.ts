@@ -13,7 +13,14 @@ const Knobs = z.object({
   imageBehaviour: z.object({ match: z.string().min(1), behaviour: z.enum(POD_BEHAVIOURS as [PodBehaviour, ...PodBehaviour[]]) }).optional(),
   replicaFailure: z.object({ namespace: z.string(), deployment: z.string(), message: z.string().optional() }).optional(),
   service: z
-    .object({ namespace: z.string(), name: z.string(), status: z.number().int().optional(), delayMs: z.number().int().min(0).optional(), body: z.string().optional(), contentType: z.string().optional() })
+    .object({
+      namespace: z.string(),
+      name: z.string(),
+      status: z.number().int().optional(),
+      delayMs: z.number().int().min(0).optional(),
+      body: z.string().optional(),
+      contentType: z.string().optional(),
+    })
     .optional(),
 });
 
@@ -32,7 +39,8 @@ export function applyKnobs(body: string, target: KnobTarget | undefined): HttpAn
   }
   if (!target) return failure(503, 'not started');
   if (parsed.imageBehaviour) target.setImageBehaviour(parsed.imageBehaviour.match, parsed.imageBehaviour.behaviour);
-  if (parsed.replicaFailure) target.setReplicaFailure(parsed.replicaFailure.namespace, parsed.replicaFailure.deployment, parsed.replicaFailure.message);
+  if (parsed.replicaFailure)
+    target.setReplicaFailure(parsed.replicaFailure.namespace, parsed.replicaFailure.deployment, parsed.replicaFailure.message);
   if (parsed.service) {
     const { namespace, name, ...response } = parsed.service;
     target.proxy.set(namespace, name, Object.keys(response).length > 0 ? response : undefined);

@@ -23,7 +23,10 @@ const MERGE_KEYS: Record<string, string> = {
 };
 
 export class PatchError extends Error {
-  constructor(message: string, readonly code: 409 | 422 | 400 = 422) {
+  constructor(
+    message: string,
+    readonly code: 409 | 422 | 400 = 422,
+  ) {
     super(message);
   }
 }
@@ -115,7 +118,10 @@ export function jsonPatch(target: Json, ops: unknown): Json {
 function parsePointer(p: string): string[] {
   if (p === '') return [];
   if (!p.startsWith('/')) throw new PatchError(`invalid JSON pointer ${p}`);
-  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function get(doc: Json, path: string[]): Json | undefined {

@@ -45,15 +45,36 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
   const created = since(sim.createdMs);
   if (behaviour === 'unschedulable') {
     if (!old.conditions) {
-      emit(pod, 'Warning', 'FailedScheduling', '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.', 'default-scheduler');
+      emit(
+        pod,
+        'Warning',
+        'FailedScheduling',
+        '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+        'default-scheduler',
+      );
     }
     return {
       phase: 'Pending',
-      conditions: [cond('PodScheduled', 'False', created, 'Unschedulable', '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.')],
+      conditions: [
+        cond(
+          'PodScheduled',
+          'False',
+          created,
+          'Unschedulable',
+          '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+        ),
+      ],
       qosClass: 'Burstable',
     };
   }
-  if (!old.conditions) emit(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${String(pod.spec?.nodeName)}`, 'default-scheduler');
+  if (!old.conditions)
+    emit(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${String(pod.spec?.nodeName)}`,
+      'default-scheduler',
+    );
   const pending = c.nowMs - sim.createdMs < c.readyDelayMs;
   const base = { hostIP: '127.0.0.1', startTime: created, qosClass: 'Burstable' };
   const notReady = (at: string, msg: string) => [
@@ -71,7 +92,13 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
         sim.startedMs = c.nowMs;
         for (const x of containers) {
           emit(pod, 'Normal', 'Pulling', `Pulling image "${x.image}"`, 'kubelet');
-          emit(pod, 'Warning', 'Failed', `Failed to pull image "${x.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found`, 'kubelet');
+          emit(
+            pod,
+            'Warning',
+            'Failed',
+            `Failed to pull image "${x.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found`,
+            'kubelet',
+          );
           emit(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
         }
       } else {
@@ -89,7 +116,14 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
           ready: false,
           restartCount: 0,
           started: false,
-          state: { waiting: { reason, message: backoff ? `Back-off pulling image "${x.image}"` : `rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found` } },
+          state: {
+            waiting: {
+              reason,
+              message: backoff
+                ? `Back-off pulling image "${x.image}"`
+                : `rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found`,
+            },
+          },
         })),
       };
     }
@@ -97,7 +131,14 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
       ...base,
       phase: 'Pending',
       conditions: notReady(created, `containers with unready status: [${names}]`),
-      containerStatuses: containers.map((x) => ({ ...x, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } } })),
+      containerStatuses: containers.map((x) => ({
+        ...x,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        started: false,
+        state: { waiting: { reason: 'ContainerCreating' } },
+      })),
     };
   }
   if (sim.startedMs === undefined) {
@@ -114,7 +155,13 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
       sim.restarts += 1;
       sim.lastRestartMs = c.nowMs;
       for (const x of containers) {
-        emit(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${x.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, 'kubelet');
+        emit(
+          pod,
+          'Warning',
+          'BackOff',
+          `Back-off restarting failed container ${x.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          'kubelet',
+        );
       }
     }
     return {
@@ -127,8 +174,15 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
         ready: false,
         started: false,
         restartCount: sim.restarts,
-        lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: since(sim.lastRestartMs), finishedAt: since(sim.lastRestartMs) } },
-        state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${x.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
+        lastState: {
+          terminated: { exitCode: 1, reason: 'Error', startedAt: since(sim.lastRestartMs), finishedAt: since(sim.lastRestartMs) },
+        },
+        state: {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off 10s restarting failed container=${x.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+          },
+        },
       })),
     };
   }
@@ -147,6 +201,13 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
           cond('PodScheduled', 'True', created),
         ]
       : notReady(started, `containers with unready status: [${containers.map((x) => x.name).join(' ')}]`),
-    containerStatuses: containers.map((x) => ({ ...x, imageID: x.image, ready, started: true, restartCount: 0, state: { running: { startedAt: started } } })),
+    containerStatuses: containers.map((x) => ({
+      ...x,
+      imageID: x.image,
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: started } },
+    })),
   };
 }

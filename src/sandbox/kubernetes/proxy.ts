@@ -41,7 +41,9 @@ export class ServiceProxy {
       return failure(503, `no endpoints available for service "${nameAndPort}"`);
     }
     const selector = matchLabelsSelector({ matchLabels: svc.spec?.selector as Record<string, string> | undefined });
-    const ready = this.store.list(this.store.typeFor('v1', 'Pod'), namespace).filter((p) => matchesLabels(p.metadata.labels, selector) && isReady(p));
+    const ready = this.store
+      .list(this.store.typeFor('v1', 'Pod'), namespace)
+      .filter((p) => matchesLabels(p.metadata.labels, selector) && isReady(p));
     if (ready.length === 0) return failure(503, `no endpoints available for service "${name}"`);
     this.requests.push(`${namespace}/${nameAndPort} GET ${path}${search}`);
     const o = this.overrides.get(`${namespace}/${name}`) ?? {};

@@ -15,9 +15,7 @@ function parseRequirement(r: string): Requirement {
   if (m) {
     const [, key, op, list] = m;
     const values = list!.split(',').map((v) => v.trim());
-    return op === 'in'
-      ? (l) => key! in l && values.includes(l[key!]!)
-      : (l) => !(key! in l) || !values.includes(l[key!]!);
+    return op === 'in' ? (l) => key! in l && values.includes(l[key!]!) : (l) => !(key! in l) || !values.includes(l[key!]!);
   }
   m = /^([^!=]+?)\s*(==|=|!=)\s*(.*)$/.exec(r);
   if (m) {
@@ -34,7 +32,11 @@ export function matchesLabels(labels: Record<string, string> | undefined, select
 
 /** matchLabels of a LabelSelector object (what Deployments and ReplicaSets carry) as requirements. */
 export function matchLabelsSelector(sel: { matchLabels?: Record<string, string> } | undefined): Requirement[] {
-  return Object.entries(sel?.matchLabels ?? {}).map(([k, v]) => (l: Record<string, string>) => l[k] === v);
+  return Object.entries(sel?.matchLabels ?? {}).map(
+    ([k, v]) =>
+      (l: Record<string, string>) =>
+        l[k] === v,
+  );
 }
 
 /** Field selector over dotted paths of the object (`involvedObject.name=x,type!=Normal`). */

@@ -76,7 +76,13 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     },
   };
 
-  const route = async (method: string, url: URL, contentType: string, body: string, auth: string | undefined): Promise<HttpAnswer | undefined> => {
+  const route = async (
+    method: string,
+    url: URL,
+    contentType: string,
+    body: string,
+    auth: string | undefined,
+  ): Promise<HttpAnswer | undefined> => {
     const path = url.pathname;
     if (path === '/_sandbox' && method === 'GET') return { status: 200, body: sandboxView(store) };
     if (path === '/_sandbox/knobs' && method === 'POST') return applyKnobs(body, knobs);
@@ -98,7 +104,16 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     if (!rt || (rt.namespaced && !nsScoped && name !== undefined) || (!rt.namespaced && nsScoped)) return undefined;
     if (rt.kind === 'Service' && sub[0] === 'proxy' && name) return proxy.handle(rest[1]!, name, `/${sub.slice(1).join('/')}`, url.search);
     if (sub.length > 0 && sub[0] !== 'status') return undefined;
-    return handleResource(store, now, { method, rt, namespace: nsScoped ? rest[1] : undefined, name, subresource: sub[0], query: url.searchParams, contentType, body });
+    return handleResource(store, now, {
+      method,
+      rt,
+      namespace: nsScoped ? rest[1] : undefined,
+      name,
+      subresource: sub[0],
+      query: url.searchParams,
+      contentType,
+      body,
+    });
   };
 
   const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
@@ -106,7 +121,12 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-      const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: url.search, contentType: req.headers['content-type'] };
+      const call: RecordedCall = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.search,
+        contentType: req.headers['content-type'],
+      };
       if (url.pathname !== '/_sandbox') calls.push(call);
       route(call.method, url, call.contentType ?? '', Buffer.concat(chunks).toString('utf8'), req.headers.authorization)
         .then((answer) => {

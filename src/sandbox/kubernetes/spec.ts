@@ -17,7 +17,8 @@ export interface DeploymentSpec {
 
 export const replicasOf = (o: KObj): number => Number(o.spec?.replicas ?? 0);
 export const revisionOf = (o: KObj): number => Number(o.metadata.annotations?.[REVISION] ?? 0);
-export const isReady = (p: KObj) => ((p.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
+export const isReady = (p: KObj) =>
+  ((p.status?.conditions ?? []) as { type: string; status: string }[]).some((c) => c.type === 'Ready' && c.status === 'True');
 
 function intOrPercent(v: number | string | undefined, of: number, def: string, roundUp: boolean): number {
   const value = v ?? def;
@@ -45,7 +46,9 @@ export function sameTemplate(a: unknown, b: unknown): boolean {
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b));
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
   }
   return JSON.stringify(v ?? null);

@@ -68,8 +68,16 @@ export function deploymentStatus(
   const deadlineMs = (spec.progressDeadlineSeconds ?? 600) * 1000 * ctx.timeScale;
   const rsName = newRS?.metadata.name ?? '';
   let progressing: Condition;
-  if (complete) progressing = set('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`, mem.progressMs);
-  else if (ctx.nowMs - mem.progressMs > deadlineMs) progressing = set('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`);
+  if (complete)
+    progressing = set(
+      'Progressing',
+      'True',
+      'NewReplicaSetAvailable',
+      `ReplicaSet "${rsName}" has successfully progressed.`,
+      mem.progressMs,
+    );
+  else if (ctx.nowMs - mem.progressMs > deadlineMs)
+    progressing = set('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`);
   else {
     const r = mem.reason ?? { reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rsName}" is progressing.` };
     progressing = set('Progressing', 'True', r.reason, r.message, mem.progressMs);
@@ -79,7 +87,13 @@ export function deploymentStatus(
   else if (mem.conditions?.ReplicaFailure) delete mem.conditions.ReplicaFailure;
   return {
     observedGeneration: d.metadata.generation,
-    ...omitZero({ replicas, updatedReplicas: updated, readyReplicas: ready, availableReplicas: available, unavailableReplicas: Math.max(0, desired - available) }),
+    ...omitZero({
+      replicas,
+      updatedReplicas: updated,
+      readyReplicas: ready,
+      availableReplicas: available,
+      unavailableReplicas: Math.max(0, desired - available),
+    }),
     conditions,
   };
 }

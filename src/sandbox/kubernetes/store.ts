@@ -73,6 +73,8 @@ export const groupVersion = (rt: ResourceType): string => (rt.group ? `${rt.grou
 export class Store {
   readonly types: ResourceType[] = [...BUILTIN_TYPES];
   private readonly objects = new Map<string, KObj>();
+  /** The last configuration each field manager applied to an object (server-side apply ownership, simplified). */
+  readonly applied = new Map<string, unknown>();
   private rv = 1000;
 
   constructor(private readonly now: () => Date) {}
@@ -136,7 +138,8 @@ export class Store {
     next.metadata.generation = rt.generation ? (old.metadata.generation ?? 1) + (specChanged ? 1 : 0) : undefined;
     if (next.metadata.generation === undefined) delete next.metadata.generation;
     // A write that changes nothing is not persisted and keeps its resourceVersion (apiserver no-op).
-    const changed = JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '' } }) !==
+    const changed =
+      JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '' } }) !==
       JSON.stringify({ ...old, metadata: { ...old.metadata, resourceVersion: '' } });
     next.metadata.resourceVersion = changed ? String(++this.rv) : old.metadata.resourceVersion;
     this.objects.set(k, next);

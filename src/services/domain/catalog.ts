@@ -48,7 +48,7 @@ export function defaultCatalog(repository: string, deployBranch: string, environ
   return Catalog.parse({
     repository,
     deployBranch,
-    manifestPath: 'k8s/',
+    manifestPath: 'k8s/apps/',
     apps: [
       {
         name: 'tailspin-server',

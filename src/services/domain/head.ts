@@ -21,6 +21,8 @@ export interface Head {
   lastGood?: HeadRef & { image?: PinnedImage; manifestCommit?: string };
   /** The newest build requested; an image from an older build's commit is not deployed after it. */
   latestBuild?: HeadRef & { commit: string };
+  /** Commits whose builds a newer build superseded: their images are not deployed after the newer one. */
+  supersededBuilds?: string[];
   /** Digests that failed verification; automation never deploys them again. */
   quarantined: { digest: string; releaseId: string; at: string }[];
 }
@@ -33,12 +35,26 @@ export interface AdmissionRequest {
   allowQuarantined: boolean;
   /** Manual redeploys and rollbacks are deliberate: no semantic dedup against the current release. */
   semanticDedup: boolean;
+  /** The pushed tag, when an image event carries one. */
+  tag?: string | undefined;
 }
 
 export type Admission =
   { kind: 'admit'; supersedes?: string } | { kind: 'duplicate'; of: string; reason: string } | { kind: 'ignored'; reason: string };
 
 export function admit(head: Head, req: AdmissionRequest): Admission {
+  if (head.latestBuild && req.tag === 'latest') {
+    return {
+      kind: 'ignored',
+      reason: `tag latest moves with every build; releases follow the commit-tagged push (latest build: ${head.latestBuild.commit.slice(0, 7)})`,
+    };
+  }
+  if (req.tag && head.supersededBuilds?.includes(req.tag)) {
+    return {
+      kind: 'ignored',
+      reason: `the build of ${req.tag.slice(0, 7)} was superseded by the build of ${head.latestBuild?.commit.slice(0, 7) ?? 'a newer commit'}`,
+    };
+  }
   if (req.semanticDedup) {
     if (head.pending?.target === req.target)
       return { kind: 'duplicate', of: head.pending.releaseId, reason: 'same target as the pending release' };

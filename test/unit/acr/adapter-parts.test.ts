@@ -20,12 +20,15 @@ describe('retryAfterMs', () => {
 });
 
 describe('redactor', () => {
-  test.prop([fc.string({ minLength: 8, maxLength: 40 }).filter((s) => !/[\s@/]/.test(s))])('scrubs a known secret and any URL userinfo', (secret) => {
-    const redact = redactor(() => [secret]);
-    const out = redact(`clone https://x-access-token:${secret}@github.com/o/r.git failed; token=${secret}`);
-    expect(out).not.toContain(secret);
-    expect(out).toContain('https://[redacted]@github.com/o/r.git');
-  });
+  test.prop([fc.string({ minLength: 8, maxLength: 40 }).filter((s) => !/[\s@/]/.test(s))])(
+    'scrubs a known secret and any URL userinfo',
+    (secret) => {
+      const redact = redactor(() => [secret]);
+      const out = redact(`clone https://x-access-token:${secret}@github.com/o/r.git failed; token=${secret}`);
+      expect(out).not.toContain(secret);
+      expect(out).toContain('https://[redacted]@github.com/o/r.git');
+    },
+  );
 });
 
 describe('contextUrl', () => {
@@ -33,13 +36,20 @@ describe('contextUrl', () => {
     expect(contextUrl('o/r', 'abc1234', 'server')).toBe('https://github.com/o/r.git#abc1234:server');
     expect(contextUrl('o/r', 'abc1234', './client/')).toBe('https://github.com/o/r.git#abc1234:client');
     expect(contextUrl('o/r', 'abc1234', '')).toBe('https://github.com/o/r.git#abc1234');
-    expect(contextUrl('o/r', 'abc1234', 'server', 'ghs_t/k+n')).toBe('https://x-access-token:ghs_t%2Fk%2Bn@github.com/o/r.git#abc1234:server');
+    expect(contextUrl('o/r', 'abc1234', 'server', 'ghs_t/k+n')).toBe(
+      'https://x-access-token:ghs_t%2Fk%2Bn@github.com/o/r.git#abc1234:server',
+    );
   });
 });
 
 describe('scan task', () => {
   const ref = `r.azurecr.io/app@sha256:${'b'.repeat(64)}`;
-  const yaml = scanTaskYaml({ trivyImage: 'aquasec/trivy:0.58.1', dbRepository: 'ghcr.io/aquasecurity/trivy-db:2', imageRef: ref, stepTimeoutSeconds: 600 });
+  const yaml = scanTaskYaml({
+    trivyImage: 'aquasec/trivy:0.58.1',
+    dbRepository: 'ghcr.io/aquasecurity/trivy-db:2',
+    imageRef: ref,
+    stepTimeoutSeconds: 600,
+  });
 
   it('is one sh step in the Trivy image, scanning the digest, markers built by printf with the run id', () => {
     const task = parse(yaml) as { stepTimeout: number; steps: { entryPoint: string; cmd: string }[] };
@@ -65,6 +75,8 @@ describe('parseRegistryResourceId', () => {
       resourceGroup: 'rg',
       registryName: 'acr1',
     });
-    expect(parseRegistryResourceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a')).toBeUndefined();
+    expect(
+      parseRegistryResourceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/a'),
+    ).toBeUndefined();
   });
 });

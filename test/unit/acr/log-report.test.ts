@@ -5,7 +5,11 @@ import { BEGIN, END, extractReport, markerLine, normalizeLog } from '../../../sr
 const RUN = 'ca7';
 const begin = markerLine(BEGIN, RUN);
 const end = markerLine(END, RUN);
-const report = { SchemaVersion: 2, ArtifactName: 'r.azurecr.io/app@sha256:' + 'a'.repeat(64), Results: [{ Target: 'x', Vulnerabilities: [{ Severity: 'HIGH' }] }] };
+const report = {
+  SchemaVersion: 2,
+  ArtifactName: 'r.azurecr.io/app@sha256:' + 'a'.repeat(64),
+  Results: [{ Target: 'x', Vulnerabilities: [{ Severity: 'HIGH' }] }],
+};
 
 const ansi = fc.constantFrom('', '\x1b[32m', '\x1b[0m', '\x1b[1;31m', '\x1b]8;;https://x\x07');
 /** A noise line: printable text, maybe coloured, never a marker of this run on its own. */

@@ -22,13 +22,13 @@ describe("planPush on real push payloads (catalog pointed at each payload's repo
     ['octokit-webhooks__push_with-organization.payload.json', 'tag push (refs/tags/simple-tag) is not deployed; releases follow master'],
     ['octokit-webhooks__push_with-new-branch.payload.json', 'branch master was created; the next push to it deploys'],
     ['octokit-webhooks__push_with-no-username-committer.payload.json', 'branch master was created; the next push to it deploys'],
-    ['go-scm__push.json', 'no change under server/, client/, k8s/'],
+    ['go-scm__push.json', 'no change under server/, client/, k8s/apps/'],
     ['go-scm__push_branch_create.json', 'push to feature-branch; only master deploys'],
     ['go-scm__push_branch_delete.json', 'branch feature-branch was deleted'],
     ['go-scm__push_tag.json', 'tag push (refs/tags/v0.0.1) is not deployed; releases follow master'],
     ['argo-cd__github-tag-event.json', 'tag push (refs/tags/v1.0) is not deployed; releases follow master'],
-    ['go-playground-webhooks__push.json', 'no change under server/, client/, k8s/'],
-    ['jenkins-github-plugin__push.json', 'no change under server/, client/, k8s/'],
+    ['go-playground-webhooks__push.json', 'no change under server/, client/, k8s/apps/'],
+    ['jenkins-github-plugin__push.json', 'no change under server/, client/, k8s/apps/'],
   ])('%s → ignored: %s', (file, reason) => {
     expect(plan(file)).toEqual({ kind: 'ignored', reason });
   });
@@ -43,7 +43,7 @@ describe("planPush on real push payloads (catalog pointed at each payload's repo
 
   it('changes under server/ and k8s/ request a server build and a manifest release at the head commit', () => {
     const p = plan('go-scm__push.json', 'master', (raw) => {
-      raw.commits = [{ added: ['server/app.py'], modified: ['k8s/server.yaml'], removed: [] }].map((c, i) => ({
+      raw.commits = [{ added: ['server/app.py'], modified: ['k8s/apps/tailspin-server.yaml'], removed: [] }].map((c, i) => ({
         ...(raw.commits?.[i] ?? {}),
         ...c,
       }));

@@ -77,7 +77,8 @@ describe('AKS credentials', () => {
 });
 
 describe('error mapping', () => {
-  const api = (code: number, headers: Record<string, string> = {}) => new ApiException(code, 'x', JSON.stringify({ kind: 'Status', message: 'm', reason: 'R' }), headers);
+  const api = (code: number, headers: Record<string, string> = {}) =>
+    new ApiException(code, 'x', JSON.stringify({ kind: 'Status', message: 'm', reason: 'R' }), headers);
   it.each([
     [401, 'auth'],
     [403, 'auth'],
@@ -91,7 +92,9 @@ describe('error mapping', () => {
   });
   it('429 keeps Retry-After; network failures are transient', () => {
     expect(toAdapterError(api(429, { 'retry-after': '7' }), 'op')).toMatchObject({ kind: 'rate-limited', retryAfterMs: 7000 });
-    expect(toAdapterError(new TypeError('fetch failed', { cause: Object.assign(new Error('c'), { code: 'ECONNREFUSED' }) }), 'op')).toMatchObject({ kind: 'transient' });
+    expect(
+      toAdapterError(new TypeError('fetch failed', { cause: Object.assign(new Error('c'), { code: 'ECONNREFUSED' }) }), 'op'),
+    ).toMatchObject({ kind: 'transient' });
   });
 });
 
@@ -99,7 +102,14 @@ describe('patches and pod problems', () => {
   const notes = { releaseId: 'r1', sourceEvent: 'acr:evt', changeCause: 'deploy r1' };
   it('setImage touches only the container and Deployment metadata (no template annotations)', () => {
     expect(setImagePatch('app', 'img@sha256:1', notes)).toEqual({
-      metadata: { annotations: { 'tailspin.dev/release-id': 'r1', 'tailspin.dev/source-event': 'acr:evt', 'kubernetes.io/change-cause': 'deploy r1', 'tailspin.dev/commit': null } },
+      metadata: {
+        annotations: {
+          'tailspin.dev/release-id': 'r1',
+          'tailspin.dev/source-event': 'acr:evt',
+          'kubernetes.io/change-cause': 'deploy r1',
+          'tailspin.dev/commit': null,
+        },
+      },
       spec: { template: { spec: { containers: [{ name: 'app', image: 'img@sha256:1' }] } } },
     });
   });
@@ -107,19 +117,38 @@ describe('patches and pod problems', () => {
   it('undo copies the template without pod-template-hash and keeps the Deployment revision', () => {
     const rs = ReplicaSet.parse({
       metadata: { name: 'w-abc', annotations: { 'deployment.kubernetes.io/revision': '1', 'tailspin.dev/release-id': 'old' } },
-      spec: { template: { metadata: { labels: { app: 'w', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'app', image: 'a' }] } } },
+      spec: {
+        template: { metadata: { labels: { app: 'w', 'pod-template-hash': 'abc' } }, spec: { containers: [{ name: 'app', image: 'a' }] } },
+      },
     });
-    const ops = undoPatch({ 'deployment.kubernetes.io/revision': '2', 'tailspin.dev/release-id': 'new' }, rs, notes) as { path: string; value: unknown }[];
+    const ops = undoPatch({ 'deployment.kubernetes.io/revision': '2', 'tailspin.dev/release-id': 'new' }, rs, notes) as {
+      path: string;
+      value: unknown;
+    }[];
     expect(ops[0]).toMatchObject({ path: '/spec/template', value: { metadata: { labels: { app: 'w' } } } });
     expect(ops[1]!.value).toMatchObject({ 'deployment.kubernetes.io/revision': '2', 'tailspin.dev/release-id': 'r1' });
   });
 
   it('pod problems: back-offs, repeated terminations, unschedulable', () => {
     const pods = [
-      { metadata: { name: 'a' }, status: { containerStatuses: [{ name: 'c', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } } }] } },
-      { metadata: { name: 'b' }, status: { containerStatuses: [{ name: 'c', restartCount: 5, state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] } },
-      { metadata: { name: 'c' }, status: { containerStatuses: [{ name: 'c', restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] } },
-      { metadata: { name: 'd' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes' }] } },
+      {
+        metadata: { name: 'a' },
+        status: {
+          containerStatuses: [{ name: 'c', restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } } }],
+        },
+      },
+      {
+        metadata: { name: 'b' },
+        status: { containerStatuses: [{ name: 'c', restartCount: 5, state: { terminated: { reason: 'OOMKilled', exitCode: 137 } } }] },
+      },
+      {
+        metadata: { name: 'c' },
+        status: { containerStatuses: [{ name: 'c', restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] },
+      },
+      {
+        metadata: { name: 'd' },
+        status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes' }] },
+      },
     ].map((p) => Pod.parse(p));
     expect(podProblems(pods)).toEqual([
       { pod: 'a', container: 'c', reason: 'CrashLoopBackOff', restartCount: 4, message: 'back-off' },

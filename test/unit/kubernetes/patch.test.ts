@@ -2,18 +2,40 @@ import { describe, expect, it } from 'vitest';
 import { jsonPatch, mergePatch, PatchError, strategicMerge, type Json } from '../../../src/sandbox/kubernetes/patch.js';
 import { matchesFields, matchesLabels, parseLabelSelector } from '../../../src/sandbox/kubernetes/selectors.js';
 
-const depObj = { metadata: { annotations: { a: '1' } }, spec: { template: { spec: { containers: [{ name: 'x', image: 'x:1', ports: [{ containerPort: 80 }] }, { name: 'y', image: 'y:1' }] } } } };
+const depObj = {
+  metadata: { annotations: { a: '1' } },
+  spec: {
+    template: {
+      spec: {
+        containers: [
+          { name: 'x', image: 'x:1', ports: [{ containerPort: 80 }] },
+          { name: 'y', image: 'y:1' },
+        ],
+      },
+    },
+  },
+};
 
 const dep = depObj as unknown as Json & typeof depObj;
 
-describe('the fake\'s patch semantics', () => {
+describe("the fake's patch semantics", () => {
   it('strategic merge updates one container by name and keeps the others', () => {
-    const out = strategicMerge(dep, { metadata: { annotations: { b: '2' } }, spec: { template: { spec: { containers: [{ name: 'y', image: 'y:2' }] } } } });
-    expect(out).toEqual({ metadata: { annotations: { a: '1', b: '2' } }, spec: { template: { spec: { containers: [depObj.spec.template.spec.containers[0], { name: 'y', image: 'y:2' }] } } } });
+    const out = strategicMerge(dep, {
+      metadata: { annotations: { b: '2' } },
+      spec: { template: { spec: { containers: [{ name: 'y', image: 'y:2' }] } } },
+    });
+    expect(out).toEqual({
+      metadata: { annotations: { a: '1', b: '2' } },
+      spec: { template: { spec: { containers: [depObj.spec.template.spec.containers[0], { name: 'y', image: 'y:2' }] } } },
+    });
   });
 
   it('strategic merge honours $patch: delete, null removal, and replaces lists without a merge key', () => {
-    const out = strategicMerge({ ...depObj, args: ['a', 'b'] } as unknown as Json, { metadata: { annotations: { a: null } }, args: ['c'], spec: { template: { spec: { containers: [{ name: 'x', $patch: 'delete' }] } } } }) as typeof dep & { args: string[] };
+    const out = strategicMerge({ ...depObj, args: ['a', 'b'] } as unknown as Json, {
+      metadata: { annotations: { a: null } },
+      args: ['c'],
+      spec: { template: { spec: { containers: [{ name: 'x', $patch: 'delete' }] } } },
+    }) as typeof dep & { args: string[] };
     expect(out.metadata.annotations).toEqual({});
     expect(out.args).toEqual(['c']);
     expect(out.spec.template.spec.containers.map((c) => c.name)).toEqual(['y']);

@@ -48,7 +48,9 @@ describe('buildRequestsQuery', () => {
         '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), p95Ms = percentilew(DurationMs, ItemCount, 95)',
       ].join('\n'),
     );
-    expect(buildRequestsQuery({ roleName: 'tailspin-server', version: 'sha256:abc', from, to })).toContain('\n| where AppVersion == "sha256:abc"\n');
+    expect(buildRequestsQuery({ roleName: 'tailspin-server', version: 'sha256:abc', from, to })).toContain(
+      '\n| where AppVersion == "sha256:abc"\n',
+    );
   });
 
   it('has no Kusto diagnostics and yields exactly requests, failures, p95Ms — for every role, version and window', () => {
@@ -119,13 +121,24 @@ describe('the fake recognises exactly the adapter shape', () => {
     for (const version of [undefined, 'v1', '1.2.3+build.7', 'sha256:0123abcd']) {
       const q = { roleName: 'tailspin-client', ...(version ? { version } : {}), from, to };
       const text = buildRequestsQuery(q);
-      expect(recogniseQuery(text, analyzeKql(text))).toEqual({ kind: 'requests', role: 'tailspin-client', ...(version ? { version } : {}), from, to });
+      expect(recogniseQuery(text, analyzeKql(text))).toEqual({
+        kind: 'requests',
+        role: 'tailspin-client',
+        ...(version ? { version } : {}),
+        from,
+        to,
+      });
     }
   });
 
   it('anything else is unknown (so adapter and fake cannot drift silently)', () => {
     const text = buildRequestsQuery({ roleName: 'tailspin-server', from, to });
-    for (const variant of [text.replace('sum(ItemCount)', 'count()'), text.replace(' and TimeGenerated <', ' and TimeGenerated <='), `${text} | take 1`, 'AppRequests | count']) {
+    for (const variant of [
+      text.replace('sum(ItemCount)', 'count()'),
+      text.replace(' and TimeGenerated <', ' and TimeGenerated <='),
+      `${text} | take 1`,
+      'AppRequests | count',
+    ]) {
       expect(recogniseQuery(variant, analyzeKql(variant))).toBeUndefined();
     }
   });
@@ -133,8 +146,13 @@ describe('the fake recognises exactly the adapter shape', () => {
 
 it('the checker schema is the AppRequests table as documented and as a real workspace returns it', () => {
   const doc = sharedText('monitor', 'azure-reference-other__apprequests.md');
-  const documented = Object.fromEntries([...doc.matchAll(/^\| (\w+) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]).filter(([n]) => n !== 'Column'));
-  const real = sharedJson<{ body: { tables: { columns: { name: string; type: string }[] }[] } }>('monitor', 'azure-rest-api-specs__loganalytics_batch-query-example.responses0_AppRequests.json');
+  const documented = Object.fromEntries(
+    [...doc.matchAll(/^\| (\w+) \| (\w+) \|/gm)].map((m) => [m[1], m[2]]).filter(([n]) => n !== 'Column'),
+  );
+  const real = sharedJson<{ body: { tables: { columns: { name: string; type: string }[] }[] } }>(
+    'monitor',
+    'azure-rest-api-specs__loganalytics_batch-query-example.responses0_AppRequests.json',
+  );
   const returned = Object.fromEntries(real.body.tables[0]!.columns.map((c) => [c.name, c.type]));
   expect(APP_REQUESTS_COLUMNS).toMatchObject(documented);
   for (const [name, type] of Object.entries(APP_REQUESTS_COLUMNS)) expect(documented[name] ?? returned[name], name).toBe(type);

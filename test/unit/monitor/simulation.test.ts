@@ -28,7 +28,11 @@ describe('TelemetrySimulation', () => {
   it('gives exact numbers for whole windows: 5 rps × 300 s, 0.2 % errors, P95 180 ms', () => {
     const sim = new TelemetrySimulation();
     sim.setProfile('tailspin-server', HEALTHY, T0);
-    expect(sim.measure({ role: 'tailspin-server', from: at(3_600_000), to: at(3_900_000) })).toEqual({ requests: 1500, failures: 3, p95Ms: 180 });
+    expect(sim.measure({ role: 'tailspin-server', from: at(3_600_000), to: at(3_900_000) })).toEqual({
+      requests: 1500,
+      failures: 3,
+      p95Ms: 180,
+    });
   });
 
   it('a profile set at deploy time changes only windows after it', () => {
@@ -36,10 +40,22 @@ describe('TelemetrySimulation', () => {
     sim.setProfile('tailspin-server', HEALTHY, T0);
     const deploy = 3_600_000;
     sim.setProfile('tailspin-server', { rps: 5, errorRate: 0.05, p95Ms: 2500 }, at(deploy));
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 300_000), to: at(deploy) })).toEqual({ requests: 1500, failures: 3, p95Ms: 180 });
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy), to: at(deploy + 300_000) })).toEqual({ requests: 1500, failures: 75, p95Ms: 2500 });
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 300_000), to: at(deploy) })).toEqual({
+      requests: 1500,
+      failures: 3,
+      p95Ms: 180,
+    });
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy), to: at(deploy + 300_000) })).toEqual({
+      requests: 1500,
+      failures: 75,
+      p95Ms: 2500,
+    });
     // Straddling the deploy: 750 healthy (2 failures) + 750 bad (37 failures); rank 1425 falls on the bad r=17 duration.
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 150_000), to: at(deploy + 150_000) })).toEqual({ requests: 1500, failures: 39, p95Ms: 2416.667 });
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 150_000), to: at(deploy + 150_000) })).toEqual({
+      requests: 1500,
+      failures: 39,
+      p95Ms: 2416.667,
+    });
   });
 
   it('no traffic: zero requests and no P95 (unknown role, before the first profile, rps 0)', () => {
@@ -67,13 +83,19 @@ describe('TelemetrySimulation', () => {
   it('equals a brute-force walk of the stream for arbitrary profiles and windows', () => {
     fc.assert(
       fc.property(
-        fc.record({ rps: fc.integer({ min: 1, max: 40_000 }).map((x) => x / 1000), errorRate: fc.integer({ min: 0, max: 1000 }).map((x) => x / 1000), p95Ms: fc.integer({ min: 1, max: 5000 }) }),
+        fc.record({
+          rps: fc.integer({ min: 1, max: 40_000 }).map((x) => x / 1000),
+          errorRate: fc.integer({ min: 0, max: 1000 }).map((x) => x / 1000),
+          p95Ms: fc.integer({ min: 1, max: 5000 }),
+        }),
         fc.integer({ min: 0, max: 400_000 }),
         fc.integer({ min: 1, max: 400_000 }),
         (p, lo, span) => {
           const sim = new TelemetrySimulation();
           sim.setProfile('r', p, T0);
-          expect(sim.measure({ role: 'r', from: at(lo), to: at(lo + span) })).toEqual(bruteForce(p, T0.getTime(), T0.getTime() + lo, T0.getTime() + lo + span));
+          expect(sim.measure({ role: 'r', from: at(lo), to: at(lo + span) })).toEqual(
+            bruteForce(p, T0.getTime(), T0.getTime() + lo, T0.getTime() + lo + span),
+          );
         },
       ),
       { numRuns: 150 },

@@ -78,7 +78,11 @@ export function createAcr(opts: AcrOptions): Acr {
   const runs = createRuns({ client, registry, clock, redact, requestTimeoutMs });
   const send =
     opts.send ??
-    createHttpsSend({ timeoutMs: requestTimeoutMs, maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024, ...(opts.tlsCa ? { ca: opts.tlsCa } : {}) });
+    createHttpsSend({
+      timeoutMs: requestTimeoutMs,
+      maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024,
+      ...(opts.tlsCa ? { ca: opts.tlsCa } : {}),
+    });
   const resolveTag = createTagResolver({
     loginServer: opts.loginServer,
     endpoint: opts.registryEndpoint ?? `https://${opts.loginServer}`,
@@ -117,7 +121,10 @@ export const createAcrBuilder = (opts: AcrOptions): Builder => createAcr(opts).b
 function coordinates(opts: AcrOptions): RegistryCoordinates {
   if (opts.registryResourceId) {
     const parsed = parseRegistryResourceId(opts.registryResourceId);
-    if (!parsed) throw new Error('ACR_RESOURCE_ID is not a registry resource id (/subscriptions/…/providers/Microsoft.ContainerRegistry/registries/…)');
+    if (!parsed)
+      throw new Error(
+        'ACR_RESOURCE_ID is not a registry resource id (/subscriptions/…/providers/Microsoft.ContainerRegistry/registries/…)',
+      );
     return parsed;
   }
   const { subscriptionId, resourceGroup, registryName } = opts;

@@ -22,7 +22,9 @@ export const normalizeLog = (log: string): string => log.replace(ANSI, '').repla
  * truncated last attempt) falls back to an earlier complete pair.
  */
 export function extractReport(log: string, runId: string): Result<unknown, string> {
-  const lines = normalizeLog(log).split('\n').map((l) => l.trim());
+  const lines = normalizeLog(log)
+    .split('\n')
+    .map((l) => l.trim());
   const begin = markerLine(BEGIN, runId);
   const end = markerLine(END, runId);
   for (let e = lines.length - 1; e >= 0; e--) {
@@ -30,7 +32,10 @@ export function extractReport(log: string, runId: string): Result<unknown, strin
     let b = e - 1;
     while (b >= 0 && lines[b] !== begin && lines[b] !== end) b--;
     if (b < 0 || lines[b] !== begin) continue;
-    const body = lines.slice(b + 1, e).join('\n').trim();
+    const body = lines
+      .slice(b + 1, e)
+      .join('\n')
+      .trim();
     if (body === '') return err('the scan report between the markers is empty');
     try {
       return ok(JSON.parse(body) as unknown);

@@ -47,14 +47,22 @@ export function createTagResolver(o: RegistryOptions): (repository: string, tag:
       const aad = await o.credential.getToken(o.aadScope);
       if (!aad) return err(adapterError('acr', 'auth', 'no Entra token for the registry exchange'));
 
-      const exchange = await post('/oauth2/exchange', form({ grant_type: 'access_token', service: o.loginServer, access_token: aad.token }));
+      const exchange = await post(
+        '/oauth2/exchange',
+        form({ grant_type: 'access_token', service: o.loginServer, access_token: aad.token }),
+      );
       if (exchange.status !== 200) return failed(exchange, 'registry token exchange');
       const refresh = AcrRefreshToken.safeParse(safeJson(exchange.body));
       if (!refresh.success) return err(invalid('registry token exchange answered without a refresh_token'));
 
       const token = await post(
         '/oauth2/token',
-        form({ grant_type: 'refresh_token', service: o.loginServer, scope: `repository:${repository}:pull`, refresh_token: refresh.data.refresh_token }),
+        form({
+          grant_type: 'refresh_token',
+          service: o.loginServer,
+          scope: `repository:${repository}:pull`,
+          refresh_token: refresh.data.refresh_token,
+        }),
       );
       if (token.status !== 200) return failed(token, 'registry access token');
       const access = AcrAccessToken.safeParse(safeJson(token.body));

@@ -53,7 +53,9 @@ export function createRuns(o: RunsOptions): Runs {
       guard(`read ACR run ${runId}`, async () => {
         const run = await o.client.runs.get(resourceGroup, registryName, runId, { abortSignal: signal() });
         const parsed = Run.safeParse(run);
-        return parsed.success ? ok(parsed.data) : err(invalid(`ACR run ${runId} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`));
+        return parsed.success
+          ? ok(parsed.data)
+          : err(invalid(`ACR run ${runId} has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`));
       }),
     logUrl: (runId) =>
       guard(`log link of ACR run ${runId}`, async () => {

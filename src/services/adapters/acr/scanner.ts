@@ -79,7 +79,8 @@ export function createScannerOver(d: ScannerDeps): Scanner {
       } catch (e) {
         return err(fromThrown(e, `download log of ACR run ${runId}`, d.redact, d.clock));
       }
-      if (log.status !== 200) return err(fromStatus(log.status, `download log of ACR run ${runId}`, d.redact, d.clock, log.headers['retry-after']));
+      if (log.status !== 200)
+        return err(fromStatus(log.status, `download log of ACR run ${runId}`, d.redact, d.clock, log.headers['retry-after']));
 
       const report = extractReport(log.body, runId);
       if (!report.ok) return ok({ state: 'failed', runId, reason: report.error, logUrl: link.value });

@@ -24,7 +24,10 @@ export const OutputImage = z.object({
   registry: z.string().optional(),
   repository: z.string().optional(),
   tag: z.string().optional(),
-  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+  digest: z
+    .string()
+    .regex(/^sha256:[a-f0-9]{64}$/)
+    .optional(),
 });
 
 export const Run = z.object({

@@ -2,9 +2,28 @@
  * The Cluster port on @kubernetes/client-node: read Deployments/ReplicaSets/Pods/Events, patch
  * images, `rollout undo`, service-proxy smoke checks and server-side apply.
  */
-import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  VersionApi,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { adapterError, err, ok, type Result } from '../../domain/result.js';
-import type { Cluster, ClusterEvent, Clock, DeployAnnotations, Logger, RolloutObservation, SmokeCheckSpec, SmokeResult, Workload } from '../../ports.js';
+import type {
+  Cluster,
+  ClusterEvent,
+  Clock,
+  DeployAnnotations,
+  Logger,
+  RolloutObservation,
+  SmokeCheckSpec,
+  SmokeResult,
+  Workload,
+} from '../../ports.js';
 import { toAdapterError } from './errors.js';
 import { inCluster, type KubeConfigSource } from './kubeconfig.js';
 import { containerImage, HASH_LABEL, newestReplicaSet, REVISION, revisionOf, toObservation } from './observe.js';
@@ -55,13 +74,18 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
 
   async function ownedReplicaSets(kc: KubeConfig, d: Deployment) {
     const labelSelector = selectorText(d.spec.selector?.matchLabels ?? {});
-    const list = ReplicaSetList.parse(await kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: d.metadata.namespace ?? '', labelSelector }));
+    const list = ReplicaSetList.parse(
+      await kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: d.metadata.namespace ?? '', labelSelector }),
+    );
     return list.items.filter((rs) => rs.metadata.ownerReferences.some((o) => o.kind === 'Deployment' && o.uid === d.metadata.uid));
   }
 
   function imageOf(template: PodTemplate, w: Workload): string {
     const image = containerImage(template, w.container);
-    if (image === undefined) throw new Failure(adapterError('kubernetes', 'not-found', `container ${w.container} not in deployment ${w.namespace}/${w.deployment}`));
+    if (image === undefined)
+      throw new Failure(
+        adapterError('kubernetes', 'not-found', `container ${w.container} not in deployment ${w.namespace}/${w.deployment}`),
+      );
     return image;
   }
 
@@ -73,7 +97,14 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         const rs = newestReplicaSet(d, await ownedReplicaSets(kc, d));
         const hash = rs?.metadata.labels[HASH_LABEL];
         const pods = hash
-          ? PodList.parse(await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: w.namespace, labelSelector: selectorText({ ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash }) })).items
+          ? PodList.parse(
+              await kc
+                .makeApiClient(CoreV1Api)
+                .listNamespacedPod({
+                  namespace: w.namespace,
+                  labelSelector: selectorText({ ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash }),
+                }),
+            ).items
           : [];
         return toObservation(d, image, pods);
       }),
@@ -84,7 +115,15 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         if (imageOf(d.spec.template, w) === image) return { changed: false };
         await kc
           .makeApiClient(AppsV1Api)
-          .patchNamespacedDeployment({ name: w.deployment, namespace: w.namespace, body: setImagePatch(w.container, image, annotations), fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+          .patchNamespacedDeployment(
+            {
+              name: w.deployment,
+              namespace: w.namespace,
+              body: setImagePatch(w.container, image, annotations),
+              fieldManager: FIELD_MANAGER,
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+          );
         log.info('deployment image set', { namespace: w.namespace, deployment: w.deployment, image, releaseId: annotations.releaseId });
         return { changed: true };
       }),
@@ -100,7 +139,15 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         if (sameTemplate(templateFrom(prev), d.spec.template)) return { image, changed: false };
         await kc
           .makeApiClient(AppsV1Api)
-          .patchNamespacedDeployment({ name: w.deployment, namespace: w.namespace, body: undoPatch(d.metadata.annotations, prev, annotations), fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+          .patchNamespacedDeployment(
+            {
+              name: w.deployment,
+              namespace: w.namespace,
+              body: undoPatch(d.metadata.annotations, prev, annotations),
+              fieldManager: FIELD_MANAGER,
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+          );
         log.info('deployment rolled back', { namespace: w.namespace, deployment: w.deployment, toRevision: revisionOf(prev), image });
         return { image, changed: true };
       }),
@@ -110,7 +157,8 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         const core = kc.makeApiClient(CoreV1Api);
         const d = await readDeployment(kc, w);
         const rsNames = (await ownedReplicaSets(kc, d)).map((rs) => rs.metadata.name);
-        const query = async (fieldSelector: string) => EventList.parse(await core.listNamespacedEvent({ namespace: w.namespace, fieldSelector })).items;
+        const query = async (fieldSelector: string) =>
+          EventList.parse(await core.listNamespacedEvent({ namespace: w.namespace, fieldSelector })).items;
         const [own, ofSets, ofPods] = await Promise.all([
           query(`involvedObject.kind=Deployment,involvedObject.name=${w.deployment}`),
           query('involvedObject.kind=ReplicaSet'),
@@ -122,7 +170,10 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
           ...ofSets.filter((e) => rsNames.includes(e.involvedObject.name ?? '')),
           ...ofPods.filter((e) => rsNames.some((n) => (e.involvedObject.name ?? '').startsWith(`${n}-`))),
         ];
-        return mine.sort((a, b) => whenOf(b).localeCompare(whenOf(a))).slice(0, limit).map(toClusterEvent);
+        return mine
+          .sort((a, b) => whenOf(b).localeCompare(whenOf(a)))
+          .slice(0, limit)
+          .map(toClusterEvent);
       }),
 
     smoke: async (namespace: string, check: SmokeCheckSpec): Promise<Result<SmokeResult>> => {
@@ -152,7 +203,9 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
 }
 
 function selectorText(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 const whenOf = (e: Event): string => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? '';

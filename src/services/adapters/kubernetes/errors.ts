@@ -7,7 +7,19 @@ import { adapterError, kindForStatus, type AdapterError } from '../../domain/res
 import { StatusBody } from './schema.js';
 
 const SYSTEM = 'kubernetes';
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 export function toAdapterError(e: unknown, what: string): AdapterError {
   if (e instanceof ApiException) {
@@ -23,7 +35,8 @@ export function toAdapterError(e: unknown, what: string): AdapterError {
   const code = networkCode(e);
   if (code) return adapterError(SYSTEM, 'transient', `${what}: ${code}`, { cause: code });
   // undici reports every network-level failure as a TypeError carrying the underlying cause.
-  if (e instanceof TypeError && e.cause !== undefined) return adapterError(SYSTEM, 'transient', `${what}: network error`, { cause: e.cause });
+  if (e instanceof TypeError && e.cause !== undefined)
+    return adapterError(SYSTEM, 'transient', `${what}: network error`, { cause: e.cause });
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return adapterError(SYSTEM, 'transient', `${what}: timed out`, { cause: e.name });
   }

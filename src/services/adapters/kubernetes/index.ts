@@ -30,7 +30,12 @@ export function createClusterFromConfig(
     const client = deps.aksClient ?? lazyAksClient(resourceId, credential, settings.ARM_ENDPOINT);
     kubeConfig = aksKubeConfig({ resourceId, credential, client });
   } else kubeConfig = inCluster();
-  return createKubernetesCluster({ kubeConfig, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.smokeTimeoutMs ? { smokeTimeoutMs: deps.smokeTimeoutMs } : {}) });
+  return createKubernetesCluster({
+    kubeConfig,
+    logger: deps.logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.smokeTimeoutMs ? { smokeTimeoutMs: deps.smokeTimeoutMs } : {}),
+  });
 }
 
 /** The ARM SDK is imported only when AKS is used (cold start: lazy-load heavy SDKs). */

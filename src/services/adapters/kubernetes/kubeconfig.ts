@@ -66,8 +66,10 @@ export interface AksCredentialsClient {
 
 /** `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>` */
 export function parseAksResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/?$/i.exec(id);
-  if (!m) throw new Error('AKS_RESOURCE_ID: expected /subscriptions/…/resourceGroups/…/providers/Microsoft.ContainerService/managedClusters/…');
+  const m =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)\/?$/i.exec(id);
+  if (!m)
+    throw new Error('AKS_RESOURCE_ID: expected /subscriptions/…/resourceGroups/…/providers/Microsoft.ContainerService/managedClusters/…');
   return { subscriptionId: m[1]!, resourceGroup: m[2]!, name: m[3]! };
 }
 
@@ -75,7 +77,12 @@ export function parseAksResourceId(id: string): { subscriptionId: string; resour
  * A KubeConfig provider for AKS: the user kubeconfig is fetched once (it holds the server and CA,
  * not a secret once the exec user is dropped); the token is cached and refreshed.
  */
-export function aksKubeConfig(opts: { resourceId: string; credential: TokenCredential; client: AksCredentialsClient; now?: () => number }): () => Promise<KubeConfig> {
+export function aksKubeConfig(opts: {
+  resourceId: string;
+  credential: TokenCredential;
+  client: AksCredentialsClient;
+  now?: () => number;
+}): () => Promise<KubeConfig> {
   const { resourceGroup, name } = parseAksResourceId(opts.resourceId);
   const token = tokenCache(opts.credential, AKS_SCOPE, opts.now);
   let yaml: Promise<string> | undefined;

@@ -35,7 +35,13 @@ export function setImagePatch(container: string, image: string, a: DeployAnnotat
 }
 
 /** Annotations `kubectl rollout undo` keeps from the Deployment rather than the ReplicaSet. */
-const KEEP_FROM_DEPLOYMENT = new Set([REVISION, 'deployment.kubernetes.io/revision-history', 'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'kubectl.kubernetes.io/last-applied-configuration']);
+const KEEP_FROM_DEPLOYMENT = new Set([
+  REVISION,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'kubectl.kubernetes.io/last-applied-configuration',
+]);
 
 /** The ReplicaSet of the revision before the current one (kubectl's toRevision=0). */
 export function previousReplicaSet(sets: ReplicaSet[], currentRevision: number): ReplicaSet | undefined {

@@ -8,8 +8,15 @@ const time = z
   .union([z.string(), z.date()])
   .nullish()
   .transform((v) => (v instanceof Date ? v.toISOString() : (v ?? undefined)));
-const stringMap = z.record(z.string(), z.string()).nullish().transform((v) => v ?? {});
-const count = z.number().int().nullish().transform((v) => v ?? 0);
+const stringMap = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((v) => v ?? {});
+const count = z
+  .number()
+  .int()
+  .nullish()
+  .transform((v) => v ?? 0);
 
 const Metadata = z.object({
   name: z.string(),
@@ -19,16 +26,21 @@ const Metadata = z.object({
   resourceVersion: z.string().nullish(),
   annotations: stringMap,
   labels: stringMap,
-  ownerReferences: z.array(z.object({ kind: z.string(), name: z.string(), uid: z.string() })).nullish().transform((v) => v ?? []),
+  ownerReferences: z
+    .array(z.object({ kind: z.string(), name: z.string(), uid: z.string() }))
+    .nullish()
+    .transform((v) => v ?? []),
   creationTimestamp: time,
 });
 
 const Container = z.object({ name: z.string(), image: z.string().nullish() });
 
-export const PodTemplate = z.object({
-  metadata: z.object({ labels: stringMap, annotations: stringMap }).passthrough().nullish(),
-  spec: z.object({ containers: z.array(Container.passthrough()) }).passthrough(),
-}).passthrough();
+export const PodTemplate = z
+  .object({
+    metadata: z.object({ labels: stringMap, annotations: stringMap }).passthrough().nullish(),
+    spec: z.object({ containers: z.array(Container.passthrough()) }).passthrough(),
+  })
+  .passthrough();
 export type PodTemplate = z.infer<typeof PodTemplate>;
 
 export const Condition = z.object({
@@ -53,7 +65,10 @@ export const Deployment = z.object({
       readyReplicas: count,
       availableReplicas: count,
       unavailableReplicas: count,
-      conditions: z.array(Condition).nullish().transform((v) => v ?? []),
+      conditions: z
+        .array(Condition)
+        .nullish()
+        .transform((v) => v ?? []),
     })
     .nullish(),
 });
@@ -78,7 +93,10 @@ export const Pod = z.object({
   status: z
     .object({
       phase: z.string().nullish(),
-      conditions: z.array(Condition).nullish().transform((v) => v ?? []),
+      conditions: z
+        .array(Condition)
+        .nullish()
+        .transform((v) => v ?? []),
       containerStatuses: z
         .array(z.object({ name: z.string(), restartCount: count, state: ContainerState, lastState: ContainerState }))
         .nullish()

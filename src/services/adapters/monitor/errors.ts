@@ -8,14 +8,20 @@ import { RestErrorLike, type ServiceErrorInfo } from './schema.js';
 
 const SYSTEM = 'monitor';
 /** @azure/identity failures: no token means the deployer cannot be authorised. */
-const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError', 'AuthenticationRequiredError']);
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+  'AuthenticationRequiredError',
+]);
 /** AbortSignal.timeout() raises TimeoutError; the pipeline surfaces aborts as AbortError. */
 const TIMEOUT_ERRORS = new Set(['AbortError', 'TimeoutError']);
 
 export function mapMonitorError(e: unknown, now: Date): AdapterError {
   const name = e instanceof Error ? e.name : undefined;
   if (name && TIMEOUT_ERRORS.has(name)) return adapterError(SYSTEM, 'transient', 'log analytics query timed out', { cause: { name } });
-  if (name && CREDENTIAL_ERRORS.has(name)) return adapterError(SYSTEM, 'auth', 'could not get a token for log analytics', { cause: { name } });
+  if (name && CREDENTIAL_ERRORS.has(name))
+    return adapterError(SYSTEM, 'auth', 'could not get a token for log analytics', { cause: { name } });
 
   const parsed = RestErrorLike.safeParse(e);
   if (!parsed.success) {
@@ -31,7 +37,11 @@ export function mapMonitorError(e: unknown, now: Date): AdapterError {
   const kind = kindForStatus(r.statusCode);
   const message = `log analytics answered ${r.statusCode}${codes.length ? ` ${codes.join('/')}` : ''}: ${innermostMessage(r.details?.error) ?? r.message}`;
   const retryAfterMs = kind === 'rate-limited' || kind === 'transient' ? retryAfter(e, now) : undefined;
-  return adapterError(SYSTEM, kind, message, { status: r.statusCode, cause: summary, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  return adapterError(SYSTEM, kind, message, {
+    status: r.statusCode,
+    cause: summary,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
 }
 
 /** Outer to inner service codes, e.g. ["BadArgumentError", "SemanticError", "SEM0100"]. */

@@ -14,7 +14,14 @@ export function staticTokenCredential(token: string): TokenCredential {
   return { getToken: () => Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
 }
 
-type TelemetryConfig = Pick<Config, 'LOG_ANALYTICS_WORKSPACE_ID' | 'MONITOR_LOGS_ENDPOINT' | 'MONITOR_LOGS_CA_PEM' | 'MONITOR_LOGS_STATIC_TOKEN' | 'MONITOR_QUERY_TIMEOUT_SECONDS'>;
+type TelemetryConfig = Pick<
+  Config,
+  | 'LOG_ANALYTICS_WORKSPACE_ID'
+  | 'MONITOR_LOGS_ENDPOINT'
+  | 'MONITOR_LOGS_CA_PEM'
+  | 'MONITOR_LOGS_STATIC_TOKEN'
+  | 'MONITOR_QUERY_TIMEOUT_SECONDS'
+>;
 
 /**
  * Options from settings; undefined when no workspace is configured (telemetry then is
@@ -40,7 +47,10 @@ export function telemetryOptionsFromConfig(
 }
 
 /** Convenience for the composition root: the adapter from config, or undefined without a workspace. */
-export function createTelemetryFromConfig(config: TelemetryConfig, deps: { credential?: TokenCredential; logger?: Logger; clock?: Clock }): Telemetry | undefined {
+export function createTelemetryFromConfig(
+  config: TelemetryConfig,
+  deps: { credential?: TokenCredential; logger?: Logger; clock?: Clock },
+): Telemetry | undefined {
   const opts = telemetryOptionsFromConfig(config, deps);
   return opts ? createTelemetry(opts) : undefined;
 }

@@ -14,7 +14,8 @@ export type QueryProblem = { field: 'roleName' | 'version' | 'from' | 'to'; mess
 
 export function validateQuery(q: TelemetryQuery): QueryProblem | undefined {
   if (!ROLE_NAME.test(q.roleName)) return { field: 'roleName', message: 'roleName does not match the allowed pattern' };
-  if (q.version !== undefined && !APP_VERSION.test(q.version)) return { field: 'version', message: 'version does not match the allowed pattern' };
+  if (q.version !== undefined && !APP_VERSION.test(q.version))
+    return { field: 'version', message: 'version does not match the allowed pattern' };
   if (Number.isNaN(q.from.getTime())) return { field: 'from', message: 'from is not a valid date' };
   if (Number.isNaN(q.to.getTime())) return { field: 'to', message: 'to is not a valid date' };
   if (q.to.getTime() <= q.from.getTime()) return { field: 'to', message: 'to must be after from' };

@@ -10,7 +10,16 @@ import { z } from 'zod';
  */
 const count = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().nonnegative());
 /** percentile() is null over no rows (the "all other aggregations" default of summarize). */
-const millis = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i).transform(Number)]).pipe(z.number().finite().nonnegative()).nullable();
+const millis = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i)
+      .transform(Number),
+  ])
+  .pipe(z.number().finite().nonnegative())
+  .nullable();
 
 /** Column descriptors as the SDK passes them through (`LogsTable.columnDescriptors`). */
 export const RequestsTable = z.object({

@@ -50,7 +50,10 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       success: String(LogsQueryResultStatus.Success),
     })));
 
-  async function run(query: string, timespan: { startTime: Date; endTime: Date } | { duration: string }): Promise<Result<LogsQueryResult & { ok: boolean }>> {
+  async function run(
+    query: string,
+    timespan: { startTime: Date; endTime: Date } | { duration: string },
+  ): Promise<Result<LogsQueryResult & { ok: boolean }>> {
     try {
       const { client: c, success } = await getClient();
       const result = await c.queryWorkspace(opts.workspaceId, query, timespan, {
@@ -69,7 +72,13 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       if (problem) return err(adapterError(SYSTEM, 'invalid', problem.message, { cause: { field: problem.field } }));
       const started = clock.now().getTime();
       const result = await run(buildRequestsQuery(q), { startTime: q.from, endTime: q.to });
-      const fields = { roleName: q.roleName, version: q.version, from: q.from.toISOString(), to: q.to.toISOString(), durationMs: clock.now().getTime() - started };
+      const fields = {
+        roleName: q.roleName,
+        version: q.version,
+        from: q.from.toISOString(),
+        to: q.to.toISOString(),
+        durationMs: clock.now().getTime() - started,
+      };
       if (!result.ok) {
         logger.warn('telemetry query failed', { ...fields, kind: result.error.kind, status: result.error.status });
         return result;
@@ -79,7 +88,14 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
         const partial = 'partialError' in r ? r.partialError : undefined;
         const codes = errorCodes(partial);
         logger.warn('telemetry query partially failed', { ...fields, codes });
-        return err(adapterError(SYSTEM, 'transient', `log analytics returned a partial result${codes.length ? ` (${codes.join('/')})` : ''}: ${partial?.message ?? 'no detail'}`, { cause: { codes } }));
+        return err(
+          adapterError(
+            SYSTEM,
+            'transient',
+            `log analytics returned a partial result${codes.length ? ` (${codes.join('/')})` : ''}: ${partial?.message ?? 'no detail'}`,
+            { cause: { codes } },
+          ),
+        );
       }
       const sample = readSample(r.tables);
       if (!sample.ok) {
@@ -108,6 +124,7 @@ function readSample(tables: unknown[]): Result<TelemetrySample> {
   const names = table.data.columnDescriptors.map((c) => c.name);
   const cells = table.data.rows[0] ?? [];
   const row = RequestsRow.safeParse(Object.fromEntries(names.map((n, i) => [n, cells[i]])));
-  if (!row.success) return err(adapterError(SYSTEM, 'invalid', `log analytics summary row has an unexpected shape: ${row.error.issues[0]?.message ?? ''}`));
+  if (!row.success)
+    return err(adapterError(SYSTEM, 'invalid', `log analytics summary row has an unexpected shape: ${row.error.issues[0]?.message ?? ''}`));
   return ok({ requests: row.data.requests, failures: row.data.failures, p95Ms: row.data.p95Ms });
 }

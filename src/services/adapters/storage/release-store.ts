@@ -162,7 +162,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       const pk = partitionOf(input.app, input.environment);
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
         const head = await readHead(input.app, input.environment);
-        const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, input);
+        const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
         if (decision.kind === 'duplicate') return { kind: 'duplicate', releaseId: decision.of, reason: decision.reason };
         if (decision.kind === 'ignored') return decision;
 
@@ -198,7 +198,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         };
         const ref = { releaseId: id, target: input.target };
         const nextHead: StoredHead =
-          input.kind === 'build' ? { ...head, latestBuild: { ...ref, commit: input.target } } : withPending(head, ref);
+          input.kind === 'build'
+            ? {
+                ...head,
+                latestBuild: { ...ref, commit: input.target },
+                ...(head.latestBuild ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-20) } : {}),
+              }
+            : withPending(head, ref);
         const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
         const actions: TransactionAction[] = [
           ['create', releaseEntity(release, rk)],

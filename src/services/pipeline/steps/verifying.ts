@@ -3,7 +3,9 @@
  * back at the next sample; too little traffic is inconclusive, never a silent pass; telemetry
  * that cannot be queried is its own outcome, never blamed on the app.
  */
-import type { SmokeResult } from '../../ports.js';
+import type { SmokeResult, TelemetrySample } from '../../ports.js';
+import type { AppSpec } from '../../domain/catalog.js';
+import type { Result } from '../../domain/result.js';
 import { assessTelemetry, measurements, type Measurements } from '../assess.js';
 import { type Decision, str } from '../decision.js';
 import { finish } from './slot.js';
@@ -12,6 +14,13 @@ import { addSeconds, type StepContext } from './context.js';
 
 const SMOKE_RETRY_SECONDS = 2;
 
+/** The apps a release verifies: its own, or every app whose Deployment a manifest release applied. */
+function appsOf(c: StepContext): AppSpec[] {
+  if (c.app) return [c.app];
+  const pins = (c.r.progress.manifest as { pins?: Record<string, string> } | undefined)?.pins ?? {};
+  return c.d.catalog.apps.filter((a) => a.name in pins);
+}
+
 export async function verifying(c: StepContext): Promise<Decision> {
   const { r } = c;
   if (!r.progress.smokePassedAt) return smoke(c);
@@ -19,12 +28,14 @@ export async function verifying(c: StepContext): Promise<Decision> {
 }
 
 async function smoke(c: StepContext): Promise<Decision> {
-  const { r, d, app } = c;
+  const { r, d } = c;
   const attempt = Number(r.progress.smokeAttempt ?? 0) + 1;
   const results: SmokeResult[] = [];
-  for (const check of app?.smoke ?? []) {
-    const res = await d.cluster.smoke(app?.namespace ?? '', check);
-    results.push(res.ok ? res.value : { check: describe(check), ok: false, durationMs: 0, detail: res.error.message });
+  for (const app of appsOf(c)) {
+    for (const check of app.smoke) {
+      const res = await d.cluster.smoke(app.namespace, check);
+      results.push(res.ok ? res.value : { check: describe(check), ok: false, durationMs: 0, detail: res.error.message });
+    }
   }
   const failed = results.filter((x) => !x.ok);
   if (failed.length === 0) {
@@ -58,21 +69,46 @@ const describe = (check: { kind: string; service?: string; port?: number; path?:
 
 /** The same-length window before the deploy, reported beside the figures (not used to decide). */
 async function baselineOf(c: StepContext): Promise<(Measurements & { from: string; to: string }) | undefined> {
-  const { r, d, app } = c;
-  if (!app) return undefined;
+  const { r, d } = c;
   const to = new Date(str(r.progress.imageSetAt, c.now.toISOString()));
   const from = addSeconds(to, -d.settings.verifyWindowSeconds);
-  const res = await d.telemetry.requests({ roleName: app.telemetryRole, from, to });
-  return res.ok ? { ...measurements(res.value), from: from.toISOString(), to: to.toISOString() } : undefined;
+  const res = await requestsOf(c, appsOf(c), from, to);
+  return res.ok ? { ...measurements(combine(res.value.map((x) => x.sample))), from: from.toISOString(), to: to.toISOString() } : undefined;
+}
+
+/** Telemetry for each app; one failing query makes the whole answer unavailable (never partial data as a pass). */
+async function requestsOf(
+  c: StepContext,
+  apps: AppSpec[],
+  from: Date,
+  to: Date,
+): Promise<Result<{ app: string; sample: TelemetrySample }[]>> {
+  const out: { app: string; sample: TelemetrySample }[] = [];
+  for (const app of apps) {
+    const res = await c.d.telemetry.requests({ roleName: app.telemetryRole, from, to });
+    if (!res.ok) return res;
+    out.push({ app: app.name, sample: res.value });
+  }
+  return { ok: true, value: out };
+}
+
+/** For the baseline only: the apps' traffic together (P95 of the worst). */
+function combine(samples: TelemetrySample[]): TelemetrySample {
+  const p95s = samples.map((s) => s.p95Ms).filter((x): x is number => x !== null);
+  return {
+    requests: samples.reduce((a, s) => a + s.requests, 0),
+    failures: samples.reduce((a, s) => a + s.failures, 0),
+    p95Ms: p95s.length ? Math.max(...p95s) : null,
+  };
 }
 
 async function observe(c: StepContext): Promise<Decision> {
-  const { r, d, app } = c;
+  const { r, d } = c;
   const s = d.settings;
   const from = new Date(str(r.progress.verifyStartedAt));
   const until = new Date(str(r.progress.verifyUntil));
   const windowDone = c.now >= until;
-  const res = await d.telemetry.requests({ roleName: app?.telemetryRole ?? r.app, from, to: c.now });
+  const res = await requestsOf(c, appsOf(c), from, c.now);
   const sampled = { at: c.now.toISOString(), from: from.toISOString() };
 
   if (!res.ok) {
@@ -102,8 +138,17 @@ async function observe(c: StepContext): Promise<Decision> {
     };
   }
 
-  const verdict = assessTelemetry(res.value, s.thresholds);
-  const measured = { ...verdict.m, ...sampled, thresholds: s.thresholds };
+  // Each app is judged on its own numbers: one app's errors must not be diluted by another's traffic.
+  const verdicts = res.value.map((x) => ({ app: x.app, v: assessTelemetry(x.sample, s.thresholds) }));
+  const breach = verdicts.find((x) => x.v.kind === 'breach');
+  const pending = verdicts.find((x) => x.v.kind === 'inconclusive');
+  const verdict = (breach ?? pending ?? verdicts[0])?.v ?? assessTelemetry({ requests: 0, failures: 0, p95Ms: null }, s.thresholds);
+  const measured = {
+    ...verdict.m,
+    ...sampled,
+    thresholds: s.thresholds,
+    ...(verdicts.length > 1 ? { perApp: Object.fromEntries(verdicts.map((x) => [x.app, x.v.m])) } : {}),
+  };
   if (verdict.kind === 'breach') return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured });
   if (!windowDone) {
     return {

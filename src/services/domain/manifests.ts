@@ -1,0 +1,109 @@
+/**
+ * What a manifest release may apply: namespaced objects of known kinds in the app namespace,
+ * parsed from the YAML in k8s/ at a commit. Pure: files in, documents and problems out.
+ */
+import { parseAllDocuments } from 'yaml';
+
+export type K8sObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string } & Record<string, unknown>;
+};
+
+export interface ManifestProblem {
+  path: string;
+  document: number;
+  object?: string;
+  reason: string;
+}
+
+/** Kinds the deployer's Role may apply (k8s/bootstrap/deployer-rbac.yaml). */
+export const ALLOWED_KINDS = new Set([
+  'Deployment',
+  'Service',
+  'ConfigMap',
+  'ServiceAccount',
+  'NetworkPolicy',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+]);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'Node',
+]);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+export const MAX_DOCUMENTS = 100;
+
+export function parseManifests(
+  files: { path: string; content: string }[],
+  namespace: string,
+): { objects: K8sObject[]; problems: ManifestProblem[] } {
+  const objects: K8sObject[] = [];
+  const problems: ManifestProblem[] = [];
+  for (const f of files.filter((x) => /\.ya?ml$/i.test(x.path)).sort((a, b) => a.path.localeCompare(b.path))) {
+    parseAllDocuments(f.content).forEach((doc, i) => {
+      const at = { path: f.path, document: i + 1 };
+      if (doc.errors.length > 0) return problems.push({ ...at, reason: `YAML: ${doc.errors[0]?.message ?? 'parse error'}` });
+      const o = doc.toJS() as unknown;
+      if (o === null || o === undefined) return; // an empty document between separators
+      const verdict = checkObject(o, namespace);
+      if ('reason' in verdict) problems.push({ ...at, ...(verdict.object ? { object: verdict.object } : {}), reason: verdict.reason });
+      else objects.push(verdict.object);
+    });
+  }
+  if (objects.length + problems.length > MAX_DOCUMENTS)
+    problems.push({ path: '(all)', document: 0, reason: `more than ${MAX_DOCUMENTS} documents` });
+  if (objects.length === 0 && problems.length === 0) problems.push({ path: '(all)', document: 0, reason: 'no Kubernetes objects found' });
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const key = `${o.kind}/${o.metadata.name}`;
+    if (seen.has(key)) problems.push({ path: '(all)', document: 0, object: key, reason: 'defined twice' });
+    seen.add(key);
+  }
+  return { objects, problems };
+}
+
+function checkObject(o: unknown, namespace: string): { object: K8sObject } | { reason: string; object?: string } {
+  if (typeof o !== 'object' || Array.isArray(o) || o === null) return { reason: 'not a Kubernetes object (expected a mapping)' };
+  const obj = o as Record<string, unknown>;
+  const kind = typeof obj.kind === 'string' ? obj.kind : undefined;
+  const meta = (typeof obj.metadata === 'object' && obj.metadata !== null ? obj.metadata : {}) as Record<string, unknown>;
+  const name = typeof meta.name === 'string' ? meta.name : undefined;
+  if (!kind || typeof obj.apiVersion !== 'string') return { reason: 'apiVersion and kind are required' };
+  const label = `${kind}/${name ?? '?'}`;
+  if (!name || !DNS_SUBDOMAIN.test(name)) return { object: label, reason: 'metadata.name must be a lowercase DNS name' };
+  if (CLUSTER_SCOPED.has(kind))
+    return { object: label, reason: `${kind} is cluster-scoped; the deployer only applies objects in namespace ${namespace}` };
+  if (!ALLOWED_KINDS.has(kind))
+    return { object: label, reason: `kind ${kind} is not on the allow-list (${[...ALLOWED_KINDS].join(', ')})` };
+  const ns = meta.namespace;
+  if (ns !== undefined && ns !== namespace)
+    return { object: label, reason: `namespace must be ${namespace}, got ${typeof ns === 'string' ? ns : JSON.stringify(ns)}` };
+  if (kind === 'Deployment' && !DNS_LABEL.test(name)) return { object: label, reason: 'Deployment names must be DNS labels' };
+  return { object: { ...(obj as K8sObject), metadata: { ...meta, name, namespace } } };
+}
+
+/** Replace a container's image in a Deployment object (used to keep images pinned to verified digests). */
+export function withContainerImage(o: K8sObject, container: string, image: string): K8sObject {
+  const spec = o.spec as { template?: { spec?: { containers?: { name: string; image?: string }[] } } } | undefined;
+  const containers = spec?.template?.spec?.containers;
+  if (!containers?.some((c) => c.name === container)) return o;
+  const copy = structuredClone(o);
+  const cs = (copy.spec as typeof spec)?.template?.spec?.containers ?? [];
+  for (const c of cs) if (c.name === container) c.image = image;
+  return copy;
+}
+
+export const containerImageOf = (o: K8sObject, container: string): string | undefined =>
+  (o.spec as { template?: { spec?: { containers?: { name: string; image?: string }[] } } } | undefined)?.template?.spec?.containers?.find(
+    (c) => c.name === container,
+  )?.image;
