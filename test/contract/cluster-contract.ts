@@ -25,9 +25,17 @@ export interface ContractTiming {
 export const IMAGE_A = 'registry.k8s.io/pause:3.9@sha256:7031c1b283388d2c2e09b57badb803c05ebed362dc88d84b480cc47f72a21097';
 export const IMAGE_B = 'registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a';
 
-const notes = (releaseId: string): DeployAnnotations => ({ releaseId, commit: 'c0ffee0', sourceEvent: 'contract-test', changeCause: `contract ${releaseId}` });
+const notes = (releaseId: string): DeployAnnotations => ({
+  releaseId,
+  commit: 'c0ffee0',
+  sourceEvent: 'contract-test',
+  changeCause: `contract ${releaseId}`,
+});
 
-export function deploymentManifest(name: string, opts: { image?: string; replicas?: number; sim?: string; progressDeadlineSeconds?: number } = {}): V1Deployment {
+export function deploymentManifest(
+  name: string,
+  opts: { image?: string; replicas?: number; sim?: string; progressDeadlineSeconds?: number } = {},
+): V1Deployment {
   const labels: Record<string, string> = { app: name, ...(opts.sim ? { 'tailspin.dev/sim': opts.sim } : {}) };
   return {
     apiVersion: 'apps/v1',
@@ -64,16 +72,26 @@ const value = <T>(r: Result<T>): T => {
 
 /** kubectl's rollout-status "successfully rolled out". */
 export const complete = (o: RolloutObservation, replicas: number): boolean =>
-  o.observedGeneration >= o.generation && o.updatedReplicas === replicas && o.replicas === replicas && o.availableReplicas === replicas &&
+  o.observedGeneration >= o.generation &&
+  o.updatedReplicas === replicas &&
+  o.replicas === replicas &&
+  o.availableReplicas === replicas &&
   o.conditions.some((c) => c.type === 'Progressing' && c.reason === 'NewReplicaSetAvailable');
 
 export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, timing: ContractTiming): void {
   describe('Cluster contract', () => {
     let t: ClusterTarget;
     const w = (deployment: string): Workload => ({ namespace: t.namespace, deployment, container: 'app' });
-    const create = async (d: V1Deployment) => t.kube.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: t.namespace, body: d });
+    const create = async (d: V1Deployment) =>
+      t.kube.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: t.namespace, body: d });
     const observe = async (name: string) => value(await t.cluster.observe(w(name)));
-    const rolledOut = (name: string, replicas = 2) => poll(`${name} rolled out`, () => observe(name), (o) => complete(o, replicas), timing);
+    const rolledOut = (name: string, replicas = 2) =>
+      poll(
+        `${name} rolled out`,
+        () => observe(name),
+        (o) => complete(o, replicas),
+        timing,
+      );
 
     beforeAll(async () => {
       t = await getTarget();
@@ -92,7 +110,14 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
       expect(first).toMatchObject({ image: IMAGE_A, revision: '1', podProblems: [] });
 
       expect(value(await t.cluster.setImage(w('web'), IMAGE_B, notes('rel-1')))).toEqual({ changed: true });
-      const second = await rolledOut('web').then(() => poll('revision 2', () => observe('web'), (o) => o.revision === '2' && complete(o, 2), timing));
+      const second = await rolledOut('web').then(() =>
+        poll(
+          'revision 2',
+          () => observe('web'),
+          (o) => o.revision === '2' && complete(o, 2),
+          timing,
+        ),
+      );
       expect(second.image).toBe(IMAGE_B);
       expect(second.annotations).toMatchObject({
         'tailspin.dev/release-id': 'rel-1',
@@ -108,7 +133,12 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
       expect(same.annotations['tailspin.dev/release-id']).toBe('rel-1');
 
       expect(value(await t.cluster.undo(w('web'), notes('rel-rollback')))).toEqual({ image: IMAGE_A, changed: true });
-      const undone = await poll('revision 3', () => observe('web'), (o) => o.revision === '3' && complete(o, 2), timing);
+      const undone = await poll(
+        'revision 3',
+        () => observe('web'),
+        (o) => o.revision === '3' && complete(o, 2),
+        timing,
+      );
       expect(undone.image).toBe(IMAGE_A);
       expect(undone.annotations['tailspin.dev/release-id']).toBe('rel-rollback');
 
@@ -122,7 +152,12 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
 
     it('reports ProgressDeadlineExceeded when new pods never become ready', async () => {
       await create(deploymentManifest('stuck', { replicas: 1, sim: 'unready', progressDeadlineSeconds: 5 }));
-      const o = await poll('deadline exceeded', () => observe('stuck'), (x) => x.conditions.some((c) => c.type === 'Progressing' && c.status === 'False'), timing);
+      const o = await poll(
+        'deadline exceeded',
+        () => observe('stuck'),
+        (x) => x.conditions.some((c) => c.type === 'Progressing' && c.status === 'False'),
+        timing,
+      );
       const progressing = o.conditions.find((c) => c.type === 'Progressing');
       expect(progressing?.reason).toBe('ProgressDeadlineExceeded');
       expect(progressing?.message).toMatch(/^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
@@ -131,14 +166,22 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
 
     it('reports CrashLoopBackOff containers as pod problems', async () => {
       await create(deploymentManifest('crashy', { replicas: 1, sim: 'crash' }));
-      const o = await poll('crash seen', () => observe('crashy'), (x) => x.podProblems.length > 0, timing);
+      const o = await poll(
+        'crash seen',
+        () => observe('crashy'),
+        (x) => x.podProblems.length > 0,
+        timing,
+      );
       expect(o.podProblems[0]).toMatchObject({ container: 'app', reason: 'CrashLoopBackOff' });
       expect(o.podProblems[0]!.pod).toMatch(/^crashy-/);
     });
 
     it('server-side applies documents with the tailspin-deployer field manager', async () => {
       const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: t.namespace }, data: { MODE: 'one' } };
-      const dep = { ...deploymentManifest('applied', { replicas: 1 }), metadata: { name: 'applied', namespace: t.namespace, labels: { app: 'applied' } } };
+      const dep = {
+        ...deploymentManifest('applied', { replicas: 1 }),
+        metadata: { name: 'applied', namespace: t.namespace, labels: { app: 'applied' } },
+      };
       expect(value(await t.cluster.apply([cm, dep as unknown as Record<string, unknown>]))).toEqual({
         applied: [`ConfigMap/${t.namespace}/settings`, `Deployment/${t.namespace}/applied`],
       });
@@ -150,7 +193,11 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
     });
 
     it('maps missing things to not-found', async () => {
-      for (const r of [await t.cluster.observe(w('absent')), await t.cluster.setImage(w('absent'), IMAGE_B, notes('x')), await t.cluster.events(w('absent'))]) {
+      for (const r of [
+        await t.cluster.observe(w('absent')),
+        await t.cluster.setImage(w('absent'), IMAGE_B, notes('x')),
+        await t.cluster.events(w('absent')),
+      ]) {
         expect(r.ok ? 'ok' : r.error.kind).toBe('not-found');
       }
       await create(deploymentManifest('single', { replicas: 1 }));

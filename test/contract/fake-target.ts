@@ -23,5 +23,11 @@ export async function fakeTarget(opts: FakeKubernetesOptions = FAST): Promise<Cl
   const kube = kubeConfigFor(fake);
   const namespace = 'contract';
   await kube.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  return { fake, kube, namespace, cluster: createKubernetesCluster({ kubeConfig: kube, logger: silentLogger }), cleanup: () => fake.stop() };
+  return {
+    fake,
+    kube,
+    namespace,
+    cluster: createKubernetesCluster({ kubeConfig: kube, logger: silentLogger }),
+    cleanup: () => fake.stop(),
+  };
 }

@@ -60,13 +60,25 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
     return true;
   }
   const tags = s.tags.get(repository);
-  const digest = reference.startsWith('sha256:') ? ([...(tags?.values() ?? [])].includes(reference) ? reference : undefined) : tags?.get(reference);
+  const digest = reference.startsWith('sha256:')
+    ? [...(tags?.values() ?? [])].includes(reference)
+      ? reference
+      : undefined
+    : tags?.get(reference);
   if (!digest) {
     json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest tagged by "' + reference + '" is not found' }] });
     return true;
   }
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST_TYPE, config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest } });
-  res.writeHead(200, { 'content-type': MANIFEST_TYPE, 'docker-content-digest': digest, 'content-length': String(Buffer.byteLength(manifest)) });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MANIFEST_TYPE,
+    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 1, digest },
+  });
+  res.writeHead(200, {
+    'content-type': MANIFEST_TYPE,
+    'docker-content-digest': digest,
+    'content-length': String(Buffer.byteLength(manifest)),
+  });
   res.end(req.method === 'HEAD' ? undefined : manifest);
   return true;
 }
@@ -77,7 +89,13 @@ export interface EventSink {
 }
 
 /** One Event Grid-schema ImagePushed event, as ACR sends per pushed tag. */
-export function imagePushedEvent(topic: string, loginServer: string, repository: string, tag: string, digest: string): Record<string, unknown> {
+export function imagePushedEvent(
+  topic: string,
+  loginServer: string,
+  repository: string,
+  tag: string,
+  digest: string,
+): Record<string, unknown> {
   const now = new Date().toISOString();
   return {
     id: randomUUID(),

@@ -67,7 +67,9 @@ export function armRun(run: FakeRun, registryId: string): Record<string, unknown
       ...(started ? { startTime: new Date(run.createdAt.getTime() + 1000).toISOString() } : {}),
       ...(run.finished ? { finishTime: run.finished.at.toISOString() } : {}),
       ...(run.outputImages.length ? { outputImages: run.outputImages } : {}),
-      ...(run.finished && run.finished.status !== 'Succeeded' ? { runErrorMessage: run.script.errorMessage ?? `failed during run, err: exit status 1` } : {}),
+      ...(run.finished && run.finished.status !== 'Succeeded'
+        ? { runErrorMessage: run.script.errorMessage ?? `failed during run, err: exit status 1` }
+        : {}),
       platform: { os: 'linux', architecture: 'amd64' },
       agentConfiguration: { cpu: 2 },
       sourceRegistryAuth: 'Default',
@@ -118,7 +120,9 @@ export async function runLog(run: FakeRun, loginServer: string): Promise<string>
 }
 
 function buildLog(run: FakeRun, head: string[], t: string): string {
-  const images = run.outputImages.map((i) => `- image:\n    registry: ${i.registry}\n    repository: ${i.repository}\n    tag: ${i.tag}\n    digest: ${i.digest}`);
+  const images = run.outputImages.map(
+    (i) => `- image:\n    registry: ${i.registry}\n    repository: ${i.repository}\n    tag: ${i.tag}\n    digest: ${i.digest}`,
+  );
   return `${[
     ...head,
     `${t} Executing step ID: build. Timeout(sec): 28800, Working directory: '', Network: 'acb_default_network'`,

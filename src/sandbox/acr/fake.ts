@@ -108,7 +108,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     const run: FakeRun = { runId, kind: 'build', script, createdAt: new Date(), reads: 0, outputImages: [] };
     if (body.type === 'EncodedTaskRunRequest' && typeof body.encodedTaskContent === 'string') {
       const step = readScanTask(body.encodedTaskContent, { runId, registry: loginServer });
-      if (typeof step === 'string') return armError(res, 400, 'TaskInvalid', step), 400;
+      if (typeof step === 'string') return (armError(res, 400, 'TaskInvalid', step), 400);
       const [ref = '', digest = ''] = step.imageRef.split('@');
       const repository = ref.replace(`${loginServer}/`, '');
       run.kind = 'scan';
@@ -122,11 +122,11 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       const dockerFilePath = typeof body.dockerFilePath === 'string' ? body.dockerFilePath : '';
       if (!dockerFilePath) {
         // ARM echoes the offending request in validation errors; the adapter must scrub it.
-        return armError(res, 400, 'InvalidParameter', `dockerFilePath is required to build from '${body.sourceLocation}'`), 400;
+        return (armError(res, 400, 'InvalidParameter', `dockerFilePath is required to build from '${body.sourceLocation}'`), 400);
       }
       run.build = { sourceLocation: body.sourceLocation, dockerFilePath, imageNames: body.imageNames.map(String) };
     } else {
-      return armError(res, 400, 'InvalidRequestContent', 'unsupported run request type'), 400;
+      return (armError(res, 400, 'InvalidRequestContent', 'unsupported run request type'), 400);
     }
     runs.set(runId, run);
     armJson(res, armRun(run, registryId));
@@ -151,7 +151,12 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     state: () => ({
       registryId,
       loginServer,
-      runs: [...runs.values()].map((r) => ({ runId: r.runId, kind: r.kind, status: statusOf(r), image: r.imageRef ?? r.build?.imageNames })),
+      runs: [...runs.values()].map((r) => ({
+        runId: r.runId,
+        kind: r.kind,
+        status: statusOf(r),
+        image: r.imageRef ?? r.build?.imageNames,
+      })),
       tags: Object.fromEntries([...registry.tags].map(([repo, t]) => [repo, Object.fromEntries(t)])),
       events: events.length,
       eventFailures,
@@ -166,7 +171,9 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       if (!run) return undefined;
       if (url.searchParams.get('sig') !== sign(runId)) {
         res.writeHead(403, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Signature did not match.</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Signature did not match.</Message></Error>',
+        );
         return 403;
       }
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-ms-blob-type': 'AppendBlob' });
@@ -176,22 +183,29 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     if (handleControl(control, req, url, body, res)) return res.statusCode;
     if (handleRegistry(registry, req, url, body, res)) return res.statusCode;
 
-    const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(url.pathname);
+    const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(
+      url.pathname,
+    );
     if (!arm) return undefined;
-    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return armError(res, 401, 'AuthenticationFailed', 'Authentication failed. The Authorization header is missing.'), 401;
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
+      return (armError(res, 401, 'AuthenticationFailed', 'Authentication failed. The Authorization header is missing.'), 401);
     if (throttle.remaining > 0) {
       throttle.remaining--;
-      return armError(res, 429, 'TooManyRequests', 'The request is being throttled.', { 'retry-after': throttle.retryAfter }), 429;
+      return (armError(res, 429, 'TooManyRequests', 'The request is being throttled.', { 'retry-after': throttle.retryAfter }), 429);
     }
-    if (url.searchParams.get('api-version') !== API_VERSION) return armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400;
+    if (url.searchParams.get('api-version') !== API_VERSION)
+      return (armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400);
     if (arm[1]!.toLowerCase() !== registryId.toLowerCase()) {
-      return armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerRegistry/registries/${registryName}' was not found.`), 404;
+      return (
+        armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerRegistry/registries/${registryName}' was not found.`),
+        404
+      );
     }
     const rest = arm[2]!;
     if (req.method === 'POST' && rest === '/scheduleRun') return schedule(JSON.parse(body || '{}') as Record<string, unknown>, res);
     const runMatch = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
     const run = runMatch ? runs.get(runMatch[1]!) : undefined;
-    if (runMatch && !run) return armError(res, 404, 'RunNotFound', `Run '${runMatch[1]}' was not found.`), 404;
+    if (runMatch && !run) return (armError(res, 404, 'RunNotFound', `Run '${runMatch[1]}' was not found.`), 404);
     if (run && req.method === 'GET' && !runMatch![2]) {
       run.reads++;
       if (run.step && statusOf(run) === 'Succeeded') await run.step; // the agent has finished the step
@@ -213,7 +227,12 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', baseUrl);
       const text = Buffer.concat(chunks).toString('utf8');
-      const call: RecordedCall = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
+      const call: RecordedCall = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        status: 0,
+      };
       if (text && (req.headers['content-type'] ?? '').includes('json')) call.body = JSON.parse(text) as unknown;
       handle(req, url, text, res)
         .then((status) => {
@@ -250,7 +269,8 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     ...control,
     setEventSink: (sink: EventSink | undefined) => void (eventSink = sink),
     assertNoUnexpectedCalls: () => {
-      if (unmatched.length) throw new Error(`unexpected calls to the ACR fake: ${unmatched.map((c) => `${c.method} ${c.path}`).join(', ')}`);
+      if (unmatched.length)
+        throw new Error(`unexpected calls to the ACR fake: ${unmatched.map((c) => `${c.method} ${c.path}`).join(', ')}`);
     },
     stop: () =>
       new Promise<void>((resolve) => {

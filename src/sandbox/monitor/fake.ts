@@ -45,8 +45,15 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     } catch (e) {
       return replies.badJson(e instanceof Error ? e.message : 'invalid JSON');
     }
-    if (typeof parsed.query !== 'string' || (parsed.timespan !== undefined && typeof parsed.timespan !== 'string')) return replies.badJson('query must be a string');
-    const record: RecordedQuery = { at: clock.now().toISOString(), status: 0, query: parsed.query, ...(typeof parsed.timespan === 'string' ? { timespan: parsed.timespan } : {}), ...(req.headers.prefer ? { prefer: String(req.headers.prefer) } : {}) };
+    if (typeof parsed.query !== 'string' || (parsed.timespan !== undefined && typeof parsed.timespan !== 'string'))
+      return replies.badJson('query must be a string');
+    const record: RecordedQuery = {
+      at: clock.now().toISOString(),
+      status: 0,
+      query: parsed.query,
+      ...(typeof parsed.timespan === 'string' ? { timespan: parsed.timespan } : {}),
+      ...(req.headers.prefer ? { prefer: String(req.headers.prefer) } : {}),
+    };
     queries.push(record);
     const reply = await answer(parsed.query, record, req);
     record.status = reply.status;
@@ -63,7 +70,8 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     const shape = recogniseQuery(text, analysis);
     if (!shape) return replies.unknownShape();
     record.shape = shape;
-    const tables = shape.kind === 'ping' ? pingTables() : summaryTables((record.result = simulation.measure(window(shape, record.timespan))));
+    const tables =
+      shape.kind === 'ping' ? pingTables() : summaryTables((record.result = simulation.measure(window(shape, record.timespan))));
     return { status: 200, body: outage === 'partial' ? { tables, error: partialError() } : { tables } };
   }
 
@@ -103,7 +111,13 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     setMissingColumns: (cols) => {
       missing = [...cols];
     },
-    state: () => ({ workspaceId, outage, missingColumns: [...missing], profiles: simulation.snapshot(), recentQueries: queries.slice(-50) }),
+    state: () => ({
+      workspaceId,
+      outage,
+      missingColumns: [...missing],
+      profiles: simulation.snapshot(),
+      recentQueries: queries.slice(-50),
+    }),
     stop: () => Promise.resolve(),
   };
 
@@ -161,6 +175,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
   if (res.writableEnded || res.destroyed) return;
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra, ...reply.headers });
+  res.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...extra,
+    ...reply.headers,
+  });
   res.end(text);
 }

@@ -7,14 +7,47 @@ import { createRequire } from 'node:module';
 
 /** The documented AppRequests schema (Azure Monitor Logs table reference), name → Kusto type. */
 export const APP_REQUESTS_COLUMNS: Readonly<Record<string, string>> = {
-  AppRoleInstance: 'string', AppRoleName: 'string', AppVersion: 'string', ClientBrowser: 'string', ClientCity: 'string',
-  ClientCountryOrRegion: 'string', ClientIP: 'string', ClientModel: 'string', ClientOS: 'string', ClientStateOrProvince: 'string',
-  ClientType: 'string', DurationMs: 'real', Id: 'string', IKey: 'string', ItemCount: 'int', Measurements: 'dynamic', Name: 'string',
-  OperationId: 'string', OperationName: 'string', ParentId: 'string', PerformanceBucket: 'string', Properties: 'dynamic',
-  ReferencedItemId: 'string', ReferencedType: 'string', ResourceGUID: 'string', _ResourceId: 'string', ResultCode: 'string',
-  SDKVersion: 'string', SessionId: 'string', Source: 'string', SourceSystem: 'string', _SubscriptionId: 'string', Success: 'bool',
-  SyntheticSource: 'string', TenantId: 'string', TimeGenerated: 'datetime', Type: 'string', Url: 'string', UserAccountId: 'string',
-  UserAuthenticatedId: 'string', UserId: 'string',
+  AppRoleInstance: 'string',
+  AppRoleName: 'string',
+  AppVersion: 'string',
+  ClientBrowser: 'string',
+  ClientCity: 'string',
+  ClientCountryOrRegion: 'string',
+  ClientIP: 'string',
+  ClientModel: 'string',
+  ClientOS: 'string',
+  ClientStateOrProvince: 'string',
+  ClientType: 'string',
+  DurationMs: 'real',
+  Id: 'string',
+  IKey: 'string',
+  ItemCount: 'int',
+  Measurements: 'dynamic',
+  Name: 'string',
+  OperationId: 'string',
+  OperationName: 'string',
+  ParentId: 'string',
+  PerformanceBucket: 'string',
+  Properties: 'dynamic',
+  ReferencedItemId: 'string',
+  ReferencedType: 'string',
+  ResourceGUID: 'string',
+  _ResourceId: 'string',
+  ResultCode: 'string',
+  SDKVersion: 'string',
+  SessionId: 'string',
+  Source: 'string',
+  SourceSystem: 'string',
+  _SubscriptionId: 'string',
+  Success: 'bool',
+  SyntheticSource: 'string',
+  TenantId: 'string',
+  TimeGenerated: 'datetime',
+  Type: 'string',
+  Url: 'string',
+  UserAccountId: 'string',
+  UserAuthenticatedId: 'string',
+  UserId: 'string',
 };
 
 export interface KqlDiagnostic {
@@ -44,10 +77,26 @@ export interface KqlAnalysis {
 }
 
 // The few members of the Bridge.NET object model used here (the package's .d.ts is 1.7 MB).
-interface NetList<T> { Count: number; getItem(i: number): T }
-interface SyntaxNode { Kind: number; ChildCount: number; GetChild(i: number): SyntaxNode | null; IsLiteral?: boolean; LiteralValue?: string | number | boolean | { toString(): string } | null; Text?: string; ToString?(): string }
+interface NetList<T> {
+  Count: number;
+  getItem(i: number): T;
+}
+interface SyntaxNode {
+  Kind: number;
+  ChildCount: number;
+  GetChild(i: number): SyntaxNode | null;
+  IsLiteral?: boolean;
+  LiteralValue?: string | number | boolean | { toString(): string } | null;
+  Text?: string;
+  ToString?(): string;
+}
 type NetDiagnostic = { Code: string; Severity: string; Message: string; Start: number; Length: number };
-interface KustoCode { Syntax: SyntaxNode; GetDiagnostics(): NetList<NetDiagnostic>; GetSyntaxDiagnostics(): NetList<NetDiagnostic>; ResultType?: { Columns?: NetList<{ Name: string }> } }
+interface KustoCode {
+  Syntax: SyntaxNode;
+  GetDiagnostics(): NetList<NetDiagnostic>;
+  GetSyntaxDiagnostics(): NetList<NetDiagnostic>;
+  ResultType?: { Columns?: NetList<{ Name: string }> };
+}
 interface KustoLanguage {
   KustoCode: { ParseAndAnalyze(text: string, globals: unknown): KustoCode };
   GlobalState: { Default: { WithCluster(c: unknown): { WithDatabase(d: unknown): unknown } } };
@@ -80,7 +129,9 @@ function load(): KustoLanguage {
 export const kustoLoadMs = (): number | undefined => loadMs;
 
 function globalsFor(columns: Readonly<Record<string, string>>): unknown {
-  const schema = `(${Object.entries(columns).map(([n, t]) => `['${n}']:${t}`).join(', ')})`;
+  const schema = `(${Object.entries(columns)
+    .map(([n, t]) => `['${n}']:${t}`)
+    .join(', ')})`;
   let globals = globalsBySchema.get(schema);
   if (!globals) {
     const K = load();
@@ -104,7 +155,14 @@ export function analyzeKql(query: string, columns: Readonly<Record<string, strin
   for (let i = 0; i < diags.Count; i++) {
     const d = diags.getItem(i);
     const isSyntax = syntaxKeys.has(`${d.Code}@${d.Start}`);
-    diagnostics.push({ code: d.Code, severity: String(d.Severity), message: d.Message, start: d.Start, length: d.Length, syntax: isSyntax });
+    diagnostics.push({
+      code: d.Code,
+      severity: String(d.Severity),
+      message: d.Message,
+      start: d.Start,
+      length: d.Length,
+      syntax: isSyntax,
+    });
   }
   const nodes: KqlNode[] = [];
   const walk = (n: SyntaxNode | null): void => {

@@ -5,9 +5,7 @@
  */
 import type { KqlAnalysis } from './kusto-check.js';
 
-export type QueryShape =
-  | { kind: 'requests'; role: string; version?: string; from: Date; to: Date }
-  | { kind: 'ping' };
+export type QueryShape = { kind: 'requests'; role: string; version?: string; from: Date; to: Date } | { kind: 'ping' };
 
 const ISO = String.raw`(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z)`;
 const STR = String.raw`("(?:[^"\\\r\n]|\\.)*")`;
@@ -32,7 +30,13 @@ export function recogniseQuery(query: string, analysis: KqlAnalysis): QueryShape
   const to = new Date(toText ?? '');
   const role = decoded(analysis, roleToken);
   const version = versionToken === undefined ? undefined : decoded(analysis, versionToken);
-  if (role === undefined || (versionToken !== undefined && version === undefined) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return undefined;
+  if (
+    role === undefined ||
+    (versionToken !== undefined && version === undefined) ||
+    Number.isNaN(from.getTime()) ||
+    Number.isNaN(to.getTime())
+  )
+    return undefined;
   return { kind: 'requests', role, ...(version !== undefined ? { version } : {}), from, to };
 }
 

@@ -20,23 +20,35 @@ const error = (status: number, code: string, message: string, innererror?: unkno
 
 export const replies = {
   missingAuth: () => error(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."),
-  wrongToken: () => error(403, 'InsufficientAccessError', 'The provided credentials have insufficient access to perform the requested operation'),
+  wrongToken: () =>
+    error(403, 'InsufficientAccessError', 'The provided credentials have insufficient access to perform the requested operation'),
   workspaceNotFound: (id: string) => error(404, 'WorkspaceNotFoundError', `Workspace ${id} could not be found`),
   badJson: (detail: string) =>
-    error(400, 'BadArgumentError', 'The request had some invalid properties', { code: 'QueryValidationError', message: 'Failed parsing the query', details: [{ code: 'InvalidJsonBody', message: detail, target: null }] }),
+    error(400, 'BadArgumentError', 'The request had some invalid properties', {
+      code: 'QueryValidationError',
+      message: 'Failed parsing the query',
+      details: [{ code: 'InvalidJsonBody', message: detail, target: null }],
+    }),
   /** Like the service: outer BadArgumentError, then Syntax/SemanticError, then the engine's diagnostic with position. */
   badQuery: (query: string, d: KqlDiagnostic) => {
     const before = query.slice(0, d.start).split('\n');
     return error(400, 'BadArgumentError', 'The request had some invalid properties', {
       code: d.syntax ? 'SyntaxError' : 'SemanticError',
       message: d.syntax ? 'A recognition error occurred in the query.' : 'A semantic error occurred.',
-      innererror: { code: d.code, message: d.message, line: before.length, pos: (before.at(-1) ?? '').length, token: query.slice(d.start, d.start + d.length) },
+      innererror: {
+        code: d.code,
+        message: d.message,
+        line: before.length,
+        pos: (before.at(-1) ?? '').length,
+        token: query.slice(d.start, d.start + d.length),
+      },
     });
   },
   unknownShape: () =>
     error(400, 'BadArgumentError', 'The request had some invalid properties', {
       code: 'SandboxUnsupportedQuery',
-      message: 'The sandbox answers only the deployer\'s own query shapes (src/sandbox/monitor/query-shape.ts); the adapter and the fake have drifted apart.',
+      message:
+        "The sandbox answers only the deployer's own query shapes (src/sandbox/monitor/query-shape.ts); the adapter and the fake have drifted apart.",
     }),
   internal: () => error(500, 'InternalServerError', 'An internal error occurred'),
   throttled: (seconds: number) => error(429, 'ThrottledError', 'Too many requests', undefined, { 'retry-after': String(seconds) }),
@@ -69,7 +81,12 @@ export const partialError = () => ({
     {
       code: 'EngineError',
       message: 'Something went wrong processing your query on the server.',
-      innererror: { code: '-2133196797', message: 'Query execution has exceeded the allowed limits (sandbox outage "partial").', severity: 2, severityName: 'Error' },
+      innererror: {
+        code: '-2133196797',
+        message: 'Query execution has exceeded the allowed limits (sandbox outage "partial").',
+        severity: 2,
+        severityName: 'Error',
+      },
     },
   ],
 });

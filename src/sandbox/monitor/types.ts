@@ -35,11 +35,16 @@ export interface MonitorFake {
   setOutage(outage: Outage): void;
   /** Schema drift: the workspace's AppRequests lacks these columns, so queries naming them fail like in Azure. */
   setMissingColumns(columns: string[]): void;
-  state(): { workspaceId: string; outage: Outage; missingColumns: string[]; profiles: Record<string, ProfileSegment[]>; recentQueries: RecordedQuery[] };
+  state(): {
+    workspaceId: string;
+    outage: Outage;
+    missingColumns: string[];
+    profiles: Record<string, ProfileSegment[]>;
+    recentQueries: RecordedQuery[];
+  };
   /** Every query received, oldest first. */
   queries: RecordedQuery[];
   /** Requests to paths the fake does not serve: tests assert this stays empty. */
   unexpected: string[];
   stop(): Promise<void>;
 }
-

@@ -58,7 +58,10 @@ describe('ACR builder over HTTPS against the ARM fake', () => {
     cleanups.push(() => new Promise((r) => sink.close(() => r())));
     const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/api/acr/events`;
 
-    const { acr } = await setup({ defaultPolls: 1, eventSink: { url: sinkUrl, headers: { 'x-functions-key': 'k-123456' } } }, { sourceToken: TOKEN });
+    const { acr } = await setup(
+      { defaultPolls: 1, eventSink: { url: sinkUrl, headers: { 'x-functions-key': 'k-123456' } } },
+      { sourceToken: TOKEN },
+    );
     const started = await acr.builder.start(request());
     expect(started.ok).toBe(true);
     const runId = started.ok ? started.value.runId : '';
@@ -83,7 +86,9 @@ describe('ACR builder over HTTPS against the ARM fake', () => {
       expect.objectContaining({ repository: 'tailspin-server', tag: COMMIT, digest }),
       expect.objectContaining({ repository: 'tailspin-server', tag: 'latest', digest }),
     ]);
-    expect(received[0]!.body).toMatchObject([{ eventType: 'Microsoft.ContainerRegistry.ImagePushed', data: { action: 'push', request: { method: 'PUT' } } }]);
+    expect(received[0]!.body).toMatchObject([
+      { eventType: 'Microsoft.ContainerRegistry.ImagePushed', data: { action: 'push', request: { method: 'PUT' } } },
+    ]);
     expect(await acr.builder.resolveTag('tailspin-server', 'latest')).toEqual({ ok: true, value: digest });
   });
 
@@ -95,7 +100,10 @@ describe('ACR builder over HTTPS against the ARM fake', () => {
     expect(JSON.stringify(rejected)).not.toContain(TOKEN);
     expect(!rejected.ok && rejected.error.message).toContain('https://[redacted]@github.com/tailspin/tailspin-toys.git');
 
-    fake!.scriptNextRun({ outcome: 'Failed', errorMessage: `failed to clone https://x-access-token:${TOKEN}@github.com/tailspin/tailspin-toys.git` });
+    fake!.scriptNextRun({
+      outcome: 'Failed',
+      errorMessage: `failed to clone https://x-access-token:${TOKEN}@github.com/tailspin/tailspin-toys.git`,
+    });
     const started = await acr.builder.start(request());
     const failed = await acr.builder.get(started.ok ? started.value.runId : '');
     expect(failed).toMatchObject({ ok: true, value: { state: 'failed', reason: expect.stringContaining('build run Failed') } });
@@ -119,7 +127,10 @@ describe('ACR builder over HTTPS against the ARM fake', () => {
   });
 
   it('maps a rejected bearer token to auth', async () => {
-    const { acr } = await setup({}, { credential: { getToken: () => Promise.resolve({ token: '', expiresOnTimestamp: Date.now() + 60_000 }) } });
+    const { acr } = await setup(
+      {},
+      { credential: { getToken: () => Promise.resolve({ token: '', expiresOnTimestamp: Date.now() + 60_000 }) } },
+    );
     // An empty bearer is rejected by ARM (and by the fake) with 401.
     expect(await acr.builder.get('ca1')).toMatchObject({ ok: false, error: { kind: 'auth', status: 401 } });
   });

@@ -16,7 +16,11 @@ const setup = async (...args: Parameters<typeof harness>) => {
   return h;
 };
 
-const target = (repository = 'tailspin-server', registry?: string) => ({ registry: registry ?? 'tailspinacr.azurecr.io', repository, digest: DIGEST });
+const target = (repository = 'tailspin-server', registry?: string) => ({
+  registry: registry ?? 'tailspinacr.azurecr.io',
+  repository,
+  digest: DIGEST,
+});
 
 function done(r: { ok: boolean; value?: ScanRun }): Extract<ScanRun, { state: 'done' }> {
   expect(r.ok).toBe(true);

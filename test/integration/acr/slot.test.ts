@@ -25,7 +25,9 @@ async function until<T>(probe: () => T | undefined, deadlineMs = 5_000): Promise
 
 describe('ACR sandbox slot', () => {
   it('is skipped when a real registry is configured', () => {
-    expect(acrSlot.realConfigured({ ACR_RESOURCE_ID: '/subscriptions/x/resourceGroups/y/providers/Microsoft.ContainerRegistry/registries/z' })).toBe(true);
+    expect(
+      acrSlot.realConfigured({ ACR_RESOURCE_ID: '/subscriptions/x/resourceGroups/y/providers/Microsoft.ContainerRegistry/registries/z' }),
+    ).toBe(true);
     expect(acrSlot.realConfigured({ ACR_RESOURCE_ID: ' ' })).toBe(false);
   });
 
@@ -35,7 +37,8 @@ describe('ACR sandbox slot', () => {
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        if (req.url === '/api/acr/events') posted.push({ key: req.headers['x-functions-key'] as string | undefined, body: JSON.parse(text) });
+        if (req.url === '/api/acr/events')
+          posted.push({ key: req.headers['x-functions-key'] as string | undefined, body: JSON.parse(text) });
         res.writeHead(202).end();
       });
     });
@@ -57,7 +60,11 @@ describe('ACR sandbox slot', () => {
 
     const commit = 'c0ffee0000000000000000000000000000000001';
     const build = await acr.builder.start({
-      app: 'tailspin-server', commit, repository: 'tailspin/tailspin-toys', dockerfile: 'Dockerfile', context: 'server',
+      app: 'tailspin-server',
+      commit,
+      repository: 'tailspin/tailspin-toys',
+      dockerfile: 'Dockerfile',
+      context: 'server',
       imageNames: [`tailspin-server-vulnerable:${commit}`],
     });
     const runId = build.ok ? build.value.runId : '';
@@ -67,7 +74,12 @@ describe('ACR sandbox slot', () => {
     const digest = built.ok && built.value.state === 'succeeded' ? built.value.digest! : '';
 
     await until(() => (posted.length ? true : undefined));
-    expect(posted[0]).toMatchObject({ key: 'slot-test-key', body: [{ eventType: 'Microsoft.ContainerRegistry.ImagePushed', data: { target: { digest, repository: 'tailspin-server-vulnerable' } } }] });
+    expect(posted[0]).toMatchObject({
+      key: 'slot-test-key',
+      body: [
+        { eventType: 'Microsoft.ContainerRegistry.ImagePushed', data: { target: { digest, repository: 'tailspin-server-vulnerable' } } },
+      ],
+    });
 
     const scan = await acr.scanner.start({ registry: config.ACR_LOGIN_SERVER, repository: 'tailspin-server-vulnerable', digest });
     const scanId = scan.ok ? scan.value.runId : '';

@@ -31,12 +31,19 @@ const observe = async (name: string) => {
   return r.value;
 };
 const create = (name: string, image: string, replicas = 1) =>
-  t.kube.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: t.namespace, body: deploymentManifest(name, { image, replicas }) });
+  t.kube
+    .makeApiClient(AppsV1Api)
+    .createNamespacedDeployment({ namespace: t.namespace, body: deploymentManifest(name, { image, replicas }) });
 
 describe('seeded k8s/ manifests', () => {
   it('start rolled out and available', async () => {
     const r = await t.cluster.observe(server);
-    expect(r.ok && r.value).toMatchObject({ replicas: 2, availableReplicas: 2, revision: '1', image: 'tailspinacr.azurecr.io/tailspin-server:latest' });
+    expect(r.ok && r.value).toMatchObject({
+      replicas: 2,
+      availableReplicas: 2,
+      revision: '1',
+      image: 'tailspinacr.azurecr.io/tailspin-server:latest',
+    });
   });
 });
 
@@ -54,10 +61,19 @@ describe('smoke checks', () => {
   it('report a slow app as a failed check, and a missing service as 404', async () => {
     const quick = createKubernetesCluster({ kubeConfig: t.kube, logger: silentLogger, smokeTimeoutMs: 100 });
     t.fake.proxy.set('tail-spin', 'tailspin-client', { delayMs: 400 });
-    const slow = await quick.smoke('tail-spin', { kind: 'service-proxy', service: 'tailspin-client', port: 80, path: '/', expectStatus: 200 });
+    const slow = await quick.smoke('tail-spin', {
+      kind: 'service-proxy',
+      service: 'tailspin-client',
+      port: 80,
+      path: '/',
+      expectStatus: 200,
+    });
     expect(slow).toMatchObject({ ok: true, value: { ok: false, detail: 'no answer within 100 ms' } });
     t.fake.proxy.set('tail-spin', 'tailspin-client', undefined);
-    expect(await t.cluster.smoke('tail-spin', { ...check, service: 'nope' })).toMatchObject({ ok: true, value: { ok: false, status: 404 } });
+    expect(await t.cluster.smoke('tail-spin', { ...check, service: 'nope' })).toMatchObject({
+      ok: true,
+      value: { ok: false, status: 404 },
+    });
   });
 
   it('GET a URL once', async () => {
@@ -67,10 +83,19 @@ describe('smoke checks', () => {
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/`, expectStatus: 200 })).toMatchObject({ ok: true, value: { ok: true, status: 200 } });
-    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/down`, expectStatus: 200 })).toMatchObject({ ok: true, value: { ok: false, status: 503 } });
+    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/`, expectStatus: 200 })).toMatchObject({
+      ok: true,
+      value: { ok: true, status: 200 },
+    });
+    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/down`, expectStatus: 200 })).toMatchObject({
+      ok: true,
+      value: { ok: false, status: 503 },
+    });
     await new Promise((r) => http.close(r));
-    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/`, expectStatus: 200 })).toMatchObject({ ok: true, value: { ok: false, detail: 'unreachable' } });
+    expect(await t.cluster.smoke('x', { kind: 'url', url: `${base}/`, expectStatus: 200 })).toMatchObject({
+      ok: true,
+      value: { ok: false, detail: 'unreachable' },
+    });
   });
 });
 
@@ -82,18 +107,35 @@ describe('pod problems and failures', () => {
     t.fake.setImageBehaviour('sha256:huge', 'unschedulable');
     await create('pull', 'example.invalid/app@sha256:badbad');
     await create('huge', 'example.invalid/app@sha256:huge');
-    const pull = await poll('backoff', () => observe('pull'), (o) => problem(o) === 'ImagePullBackOff', timing);
+    const pull = await poll(
+      'backoff',
+      () => observe('pull'),
+      (o) => problem(o) === 'ImagePullBackOff',
+      timing,
+    );
     expect(pull.podProblems[0]).toMatchObject({ container: 'app', message: 'Back-off pulling image "example.invalid/app@sha256:badbad"' });
-    const huge = await poll('unschedulable', () => observe('huge'), (o) => problem(o) === 'Unschedulable', timing);
+    const huge = await poll(
+      'unschedulable',
+      () => observe('huge'),
+      (o) => problem(o) === 'Unschedulable',
+      timing,
+    );
     expect(huge.podProblems[0]?.message).toMatch(/^0\/1 nodes are available/);
     const events = await t.cluster.events({ namespace: t.namespace, deployment: 'pull', container: 'app' });
-    expect(events.ok && events.value.some((e) => e.reason === 'Failed' && e.type === 'Warning' && e.involvedObject.startsWith('Pod/pull-'))).toBe(true);
+    expect(
+      events.ok && events.value.some((e) => e.reason === 'Failed' && e.type === 'Warning' && e.involvedObject.startsWith('Pod/pull-')),
+    ).toBe(true);
   });
 
   it('ReplicaFailure when pods cannot be created', async () => {
     t.fake.setReplicaFailure(t.namespace, 'quota', 'pods "quota-x" is forbidden: exceeded quota');
     await create('quota', IMAGE_A);
-    const o = await poll('replica failure', () => observe('quota'), (x) => x.conditions.some((c) => c.type === 'ReplicaFailure'), timing);
+    const o = await poll(
+      'replica failure',
+      () => observe('quota'),
+      (x) => x.conditions.some((c) => c.type === 'ReplicaFailure'),
+      timing,
+    );
     expect(o.conditions.find((c) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'True', reason: 'FailedCreate' });
   });
 
@@ -104,7 +146,10 @@ describe('pod problems and failures', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const gone = createKubernetesCluster({ kubeConfig: kubeConfigFor({ ...t.fake, url: `https://127.0.0.1:${port}` }), logger: silentLogger });
+    const gone = createKubernetesCluster({
+      kubeConfig: kubeConfigFor({ ...t.fake, url: `https://127.0.0.1:${port}` }),
+      logger: silentLogger,
+    });
     expect(await gone.ping()).toMatchObject({ ok: false, error: { kind: 'transient' } });
   });
 
@@ -113,7 +158,9 @@ describe('pod problems and failures', () => {
     expect(unknown).toMatchObject({ status: 404, body: { kind: 'Status', reason: 'NotFound', code: 404 } });
     expect(t.fake.unexpected.map((c) => c.path)).toEqual(['/apis/example.com/v1/widgets']);
     t.fake.unexpected.length = 0;
-    expect((await raw('POST', '/_sandbox/knobs', { service: { namespace: 'tail-spin', name: 'tailspin-server', status: 502 } })).status).toBe(200);
+    expect(
+      (await raw('POST', '/_sandbox/knobs', { service: { namespace: 'tail-spin', name: 'tailspin-server', status: 502 } })).status,
+    ).toBe(200);
     const check = { kind: 'service-proxy' as const, service: 'tailspin-server', port: 5100, path: '/api/games', expectStatus: 200 };
     expect(await t.cluster.smoke('tail-spin', check)).toMatchObject({ ok: true, value: { ok: false, status: 502 } });
     await raw('POST', '/_sandbox/knobs', { service: { namespace: 'tail-spin', name: 'tailspin-server' } });
@@ -124,11 +171,15 @@ describe('pod problems and failures', () => {
 
 function raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${t.fake.url}${path}`, { method, ca: t.fake.ca, headers: { authorization: `Bearer ${t.fake.token}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
+    const req = request(
+      `${t.fake.url}${path}`,
+      { method, ca: t.fake.ca, headers: { authorization: `Bearer ${t.fake.token}`, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });

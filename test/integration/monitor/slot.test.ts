@@ -20,15 +20,27 @@ it('is skipped when a real workspace is configured', () => {
 });
 
 it('points the adapter at the fake: healthy defaults for both apps, over HTTPS with the sandbox CA and token', async () => {
-  expect(Object.keys(svc.settings).sort()).toEqual(['LOG_ANALYTICS_WORKSPACE_ID', 'MONITOR_LOGS_CA_PEM', 'MONITOR_LOGS_ENDPOINT', 'MONITOR_LOGS_STATIC_TOKEN']);
+  expect(Object.keys(svc.settings).sort()).toEqual([
+    'LOG_ANALYTICS_WORKSPACE_ID',
+    'MONITOR_LOGS_CA_PEM',
+    'MONITOR_LOGS_ENDPOINT',
+    'MONITOR_LOGS_STATIC_TOKEN',
+  ]);
   expect(svc.settings.MONITOR_LOGS_ENDPOINT).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/v1$/);
-  const config = loadConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', GITHUB_WEBHOOK_SECRET: 'a-local-secret-of-16+', ...svc.settings });
+  const config = loadConfig({
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    GITHUB_WEBHOOK_SECRET: 'a-local-secret-of-16+',
+    ...svc.settings,
+  });
   const telemetry = createTelemetryFromConfig(config, {});
   expect(telemetry).toBeDefined();
   const to = new Date();
   const from = new Date(to.getTime() - 300_000);
   for (const roleName of ['tailspin-server', 'tailspin-client']) {
-    expect(await telemetry!.requests({ roleName, version: 'sha256:0123', from, to })).toEqual({ ok: true, value: { requests: 1500, failures: 3, p95Ms: 180 } });
+    expect(await telemetry!.requests({ roleName, version: 'sha256:0123', from, to })).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 3, p95Ms: 180 },
+    });
   }
   expect(svc.describe.join('\n')).toContain('/_sandbox/outage');
 }, 60_000);

@@ -5,7 +5,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:https';
 import { LogsQueryClient } from '@azure/monitor-query-logs';
-import { buildRequestsQuery, createTelemetry, staticTokenCredential, type TokenCredential } from '../../../src/services/adapters/monitor/index.js';
+import {
+  buildRequestsQuery,
+  createTelemetry,
+  staticTokenCredential,
+  type TokenCredential,
+} from '../../../src/services/adapters/monitor/index.js';
 import { startMonitorFake, type MonitorFake } from '../../../src/sandbox/monitor/fake.js';
 import type { Telemetry } from '../../../src/services/ports.js';
 
@@ -16,7 +21,13 @@ const DEPLOY = 60; // minutes after T0
 let fake: MonitorFake;
 
 const adapter = (over: { credential?: TokenCredential; timeoutMs?: number; workspaceId?: string } = {}): Telemetry =>
-  createTelemetry({ workspaceId: over.workspaceId ?? fake.workspaceId, endpoint: fake.endpoint, credential: over.credential ?? staticTokenCredential(TOKEN), tlsCa: fake.ca, ...(over.timeoutMs ? { timeoutMs: over.timeoutMs } : {}) });
+  createTelemetry({
+    workspaceId: over.workspaceId ?? fake.workspaceId,
+    endpoint: fake.endpoint,
+    credential: over.credential ?? staticTokenCredential(TOKEN),
+    tlsCa: fake.ca,
+    ...(over.timeoutMs ? { timeoutMs: over.timeoutMs } : {}),
+  });
 
 beforeAll(async () => {
   fake = await startMonitorFake({ token: TOKEN });
@@ -35,11 +46,17 @@ afterAll(() => fake.stop());
 
 describe('numbers', () => {
   it('healthy window: exact counts, failures and P95', async () => {
-    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY - 5), to: at(DEPLOY) })).toEqual({ ok: true, value: { requests: 1500, failures: 3, p95Ms: 180 } });
+    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY - 5), to: at(DEPLOY) })).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 3, p95Ms: 180 },
+    });
   });
 
   it('breach window after the deploy: 5 % errors, P95 2.5 s', async () => {
-    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY), to: at(DEPLOY + 5) })).toEqual({ ok: true, value: { requests: 1500, failures: 75, p95Ms: 2500 } });
+    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY), to: at(DEPLOY + 5) })).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 75, p95Ms: 2500 },
+    });
   });
 
   it('only requests inside [from, to) count: a window straddling the deploy mixes both', async () => {
@@ -50,8 +67,12 @@ describe('numbers', () => {
     expect(fake.queries.at(-1)?.timespan).toBe(`${at(DEPLOY - 2.5).toISOString()}/${at(DEPLOY + 2.5).toISOString()}`);
   });
 
-  it('the body timespan narrows the window like the service (intersection with the query\'s own filter)', async () => {
-    const client = new LogsQueryClient(staticTokenCredential(TOKEN), { endpoint: fake.endpoint, tlsOptions: { ca: fake.ca }, retryOptions: { maxRetries: 0 } });
+  it("the body timespan narrows the window like the service (intersection with the query's own filter)", async () => {
+    const client = new LogsQueryClient(staticTokenCredential(TOKEN), {
+      endpoint: fake.endpoint,
+      tlsOptions: { ca: fake.ca },
+      retryOptions: { maxRetries: 0 },
+    });
     const text = buildRequestsQuery({ roleName: 'tailspin-server', from: at(DEPLOY - 10), to: at(DEPLOY + 10) });
     const r = await client.queryWorkspace(fake.workspaceId, text, { startTime: at(DEPLOY - 5), endTime: at(DEPLOY) });
     expect(r).toMatchObject({ status: 'Success', tables: [{ rows: [[1500, 3, 180]] }] });
@@ -65,8 +86,14 @@ describe('numbers', () => {
   });
 
   it('zero traffic → 0 requests and a null P95', async () => {
-    expect(await adapter().requests({ roleName: 'nobody', from: at(0), to: at(5) })).toEqual({ ok: true, value: { requests: 0, failures: 0, p95Ms: null } });
-    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(-10), to: at(0) })).toEqual({ ok: true, value: { requests: 0, failures: 0, p95Ms: null } });
+    expect(await adapter().requests({ roleName: 'nobody', from: at(0), to: at(5) })).toEqual({
+      ok: true,
+      value: { requests: 0, failures: 0, p95Ms: null },
+    });
+    expect(await adapter().requests({ roleName: 'tailspin-server', from: at(-10), to: at(0) })).toEqual({
+      ok: true,
+      value: { requests: 0, failures: 0, p95Ms: null },
+    });
   });
 
   it('sends Prefer: wait and asks the service to stop when the client does', async () => {
@@ -105,18 +132,35 @@ describe('failures', () => {
   it('a query the service rejects (schema without ItemCount) → invalid, with the service error codes', async () => {
     fake.setMissingColumns(['ItemCount']);
     const r = await adapter().requests(q);
-    expect(r).toMatchObject({ ok: false, error: { kind: 'invalid', status: 400, cause: { codes: ['BadArgumentError', 'SemanticError', 'KS142'] } } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid', status: 400, cause: { codes: ['BadArgumentError', 'SemanticError', 'KS142'] } },
+    });
     expect(r.ok || r.error.message).toContain('ItemCount');
   });
 
   it('a query shape the fake does not know → 400 (adapter and fake cannot drift silently)', async () => {
-    const client = new LogsQueryClient(staticTokenCredential(TOKEN), { endpoint: fake.endpoint, tlsOptions: { ca: fake.ca }, retryOptions: { maxRetries: 0 } });
-    await expect(client.queryWorkspace(fake.workspaceId, 'AppRequests | count', { duration: 'PT5M' })).rejects.toMatchObject({ statusCode: 400, code: 'BadArgumentError', details: { error: { innererror: { code: 'SandboxUnsupportedQuery' } } } });
+    const client = new LogsQueryClient(staticTokenCredential(TOKEN), {
+      endpoint: fake.endpoint,
+      tlsOptions: { ca: fake.ca },
+      retryOptions: { maxRetries: 0 },
+    });
+    await expect(client.queryWorkspace(fake.workspaceId, 'AppRequests | count', { duration: 'PT5M' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'BadArgumentError',
+      details: { error: { innererror: { code: 'SandboxUnsupportedQuery' } } },
+    });
   });
 
   it('auth: no token → 401, wrong token → 403, no credential at all → auth without a request', async () => {
-    expect(await adapter({ credential: staticTokenCredential('') }).requests(q)).toMatchObject({ ok: false, error: { kind: 'auth', status: 401 } });
-    expect(await adapter({ credential: staticTokenCredential('wrong') }).requests(q)).toMatchObject({ ok: false, error: { kind: 'auth', status: 403 } });
+    expect(await adapter({ credential: staticTokenCredential('') }).requests(q)).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', status: 401 },
+    });
+    expect(await adapter({ credential: staticTokenCredential('wrong') }).requests(q)).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', status: 403 },
+    });
     const before = fake.queries.length;
     const unavailable: TokenCredential = {
       getToken: () => Promise.reject(Object.assign(new Error('no managed identity here'), { name: 'CredentialUnavailableError' })),
@@ -126,15 +170,23 @@ describe('failures', () => {
   });
 
   it('unknown workspace → not-found; ping ok on the right one', async () => {
-    expect(await adapter({ workspaceId: '11111111-1111-1111-1111-111111111111' }).ping()).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+    expect(await adapter({ workspaceId: '11111111-1111-1111-1111-111111111111' }).ping()).toMatchObject({
+      ok: false,
+      error: { kind: 'not-found' },
+    });
     expect(await adapter().ping()).toEqual({ ok: true, value: { workspaceId: fake.workspaceId } });
   });
 });
 
 describe('control API', () => {
   it('GET /_sandbox shows profiles and recent queries; POST knobs change them', async () => {
-    expect(await call('POST', '/_sandbox/profile', { role: 'curl-role', rps: 1, errorRate: 0.5, p95Ms: 100, from: at(0).toISOString() })).toMatchObject({ status: 200 });
-    expect(await adapter().requests({ roleName: 'curl-role', from: at(0), to: at(1) })).toEqual({ ok: true, value: { requests: 60, failures: 30, p95Ms: 100 } });
+    expect(
+      await call('POST', '/_sandbox/profile', { role: 'curl-role', rps: 1, errorRate: 0.5, p95Ms: 100, from: at(0).toISOString() }),
+    ).toMatchObject({ status: 200 });
+    expect(await adapter().requests({ roleName: 'curl-role', from: at(0), to: at(1) })).toEqual({
+      ok: true,
+      value: { requests: 60, failures: 30, p95Ms: 100 },
+    });
     expect(await call('POST', '/_sandbox/outage', { outage: 'http500' })).toMatchObject({ status: 200 });
     expect((await adapter().ping()).ok).toBe(false);
     const state = await call('GET', '/_sandbox');

@@ -98,12 +98,10 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         const hash = rs?.metadata.labels[HASH_LABEL];
         const pods = hash
           ? PodList.parse(
-              await kc
-                .makeApiClient(CoreV1Api)
-                .listNamespacedPod({
-                  namespace: w.namespace,
-                  labelSelector: selectorText({ ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash }),
-                }),
+              await kc.makeApiClient(CoreV1Api).listNamespacedPod({
+                namespace: w.namespace,
+                labelSelector: selectorText({ ...d.spec.selector?.matchLabels, [HASH_LABEL]: hash }),
+              }),
             ).items
           : [];
         return toObservation(d, image, pods);
@@ -113,17 +111,15 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
       run('setImage', async (kc) => {
         const d = await readDeployment(kc, w);
         if (imageOf(d.spec.template, w) === image) return { changed: false };
-        await kc
-          .makeApiClient(AppsV1Api)
-          .patchNamespacedDeployment(
-            {
-              name: w.deployment,
-              namespace: w.namespace,
-              body: setImagePatch(w.container, image, annotations),
-              fieldManager: FIELD_MANAGER,
-            },
-            setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-          );
+        await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+          {
+            name: w.deployment,
+            namespace: w.namespace,
+            body: setImagePatch(w.container, image, annotations),
+            fieldManager: FIELD_MANAGER,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+        );
         log.info('deployment image set', { namespace: w.namespace, deployment: w.deployment, image, releaseId: annotations.releaseId });
         return { changed: true };
       }),
@@ -137,17 +133,15 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         if (!prev) throw new Failure(adapterError('kubernetes', 'not-found', `no previous revision of ${w.namespace}/${w.deployment}`));
         const image = imageOf(templateFrom(prev), w);
         if (sameTemplate(templateFrom(prev), d.spec.template)) return { image, changed: false };
-        await kc
-          .makeApiClient(AppsV1Api)
-          .patchNamespacedDeployment(
-            {
-              name: w.deployment,
-              namespace: w.namespace,
-              body: undoPatch(d.metadata.annotations, prev, annotations),
-              fieldManager: FIELD_MANAGER,
-            },
-            setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-          );
+        await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+          {
+            name: w.deployment,
+            namespace: w.namespace,
+            body: undoPatch(d.metadata.annotations, prev, annotations),
+            fieldManager: FIELD_MANAGER,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        );
         log.info('deployment rolled back', { namespace: w.namespace, deployment: w.deployment, toRevision: revisionOf(prev), image });
         return { image, changed: true };
       }),
