@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { assessRollout, assessTelemetry } from '../../../src/services/pipeline/assess.js';
+import type { RolloutObservation } from '../../../src/services/ports.js';
+
+const IMG = 'tailspinacr.azurecr.io/tailspin-server@sha256:' + 'a'.repeat(64);
+const obs = (o: Partial<RolloutObservation> = {}): RolloutObservation => ({
+  generation: 2,
+  observedGeneration: 2,
+  desiredReplicas: 2,
+  replicas: 2,
+  updatedReplicas: 2,
+  readyReplicas: 2,
+  availableReplicas: 2,
+  unavailableReplicas: 0,
+  conditions: [],
+  image: IMG,
+  annotations: {},
+  podProblems: [],
+  ...o,
+});
+
+describe('assessRollout (kubectl rollout status semantics)', () => {
+  it.each([
+    ['complete', obs(), { kind: 'complete' }],
+    [
+      'spec change not yet observed',
+      obs({ observedGeneration: 1 }),
+      { kind: 'progressing', detail: 'waiting for the deployment spec update to be observed' },
+    ],
+    ['updated < desired', obs({ updatedReplicas: 1 }), { kind: 'progressing', detail: '1 of 2 updated replicas' }],
+    ['old replicas still there', obs({ replicas: 3 }), { kind: 'progressing', detail: '1 old replicas pending termination' }],
+    ['not yet available', obs({ availableReplicas: 1 }), { kind: 'progressing', detail: '1 of 2 updated replicas available' }],
+  ])('%s', (_n, o, expected) => expect(assessRollout(o, IMG)).toEqual(expected));
+
+  it('ProgressDeadlineExceeded fails with the controller message', () => {
+    const v = assessRollout(
+      obs({
+        availableReplicas: 1,
+        conditions: [
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: 'ReplicaSet "x" has timed out progressing.',
+          },
+        ],
+      }),
+      IMG,
+    );
+    expect(v).toEqual({ kind: 'failed', reason: 'ProgressDeadlineExceeded: ReplicaSet "x" has timed out progressing.' });
+  });
+  it('fails early on CrashLoopBackOff and ImagePullBackOff, not on a pod that is merely starting', () => {
+    expect(
+      assessRollout(obs({ availableReplicas: 1, podProblems: [{ pod: 'p', container: 'c', reason: 'CrashLoopBackOff' }] }), IMG).kind,
+    ).toBe('failed');
+    expect(assessRollout(obs({ availableReplicas: 1, podProblems: [{ pod: 'p', reason: 'ImagePullBackOff' }] }), IMG).kind).toBe('failed');
+    expect(assessRollout(obs({ availableReplicas: 1, podProblems: [{ pod: 'p', reason: 'ContainerCreating' }] }), IMG).kind).toBe(
+      'progressing',
+    );
+  });
+  it('fails when someone else changed the image mid-rollout', () => {
+    expect(assessRollout(obs({ image: 'other' }), IMG)).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringMatching(/changed by someone else/),
+    });
+  });
+  it('a ReplicaFailure condition fails', () => {
+    expect(
+      assessRollout(
+        obs({ conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }] }),
+        IMG,
+      ),
+    ).toMatchObject({ kind: 'failed' });
+  });
+});
+
+describe('assessTelemetry (error rate > 1% or P95 > 2 s fails; too little traffic is inconclusive)', () => {
+  const t = { errorRateMax: 0.01, p95MsMax: 2000, minRequests: 50 };
+  it.each([
+    ['healthy', { requests: 1000, failures: 5, p95Ms: 300 }, 'healthy'],
+    ['exactly at the threshold passes', { requests: 1000, failures: 10, p95Ms: 2000 }, 'healthy'],
+    ['error rate breach', { requests: 1000, failures: 11, p95Ms: 300 }, 'breach'],
+    ['P95 breach', { requests: 1000, failures: 0, p95Ms: 2001 }, 'breach'],
+    ['no traffic', { requests: 0, failures: 0, p95Ms: null }, 'inconclusive'],
+    ['little traffic, one slow request', { requests: 10, failures: 0, p95Ms: 5000 }, 'inconclusive'],
+    ['little traffic but failures pile up', { requests: 10, failures: 4, p95Ms: 100 }, 'breach'],
+  ] as const)('%s', (_n, s, kind) => expect(assessTelemetry(s, t).kind).toBe(kind));
+
+  it('states the measurement against the threshold', () => {
+    expect(assessTelemetry({ requests: 200, failures: 10, p95Ms: 2500 }, t)).toMatchObject({
+      kind: 'breach',
+      reasons: ['error rate 5.00% > 1.00% (10 of 200 requests failed)', 'P95 2500 ms > 2000 ms'],
+    });
+  });
+});
