@@ -3,11 +3,15 @@
  * Commands get argv and io passed in (no process globals), so tests run them in-process.
  */
 import { scanEvaluate } from './scan-evaluate.js';
+import { sendEvent } from './send-event.js';
+import { follow } from './follow.js';
 
 export interface CliIo {
   stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
+  /** Environment for defaults (TAILSPIN_URL, keys); the bin passes process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface CliCommand {
@@ -20,6 +24,8 @@ export interface CliCommand {
 /** Add a command here (one line) and put its code in its own file. */
 export const commands: Record<string, CliCommand> = {
   'scan-evaluate': scanEvaluate,
+  'send-event': sendEvent,
+  follow,
 };
 
 export function usage(): string {

@@ -1,0 +1,60 @@
+/** `tailspin-deployer follow <releaseId>`: print a release's timeline as it happens, until it ends. */
+import type { CliCommand, CliIo } from './main.js';
+import { parse, remoteFrom, REMOTE_OPTIONS } from './remote.js';
+
+const TERMINAL = new Set(['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified']);
+const HELP = `usage: tailspin-deployer follow <releaseId> [--url …] [--key …] [--interval 1] [--timeout 900]
+Prints each transition as it happens. Exit 0 when the release succeeds, 1 when it ends otherwise
+or the timeout passes, 2 on bad input.
+`;
+
+interface View {
+  phase: string;
+  waitingFor?: { for: string };
+  timeline: { at: string; from: string | null; to: string; reason: string }[];
+}
+
+export const follow: CliCommand = {
+  summary: "follow a release's timeline until it ends (exit 0 only if it succeeded)",
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const parsed = parse(argv, { ...REMOTE_OPTIONS, interval: { type: 'string' }, timeout: { type: 'string' } }, io, 'follow');
+    if (!parsed) return 2;
+    const v = parsed.values as Record<string, string | boolean | undefined>;
+    if (v.help) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    const id = parsed.positionals[0];
+    if (!id || !/^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/.test(id)) {
+      io.stderr.write('follow: give a release id (r-…), as returned by the deployer\n');
+      return 2;
+    }
+    const intervalMs = Math.max(200, Number(typeof v.interval === 'string' ? v.interval : '1') * 1000);
+    const until = Date.now() + Number(typeof v.timeout === 'string' ? v.timeout : '900') * 1000;
+    const remote = remoteFrom({ url: v.url as string | undefined, key: v.key as string | undefined }, io);
+    let shown = 0;
+    let waiting = '';
+    while (Date.now() < until) {
+      const res = await fetch(`${remote.url}/api/deployments/${id}`, { headers: { 'x-functions-key': remote.key } }).catch(
+        (e: unknown) => e as Error,
+      );
+      if (res instanceof Error || !res.ok) {
+        io.stderr.write(`follow: ${res instanceof Error ? res.message : `${res.status} ${await res.text()}`}\n`);
+        if (!(res instanceof Error) && res.status < 500) return res.status === 404 ? 2 : 1;
+      } else {
+        const r = (await res.json()) as View;
+        for (const e of r.timeline.slice(shown))
+          io.stdout.write(`${e.at}  ${(e.from ?? '∅').padEnd(12)} → ${e.to.padEnd(12)} ${e.reason}\n`);
+        shown = r.timeline.length;
+        if (TERMINAL.has(r.phase)) return r.phase === 'succeeded' ? 0 : 1;
+        if (r.waitingFor && r.waitingFor.for !== waiting) {
+          waiting = r.waitingFor.for;
+          io.stdout.write(`   … waiting for ${waiting}\n`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+    io.stderr.write(`follow: ${id} had not ended after the timeout\n`);
+    return 1;
+  },
+};
