@@ -1,23 +1,35 @@
-// Bundles the Functions entry into one CommonJS file (package.json#main) for a small cold start.
+// Bundles the Functions entry for a small cold start (package.json#main → dist/index.mjs).
+// ESM with code splitting: each adapter's SDK (client-node, Octokit, the ARM clients) lands in its
+// own chunk that is loaded on first use, so the host compiles only what start-up needs.
+import { rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-await build({
+await rm('dist', { recursive: true, force: true });
+const result = await build({
   entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.cjs',
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
+  splitting: true,
+  format: 'esm',
   platform: 'node',
   target: 'node22',
-  format: 'cjs',
   minify: true,
   sourcemap: 'linked',
   // Provided by the Functions worker at run time.
   external: ['@azure/functions-core'],
-  // Some SDKs read import.meta.url; in CJS it does not exist.
-  define: { 'import.meta.url': '__tailspin_import_meta_url' },
-  banner: { js: 'const __tailspin_import_meta_url = require("url").pathToFileURL(__filename).href;' },
+  // Bundled CommonJS dependencies still call require() and read __dirname; give them both.
+  banner: {
+    js: [
+      "import { createRequire as __tsCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __tsFileURLToPath } from 'node:url';",
+      "import { dirname as __tsDirname } from 'node:path';",
+      'const require = __tsCreateRequire(import.meta.url);',
+      'const __filename = __tsFileURLToPath(import.meta.url);',
+      'const __dirname = __tsDirname(__filename);',
+    ].join(' '),
+  },
   logLevel: 'warning',
   metafile: true,
-}).then(async (r) => {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile('dist/meta.json', JSON.stringify(r.metafile));
 });
+await writeFile('dist/meta.json', JSON.stringify(result.metafile));

@@ -2,10 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
-import { createAcr, acrOptionsFromConfig } from './acr/index.js';
-import { createClusterFromConfig } from './kubernetes/index.js';
+import { acrOptionsFromConfig } from './acr/from-config.js';
 import { createTelemetryFromConfig } from './monitor/index.js';
-import { createGitHubSourceControl } from './github/index.js';
+import { lazyPort } from './lazy.js';
 import { lazyDefaultCredential } from './credential.js';
 import * as none from './unconfigured.js';
 
@@ -21,23 +20,31 @@ export interface Ports {
 export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock }): Ports {
   const credential = lazyDefaultCredential();
   const acrOpts = acrOptionsFromConfig(c, { credential, ...deps });
-  const acr = acrOpts ? createAcr(acrOpts) : undefined;
+  // Each SDK (client-node, Octokit, the ARM clients) is imported on first use, not at cold start.
+  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
+  const acr = acrOpts ? () => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(acrOpts))) : undefined;
   const clusterConfigured = Boolean(c.KUBECONFIG || c.AKS_RESOURCE_ID);
   const telemetry = createTelemetryFromConfig(c, { credential, ...deps });
   const auth = githubAuth(c);
   return {
-    cluster: clusterConfigured ? createClusterFromConfig(c, credential, deps) : none.unconfiguredCluster(),
-    scanner: acr?.scanner ?? none.unconfiguredScanner(),
-    builder: acr?.builder ?? none.unconfiguredBuilder(),
+    cluster: clusterConfigured
+      ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createClusterFromConfig(c, credential, deps)))
+      : none.unconfiguredCluster(),
+    scanner: acr ? lazyPort(() => acr().then((a) => a.scanner)) : none.unconfiguredScanner(),
+    builder: acr ? lazyPort(() => acr().then((a) => a.builder)) : none.unconfiguredBuilder(),
     telemetry: telemetry ?? none.unconfiguredTelemetry(),
     source: auth
-      ? createGitHubSourceControl({
-          repository: c.GITHUB_REPOSITORY,
-          baseUrl: c.GITHUB_API_URL,
-          auth,
-          ...(c.GITHUB_CA_PEM ? { ca: c.GITHUB_CA_PEM } : {}),
-          ...deps,
-        })
+      ? lazyPort(() =>
+          import('./github/index.js').then((m) =>
+            m.createGitHubSourceControl({
+              repository: c.GITHUB_REPOSITORY,
+              baseUrl: c.GITHUB_API_URL,
+              auth,
+              ...(c.GITHUB_CA_PEM ? { ca: c.GITHUB_CA_PEM } : {}),
+              ...deps,
+            }),
+          ),
+        )
       : none.unconfiguredSourceControl(),
     configured: { cluster: clusterConfigured, acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(auth) },
   };
