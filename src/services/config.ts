@@ -49,10 +49,13 @@ const json = <T extends z.ZodType>(schema: T) =>
 export const Settings = z.object({
   /** A connection string; or leave it out and set AzureWebJobsStorage__accountName for the managed identity. */
   AzureWebJobsStorage: storageConnection.optional(),
-  AzureWebJobsStorage__accountName: z
-    .string()
-    .regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name')
-    .optional(),
+  AzureWebJobsStorage__accountName: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, 'expected a storage account name')
+      .optional(),
+  ),
   TAILSPIN_ENVIRONMENTS: csv('dev'),
   TAILSPIN_SERVICE_NAME: z.string().default('tailspin-deployer'),
   TAILSPIN_PUBLIC_URL: z.url().default('http://localhost:7071'),
@@ -147,7 +150,7 @@ export const Settings = z.object({
   /** Function key the local host enforces for authLevel "function" routes. */
   TAILSPIN_LOCAL_FUNCTION_KEY: z.string().min(8).default('local-dev-function-key'),
   AZURITE_LOCATION: optionalText,
-  TAILSPIN_CATALOG: json(Catalog).optional(),
+  TAILSPIN_CATALOG: z.preprocess((v) => (v === '' ? undefined : v), json(Catalog).optional()),
 });
 
 export type Settings = z.infer<typeof Settings>;
