@@ -41,7 +41,16 @@ export function startQueuePoller(
       } catch (e) {
         if (!stopped) logger.warn('queue poll failed', { queue: reg.queueName, error: e });
       }
-      if (count === 0 && !stopped) await new Promise<void>((r) => ((wake = r), setTimeout(r, idleMs)));
+      if (count === 0 && !stopped) {
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, idleMs);
+          // stop() wakes the loop at once and the pending timer must not keep the process alive.
+          wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+      }
     }
   })();
 

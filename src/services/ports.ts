@@ -269,6 +269,8 @@ export interface ReleaseStore {
   /** Claim a door's idempotency key; a second claim of the same key is a duplicate. */
   claimEvent(door: Door, key: string, now: Date): Promise<EventClaim>;
   completeEvent(door: Door, key: string, result: { releaseIds: string[]; ignored?: string }): Promise<void>;
+  /** Give a claim back when its work failed, so a redelivery is processed instead of answered as a duplicate. */
+  releaseEvent(door: Door, key: string): Promise<void>;
   create(input: NewRelease, now: Date): Promise<CreateOutcome>;
   get(id: string): Promise<Release | undefined>;
   list(filter: ReleaseFilter): Promise<Release[]>;

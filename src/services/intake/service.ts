@@ -69,7 +69,14 @@ export function createIntake(d: IntakeDeps) {
   async function once<T extends { releaseIds?: string[]; ignored?: string }>(door: Door, key: string, work: () => Promise<T>) {
     const claim = await d.store.claimEvent(door, key, d.clock.now());
     if (claim.state === 'duplicate') return { kind: 'duplicate' as const, duplicate: claim };
-    const result = await work();
+    let result: T;
+    try {
+      result = await work();
+    } catch (e) {
+      // The sender will see a 500 and may redeliver: that redelivery must do the work, not be a "duplicate".
+      await d.store.releaseEvent(door, key).catch(() => undefined);
+      throw e;
+    }
     await d.store.completeEvent(door, key, { releaseIds: result.releaseIds ?? [], ...(result.ignored ? { ignored: result.ignored } : {}) });
     return { kind: 'done' as const, result };
   }

@@ -61,6 +61,23 @@ describe('release store against azurite', () => {
     });
   });
 
+  it('a claim given back after failed work lets the redelivery through', async () => {
+    const store = createReleaseStore(tablesFor(azurite));
+    expect((await store.claimEvent('github', 'd-fail', new Date())).state).toBe('claimed');
+    await store.releaseEvent('github', 'd-fail');
+    expect((await store.claimEvent('github', 'd-fail', new Date())).state).toBe('claimed');
+  });
+
+  it('20 concurrent admissions of different digests for one app all land, newest pending, the rest superseded', async () => {
+    const store = createReleaseStore(tablesFor(azurite));
+    const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(draft(digest(100 + i)), new Date())));
+    expect(outs.every((o) => o.kind === 'created')).toBe(true);
+    const list = await store.list({ app: 'tailspin-server', environment: 'dev', limit: 100 });
+    expect(list).toHaveLength(20);
+    expect(list.filter((r) => r.phase === 'queued')).toHaveLength(1);
+    expect((await store.head('tailspin-server', 'dev')).pending?.releaseId).toBe(list.find((r) => r.phase === 'queued')?.id);
+  });
+
   it('takes over a claim left pending by a crashed worker', async () => {
     const store = createReleaseStore(tablesFor(azurite));
     const t0 = new Date('2026-11-26T10:00:00Z');

@@ -23,7 +23,7 @@ import {
 } from './entities.js';
 import type { TimelineEntry } from '../../domain/release.js';
 
-const MAX_CAS_ATTEMPTS = 20;
+const MAX_CAS_ATTEMPTS = 30;
 /** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
 const STALE_CLAIM_MS = 60_000;
 const NOT_DEPLOYED_YET = new Set(['queued', 'building', 'scanning']);
@@ -157,17 +157,28 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       );
     },
 
+    async releaseEvent(door, key) {
+      await t.dedup.deleteEntity(door, safeKey(key)).catch((e: unknown) => {
+        if (!isStatus(e, 404)) throw e;
+      });
+    },
+
     async create(input: NewRelease, now: Date): Promise<CreateOutcome> {
       await ensure();
       const pk = partitionOf(input.app, input.environment);
+      const id = newReleaseId(now);
+      const rk = releaseRowKey(id, now);
+      // The id pointer lives in another partition, written once; an orphan (if admission loses) is harmless.
+      await t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace');
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        // Jittered, growing pause after a lost compare-and-swap: concurrent pushes for one app otherwise collide again at once.
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 10 * 2 ** attempt)));
         const head = await readHead(input.app, input.environment);
         const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
-        if (decision.kind === 'duplicate') return { kind: 'duplicate', releaseId: decision.of, reason: decision.reason };
-        if (decision.kind === 'ignored') return decision;
-
-        const id = newReleaseId(now);
-        const rk = releaseRowKey(id, now);
+        if (decision.kind !== 'admit') {
+          await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+          return decision.kind === 'duplicate' ? { kind: 'duplicate', releaseId: decision.of, reason: decision.reason } : decision;
+        }
         const at = now.toISOString();
         const release: Release = {
           id,
@@ -212,17 +223,15 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
           headAction(nextHead),
           ...(old ? supersedeActions(old, id, now) : []),
         ];
-        // The id pointer lives in another partition; an orphan (if the transaction loses) is harmless.
-        await t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace');
         try {
           const res = await t.releases.submitTransaction(actions);
           const etag = releaseEtag(res, rk);
           return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
         } catch (e) {
           if (!isStatus(e, 409, 412)) throw e;
-          await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
         }
       }
+      await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
       throw new Error(`could not admit a release for ${pk}: too much contention`);
     },
 
