@@ -188,6 +188,12 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
       value(await t.cluster.apply([{ ...cm, data: { MODE: 'two' } }]));
       const read = await t.kube.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace: t.namespace });
       expect(read.data).toEqual({ MODE: 'two' });
+      // Fields the manager applied before and no longer applies are removed (what manifest rollbacks rely on).
+      value(await t.cluster.apply([{ ...cm, metadata: { ...cm.metadata, labels: { tier: 'x' } }, data: { MODE: 'three', EXTRA: 'y' } }]));
+      value(await t.cluster.apply([{ ...cm, data: { MODE: 'three' } }]));
+      const pruned = await t.kube.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'settings', namespace: t.namespace });
+      expect(pruned.data).toEqual({ MODE: 'three' });
+      expect(pruned.metadata?.labels?.tier).toBeUndefined();
       expect(read.metadata?.managedFields?.some((f) => f.manager === 'tailspin-deployer' && f.operation === 'Apply')).toBe(true);
       await rolledOut('applied', 1);
     });
