@@ -5,6 +5,7 @@ import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry
 import { acrOptionsFromConfig } from './acr/from-config.js';
 import { createTelemetryFromConfig } from './monitor/index.js';
 import { lazyPort } from './lazy.js';
+import { installationTokenSource } from './github/installation-token.js';
 import { lazyDefaultCredential } from './credential.js';
 import * as none from './unconfigured.js';
 
@@ -19,13 +20,17 @@ export interface Ports {
 
 export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock }): Ports {
   const credential = lazyDefaultCredential();
-  const acrOpts = acrOptionsFromConfig(c, { credential, ...deps });
+  const auth = githubAuth(c);
+  // Private repositories: ACR builds clone with a GitHub App installation token when the App is configured.
+  const sourceToken = auth
+    ? installationTokenSource({ auth, baseUrl: c.GITHUB_API_URL, ca: c.GITHUB_CA_PEM, logger: deps.logger })
+    : undefined;
+  const acrOpts = acrOptionsFromConfig(c, { credential, ...deps, ...(sourceToken ? { sourceToken } : {}) });
   // Each SDK (client-node, Octokit, the ARM clients) is imported on first use, not at cold start.
   let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
   const acr = acrOpts ? () => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(acrOpts))) : undefined;
   const clusterConfigured = Boolean(c.KUBECONFIG || c.AKS_RESOURCE_ID);
   const telemetry = createTelemetryFromConfig(c, { credential, ...deps });
-  const auth = githubAuth(c);
   return {
     cluster: clusterConfigured
       ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createClusterFromConfig(c, credential, deps)))

@@ -41,3 +41,25 @@ describe('GitHub App auth', () => {
     expect(fake.issuedTokens).toHaveLength(0);
   });
 });
+
+describe('installation token for private-repository builds', () => {
+  it('mints a GitHub App installation token through the API and reuses it', async () => {
+    const { installationTokenSource } = await import('../../../src/services/adapters/github/installation-token.js');
+    const { silentLogger } = await import('../../../src/services/logger.js');
+    const { fake } = await fakeAndAdapter(
+      { token: undefined, app: { appId: 4242, publicKey, installationId: 77 } },
+      { auth: { appId: 4242, privateKey, installationId: 77 } },
+    );
+    const source = installationTokenSource({
+      auth: { appId: 4242, privateKey, installationId: 77 },
+      baseUrl: fake.url,
+      ca: fake.ca,
+      logger: silentLogger,
+    });
+    if (!source) throw new Error('expected a token source for App auth');
+    const first = await source();
+    expect(fake.issuedTokens).toEqual([first]);
+    expect(await source()).toBe(first);
+    expect(installationTokenSource({ auth: { token: 't' }, baseUrl: fake.url, logger: silentLogger })).toBeUndefined();
+  });
+});
