@@ -25,7 +25,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@azure/*', '@kubernetes/*', '@octokit/*', 'node:http', 'node:https'], message: 'the pipeline and domain never import an SDK; use a port' }] },
+        {
+          patterns: [
+            {
+              group: ['@azure/*', '@kubernetes/*', '@octokit/*', 'node:http', 'node:https'],
+              message: 'the pipeline and domain never import an SDK; use a port',
+            },
+          ],
+        },
       ],
     },
   },
