@@ -23,6 +23,8 @@ export interface Head {
   latestBuild?: HeadRef & { commit: string };
   /** Commits whose builds a newer build superseded: their images are not deployed after the newer one. */
   supersededBuilds?: string[];
+  /** The last release the scan gate (or a failed start) blocked: the same digest again is a duplicate of it. */
+  lastBlocked?: HeadRef;
   /** Digests that failed verification; automation never deploys them again. */
   quarantined: { digest: string; releaseId: string; at: string }[];
 }
@@ -60,6 +62,9 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
       return { kind: 'duplicate', of: head.pending.releaseId, reason: 'same target as the pending release' };
     if (head.active?.target === req.target)
       return { kind: 'duplicate', of: head.active.releaseId, reason: 'same target as the release in progress' };
+    if (head.lastBlocked?.target === req.target) {
+      return { kind: 'duplicate', of: head.lastBlocked.releaseId, reason: 'this digest was just blocked; a manual deploy may retry it' };
+    }
     if (!head.active && !head.pending && head.lastGood?.target === req.target) {
       return { kind: 'duplicate', of: head.lastGood.releaseId, reason: 'already the current verified release' };
     }
@@ -99,9 +104,15 @@ export function takeSlot(
 export function releaseSlot(
   head: Head,
   releaseId: string,
-  outcome: { verified?: HeadRef & { image?: PinnedImage; manifestCommit?: string }; quarantine?: { digest: string; at: string } },
+  outcome: {
+    verified?: HeadRef & { image?: PinnedImage; manifestCommit?: string };
+    quarantine?: { digest: string; at: string };
+    blocked?: HeadRef;
+  },
 ): Head {
   const next: Head = { ...head, quarantined: [...head.quarantined] };
+  if (outcome.blocked) next.lastBlocked = outcome.blocked;
+  else if (next.lastBlocked && (outcome.verified || outcome.quarantine)) delete next.lastBlocked;
   if (next.active?.releaseId === releaseId) delete next.active;
   if (next.pending?.releaseId === releaseId) delete next.pending;
   if (outcome.verified) next.lastGood = outcome.verified;

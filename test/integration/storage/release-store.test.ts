@@ -40,13 +40,22 @@ describe('release store against azurite', () => {
   });
 
   it('50 concurrent admissions of one digest yield exactly one release', async () => {
-    const store = createReleaseStore(tablesFor(azurite));
-    const outs = await Promise.all(Array.from({ length: 50 }, () => store.create(draft(digest(7)), new Date())));
+    // One store per call: like 50 function instances, so the ETag compare-and-swap (not the in-process lock) decides.
+    const tables = tablesFor(azurite);
+    const store = createReleaseStore(tables);
+    const outs = await Promise.all(Array.from({ length: 50 }, () => createReleaseStore(tables).create(draft(digest(7)), new Date())));
     const created = outs.filter((o) => o.kind === 'created');
     expect(created).toHaveLength(1);
     const id = created[0]?.kind === 'created' ? created[0].release.id : '';
     for (const o of outs) if (o.kind === 'duplicate') expect(o.releaseId).toBe(id);
     expect(await store.list({ app: 'tailspin-server', environment: 'dev' })).toHaveLength(1);
+  });
+
+  it('within one instance, concurrent admissions for one app queue instead of colliding', async () => {
+    const store = createReleaseStore(tablesFor(azurite));
+    const outs = await Promise.all(Array.from({ length: 10 }, (_, i) => store.create(draft(digest(200 + i)), new Date())));
+    expect(outs.filter((o) => o.kind === 'created')).toHaveLength(10);
+    expect((await store.list({ app: 'tailspin-server', environment: 'dev' })).filter((r) => r.phase === 'queued')).toHaveLength(1);
   });
 
   it('50 concurrent claims of one delivery id: one claim, 49 duplicates', async () => {
@@ -69,8 +78,11 @@ describe('release store against azurite', () => {
   });
 
   it('20 concurrent admissions of different digests for one app all land, newest pending, the rest superseded', async () => {
-    const store = createReleaseStore(tablesFor(azurite));
-    const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(draft(digest(100 + i)), new Date())));
+    const tables = tablesFor(azurite);
+    const store = createReleaseStore(tables);
+    const outs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createReleaseStore(tables).create(draft(digest(100 + i)), new Date())),
+    );
     expect(outs.every((o) => o.kind === 'created')).toBe(true);
     const list = await store.list({ app: 'tailspin-server', environment: 'dev', limit: 100 });
     expect(list).toHaveLength(20);

@@ -30,6 +30,15 @@ describe('admission on the app/environment head', () => {
     expect(admit(h, req(D2, { allowQuarantined: true, semanticDedup: false }))).toEqual({ kind: 'admit' });
   });
 
+  it('a digest the gate just blocked is a duplicate for automation, not for a manual deploy', () => {
+    const h = releaseSlot(withPending(emptyHead('a', 'dev'), { releaseId: 'r3', target: D1 }), 'r3', {
+      blocked: { releaseId: 'r3', target: D1 },
+    });
+    expect(admit(h, req(D1))).toMatchObject({ kind: 'duplicate', of: 'r3', reason: expect.stringMatching(/just blocked/) });
+    expect(admit(h, req(D1, { semanticDedup: false, allowQuarantined: true }))).toEqual({ kind: 'admit' });
+    expect(releaseSlot(h, 'r4', { verified: { releaseId: 'r4', target: D2 } }).lastBlocked).toBeUndefined();
+  });
+
   it('the deploy slot: busy while another release holds it, superseded when no longer pending', () => {
     const h = withPending({ ...emptyHead('a', 'dev'), active: { releaseId: 'r0', target: D1 } }, { releaseId: 'r1', target: D2 });
     expect(takeSlot(h, 'r1')).toMatchObject({ ok: false, why: 'busy' });

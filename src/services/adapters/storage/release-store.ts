@@ -8,6 +8,7 @@ import type { CreateOutcome, EventClaim, NewRelease, ReleaseFilter, ReleaseStore
 import { isTerminal, type Door, type Release } from '../../domain/release.js';
 import { admit, admitBuild, emptyHead, withPending, type Head } from '../../domain/head.js';
 import { err, ok, type Result } from '../../domain/result.js';
+import { keyedLock } from './keyed-lock.js';
 import {
   HEAD_ROW,
   ID_PARTITION,
@@ -111,6 +112,85 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     ];
   }
 
+  const admissions = keyedLock();
+
+  async function admitRelease(input: NewRelease, now: Date): Promise<CreateOutcome> {
+    const pk = partitionOf(input.app, input.environment);
+    const id = newReleaseId(now);
+    const rk = releaseRowKey(id, now);
+    // The id pointer lives in another partition, written once; an orphan (if admission loses) is harmless.
+    // The pointer write overlaps the first head read: one round trip less on the webhook's path.
+    const [, initialHead] = await Promise.all([
+      t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace'),
+      readHead(input.app, input.environment),
+    ]);
+    let firstHead: StoredHead | undefined = initialHead;
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      // Jittered, growing pause after a lost compare-and-swap: concurrent pushes for one app otherwise collide again at once.
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 10 * 2 ** attempt)));
+      const head = firstHead ?? (await readHead(input.app, input.environment));
+      firstHead = undefined;
+      const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
+      if (decision.kind !== 'admit') {
+        await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+        return decision.kind === 'duplicate' ? { kind: 'duplicate', releaseId: decision.of, reason: decision.reason } : decision;
+      }
+      const at = now.toISOString();
+      const release: Release = {
+        id,
+        app: input.app,
+        environment: input.environment,
+        kind: input.kind,
+        phase: 'queued',
+        ...(input.image ? { image: input.image } : {}),
+        ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
+        ...(input.commit ? { commit: input.commit } : {}),
+        ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
+        source: input.source,
+        correlationId: input.correlationId,
+        createdAt: at,
+        updatedAt: at,
+        nextCheckAt: at,
+        progress: input.progress ?? {},
+        outcome: {},
+        timeline: [
+          {
+            at,
+            from: null,
+            to: 'queued',
+            reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`,
+            correlationId: input.correlationId,
+          },
+        ],
+      };
+      const ref = { releaseId: id, target: input.target };
+      const nextHead: StoredHead =
+        input.kind === 'build'
+          ? {
+              ...head,
+              latestBuild: { ...ref, commit: input.target },
+              ...(head.latestBuild ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-20) } : {}),
+            }
+          : withPending(head, ref);
+      const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
+      const actions: TransactionAction[] = [
+        ['create', releaseEntity(release, rk)],
+        ['create', timelineEntity(pk, rk, 0, release.timeline[0] as TimelineEntry)],
+        headAction(nextHead),
+        ...(old ? supersedeActions(old, id, now) : []),
+      ];
+      try {
+        const res = await t.releases.submitTransaction(actions);
+        const etag = releaseEtag(res, rk);
+        return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
+      } catch (e) {
+        if (!isStatus(e, 409, 412)) throw e;
+      }
+    }
+    await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+    throw new Error(`could not admit a release for ${pk}: too much contention`);
+  }
+
   return {
     ensure,
     head: readHead,
@@ -165,80 +245,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
     async create(input: NewRelease, now: Date): Promise<CreateOutcome> {
       await ensure();
-      const pk = partitionOf(input.app, input.environment);
-      const id = newReleaseId(now);
-      const rk = releaseRowKey(id, now);
-      // The id pointer lives in another partition, written once; an orphan (if admission loses) is harmless.
-      // The pointer write overlaps the first head read: one round trip less on the webhook's path.
-      const [, initialHead] = await Promise.all([
-        t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace'),
-        readHead(input.app, input.environment),
-      ]);
-      let firstHead: StoredHead | undefined = initialHead;
-      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-        // Jittered, growing pause after a lost compare-and-swap: concurrent pushes for one app otherwise collide again at once.
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 10 * 2 ** attempt)));
-        const head = firstHead ?? (await readHead(input.app, input.environment));
-        firstHead = undefined;
-        const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
-        if (decision.kind !== 'admit') {
-          await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
-          return decision.kind === 'duplicate' ? { kind: 'duplicate', releaseId: decision.of, reason: decision.reason } : decision;
-        }
-        const at = now.toISOString();
-        const release: Release = {
-          id,
-          app: input.app,
-          environment: input.environment,
-          kind: input.kind,
-          phase: 'queued',
-          ...(input.image ? { image: input.image } : {}),
-          ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
-          ...(input.commit ? { commit: input.commit } : {}),
-          ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
-          source: input.source,
-          correlationId: input.correlationId,
-          createdAt: at,
-          updatedAt: at,
-          nextCheckAt: at,
-          progress: input.progress ?? {},
-          outcome: {},
-          timeline: [
-            {
-              at,
-              from: null,
-              to: 'queued',
-              reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`,
-              correlationId: input.correlationId,
-            },
-          ],
-        };
-        const ref = { releaseId: id, target: input.target };
-        const nextHead: StoredHead =
-          input.kind === 'build'
-            ? {
-                ...head,
-                latestBuild: { ...ref, commit: input.target },
-                ...(head.latestBuild ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-20) } : {}),
-              }
-            : withPending(head, ref);
-        const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
-        const actions: TransactionAction[] = [
-          ['create', releaseEntity(release, rk)],
-          ['create', timelineEntity(pk, rk, 0, release.timeline[0] as TimelineEntry)],
-          headAction(nextHead),
-          ...(old ? supersedeActions(old, id, now) : []),
-        ];
-        try {
-          const res = await t.releases.submitTransaction(actions);
-          const etag = releaseEtag(res, rk);
-          return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
-        } catch (e) {
-          if (!isStatus(e, 409, 412)) throw e;
-        }
-      }
-      await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
-      throw new Error(`could not admit a release for ${pk}: too much contention`);
+      return admissions(partitionOf(input.app, input.environment), () => admitRelease(input, now));
     },
 
     async list(filter: ReleaseFilter): Promise<Release[]> {

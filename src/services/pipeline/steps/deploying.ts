@@ -87,10 +87,15 @@ export async function deploying(c: StepContext): Promise<Decision> {
 }
 
 /** Into rolling_back, keeping the cluster's own account of what went wrong as evidence. */
-export async function toRollback(c: StepContext, reason: string, evidence: Record<string, unknown>): Promise<Decision> {
+export async function toRollback(
+  c: StepContext,
+  reason: string,
+  evidence: Record<string, unknown>,
+  outcome: Record<string, unknown> = {},
+): Promise<Decision> {
   const events = c.app ? await c.d.cluster.events(workloadOf(c.app), 20) : undefined;
   return advance('rolling_back', reason, {
-    outcome: { failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
+    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
   });
 }
 

@@ -26,6 +26,8 @@ export async function finish(
   const next = releaseSlot(head, c.r.id, {
     ...(outcome.verified ? { verified: outcome.verified } : {}),
     ...(outcome.quarantine ? { quarantine: { digest: outcome.quarantine, at: c.now.toISOString() } } : {}),
+    // Automation does not re-admit a digest the gate just blocked; the next different digest clears this.
+    ...(to === 'blocked' && c.r.image ? { blocked: { releaseId: c.r.id, target: c.r.image.digest } } : {}),
   });
   return advance(to, reason, { ...patch, head: next });
 }

@@ -149,7 +149,9 @@ async function observe(c: StepContext): Promise<Decision> {
     thresholds: s.thresholds,
     ...(verdicts.length > 1 ? { perApp: Object.fromEntries(verdicts.map((x) => [x.app, x.v.m])) } : {}),
   };
-  if (verdict.kind === 'breach') return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured });
+  // The breaching sample is the measurement the issue shows, even when it was the very first one.
+  if (verdict.kind === 'breach')
+    return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured }, { measurements: measured });
   if (!windowDone) {
     return {
       kind: 'wait',
