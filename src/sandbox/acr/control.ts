@@ -29,7 +29,7 @@ export function controlHelp(url: string): string[] {
   const ctl = `curl -sk ${url}/_sandbox`;
   return [
     `state:            ${ctl}`,
-    `vulnerable image: push a tag or repository containing "vulnerable", or ${ctl}/report -d '{"repository":"tailspin-server","report":"vulnerable"}'`,
+    `vulnerable image: ${ctl}/report -d '{"repository":"tailspin-server","report":"vulnerable"}'   ("clean" restores; scans see the digest, so a tag only counts for images this fake built)`,
     `next run:         ${ctl}/next-run -d '{"outcome":"Failed","errorMessage":"exit status 1"}'   (also "neverFinish":true, "polls":3, "log":"noisy"|"no-report"|"truncated")`,
     `throttle ARM:     ${ctl}/throttle -d '{"count":2,"retryAfter":"5"}'`,
     `tag → digest:     ${ctl}/tag -d '{"repository":"tailspin-server","tag":"v1","digest":"sha256:…"}'`,

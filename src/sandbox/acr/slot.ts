@@ -25,7 +25,7 @@ export const acrSlot: SandboxSlot = {
       name: 'acr',
       describe: [
         `ACR fake (ARM ACR Tasks + registry): ${fake.url}, registry ${fake.loginServer}; ImagePushed → ${publicUrl}/api/acr/events`,
-        'scans: clean report by default; a repository or tag containing "vulnerable" gets a CRITICAL + HIGH report',
+        'scans: clean report by default; a repository containing "vulnerable" (or a digest/repository set below) gets a CRITICAL + HIGH report',
         ...controlHelp(fake.url),
       ],
       settings: {
