@@ -201,6 +201,10 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
     expect(v.timeline.at(-1)?.reason).toMatch(/^scan gate: blocked: .*CRITICAL/);
     expect(await running()).toBe(before);
     expect(acr.calls.some((c) => c.path.endsWith('/scheduleRun'))).toBe(true);
+    const [issue, ...more] = issuesFor(7);
+    expect(more).toHaveLength(0);
+    expect(issue?.title).toMatch(/^Blocked by the scan gate: tailspin-server in dev/);
+    expect(issue?.labels).toContain('scan-blocked');
   });
 
   it('a worker killed between "image set" and "state saved" resumes without a second deploy or a lost record', async () => {

@@ -12,6 +12,7 @@ const TITLES: Partial<Record<Release['phase'], string>> = {
   rolled_back: 'Rolled back',
   failed: 'ROLLBACK FAILED',
   unverified: 'Unverified release',
+  blocked: 'Blocked by the scan gate',
 };
 
 export function issueFor(r: Release, statusUrl: string): IssueRequest {
@@ -54,15 +55,25 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
   lines.push(
     r.phase === 'failed'
       ? 'The failing release may still be serving traffic: act now.'
-      : `The failed digest is quarantined: automation will not deploy it again; a manual deploy (POST /api/deployments) can, explicitly.`,
+      : r.phase === 'blocked'
+        ? 'Nothing was deployed. Fix the findings (or record an ignore entry with a reason and an expiry) and push again; automation will not retry this digest.'
+        : r.phase === 'unverified'
+          ? 'The release is running but was never verified: check the telemetry pipeline, then redeploy (POST /api/deployments) to verify it.'
+          : `The failed digest is quarantined: automation will not deploy it again; a manual deploy (POST /api/deployments) can, explicitly.`,
   );
   return {
-    marker: `tailspin-deployer:${r.phase === 'unverified' ? 'unverified' : 'rollback'}:${r.app}:${r.environment}:${target}`,
+    marker: `tailspin-deployer:${r.phase === 'unverified' || r.phase === 'blocked' ? r.phase : 'rollback'}:${r.app}:${r.environment}:${target}`,
     title: `${TITLES[r.phase] ?? r.phase}: ${r.app} in ${r.environment} (${target.slice(0, 19)})`,
     body: lines.join('\n'),
     labels: [
       'tailspin-deployer',
-      r.phase === 'failed' ? 'rollback-failed' : r.phase === 'unverified' ? 'unverified' : 'rollback',
+      r.phase === 'failed'
+        ? 'rollback-failed'
+        : r.phase === 'unverified'
+          ? 'unverified'
+          : r.phase === 'blocked'
+            ? 'scan-blocked'
+            : 'rollback',
       `app:${r.app}`,
       `env:${r.environment}`,
     ],

@@ -87,7 +87,9 @@ async function run(
     }
     return d.source.setDeploymentStatus(id, state, last.slice(0, 140), undefined, statusUrlOf(d, r));
   }
-  if (!['rolled_back', 'failed', 'unverified'].includes(r.phase) || r.kind === 'build') return undefined;
+  // Someone must hear about every bad ending; a scan block has no commit to carry a status when it came from ACR.
+  const blockedByScan = r.phase === 'blocked' && (r.outcome.scan as { outcome?: string } | undefined)?.outcome === 'blocked';
+  if ((!['rolled_back', 'failed', 'unverified'].includes(r.phase) && !blockedByScan) || r.kind === 'build') return undefined;
   const issue = await d.source.ensureIssue(issueFor(r, statusUrlOf(d, r)));
   if (issue.ok) patch.issueUrl = issue.value.url;
   return issue;
