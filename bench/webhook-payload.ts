@@ -1,27 +1,12 @@
 /** The push the webhook benchmark sends: a real GitHub push payload touching server/, signed per request. */
 import { createHmac, randomUUID } from 'node:crypto';
 import { sharedText } from '../test/helpers/fixtures.js';
+import { HELLO_WORLD_CATALOG } from '../test/helpers/catalogs.js';
 
 export const BENCH_SECRET = 'bench-webhook-secret-0123456789';
 
-export const BENCH_CATALOG = {
-  repository: 'Codertocat/Hello-World',
-  deployBranch: 'master',
-  apps: [
-    {
-      name: 'hello-server',
-      sourcePaths: ['server/'],
-      dockerfile: 'server/Dockerfile',
-      buildContext: 'server',
-      acrRepository: 'aci-helloworld',
-      namespace: 'tail-spin',
-      deployment: 'hello-server',
-      container: 'hello-server',
-      telemetryRole: 'hello-server',
-      environments: ['dev'],
-    },
-  ],
-};
+/** The recorded payloads' repository and app (shared with the intake e2e test). */
+export const BENCH_CATALOG = HELLO_WORLD_CATALOG;
 
 export interface SignedDelivery {
   headers: Record<string, string>;

@@ -7,26 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../src/local/host.js';
 import { sharedDir, sharedText } from '../helpers/fixtures.js';
 import { api, postEvents, postWebhook, startTestHost, WEBHOOK_SECRET } from '../helpers/host.js';
+import { HELLO_WORLD_CATALOG } from '../helpers/catalogs.js';
 
 const DIGEST = 'sha256:213bbc182920ab41e18edc2001e06abcca6735d87782d9cef68abd83941cf0e5';
-const catalog = {
-  repository: 'Codertocat/Hello-World',
-  deployBranch: 'master',
-  apps: [
-    {
-      name: 'hello-server',
-      sourcePaths: ['server/'],
-      dockerfile: 'server/Dockerfile',
-      buildContext: 'server',
-      acrRepository: 'aci-helloworld',
-      namespace: 'tail-spin',
-      deployment: 'hello-server',
-      container: 'hello-server',
-      telemetryRole: 'hello-server',
-      environments: ['dev', 'prod'],
-    },
-  ],
-};
+const catalog = HELLO_WORLD_CATALOG;
 
 let host: LocalHost;
 beforeAll(async () => {

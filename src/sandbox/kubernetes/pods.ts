@@ -86,6 +86,20 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
   ];
   if (pending || behaviour === 'imagepull') {
     const names = containers.map((x) => x.name).join(' ');
+    // A Pending pod whose containers all wait for the same kind of reason.
+    const waitingPod = (waiting: (x: (typeof containers)[number]) => { reason: string; message?: string }) => ({
+      ...base,
+      phase: 'Pending',
+      conditions: notReady(created, `containers with unready status: [${names}]`),
+      containerStatuses: containers.map((x) => ({
+        ...x,
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        started: false,
+        state: { waiting: waiting(x) },
+      })),
+    });
     if (behaviour === 'imagepull' && !pending) {
       const backoff = old.phase === 'Pending' && sim.startedMs !== undefined;
       if (!backoff) {
@@ -106,40 +120,14 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
         for (const _x of containers) emit(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', 'kubelet');
       }
       const reason = backoff ? 'ImagePullBackOff' : 'ErrImagePull';
-      return {
-        ...base,
-        phase: 'Pending',
-        conditions: notReady(created, `containers with unready status: [${names}]`),
-        containerStatuses: containers.map((x) => ({
-          ...x,
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          started: false,
-          state: {
-            waiting: {
-              reason,
-              message: backoff
-                ? `Back-off pulling image "${x.image}"`
-                : `rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found`,
-            },
-          },
-        })),
-      };
+      return waitingPod((x) => ({
+        reason,
+        message: backoff
+          ? `Back-off pulling image "${x.image}"`
+          : `rpc error: code = NotFound desc = failed to pull and unpack image "${x.image}": not found`,
+      }));
     }
-    return {
-      ...base,
-      phase: 'Pending',
-      conditions: notReady(created, `containers with unready status: [${names}]`),
-      containerStatuses: containers.map((x) => ({
-        ...x,
-        imageID: '',
-        ready: false,
-        restartCount: 0,
-        started: false,
-        state: { waiting: { reason: 'ContainerCreating' } },
-      })),
-    };
+    return waitingPod(() => ({ reason: 'ContainerCreating' }));
   }
   if (sim.startedMs === undefined) {
     sim.startedMs = c.nowMs;
