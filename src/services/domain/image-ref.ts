@@ -58,6 +58,3 @@ export function pinnedImage(ref: { registry: string; repository: string; digest:
   return `${ref.registry}/${ref.repository}@${ref.digest}`;
 }
 
-export function formatImageRef(ref: ImageRef): string {
-  return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}

@@ -58,4 +58,3 @@ export interface Release {
   etag?: string;
 }
 
-export const workloadKey = (app: string, environment: string): string => `${app}|${environment}`;

@@ -1,5 +1,5 @@
 /** What one reconcile step decided. The loop persists it, then acts on it (enqueue, notify). */
-import type { Phase, PinnedImage, Release } from '../domain/release.js';
+import type { Phase, PinnedImage } from '../domain/release.js';
 import type { StoredHead } from '../ports.js';
 import type { AdapterError } from '../domain/result.js';
 
@@ -30,9 +30,6 @@ export function retryAfterSeconds(e: AdapterError, fallback = 5): number {
 
 export const retryable = (e: AdapterError): boolean => e.kind === 'transient' || e.kind === 'rate-limited';
 
-export function progressOf<T>(r: Release, key: string): T | undefined {
-  return r.progress[key] as T | undefined;
-}
 
 /** Progress fields are stored as JSON; read them as what they were written as. */
 export const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);

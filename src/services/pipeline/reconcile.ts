@@ -5,7 +5,6 @@
  */
 import { isTerminal, type ActivePhase, type Release } from '../domain/release.js';
 import { findApp } from '../domain/catalog.js';
-import type { Logger } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import type { Decision } from './decision.js';
 import type { StepContext } from './steps/context.js';
@@ -102,6 +101,3 @@ function apply(r: Release, d: Decision, now: Date): Release {
   return next;
 }
 
-export function logFor(d: PipelineDeps, r: Release): Logger {
-  return d.logger.child({ correlation_id: r.correlationId, release_id: r.id });
-}
