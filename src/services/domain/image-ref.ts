@@ -57,4 +57,3 @@ export const isDigest = (s: string): boolean => DIGEST_ONLY.test(s);
 export function pinnedImage(ref: { registry: string; repository: string; digest: string }): string {
   return `${ref.registry}/${ref.repository}@${ref.digest}`;
 }
-

@@ -57,4 +57,3 @@ export interface Release {
   /** Storage concurrency token; set by the store, never by the pipeline. */
   etag?: string;
 }
-

@@ -30,6 +30,5 @@ export function retryAfterSeconds(e: AdapterError, fallback = 5): number {
 
 export const retryable = (e: AdapterError): boolean => e.kind === 'transient' || e.kind === 'rate-limited';
 
-
 /** Progress fields are stored as JSON; read them as what they were written as. */
 export const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);

@@ -100,4 +100,3 @@ function apply(r: Release, d: Decision, now: Date): Release {
   }
   return next;
 }
-
