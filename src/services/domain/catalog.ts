@@ -29,6 +29,11 @@ export const AppSpec = z.object({
   smoke: z.array(SmokeCheck).default([]),
   /** Application Insights cloud role name (AppRoleName). */
   telemetryRole: z.string(),
+  /**
+   * Where the app's telemetry carries its version (AppVersion): the image tag, the digest, or not at all.
+   * With a version, verification counts only the new release's requests.
+   */
+  telemetryVersion: z.enum(['none', 'tag', 'digest']).default('none'),
   environments: z.array(z.string()).min(1),
 });
 export type AppSpec = z.infer<typeof AppSpec>;

@@ -93,3 +93,19 @@ describe('assessTelemetry (error rate > 1% or P95 > 2 s fails; too little traffi
     });
   });
 });
+
+describe('which version verification counts', () => {
+  it('follows the catalog: the image tag, the digest, or none', async () => {
+    const { versionOf } = await import('../../../src/services/pipeline/steps/verifying.js');
+    const { defaultCatalog } = await import('../../../src/services/domain/catalog.js');
+    const app = defaultCatalog('o/r', 'main', ['dev']).apps[0]!;
+    const r = {
+      app: app.name,
+      image: { registry: 'r.io', repository: 'x', digest: 'sha256:' + 'a'.repeat(64), tag: '1.2.3' },
+    } as Parameters<typeof versionOf>[1];
+    expect(versionOf(app, r)).toBeUndefined();
+    expect(versionOf({ ...app, telemetryVersion: 'tag' }, r)).toBe('1.2.3');
+    expect(versionOf({ ...app, telemetryVersion: 'digest' }, r)).toBe('sha256:' + 'a'.repeat(64));
+    expect(versionOf({ ...app, name: 'other', telemetryVersion: 'tag' }, r)).toBeUndefined();
+  });
+});

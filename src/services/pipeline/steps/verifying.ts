@@ -72,20 +72,33 @@ async function baselineOf(c: StepContext): Promise<(Measurements & { from: strin
   const { r, d } = c;
   const to = new Date(str(r.progress.imageSetAt, c.now.toISOString()));
   const from = addSeconds(to, -d.settings.verifyWindowSeconds);
-  const res = await requestsOf(c, appsOf(c), from, to);
+  const res = await requestsOf(c, appsOf(c), from, to, false);
   return res.ok ? { ...measurements(combine(res.value.map((x) => x.sample))), from: from.toISOString(), to: to.toISOString() } : undefined;
 }
 
-/** Telemetry for each app; one failing query makes the whole answer unavailable (never partial data as a pass). */
+/** The AppVersion the new release reports, when the catalog says its telemetry carries one. */
+export function versionOf(app: AppSpec, r: StepContext['r']): string | undefined {
+  if (!r.image || app.name !== r.app) return undefined;
+  if (app.telemetryVersion === 'tag') return r.image.tag;
+  if (app.telemetryVersion === 'digest') return r.image.digest;
+  return undefined;
+}
+
+/**
+ * Telemetry for each app; one failing query makes the whole answer unavailable (never partial data as
+ * a pass). During verification only the new version's requests count, where the telemetry says which.
+ */
 async function requestsOf(
   c: StepContext,
   apps: AppSpec[],
   from: Date,
   to: Date,
+  newVersionOnly: boolean,
 ): Promise<Result<{ app: string; sample: TelemetrySample }[]>> {
   const out: { app: string; sample: TelemetrySample }[] = [];
   for (const app of apps) {
-    const res = await c.d.telemetry.requests({ roleName: app.telemetryRole, from, to });
+    const version = newVersionOnly ? versionOf(app, c.r) : undefined;
+    const res = await c.d.telemetry.requests({ roleName: app.telemetryRole, from, to, ...(version ? { version } : {}) });
     if (!res.ok) return res;
     out.push({ app: app.name, sample: res.value });
   }
@@ -108,7 +121,7 @@ async function observe(c: StepContext): Promise<Decision> {
   const from = new Date(str(r.progress.verifyStartedAt));
   const until = new Date(str(r.progress.verifyUntil));
   const windowDone = c.now >= until;
-  const res = await requestsOf(c, appsOf(c), from, c.now);
+  const res = await requestsOf(c, appsOf(c), from, c.now, true);
   const sampled = { at: c.now.toISOString(), from: from.toISOString() };
 
   if (!res.ok) {
