@@ -1,5 +1,6 @@
 /** `tailspin-deployer follow <releaseId>`: print a release's timeline as it happens, until it ends. */
 import type { CliCommand, CliIo } from './main.js';
+import { RELEASE_ID } from '../services/domain/release.js';
 import { parse, remoteFrom, REMOTE_OPTIONS } from './remote.js';
 
 const TERMINAL = new Set(['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified']);
@@ -25,7 +26,7 @@ export const follow: CliCommand = {
       return 0;
     }
     const id = parsed.positionals[0];
-    if (!id || !/^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/.test(id)) {
+    if (!id || !RELEASE_ID.test(id)) {
       io.stderr.write('follow: give a release id (r-…), as returned by the deployer\n');
       return 2;
     }

@@ -3,6 +3,7 @@ import type { Registrar } from './registrar.js';
 import type { Intake } from '../services/intake/service.js';
 import type { Logger, ReleaseStore } from '../services/ports.js';
 import { releaseView } from '../services/release-view.js';
+import { DNS_LABEL as NAME, RELEASE_ID } from '../services/domain/release.js';
 import { boundedBody, json, mediaType, principalOf, problem } from './http.js';
 
 export interface DeploymentsDeps {
@@ -14,8 +15,6 @@ export interface DeploymentsDeps {
 
 const MAX_BODY = 64 * 1024;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-const RELEASE_ID = /^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/;
-const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function createDeploymentHandler(d: DeploymentsDeps) {
   return async function createDeployment(req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> {

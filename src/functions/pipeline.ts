@@ -4,8 +4,9 @@ import type { Registrar } from './registrar.js';
 import type { PipelineDeps } from '../services/pipeline/deps.js';
 import { reconcile } from '../services/pipeline/reconcile.js';
 import { sweep } from '../services/pipeline/sweeper.js';
+import { RELEASE_ID } from '../services/domain/release.js';
 
-const WorkItem = z.object({ releaseId: z.string().regex(/^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/), correlationId: z.string().max(300) });
+const WorkItem = z.object({ releaseId: z.string().regex(RELEASE_ID), correlationId: z.string().max(300) });
 
 export function pipelineHandler(d: PipelineDeps) {
   return async function pipeline(message: unknown, ctx: InvocationContext): Promise<void> {

@@ -3,6 +3,7 @@
  * parsed from the YAML in k8s/ at a commit. Pure: files in, documents and problems out.
  */
 import { parseAllDocuments } from 'yaml';
+import { DNS_LABEL } from './release.js';
 
 export type K8sObject = Record<string, unknown> & {
   apiVersion: string;
@@ -39,7 +40,6 @@ const CLUSTER_SCOPED = new Set([
   'MutatingWebhookConfiguration',
   'Node',
 ]);
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 export const MAX_DOCUMENTS = 100;
 

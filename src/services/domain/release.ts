@@ -6,6 +6,12 @@ export type ActivePhase = (typeof ACTIVE_PHASES)[number];
 export type TerminalPhase = (typeof TERMINAL_PHASES)[number];
 export type Phase = ActivePhase | TerminalPhase;
 
+/** Release ids as the store mints them (r-<base36 time>-<6 hex>); anything else is refused at the doors. */
+export const RELEASE_ID = /^r-[0-9a-z]{1,12}-[0-9a-f]{6}$/;
+
+/** A Kubernetes-style DNS label: app and environment names at the doors, Deployment names in manifests. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export const isTerminal = (p: Phase): p is TerminalPhase => (TERMINAL_PHASES as readonly string[]).includes(p);
 
 /** image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback */

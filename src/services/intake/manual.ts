@@ -1,7 +1,6 @@
 /** The manual door's request body, validated field by field so a 400 can name the field. */
 import { z } from 'zod';
-
-const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+import { DNS_LABEL as NAME } from '../domain/release.js';
 
 export const ManualRequest = z
   .object({
