@@ -66,3 +66,7 @@ export function headEntity(h: Head) {
   const { etag: _e, ...rest } = h as Head & { etag?: string };
   return { partitionKey: partitionOf(h.app, h.environment), rowKey: HEAD_ROW, type: 'head', ...packJson(rest) };
 }
+
+/** SDK errors carry statusCode; duck-typed because several copies of core-rest-pipeline may be loaded. */
+export const isStatus = (e: unknown, ...codes: number[]): boolean =>
+  typeof e === 'object' && e !== null && codes.includes((e as { statusCode?: number }).statusCode ?? -1);

@@ -21,6 +21,7 @@ import {
   timelineEntity,
   unpackJson,
   type ReleaseRecord,
+  isStatus,
 } from './entities.js';
 import type { TimelineEntry } from '../../domain/release.js';
 
@@ -33,10 +34,6 @@ export interface ReleaseStoreTables {
   releases: TableClient;
   dedup: TableClient;
 }
-
-/** SDK errors carry statusCode; duck-typed because several copies of core-rest-pipeline may be loaded. */
-const isStatus = (e: unknown, ...codes: number[]): boolean =>
-  typeof e === 'object' && e !== null && codes.includes((e as { statusCode?: number }).statusCode ?? -1);
 
 /**
  * The release row is always the first action. Sub-responses of updates may lack a row key

@@ -1,7 +1,7 @@
 /** Scan verdicts cached per (digest, policy) so a redeploy of a scanned digest does not rescan. */
 import type { TableClient } from '@azure/data-tables';
 import type { CachedVerdict, ScanCache } from '../../ports.js';
-import { packJson, safeKey, unpackJson } from './entities.js';
+import { isStatus, packJson, safeKey, unpackJson } from './entities.js';
 
 export function createScanCache(table: TableClient): ScanCache {
   let ensured: Promise<unknown> | undefined;
@@ -17,7 +17,7 @@ export function createScanCache(table: TableClient): ScanCache {
         const v = unpackJson<CachedVerdict>(e);
         return new Date(v.expiresAt) > now ? v : undefined;
       } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        if (isStatus(e, 404)) return undefined;
         throw e;
       }
     },
