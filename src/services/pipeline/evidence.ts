@@ -8,14 +8,42 @@ const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` 
 const num = (x: unknown) => (typeof x === 'number' ? String(x) : 'n/a');
 const ms = (x: unknown) => (typeof x === 'number' ? `${Math.round(x)} ms` : 'n/a');
 
-const TITLES: Partial<Record<Release['phase'], string>> = {
-  rolled_back: 'Rolled back',
-  failed: 'ROLLBACK FAILED',
-  unverified: 'Unverified release',
-  blocked: 'Blocked by the scan gate',
+/** Per ending: the issue's title, its marker kind (one issue per kind/app/environment/target), label and advice. */
+interface IssueKind {
+  title: string;
+  marker: string;
+  label: string;
+  advice: string;
+}
+const QUARANTINED =
+  'The failed digest is quarantined: automation will not deploy it again; a manual deploy (POST /api/deployments) can, explicitly.';
+const KINDS: Partial<Record<Release['phase'], IssueKind>> = {
+  rolled_back: { title: 'Rolled back', marker: 'rollback', label: 'rollback', advice: QUARANTINED },
+  failed: {
+    title: 'ROLLBACK FAILED',
+    marker: 'rollback',
+    label: 'rollback-failed',
+    advice: 'The failing release may still be serving traffic: act now.',
+  },
+  unverified: {
+    title: 'Unverified release',
+    marker: 'unverified',
+    label: 'unverified',
+    advice:
+      'The release is running but was never verified: check the telemetry pipeline, then redeploy (POST /api/deployments) to verify it.',
+  },
+  blocked: {
+    title: 'Blocked by the scan gate',
+    marker: 'blocked',
+    label: 'scan-blocked',
+    advice:
+      'Nothing was deployed. Fix the findings (or record an ignore entry with a reason and an expiry) and push again; automation will not retry this digest.',
+  },
 };
+const FALLBACK: IssueKind = { title: 'Release ended', marker: 'rollback', label: 'rollback', advice: QUARANTINED };
 
 export function issueFor(r: Release, statusUrl: string): IssueRequest {
+  const kind = KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
   const target = r.image?.digest ?? r.manifestCommit ?? r.id;
   const last = r.timeline[r.timeline.length - 1];
   const o = r.outcome as Record<string, Record<string, unknown> | undefined>;
@@ -23,7 +51,7 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
   const t = (m?.thresholds ?? {}) as Record<string, unknown>;
   const b = o.baseline;
   const lines = [
-    `**${TITLES[r.phase] ?? r.phase}** — \`${r.app}\` in \`${r.environment}\`, release [${r.id}](${statusUrl}).`,
+    `**${kind.title}** — \`${r.app}\` in \`${r.environment}\`, release [${r.id}](${statusUrl}).`,
     '',
     `**Why:** ${last?.reason ?? 'unknown'}`,
     '',
@@ -52,30 +80,11 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
     if (o[key]) lines.push(`<details><summary>${title}</summary>`, '', fence(o[key]), '', '</details>', '');
   }
   lines.push('### Timeline', '', ...r.timeline.map((e) => `- ${e.at} ${e.from ?? '∅'} → **${e.to}**: ${e.reason}`), '');
-  lines.push(
-    r.phase === 'failed'
-      ? 'The failing release may still be serving traffic: act now.'
-      : r.phase === 'blocked'
-        ? 'Nothing was deployed. Fix the findings (or record an ignore entry with a reason and an expiry) and push again; automation will not retry this digest.'
-        : r.phase === 'unverified'
-          ? 'The release is running but was never verified: check the telemetry pipeline, then redeploy (POST /api/deployments) to verify it.'
-          : `The failed digest is quarantined: automation will not deploy it again; a manual deploy (POST /api/deployments) can, explicitly.`,
-  );
+  lines.push(kind.advice);
   return {
-    marker: `tailspin-deployer:${r.phase === 'unverified' || r.phase === 'blocked' ? r.phase : 'rollback'}:${r.app}:${r.environment}:${target}`,
-    title: `${TITLES[r.phase] ?? r.phase}: ${r.app} in ${r.environment} (${target.slice(0, 19)})`,
+    marker: `tailspin-deployer:${kind.marker}:${r.app}:${r.environment}:${target}`,
+    title: `${kind.title}: ${r.app} in ${r.environment} (${target.slice(0, 19)})`,
     body: lines.join('\n'),
-    labels: [
-      'tailspin-deployer',
-      r.phase === 'failed'
-        ? 'rollback-failed'
-        : r.phase === 'unverified'
-          ? 'unverified'
-          : r.phase === 'blocked'
-            ? 'scan-blocked'
-            : 'rollback',
-      `app:${r.app}`,
-      `env:${r.environment}`,
-    ],
+    labels: ['tailspin-deployer', kind.label, `app:${r.app}`, `env:${r.environment}`],
   };
 }
