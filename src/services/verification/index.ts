@@ -1,0 +1,29 @@
+/**
+ * Release verification as a statistical decision: pure functions shared by the pipeline, the
+ * verify-plan CLI and the benchmark. No I/O, no clock, no SDK.
+ */
+export {
+  decideVerification,
+  type Look,
+  type LookEvidence,
+  type MetricEvidence,
+  type VerificationDecision,
+  type VerificationInput,
+  type VerificationOutcome,
+  type VerificationReason,
+} from './decide.js';
+export { type Counts, type MetricComparison, ratioTestPValue } from './baseline.js';
+export {
+  DEFAULT_VERIFICATION_SETTINGS,
+  LATENCY_QUANTILE,
+  VerificationSettings,
+  hypotheses,
+  minRequestsForHealthy,
+  verificationSettings,
+  verificationSettingsProblem,
+  type Hypothesis,
+  type Metric,
+  type VerificationSettingsInput,
+} from './settings.js';
+export { llr, requestsToHealthy, testState, type Side, type TestState } from './sprt.js';
+export { percent } from './verdict.js';
