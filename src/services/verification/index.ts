@@ -27,3 +27,6 @@ export {
 } from './settings.js';
 export { llr, requestsToHealthy, testState, type Side, type TestState } from './sprt.js';
 export { percent } from './verdict.js';
+export { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationConfig } from './env.js';
+export { DEFAULT_LATENCY_SIGMA, slowFraction, trafficProblem, type TrafficModel } from './traffic.js';
+export { monteCarlo, sampleTimes, simulateRun, type PlanSummary, type RunResult, type SamplingPlan } from './simulate.js';
