@@ -30,3 +30,13 @@ export { percent } from './verdict.js';
 export { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationConfig } from './env.js';
 export { DEFAULT_LATENCY_SIGMA, slowFraction, trafficProblem, type TrafficModel } from './traffic.js';
 export { monteCarlo, sampleTimes, simulateRun, type PlanSummary, type RunResult, type SamplingPlan } from './simulate.js';
+export {
+  ERROR_MULTIPLES,
+  LATENCY_MULTIPLES,
+  gridReleases,
+  planGrid,
+  suggestWindow,
+  type GridOptions,
+  type PlanRow,
+  type WindowSuggestion,
+} from './plan.js';
