@@ -12,6 +12,7 @@ import {
   type VerificationSettings,
 } from '../../../src/services/verification/index.js';
 import { monteCarlo, sampleTimes, simulateRun } from '../../../src/services/verification/simulate.js';
+import { gridReleases, suggestWindow } from '../../../src/services/verification/plan.js';
 import { createRng } from '../../../src/services/verification/random.js';
 
 const PLAN = { windowS: 300, intervalS: 30 };
@@ -136,5 +137,30 @@ describe('the issue’s targets at production defaults (300 s window, 30 s sampl
     const failing = mc(1, 0.02);
     expect(failing.healthy).toBeLessThanOrEqual(0.01);
     expect(failing.breach + failing.inconclusive).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe('planning helpers (verify-plan, bench)', () => {
+  it('the grid holds healthy, borderline and failing releases, each varying one metric', () => {
+    const rows = gridReleases(S, { rps: 5, runs: 1, seed: 1 });
+    expect(rows.filter((r) => r.varies === 'errors').map((r) => r.traffic.errorRate)).toEqual([0.002, 0.005, 0.008, 0.01, 0.02, 0.05]);
+    expect(rows.filter((r) => r.varies === 'latency').map((r) => r.traffic.p95Ms)).toEqual([1000, 1500, 2000, 3000, 4000]);
+    expect(rows.every((r) => (r.varies === 'errors' ? r.traffic.p95Ms === 500 : r.traffic.errorRate === 0))).toBe(true);
+    expect(gridReleases(S, { rps: 5, runs: 1, seed: 1, errorRate: 0.03, p95Ms: 900 })).toEqual([
+      { traffic: { rps: 5, errorRate: 0.03, p95Ms: 900, latencySigma: undefined }, varies: 'both' },
+    ]);
+  });
+
+  it('the suggested window is the shortest whole number of intervals that catches 2 × the threshold in 99 % of runs', () => {
+    const w = suggestWindow(S, 30, { rps: 2, runs: 400, seed: 3 });
+    expect(w.windowS).not.toBeNull();
+    expect(w.windowS! % 30).toBe(0);
+    expect(w.caught).toBeGreaterThanOrEqual(0.99);
+    const shorter = monteCarlo({ rps: 2, errorRate: 0.02, p95Ms: 500 }, { windowS: w.windowS! - 30, intervalS: 30 }, S, {
+      runs: 400,
+      seed: 3,
+    });
+    expect(shorter.breach).toBeLessThan(0.99);
+    expect(suggestWindow(S, 30, { rps: 100, runs: 200, seed: 3 }).windowS).toBe(30);
   });
 });
