@@ -20,6 +20,12 @@ import { explain } from './verdict.js';
 /** One sample: cumulative counts from the window's start to `atS` seconds after it. */
 export interface Look extends Counts {
   atS: number;
+  /**
+   * 1-based number of this sample, when the caller keeps only some of the history (a long window
+   * with short intervals): the decision needs only the latest counts, the numbering keeps the
+   * evidence and "after N samples" true. Default: the position in `looks`.
+   */
+  sample?: number | undefined;
 }
 
 export interface VerificationInput {
@@ -113,7 +119,7 @@ function judge(h: Record<Metric, Hypothesis>, c: Counts): Tests {
 function lookEvidence(i: number, look: Look, prev: Look | undefined, t: Tests): LookEvidence {
   const diff = (a: number | undefined, b: number | undefined) => (a === undefined ? null : Math.max(0, a - (b ?? 0)));
   return {
-    look: i + 1,
+    look: look.sample ?? i + 1,
     atS: look.atS,
     requests: look.requests,
     failures: look.failures,
@@ -202,7 +208,7 @@ export function decideVerification(input: VerificationInput, s: VerificationSett
       reason,
       metrics,
       ...(decidedBy ? { decidedBy } : {}),
-      samples: evidence.length,
+      samples: evidence.at(-1)?.look ?? 0,
       atS: last.atS,
       noTraffic: last.requests === 0 && (base?.requests ?? 0) === 0,
       ...(outcome === 'breach' && base ? { blame: blameFor(metrics, comparisons) } : {}),

@@ -40,3 +40,4 @@ export {
   type PlanRow,
   type WindowSuggestion,
 } from './plan.js';
+export { evidenceMarkdown } from './evidence.js';
