@@ -41,3 +41,4 @@ export {
   type WindowSuggestion,
 } from './plan.js';
 export { evidenceMarkdown } from './evidence.js';
+export { combineDecisions } from './combine.js';

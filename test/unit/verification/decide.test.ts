@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_VERIFICATION_SETTINGS as S,
+  combineDecisions,
   decideVerification,
   verificationSettings,
   type Look,
@@ -240,5 +241,20 @@ describe('evidence', () => {
       errors: { rate: 0.006667, ci95: [0.00183, 0.023978], llr: -1.754, side: 'open' },
       latency: { rate: 0.006667, ci95: [0.00183, 0.023978], llr: -21.08, side: 'healthy' },
     });
+  });
+});
+
+describe('several apps (a manifest release)', () => {
+  const healthy = decide({ looks: looks(10, { requests: 150, failures: 0 }) });
+  const observing = decide({ looks: looks(2, { requests: 150, failures: 0 }) });
+  const thin = decide({ looks: [{ atS: 300, requests: 300, failures: 2, slow: 0 }] });
+  const breach = decide({ looks: [{ atS: 30, requests: 150, failures: 8, slow: 0 }] });
+
+  it('end by the most urgent decision: breach, then observing, then inconclusive, then healthy', () => {
+    expect(combineDecisions({ a: healthy, b: breach, c: thin })).toMatchObject({ app: 'b', decision: { outcome: 'breach' } });
+    expect(combineDecisions({ a: healthy, b: thin, c: observing })).toMatchObject({ app: 'c', decision: { outcome: 'continue' } });
+    expect(combineDecisions({ a: healthy, b: thin })).toMatchObject({ app: 'b', decision: { outcome: 'inconclusive' } });
+    expect(combineDecisions({ a: healthy })).toMatchObject({ app: 'a', decision: { outcome: 'healthy' } });
+    expect(combineDecisions({})).toBeUndefined();
   });
 });
