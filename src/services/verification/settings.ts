@@ -101,7 +101,13 @@ export function hypotheses(s: VerificationSettings): Record<Metric, Hypothesis> 
   return { errors: hypothesis('errors', s.errorRateMax, s), latency: hypothesis('latency', 1 - LATENCY_QUANTILE, s) };
 }
 
-/** Fewest requests that can ever prove a metric healthy (all of them good): ⌈ln β / ln((1−p1)/(1−p0))⌉. */
+/**
+ * Fewest requests that can prove a metric healthy, all of them good: the window-end test needs
+ * (1 − p1)^n ≤ β/2, the sequential test n·ln((1−p1)/(1−p0)) ≤ ln(β/2); whichever is fewer.
+ * Below it a window can only end in a breach or "inconclusive" — the arithmetic of thin traffic.
+ */
 export function minRequestsForHealthy(h: Hypothesis): number {
-  return Math.ceil(h.lower / h.perNonEvent - 1e-9);
+  const sequential = Math.ceil(h.lower / h.perNonEvent - 1e-9);
+  const windowEnd = Math.ceil(Math.log(h.endBeta) / Math.log1p(-h.failing) - 1e-9);
+  return Math.min(sequential, windowEnd);
 }

@@ -19,7 +19,7 @@ describe('verify-plan', () => {
     expect(result.rows[0]).toMatchObject({ varies: 'errors', traffic: { rps: 5, errorRate: 0.05, p95Ms: 500 } });
     expect(result.rows[0]!.summary.breach).toBeGreaterThan(0.99);
     expect(result.rows[0]!.summary.detection.medianS).toBe(30);
-    expect(result.rule.minRequestsForHealthy).toEqual({ errors: 349, latency: 67 });
+    expect(result.rule.minRequestsForHealthy).toEqual({ errors: 263, latency: 51 });
     expect(result).not.toHaveProperty('suggestion');
   });
 
@@ -45,7 +45,7 @@ describe('verify-plan', () => {
     ])
       expect(lines.some((l) => l.startsWith(row))).toBe(true);
     expect(r.out).toMatch(/^verify-plan: 20 requests\/s, 120 s window, a sample every 30 s; 100 simulated releases per row \(seed 1\)$/m);
-    expect(r.out).toMatch(/a healthy verdict needs ≥ 349 requests/);
+    expect(r.out).toMatch(/a healthy verdict needs ≥ 263 requests/);
     expect(r.out).toMatch(/^window that catches 2 % errors in ≥ 99 % of runs at 20 requests\/s: \d+ s/m);
   });
 

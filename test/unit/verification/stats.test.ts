@@ -78,8 +78,8 @@ describe('the hypotheses from the settings', () => {
     expect(h.latency.healthy).toBeCloseTo(0.025, 12);
     expect(h.latency.failing).toBeCloseTo(0.1, 12);
     // A perfect record proves "healthy" only after this many requests: the arithmetic of thin traffic.
-    expect(minRequestsForHealthy(h.errors)).toBe(349);
-    expect(minRequestsForHealthy(h.latency)).toBe(67);
+    expect(minRequestsForHealthy(h.errors)).toBe(263); // 0.98^263 ≤ 0.005 < 0.98^262
+    expect(minRequestsForHealthy(h.latency)).toBe(51);
   });
 
   it('rejects settings that make no test', () => {
