@@ -23,12 +23,13 @@ export function renderPlan(result: PlanResult): string {
   const { request: q, rows, suggestion } = result;
   const s = q.settings;
   const healthyS = Math.ceil(result.rule.minRequestsForHealthy.errors / Math.max(q.rps, 1e-9));
+  const perS = `${q.rps} request${q.rps === 1 ? '' : 's'}/s`;
   const lines = [
-    `verify-plan: ${q.rps} requests/s, ${q.windowS} s window, a sample every ${q.intervalS} s; ${q.runs} simulated releases per row (seed ${q.seed})`,
+    `verify-plan: ${perS}, ${q.windowS} s window, a sample every ${q.intervalS} s; ${q.runs} simulated releases per row (seed ${q.seed})`,
     `rule: roll back when the error rate is above ${pct(s.errorRateMax)} or P95 above ${ms(s.p95MsMax)} (more than 5 % of requests slower);`,
     `      at most ${pct(s.falseRollbackMax)} rollbacks of a release at ≤ ${pct(s.healthyRatio * s.errorRateMax)} errors (≤ ${pct(s.healthyRatio * 0.05)} slow),`,
     `      at most ${pct(s.missedBreachMax)} passes of one at ≥ ${pct(s.failingRatio * s.errorRateMax)} errors (≥ ${pct(s.failingRatio * 0.05)} slow);`,
-    `      a healthy verdict needs ≥ ${result.rule.minRequestsForHealthy.errors} requests (about ${healthyS} s at ${q.rps} requests/s); fewer is inconclusive`,
+    `      a healthy verdict needs ≥ ${result.rule.minRequestsForHealthy.errors} requests (about ${healthyS} s at ${perS}); fewer is inconclusive`,
     '',
     table([
       ['release', 'rolled back', 'healthy', 'inconclusive', 'rolled back incl. 1 extension', 'time to rollback median / p90'],
@@ -50,8 +51,8 @@ export function renderPlan(result: PlanResult): string {
     lines.push(
       '',
       suggestion.windowS === null
-        ? `no window up to a day catches ${failing} errors in ≥ ${pct(1 - s.missedBreachMax)} of runs at ${q.rps} requests/s`
-        : `window that catches ${failing} errors in ≥ ${pct(1 - s.missedBreachMax)} of runs at ${q.rps} requests/s: ${suggestion.windowS} s ` +
+        ? `no window up to a day catches ${failing} errors in ≥ ${pct(1 - s.missedBreachMax)} of runs at ${perS}`
+        : `window that catches ${failing} errors in ≥ ${pct(1 - s.missedBreachMax)} of runs at ${perS}: ${suggestion.windowS} s ` +
             `(caught ${pct(suggestion.caught)}; a release at ${pct(s.healthyRatio * s.errorRateMax)} errors is then inconclusive in ${pct(suggestion.healthyInconclusive)})`,
     );
   }
