@@ -5,6 +5,7 @@
 import { scanEvaluate } from './scan-evaluate.js';
 import { sendEvent } from './send-event.js';
 import { follow } from './follow.js';
+import { verifyPlan } from './verify-plan.js';
 
 export interface CliIo {
   stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
@@ -26,6 +27,7 @@ export const commands: Record<string, CliCommand> = {
   'scan-evaluate': scanEvaluate,
   'send-event': sendEvent,
   follow,
+  'verify-plan': verifyPlan,
 };
 
 export function usage(): string {
