@@ -43,14 +43,32 @@ const ps = (rule: string) => `pod-security:${rule}`;
 
 export const POD_SECURITY_CASES: PodSecurityCase[] = [
   { name: "k8s/apps tailspin-server's template", edit: () => {}, restricted: [], baseline: [] },
-  { name: 'privileged container', edit: (p) => (sc(p).privileged = true), restricted: [ps('privileged')], baseline: [ps('privileged')] },
+  // privileged with allowPrivilegeEscalation: false is invalid (422), so these leave it unset.
   {
-    name: 'privileged init container',
-    edit: (p) => (init(p).securityContext.privileged = true),
-    restricted: [ps('privileged')],
+    name: 'privileged container',
+    edit: (p) => {
+      sc(p).privileged = true;
+      delete sc(p).allowPrivilegeEscalation;
+    },
+    restricted: [ps('privileged'), ps('allowPrivilegeEscalation')],
     baseline: [ps('privileged')],
   },
-  { name: 'hostNetwork', edit: (p) => (p.spec.hostNetwork = true), restricted: [ps('hostNamespaces')], baseline: [ps('hostNamespaces')] },
+  {
+    name: 'privileged init container',
+    edit: (p) => {
+      const c = init(p);
+      c.securityContext.privileged = true;
+      delete c.securityContext.allowPrivilegeEscalation;
+    },
+    restricted: [ps('privileged'), ps('allowPrivilegeEscalation')],
+    baseline: [ps('privileged')],
+  },
+  {
+    name: 'hostNetwork (its container ports become host ports)',
+    edit: (p) => (p.spec.hostNetwork = true),
+    restricted: [ps('hostNamespaces'), ps('hostPorts')],
+    baseline: [ps('hostNamespaces'), ps('hostPorts')],
+  },
   { name: 'hostPID', edit: (p) => (p.spec.hostPID = true), restricted: [ps('hostNamespaces')], baseline: [ps('hostNamespaces')] },
   { name: 'hostIPC', edit: (p) => (p.spec.hostIPC = true), restricted: [ps('hostNamespaces')], baseline: [ps('hostNamespaces')] },
   {
@@ -203,6 +221,26 @@ export const POD_SECURITY_CASES: PodSecurityCase[] = [
     },
     restricted: [ps('procMount')],
     baseline: [ps('procMount')],
+  },
+  {
+    name: 'a Windows pod is exempt from the Linux-only checks',
+    edit: (p) => {
+      p.spec.os = { name: 'windows' };
+      for (const k of ['seccompProfile', 'runAsUser', 'runAsGroup', 'fsGroup']) delete p.spec.securityContext[k];
+      for (const k of ['capabilities', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem']) delete sc(p)[k];
+    },
+    restricted: [],
+    baseline: [],
+  },
+  {
+    name: 'a Windows pod still may not run as root',
+    edit: (p) => {
+      p.spec.os = { name: 'windows' };
+      for (const k of ['seccompProfile', 'runAsUser', 'runAsGroup', 'fsGroup', 'runAsNonRoot']) delete p.spec.securityContext[k];
+      for (const k of ['capabilities', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'runAsNonRoot']) delete sc(p)[k];
+    },
+    restricted: [ps('runAsNonRoot')],
+    baseline: [],
   },
   {
     name: 'a second container running as root with a Docker Hub image',

@@ -74,12 +74,22 @@ export const hostPathVolumes: Check = (t) =>
       : [],
   );
 
+// The API server defaults hostPort to containerPort for host-network pods (SetDefaults_PodSpec, not for
+// ephemeral containers) before admission sees them; judge what it will judge.
 const hostPorts: Check = (t) =>
   containersOf(t).flatMap((c) =>
     asList(c.container.ports).flatMap((p, i) => {
-      const hostPort = asObj(p)?.hostPort;
+      const port = asObj(p) ?? {};
+      const defaulted = t.spec.hostNetwork === true && !c.path.includes('.ephemeralContainers[') && !port.hostPort;
+      const hostPort = defaulted ? port.containerPort : port.hostPort;
       return isSet(hostPort) && hostPort !== 0
-        ? [finding('hostPorts', `${c.path}.ports[${i}].hostPort`, `container "${c.name}" must not use hostPort ${String(hostPort)}`)]
+        ? [
+            finding(
+              'hostPorts',
+              `${c.path}.ports[${i}].${defaulted ? 'containerPort' : 'hostPort'}`,
+              `container "${c.name}" must not use hostPort ${asText(hostPort)}${defaulted ? ' (hostNetwork makes every containerPort a hostPort)' : ''}`,
+            ),
+          ]
         : [];
     }),
   );
