@@ -3,8 +3,11 @@
  * the pipeline and intake import only this file and ./domain — never an SDK.
  */
 import type { Result } from './domain/result.js';
-import type { Release, Phase, Door } from './domain/release.js';
+import type { Release, Phase, Door, ReleaseProgress, ScanRecord } from './domain/release.js';
 import type { Head } from './domain/head.js';
+import type { ClusterEvent, PodProblem, SmokeResult } from './domain/observations.js';
+
+export type { ClusterEvent, PodProblem, SmokeResult } from './domain/observations.js';
 
 export interface Clock {
   now(): Date;
@@ -47,24 +50,6 @@ export interface RolloutCondition {
   message?: string;
 }
 
-export interface PodProblem {
-  pod: string;
-  container?: string;
-  /** e.g. CrashLoopBackOff, ImagePullBackOff, ErrImagePull, Unschedulable */
-  reason: string;
-  message?: string;
-  restartCount?: number;
-}
-
-export interface ClusterEvent {
-  involvedObject: string;
-  type: string;
-  reason: string;
-  message: string;
-  count?: number;
-  lastTimestamp?: string;
-}
-
 /** What the Deployment looks like now; the pipeline's assessRollout decides what it means. */
 export interface RolloutObservation {
   generation: number;
@@ -92,14 +77,6 @@ export interface DeployAnnotations {
   commit?: string;
   sourceEvent: string;
   changeCause: string;
-}
-
-export interface SmokeResult {
-  check: string;
-  ok: boolean;
-  status?: number;
-  durationMs: number;
-  detail?: string;
 }
 
 export interface Cluster {
@@ -243,7 +220,7 @@ export interface NewRelease {
   correlationId: string;
   semanticDedup: boolean;
   allowQuarantined: boolean;
-  progress?: Record<string, unknown>;
+  progress?: ReleaseProgress;
 }
 
 export type CreateOutcome =
@@ -286,7 +263,7 @@ export interface ReleaseStore {
 export interface CachedVerdict {
   outcome: 'pass' | 'blocked';
   summary: string;
-  verdict: unknown;
+  verdict: ScanRecord;
   scannedAt: string;
   expiresAt: string;
 }

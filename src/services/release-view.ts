@@ -1,5 +1,5 @@
 /** The public shape of a release (GET /api/deployments…): stable, documented, no internals. */
-import type { Release } from './domain/release.js';
+import type { Release, ReleaseOutcome } from './domain/release.js';
 import { pinnedImage } from './domain/image-ref.js';
 
 export interface ReleaseView {
@@ -17,18 +17,18 @@ export interface ReleaseView {
   createdAt: string;
   updatedAt: string;
   waitingFor?: Release['wait'];
-  scan?: unknown;
-  measurements?: unknown;
-  rollback?: unknown;
+  scan?: ReleaseOutcome['scan'];
+  measurements?: ReleaseOutcome['measurements'];
+  rollback?: ReleaseOutcome['rollback'];
   links: Record<string, string>;
-  outcome: Record<string, unknown>;
+  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'rollback' | 'links'>;
   timeline?: Release['timeline'];
   statusUrl: string;
 }
 
 export function releaseView(r: Release, publicUrl: string, withTimeline: boolean): ReleaseView {
   const statusUrl = `${publicUrl.replace(/\/$/, '')}/api/deployments/${encodeURIComponent(r.id)}`;
-  const { scan, measurements, rollback, links, ...rest } = r.outcome as Record<string, unknown> & { links?: Record<string, string> };
+  const { scan, measurements, rollback, links, ...rest } = r.outcome;
   return {
     id: r.id,
     app: r.app,

@@ -1,4 +1,5 @@
 /** A release: one attempt to get one app/environment to one desired state. Pure data, no I/O. */
+import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -54,12 +55,222 @@ export interface Release {
   /** When the next reconcile tick is due; the sweeper re-drives releases past it. */
   nextCheckAt?: string;
   /** What an in-progress step is waiting for, and until when (every wait has a deadline). */
-  wait?: { for: string; since: string; deadline: string; ref?: string };
+  wait?: Wait;
   /** Step-specific state the pipeline keeps between ticks (scan run id, build run id, verification samples, ...). */
-  progress: Record<string, unknown>;
+  progress: ReleaseProgress;
   /** Human-facing results: scan summary, measurements, rollback details, links. */
-  outcome: Record<string, unknown>;
+  outcome: ReleaseOutcome;
   timeline: TimelineEntry[];
   /** Storage concurrency token; set by the store, never by the pipeline. */
   etag?: string;
+}
+
+// ---------------------------------------------------------------- waits
+
+/** What a waiting step waits on; a new kind of wait starts its own clock (`since`). */
+export const WAIT_ON = ['registry', 'build', 'scan', 'slot', 'kubernetes', 'rollout', 'rollback', 'smoke', 'telemetry'] as const;
+export type WaitOn = (typeof WAIT_ON)[number];
+
+/** How a wait reads to people: "<label>: <detail>" (GET /api/deployments shows it as `waitingFor.for`). */
+export const WAIT_LABELS: Record<WaitOn, string> = {
+  registry: 'registry',
+  build: 'acr',
+  scan: 'scanner',
+  slot: 'deploy slot',
+  kubernetes: 'kubernetes',
+  rollout: 'rollout',
+  rollback: 'rollback rollout',
+  smoke: 'smoke',
+  telemetry: 'telemetry',
+};
+
+export interface Wait {
+  on: WaitOn;
+  /** For people: what exactly, e.g. "rollout: 1 of 2 updated replicas". */
+  for: string;
+  since: string;
+  deadline: string;
+}
+
+// ---------------------------------------------------------------- progress: what the steps keep between ticks
+
+/** Build releases: the push that asked for the build. */
+export interface PushProgress {
+  compare?: string;
+  truncated?: boolean;
+}
+
+/** queued (manual door): the tag was resolved to a digest. */
+export interface ResolveProgress {
+  resolvedTagAt?: string;
+}
+
+export interface BuildProgress {
+  buildRunId?: string;
+  buildStartedAt?: string;
+}
+
+export interface ScanProgress {
+  scanRunId?: string;
+  scanStartedAt?: string;
+  scanAttempt?: number;
+}
+
+/** What the deploy step will do, recorded before it touches the cluster. */
+export interface DeployIntent {
+  /** The pinned image to set; absent when undoing to the previous revision. */
+  image?: string;
+  undo?: boolean;
+  previousImage?: string;
+  previousRevision?: string;
+}
+
+export interface DeployProgress {
+  deployIntent?: DeployIntent;
+  /** Set once the cluster took the change; its absence means nothing was changed yet. */
+  imageSetAt?: string;
+  imageChanged?: boolean;
+  rolloutCompleteAt?: string;
+}
+
+/** Manifest releases: the objects to apply, each catalog app's Deployment pinned to an image. */
+export interface ManifestPlan {
+  objects: Record<string, unknown>[];
+  /** App name → the image its Deployment is pinned to. */
+  pins: Record<string, string>;
+}
+
+export interface ManifestProgress {
+  manifest?: ManifestPlan;
+  appliedAt?: string;
+}
+
+export interface VerifyProgress {
+  smokeAttempt?: number;
+  smokePassedAt?: string;
+  verifyStartedAt?: string;
+  verifyUntil?: string;
+  verifyExtended?: boolean;
+  telemetryFailures?: number;
+}
+
+/** Where a rollback goes: a verified image, the previous revision, or (manifests) a verified commit. */
+export type RollbackIntent =
+  | { mode: 'image'; image: string; toReleaseId: string; startedAt: string }
+  | { mode: 'undo'; startedAt: string; image?: string; pins?: Record<string, string> }
+  | { mode: 'reapply'; commit: string; startedAt: string; pins?: Record<string, string> };
+
+export interface RollbackProgress {
+  rollbackIntent?: RollbackIntent;
+  rollbackSetAt?: string;
+}
+
+export const NOTICES = ['commit-status', 'deployment', 'issue'] as const;
+export type Notice = (typeof NOTICES)[number];
+
+export interface NotifyProgress {
+  githubDeploymentId?: number;
+  /** Notices of a terminal release that failed transiently and are sent again. */
+  notifyPending?: Notice[];
+  notifyAttempts?: number;
+}
+
+export type ReleaseProgress = PushProgress &
+  ResolveProgress &
+  BuildProgress &
+  ScanProgress &
+  DeployProgress &
+  ManifestProgress &
+  VerifyProgress &
+  RollbackProgress &
+  NotifyProgress;
+
+// ---------------------------------------------------------------- outcome: what people are shown
+
+/** What a release keeps of a scan verdict: enough for people and issues, bounded in size. */
+export interface ScanRecord {
+  runId: string;
+  outcome: 'pass' | 'blocked';
+  /** The verdict came from the per-digest cache, not a new scan. */
+  cached?: boolean;
+  counts: Record<'vulnerabilities' | 'misconfigurations' | 'secrets' | 'blocking', Record<string, number>>;
+  blocking: { id: string; severity: string; pkg?: string; installed?: string; fixed?: string; target: string }[];
+  blockingTotal: number;
+  ignored: { id: string; reason: { by: string; [k: string]: unknown } }[];
+  staleIgnores: { file: string; id: string; sections: string[]; line?: number; expiredAt?: string; statement?: string }[];
+  trivy: { version: string | null; db: { version?: number | string; updatedAt?: string; nextUpdate?: string } | null };
+  policy: {
+    severities: string[];
+    ignoreUnfixed: boolean;
+    blockSecrets: boolean;
+    blockMisconfigAt: string | null;
+    ignoreFile: string | null;
+  };
+  notes: string[];
+}
+
+export interface BuildRecord {
+  runId: string;
+  state: 'succeeded' | 'failed';
+  reason?: string;
+  digest?: string;
+  image?: string;
+}
+
+export interface RolloutRecord {
+  revision?: string;
+  replicas: number;
+  ready: number;
+  available: number;
+}
+
+/** A telemetry backend that could not be queried (never blamed on the app). */
+export interface TelemetryTrouble {
+  at: string;
+  from: string;
+  error: string;
+  failures: number;
+}
+
+/** One look at the telemetry, with the limits it was judged by (per app when a release verifies several). */
+export type MeasurementRecord = Measurements & {
+  at: string;
+  from: string;
+  thresholds: Thresholds;
+  perApp?: Record<string, Measurements>;
+};
+
+/** Why a release went to rolling_back, with the cluster's own account of it. */
+export interface FailureRecord {
+  reason: string;
+  at: string;
+  rollout?: RolloutRecord;
+  podProblems?: PodProblem[];
+  smoke?: SmokeResult[];
+  telemetry?: TelemetryTrouble;
+  measurements?: MeasurementRecord;
+  events?: ClusterEvent[];
+}
+
+export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: string; revision?: string };
+
+export interface ReleaseOutcome {
+  scan?: ScanRecord;
+  build?: BuildRecord;
+  rollout?: RolloutRecord;
+  /** Manifest releases: what was applied, pinned to which images. */
+  manifest?: { commit: string; objects: string[]; pins: Record<string, string> };
+  applied?: string[];
+  smoke?: SmokeResult[];
+  /** The same-length window before the deploy, reported beside the figures (not used to decide). */
+  baseline?: Measurements & { from: string; to: string };
+  telemetry?: TelemetryTrouble;
+  measurements?: MeasurementRecord;
+  /** A pass with a caveat (inconclusive telemetry). */
+  warning?: string;
+  failure?: FailureRecord;
+  rollback?: RollbackRecord;
+  rollbackFailure?: { reason: string; podProblems: PodProblem[] };
+  /** Where else to look: the GitHub issue, … (the view adds `self`). */
+  links?: Record<string, string>;
 }

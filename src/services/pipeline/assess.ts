@@ -3,6 +3,7 @@
  * the reconcile loop passes everything in (the argo-rollouts "assess" shape).
  */
 import type { RolloutObservation, TelemetrySample } from '../ports.js';
+import type { Measurements, Thresholds } from '../domain/observations.js';
 
 export type RolloutVerdict = { kind: 'complete' } | { kind: 'progressing'; detail: string } | { kind: 'failed'; reason: string };
 
@@ -52,19 +53,6 @@ export function assessRollout(o: RolloutObservation, targetImage: string | undef
   if (o.availableReplicas < o.updatedReplicas)
     return { kind: 'progressing', detail: `${o.availableReplicas} of ${o.updatedReplicas} updated replicas available` };
   return { kind: 'complete' };
-}
-
-export interface Thresholds {
-  errorRateMax: number;
-  p95MsMax: number;
-  minRequests: number;
-}
-
-export interface Measurements {
-  requests: number;
-  failures: number;
-  errorRate: number | null;
-  p95Ms: number | null;
 }
 
 export type TelemetryVerdict =

@@ -2,7 +2,7 @@
 import type { Builder, Clock, Cluster, Logger, ReleaseStore, ScanCache, Scanner, SourceControl, Telemetry, WorkQueue } from '../ports.js';
 import type { Catalog } from '../domain/catalog.js';
 import type { ScanPolicy } from '../scan-policy/index.js';
-import type { Thresholds } from './assess.js';
+import type { Thresholds } from '../domain/observations.js';
 
 export interface PipelineSettings {
   publicUrl: string;

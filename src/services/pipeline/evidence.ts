@@ -4,9 +4,9 @@ import { pinnedImage } from '../domain/image-ref.js';
 import type { IssueRequest } from '../ports.js';
 
 const fence = (v: unknown) => ['```json', JSON.stringify(v, null, 2).slice(0, 6000), '```'].join('\n');
-const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
-const num = (x: unknown) => (typeof x === 'number' ? String(x) : 'n/a');
-const ms = (x: unknown) => (typeof x === 'number' ? `${Math.round(x)} ms` : 'n/a');
+const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
+const num = (x: number | null | undefined) => (typeof x === 'number' ? String(x) : 'n/a');
+const ms = (x: number | null | undefined) => (typeof x === 'number' ? `${Math.round(x)} ms` : 'n/a');
 
 /** Per ending: the issue's title, its marker kind (one issue per kind/app/environment/target), label and advice. */
 interface IssueKind {
@@ -46,9 +46,9 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
   const kind = KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
   const target = r.image?.digest ?? r.manifestCommit ?? r.id;
   const last = r.timeline[r.timeline.length - 1];
-  const o = r.outcome as Record<string, Record<string, unknown> | undefined>;
+  const o = r.outcome;
   const m = o.measurements;
-  const t = (m?.thresholds ?? {}) as Record<string, unknown>;
+  const t = m?.thresholds;
   const b = o.baseline;
   const lines = [
     `**${kind.title}** — \`${r.app}\` in \`${r.environment}\`, release [${r.id}](${statusUrl}).`,
@@ -65,9 +65,9 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
   ];
   if (m) {
     lines.push('### Measurements vs thresholds', '', '| metric | observed | threshold | baseline before deploy |', '|---|---|---|---|');
-    lines.push(`| error rate | ${pct(m.errorRate)} | ${pct(t.errorRateMax)} | ${pct(b?.errorRate)} |`);
-    lines.push(`| P95 latency | ${ms(m.p95Ms)} | ${ms(t.p95MsMax)} | ${ms(b?.p95Ms)} |`);
-    lines.push(`| requests | ${num(m.requests)} | ≥ ${num(t.minRequests)} | ${num(b?.requests)} |`, '');
+    lines.push(`| error rate | ${pct(m.errorRate)} | ${pct(t?.errorRateMax)} | ${pct(b?.errorRate)} |`);
+    lines.push(`| P95 latency | ${ms(m.p95Ms)} | ${ms(t?.p95MsMax)} | ${ms(b?.p95Ms)} |`);
+    lines.push(`| requests | ${num(m.requests)} | ≥ ${num(t?.minRequests)} | ${num(b?.requests)} |`, '');
   }
   for (const [title, key] of [
     ['Failure', 'failure'],

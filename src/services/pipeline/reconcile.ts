@@ -1,31 +1,35 @@
 /**
- * reconcile(release): look at one release, take one step, persist it, schedule the next look.
- * Driven by queue messages; a sweeper re-drives releases whose next look is overdue. Safe to run
- * twice for the same release: every save is compare-and-swap, every side effect idempotent.
+ * reconcile(release): look at one release, take one step, persist it, tell people, schedule the
+ * next look. Driven by queue messages; a sweeper re-drives releases whose next look is overdue.
+ * Safe to run twice for the same release: every save is compare-and-swap, every side effect idempotent.
  */
-import { isTerminal, type ActivePhase, type Release } from '../domain/release.js';
+import { isTerminal, type ActivePhase, type Release, type ReleaseKind } from '../domain/release.js';
 import { findApp } from '../domain/catalog.js';
+import type { Logger } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import type { Decision } from './decision.js';
-import type { StepContext } from './steps/context.js';
+import type { Step, StepContext } from './steps/common.js';
 import { queued } from './steps/queued.js';
 import { building } from './steps/building.js';
 import { scanning } from './steps/scanning.js';
 import { deploying } from './steps/deploying.js';
 import { verifying } from './steps/verifying.js';
 import { rollingBack } from './steps/rolling-back.js';
-import { manifestDeploying } from './steps/manifest.js';
-import { notifyTransition, retryNotifications } from './notify.js';
+import { manifestDeploy, manifestRollback } from './steps/manifest.js';
+import { notifyTransition, retryNotifications, type NoticeReport } from './notify.js';
 
-/** Exhaustive: adding a phase without a step is a type error. */
-const STEPS: Record<ActivePhase, (c: StepContext) => Promise<Decision>> = {
-  queued,
-  building,
-  scanning,
-  deploying: (c) => (c.r.kind === 'manifest' ? manifestDeploying(c) : deploying(c)),
-  verifying,
-  rolling_back: (c) => (c.r.kind === 'manifest' ? manifestDeploying(c) : rollingBack(c)),
+/** Exhaustive: adding a phase without a step is a type error. Manifest releases deploy and roll back their own way. */
+const STEPS: Record<ActivePhase, { step: Step; manifest?: Step }> = {
+  queued: { step: queued },
+  building: { step: building },
+  scanning: { step: scanning },
+  deploying: { step: deploying, manifest: manifestDeploy },
+  verifying: { step: verifying },
+  rolling_back: { step: rollingBack, manifest: manifestRollback },
 };
+
+const stepFor = (kind: ReleaseKind, phase: ActivePhase): Step =>
+  (kind === 'manifest' ? STEPS[phase].manifest : undefined) ?? STEPS[phase].step;
 
 const MAX_CONFLICTS = 5;
 /** A tick that arrives this much before the release is due is a duplicate message; skip it. */
@@ -44,15 +48,19 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
     if (!r) return { kind: 'missing' };
     const log = d.logger.child({ correlation_id: r.correlationId, release_id: r.id, app: r.app, environment: r.environment });
     const now = d.clock.now();
-    if (isTerminal(r.phase)) {
-      await retryNotifications(d, r, now, log);
+    const phase = r.phase;
+    if (isTerminal(phase)) {
+      await record(d, r, await retryNotifications(d, r, log), log);
       return { kind: 'terminal' };
     }
     if (!opts.force && r.nextCheckAt && new Date(r.nextCheckAt).getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'early' };
 
     const c: StepContext = { r, d, now, log, app: findApp(d.catalog, r.app) };
-    const decision = await STEPS[r.phase](c).catch((e: unknown) => {
-      log.error('pipeline step threw', { phase: r.phase, error: e });
+    const decision = await stepFor(
+      r.kind,
+      phase,
+    )(c).catch((e: unknown) => {
+      log.error('pipeline step threw', { phase, error: e });
       throw e;
     });
     const next = apply(r, decision, now);
@@ -67,8 +75,8 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
     }
     const after = delayOf(decision);
     if (decision.kind === 'advance') {
-      log.info('release transition', { from: r.phase, to: decision.to, reason: decision.reason });
-      await notifyTransition(d, saved.value, r.phase, log);
+      log.info('release transition', { from: phase, to: decision.to, reason: decision.reason });
+      await record(d, saved.value, await notifyTransition(d, saved.value, phase, log), log);
     }
     if (!isTerminal(saved.value.phase)) await d.queue.enqueue({ releaseId, correlationId: r.correlationId }, { delaySeconds: after });
     return { kind: 'stepped', phase: saved.value.phase, ...(isTerminal(saved.value.phase) ? {} : { nextInSeconds: after }) };
@@ -86,17 +94,35 @@ function delayOf(d: Decision): number {
 function apply(r: Release, d: Decision, now: Date): Release {
   const next: Release = {
     ...r,
-    progress: { ...r.progress, ...(d.progress ?? {}) },
-    outcome: { ...r.outcome, ...(d.outcome ?? {}) },
+    progress: { ...r.progress, ...d.progress },
+    outcome: { ...r.outcome, ...d.outcome },
     ...(d.image ? { image: d.image } : {}),
     nextCheckAt: new Date(now.getTime() + delayOf(d) * 1000).toISOString(),
   };
   if (d.kind === 'wait') {
-    const what = d.for.split(':')[0];
-    const since = r.wait && r.wait.for.split(':')[0] === what ? r.wait.since : now.toISOString();
-    next.wait = { for: d.for, since, deadline: d.deadline.toISOString() };
+    const since = r.wait?.on === d.on ? r.wait.since : now.toISOString();
+    next.wait = { on: d.on, for: d.for, since, deadline: d.deadline.toISOString() };
   } else {
     delete next.wait;
   }
   return next;
+}
+
+/** Persist what notifications produced (deployment id, issue link, what is still to send), then schedule a resend. */
+async function record(d: PipelineDeps, r: Release, report: NoticeReport | undefined, log: Logger): Promise<void> {
+  if (!report) return;
+  let saved = false;
+  for (let i = 0; i < MAX_CONFLICTS && !saved; i++) {
+    const cur = await d.store.get(r.id);
+    if (!cur) return;
+    const next: Release = {
+      ...cur,
+      progress: { ...cur.progress, ...report.progress },
+      outcome: { ...cur.outcome, links: { ...cur.outcome.links, ...report.links } },
+    };
+    saved = (await d.store.save(next, {}, d.clock.now())).ok;
+  }
+  if (!saved) log.warn('could not record notification results after repeated conflicts', { release_id: r.id });
+  if (report.resendInSeconds !== undefined)
+    await d.queue.enqueue({ releaseId: r.id, correlationId: r.correlationId }, { delaySeconds: report.resendInSeconds });
 }

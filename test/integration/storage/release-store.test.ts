@@ -151,9 +151,9 @@ describe('release store against azurite', () => {
 
   it('stores records larger than one table property', async () => {
     const store = createReleaseStore(tablesFor(azurite));
-    const out = await store.create(draft(digest(5), { progress: { blob: 'x'.repeat(100_000) } }), new Date());
+    const out = await store.create(draft(digest(5), { progress: { compare: 'x'.repeat(100_000) } }), new Date());
     if (out.kind !== 'created') throw new Error('expected created');
-    expect((await store.get(out.release.id))?.progress.blob).toHaveLength(100_000);
+    expect((await store.get(out.release.id))?.progress.compare).toHaveLength(100_000);
   });
 
   it('lists overdue active releases for the sweeper', async () => {

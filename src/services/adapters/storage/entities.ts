@@ -1,6 +1,6 @@
 /** How releases, heads and timelines are laid out in Azure Tables. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Release, TimelineEntry } from '../../domain/release.js';
+import { isTerminal, type Release, type TimelineEntry } from '../../domain/release.js';
 import type { Head } from '../../domain/head.js';
 
 // A string property holds at most 64 KiB (32K UTF-16 chars); bigger JSON is split over d0..dN.
@@ -35,13 +35,12 @@ export function packJson(value: unknown): Record<string, string> {
   return out;
 }
 
-export function unpackJson<T>(entity: Record<string, unknown>): T {
+/** The JSON a row carries, still unchecked: parse it with ./schema.ts before use. */
+export function unpackJson(entity: Record<string, unknown>): unknown {
   let text = '';
-  for (let i = 0; typeof entity[`d${i}`] === 'string'; i++) text += entity[`d${i}`] as string;
-  return JSON.parse(text) as T;
+  for (let i = 0, part = entity.d0; typeof part === 'string'; part = entity[`d${++i}`]) text += part;
+  return JSON.parse(text);
 }
-
-export type ReleaseRecord = Omit<Release, 'timeline' | 'etag'>;
 
 export function releaseEntity(r: Release, rowKey: string): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   const { timeline: _t, etag: _e, ...record } = r;
@@ -51,7 +50,7 @@ export function releaseEntity(r: Release, rowKey: string): Record<string, unknow
     type: 'release',
     releaseId: r.id,
     phase: r.phase,
-    active: !['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'].includes(r.phase),
+    active: !isTerminal(r.phase),
     nextCheckAt: r.nextCheckAt ? new Date(r.nextCheckAt) : new Date(8.64e15),
     timelineLength: r.timeline.length,
     ...packJson(record),
@@ -62,11 +61,11 @@ export function timelineEntity(partitionKey: string, relRowKey: string, seq: num
   return { partitionKey, rowKey: timelineRowKey(relRowKey, seq), type: 'timeline', ...packJson(e) };
 }
 
-export function headEntity(h: Head) {
-  const { etag: _e, ...rest } = h as Head & { etag?: string };
+export function headEntity(h: Head & { etag?: string }) {
+  const { etag: _e, ...rest } = h;
   return { partitionKey: partitionOf(h.app, h.environment), rowKey: HEAD_ROW, type: 'head', ...packJson(rest) };
 }
 
 /** SDK errors carry statusCode; duck-typed because several copies of core-rest-pipeline may be loaded. */
 export const isStatus = (e: unknown, ...codes: number[]): boolean =>
-  typeof e === 'object' && e !== null && codes.includes((e as { statusCode?: number }).statusCode ?? -1);
+  typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number' && codes.includes(e.statusCode);

@@ -5,8 +5,8 @@
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { CreateOutcome, EventClaim, NewRelease, ReleaseFilter, ReleaseStore, SaveChange, StoredHead } from '../../ports.js';
-import { isTerminal, type Door, type Release } from '../../domain/release.js';
-import { admit, admitBuild, emptyHead, withPending, type Head } from '../../domain/head.js';
+import { isTerminal, type Door, type Release, type TimelineEntry as Entry } from '../../domain/release.js';
+import { admit, admitBuild, emptyHead, withPending } from '../../domain/head.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { keyedLock } from './keyed-lock.js';
 import {
@@ -20,10 +20,12 @@ import {
   safeKey,
   timelineEntity,
   unpackJson,
-  type ReleaseRecord,
   isStatus,
 } from './entities.js';
-import type { TimelineEntry } from '../../domain/release.js';
+import { Head as HeadSchema, ReleaseRecord, TimelineEntry, parseStored } from './schema.js';
+
+const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
+  parseStored(ReleaseRecord, unpackJson(e), `release ${typeof e.releaseId === 'string' ? e.releaseId : String(e.rowKey)}`);
 
 const MAX_CAS_ATTEMPTS = 30;
 /** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
@@ -57,7 +59,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     await ensure();
     try {
       const e = await t.releases.getEntity<Record<string, unknown>>(partitionOf(app, environment), HEAD_ROW);
-      return { ...unpackJson<Head>(e), ...(e.etag ? { etag: e.etag } : {}) };
+      return { ...parseStored(HeadSchema, unpackJson(e), `head ${app}/${environment}`), ...(e.etag ? { etag: e.etag } : {}) };
     } catch (e) {
       if (isStatus(e, 404)) return emptyHead(app, environment);
       throw e;
@@ -84,15 +86,15 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(e);
     const main = rows.find((r) => r.rowKey === pointer.rk);
     if (!main) return undefined;
-    const timeline = rows.filter((r) => r.type === 'timeline').map((r) => unpackJson<TimelineEntry>(r));
-    return { ...unpackJson<ReleaseRecord>(main), timeline, ...(typeof main.etag === 'string' ? { etag: main.etag } : {}) };
+    const timeline = rows.filter((r) => r.type === 'timeline').map((r) => parseStored(TimelineEntry, unpackJson(r), `timeline of ${id}`));
+    return { ...recordOf(main), timeline, ...(typeof main.etag === 'string' ? { etag: main.etag } : {}) };
   }
 
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
 
   function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
     if (isTerminal(old.phase) || !NOT_DEPLOYED_YET.has(old.phase) || !old.etag) return [];
-    const entry: TimelineEntry = {
+    const entry: Entry = {
       at: now.toISOString(),
       from: old.phase,
       to: 'superseded',
@@ -172,7 +174,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
       const actions: TransactionAction[] = [
         ['create', releaseEntity(release, rk)],
-        ['create', timelineEntity(pk, rk, 0, release.timeline[0] as TimelineEntry)],
+        ['create', timelineEntity(pk, rk, 0, release.timeline[0] as Entry)],
         headAction(nextHead),
         ...(old ? supersedeActions(old, id, now) : []),
       ];
@@ -253,7 +255,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         parts.push(`PartitionKey eq '${partitionOf(filter.app, filter.environment).replace(/'/g, "''")}'`);
       const out: { rk: string; r: Release }[] = [];
       for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter: parts.join(' and ') } })) {
-        const r = unpackJson<ReleaseRecord>(e);
+        const r = recordOf(e);
         if (filter.app && r.app !== filter.app) continue;
         if (filter.environment && r.environment !== filter.environment) continue;
         out.push({ rk: String(e.rowKey), r: { ...r, timeline: [] } });
@@ -273,7 +275,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       let next: Release = { ...release, updatedAt: at };
       const actions: TransactionAction[] = [];
       if (change.to && change.to !== release.phase) {
-        const entry: TimelineEntry = {
+        const entry: Entry = {
           at,
           from: release.phase,
           to: change.to,
@@ -309,7 +311,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       const filter = `type eq 'release' and active eq true and nextCheckAt le datetime'${now.toISOString()}'`;
       const out: Release[] = [];
       for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push({ ...unpackJson<ReleaseRecord>(e), timeline: [] });
+        out.push({ ...recordOf(e), timeline: [] });
         if (out.length >= limit) break;
       }
       return out;

@@ -1,6 +1,7 @@
 /** Scan verdicts cached per (digest, policy) so a redeploy of a scanned digest does not rescan. */
 import type { TableClient } from '@azure/data-tables';
-import type { CachedVerdict, ScanCache } from '../../ports.js';
+import type { ScanCache } from '../../ports.js';
+import { CachedVerdict } from './schema.js';
 import { isStatus, packJson, safeKey, unpackJson } from './entities.js';
 
 export function createScanCache(table: TableClient): ScanCache {
@@ -14,8 +15,9 @@ export function createScanCache(table: TableClient): ScanCache {
       await ensure();
       try {
         const e = await table.getEntity<Record<string, unknown>>('verdict', safeKey(key));
-        const v = unpackJson<CachedVerdict>(e);
-        return new Date(v.expiresAt) > now ? v : undefined;
+        // A cached verdict that no longer reads is a cache miss: the digest is scanned again.
+        const v = CachedVerdict.safeParse(unpackJson(e));
+        return v.success && new Date(v.data.expiresAt) > now ? v.data : undefined;
       } catch (e) {
         if (isStatus(e, 404)) return undefined;
         throw e;

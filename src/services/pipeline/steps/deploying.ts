@@ -4,27 +4,18 @@
  * killed between "image set" and "state saved" finds the image already there and goes on.
  */
 import { pinnedImage } from '../../domain/image-ref.js';
-import type { DeployAnnotations } from '../../ports.js';
-import type { AdapterError } from '../../domain/result.js';
+import type { AdapterError, Result } from '../../domain/result.js';
+import type { DeployIntent } from '../../domain/release.js';
+import type { Workload } from '../../ports.js';
 import { assessRollout } from '../assess.js';
-import { advance, retryable, retryAfterSeconds, type Decision, str } from '../decision.js';
-import { finish } from './slot.js';
-import { addSeconds, workloadOf, type StepContext } from './context.js';
-
-export function annotationsFor(c: StepContext, cause: string): DeployAnnotations {
-  return {
-    releaseId: c.r.id,
-    ...(c.r.commit ? { commit: c.r.commit } : {}),
-    sourceEvent: `${c.r.source.door}:${c.r.source.eventId}`.slice(0, 250),
-    changeCause: `tailspin-deployer ${c.r.id}: ${cause}`.slice(0, 250),
-  };
-}
+import { advance, wait, type Decision } from '../decision.js';
+import { addSeconds, annotationsFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
 
 export async function deploying(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
   if (!app) return finish(c, 'failed', `no catalog entry for ${r.app}`, {});
   const w = workloadOf(app);
-  const intent = r.progress.deployIntent as { image?: string; previousImage?: string; undo?: boolean } | undefined;
+  const intent = r.progress.deployIntent;
 
   if (!intent) {
     const before = await d.cluster.observe(w);
@@ -42,28 +33,12 @@ export async function deploying(c: StepContext): Promise<Decision> {
     };
   }
 
-  if (!r.progress.imageSetAt) {
-    const cause = intent.undo ? 'rollback to the previous revision' : `deploy ${intent.image ?? ''}`;
-    const res = intent.undo
-      ? await d.cluster.undo(w, annotationsFor(c, cause))
-      : await d.cluster.setImage(w, intent.image ?? '', annotationsFor(c, cause));
-    if (!res.ok) {
-      if (res.error.kind === 'not-found' && intent.undo)
-        return finish(c, 'failed', 'nothing to roll back to: the Deployment has no previous revision', {});
-      return clusterTrouble(c, intent.undo ? 'undoing the rollout' : 'setting the image', res.error);
-    }
-    const image = 'image' in res.value ? res.value.image : intent.image;
-    return {
-      kind: 'continue',
-      afterSeconds: d.settings.rolloutPollSeconds,
-      progress: { imageSetAt: c.now.toISOString(), imageChanged: res.value.changed, deployIntent: { ...intent, image } },
-    };
-  }
+  if (!r.progress.imageSetAt) return setImage(c, w, intent);
 
   const obs = await d.cluster.observe(w);
   if (!obs.ok) return clusterTrouble(c, 'watching the rollout', obs.error);
   const verdict = assessRollout(obs.value, intent.image);
-  const deadline = addSeconds(str(r.progress.imageSetAt), d.settings.rolloutDeadlineSeconds);
+  const deadline = addSeconds(r.progress.imageSetAt, d.settings.rolloutDeadlineSeconds);
   const rollout = {
     revision: obs.value.revision,
     replicas: obs.value.replicas,
@@ -74,43 +49,47 @@ export async function deploying(c: StepContext): Promise<Decision> {
     return advance(
       'verifying',
       `rollout complete (revision ${obs.value.revision ?? '?'}, ${obs.value.availableReplicas}/${obs.value.replicas} available)`,
-      {
-        progress: { rolloutCompleteAt: c.now.toISOString() },
-        outcome: { rollout },
-      },
+      { progress: { rolloutCompleteAt: c.now.toISOString() }, outcome: { rollout } },
     );
   }
   if (verdict.kind === 'failed') return toRollback(c, `rollout failed: ${verdict.reason}`, { rollout, podProblems: obs.value.podProblems });
   if (c.now > deadline)
     return toRollback(c, `rollout did not complete within ${d.settings.rolloutDeadlineSeconds} s: ${verdict.detail}`, { rollout });
-  return { kind: 'wait', for: `rollout: ${verdict.detail}`, deadline, afterSeconds: d.settings.rolloutPollSeconds, outcome: { rollout } };
+  return wait('rollout', verdict.detail, deadline, d.settings.rolloutPollSeconds, { outcome: { rollout } });
 }
 
-/** Into rolling_back, keeping the cluster's own account of what went wrong as evidence. */
-export async function toRollback(
-  c: StepContext,
-  reason: string,
-  evidence: Record<string, unknown>,
-  outcome: Record<string, unknown> = {},
-): Promise<Decision> {
-  const events = c.app ? await c.d.cluster.events(workloadOf(c.app), 20) : undefined;
-  return advance('rolling_back', reason, {
-    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
-  });
+/** The one change to the cluster: set the pinned image, or undo to the previous revision. */
+async function setImage(c: StepContext, w: Workload, intent: DeployIntent): Promise<Decision> {
+  const { d } = c;
+  const cause = intent.undo ? 'rollback to the previous revision' : `deploy ${intent.image ?? ''}`;
+  // Undo answers with the image it restored; setting an image answers only whether it changed.
+  const res: Result<{ changed: boolean; image?: string }> = intent.undo
+    ? await d.cluster.undo(w, annotationsFor(c, cause))
+    : await d.cluster.setImage(w, intent.image ?? '', annotationsFor(c, cause));
+  if (!res.ok) {
+    if (res.error.kind === 'not-found' && intent.undo)
+      return finish(c, 'failed', 'nothing to roll back to: the Deployment has no previous revision', {});
+    return clusterTrouble(c, intent.undo ? 'undoing the rollout' : 'setting the image', res.error);
+  }
+  const image = res.value.image ?? intent.image;
+  return {
+    kind: 'continue',
+    afterSeconds: d.settings.rolloutPollSeconds,
+    progress: { imageSetAt: c.now.toISOString(), imageChanged: res.value.changed, deployIntent: { ...intent, image } },
+  };
 }
 
 /** The cluster did not answer: retry until the rollout deadline, then treat it as a failed rollout. */
-function clusterTrouble(c: StepContext, doing: string, e: AdapterError): Decision | Promise<Decision> {
-  const since = str(c.r.progress.imageSetAt, c.r.updatedAt);
-  const deadline = addSeconds(since, c.d.settings.rolloutDeadlineSeconds);
-  if (retryable(e) && c.now < deadline) {
-    return {
-      kind: 'wait',
-      for: `kubernetes: ${doing} (${e.message})`,
-      deadline,
-      afterSeconds: retryAfterSeconds(e, c.d.settings.rolloutPollSeconds),
-    };
-  }
-  if (!c.r.progress.imageSetAt) return finish(c, 'blocked', `kubernetes ${doing} failed: ${e.message}; nothing was changed`, {});
-  return toRollback(c, `kubernetes ${doing} failed: ${e.message}`, {});
+function clusterTrouble(c: StepContext, doing: string, e: AdapterError): Promise<Decision> {
+  const imageSetAt = c.r.progress.imageSetAt;
+  const deadline = addSeconds(imageSetAt ?? c.r.updatedAt, c.d.settings.rolloutDeadlineSeconds);
+  return retryUntil(
+    c,
+    e,
+    { on: 'kubernetes', for: `${doing} (${e.message})`, deadline, pollSeconds: c.d.settings.rolloutPollSeconds },
+    (e) =>
+      imageSetAt
+        ? toRollback(c, `kubernetes ${doing} failed: ${e.message}`, {})
+        : finish(c, 'blocked', `kubernetes ${doing} failed: ${e.message}; nothing was changed`, {}),
+  );
 }

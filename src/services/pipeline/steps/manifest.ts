@@ -6,12 +6,11 @@
 import { findApp, type AppSpec } from '../../domain/catalog.js';
 import { containerImageOf, parseManifests, withContainerImage, type K8sObject } from '../../domain/manifests.js';
 import { pinnedImage } from '../../domain/image-ref.js';
-import type { Result } from '../../domain/result.js';
+import type { AdapterError, Result } from '../../domain/result.js';
+import type { RollbackIntent } from '../../domain/release.js';
 import { assessRollout } from '../assess.js';
-import { advance, retryable, retryAfterSeconds, str, type Decision } from '../decision.js';
-import { toRollback } from './deploying.js';
-import { finish } from './slot.js';
-import { addSeconds, workloadOf, type StepContext } from './context.js';
+import { advance, wait, type Decision } from '../decision.js';
+import { addSeconds, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
 
 interface Prepared {
   objects: K8sObject[];
@@ -63,7 +62,7 @@ type Watch =
   | { kind: 'complete' }
   | { kind: 'failed'; reason: string }
   | { kind: 'progressing'; detail: string }
-  | { kind: 'error'; error: Parameters<typeof retryable>[0] };
+  | { kind: 'error'; error: AdapterError };
 
 async function watch(c: StepContext, pins: Record<string, string>): Promise<Watch> {
   const details: string[] = [];
@@ -77,14 +76,11 @@ async function watch(c: StepContext, pins: Record<string, string>): Promise<Watc
   return details.length ? { kind: 'progressing', detail: details.join('; ') } : { kind: 'complete' };
 }
 
-export async function manifestDeploying(c: StepContext): Promise<Decision> {
-  return c.r.phase === 'rolling_back' ? manifestRollback(c) : manifestDeploy(c);
-}
-
-async function manifestDeploy(c: StepContext): Promise<Decision> {
+/** deploying, for manifest releases: prepare, apply, watch. */
+export async function manifestDeploy(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   const commit = r.manifestCommit ?? '';
-  const prepared = r.progress.manifest as Prepared | undefined;
+  const prepared = r.progress.manifest;
   if (!prepared) {
     const p = await prepare(c, commit);
     if (!p.ok) return finish(c, 'blocked', p.error, {});
@@ -98,15 +94,10 @@ async function manifestDeploy(c: StepContext): Promise<Decision> {
     const res = await d.cluster.apply(prepared.objects);
     if (!res.ok) {
       const deadline = addSeconds(r.updatedAt, d.settings.rolloutDeadlineSeconds);
-      if (retryable(res.error) && c.now < deadline)
-        return {
-          kind: 'wait',
-          for: `kubernetes: applying manifests (${res.error.message})`,
-          deadline,
-          afterSeconds: retryAfterSeconds(res.error),
-        };
       // Some objects may have been applied before the failure: put the last good manifests back.
-      return toRollback(c, `server-side apply failed: ${res.error.message}`, {});
+      return retryUntil(c, res.error, { on: 'kubernetes', for: `applying manifests (${res.error.message})`, deadline }, (e) =>
+        toRollback(c, `server-side apply failed: ${e.message}`, {}),
+      );
     }
     return {
       kind: 'continue',
@@ -116,50 +107,49 @@ async function manifestDeploy(c: StepContext): Promise<Decision> {
     };
   }
   const w = await watch(c, prepared.pins);
-  const deadline = addSeconds(str(r.progress.appliedAt), d.settings.rolloutDeadlineSeconds);
+  const deadline = addSeconds(r.progress.appliedAt, d.settings.rolloutDeadlineSeconds);
   if (w.kind === 'complete')
     return advance('verifying', `manifests at ${commit.slice(0, 7)} applied and rolled out`, {
       progress: { rolloutCompleteAt: c.now.toISOString() },
     });
   if (w.kind === 'failed') return toRollback(c, `rollout failed: ${w.reason}`, {});
-  if (w.kind === 'error' && !(retryable(w.error) && c.now < deadline))
-    return toRollback(c, `cannot watch the rollout: ${w.error.message}`, {});
+  if (w.kind === 'error')
+    return retryUntil(
+      c,
+      w.error,
+      { on: 'rollout', for: 'kubernetes unavailable', deadline, pollSeconds: d.settings.rolloutPollSeconds },
+      (e) => toRollback(c, `cannot watch the rollout: ${e.message}`, {}),
+    );
   if (c.now > deadline) return toRollback(c, `rollout did not complete within ${d.settings.rolloutDeadlineSeconds} s`, {});
-  return {
-    kind: 'wait',
-    for: `rollout: ${w.kind === 'progressing' ? w.detail : 'kubernetes unavailable'}`,
-    deadline,
-    afterSeconds: d.settings.rolloutPollSeconds,
-  };
+  return wait('rollout', w.detail, deadline, d.settings.rolloutPollSeconds);
 }
 
-async function manifestRollback(c: StepContext): Promise<Decision> {
+/** rolling_back, for manifest releases: re-apply the last verified commit, or undo each Deployment. */
+export async function manifestRollback(c: StepContext): Promise<Decision> {
   const { r, d } = c;
-  const reason = String((r.outcome.failure as { reason?: string } | undefined)?.reason ?? 'verification failed');
-  const intent = r.progress.rollbackIntent as
-    { mode: 'reapply' | 'undo'; commit?: string; startedAt: string; pins?: Record<string, string> } | undefined;
+  const reason = r.outcome.failure?.reason ?? 'verification failed';
+  const intent = r.progress.rollbackIntent;
   const quarantine = { quarantine: r.manifestCommit ?? r.id };
   if (!intent) {
     const head = await d.store.head(r.app, r.environment);
     const good =
       head.lastGood?.manifestCommit && head.lastGood.manifestCommit !== r.manifestCommit ? head.lastGood.manifestCommit : undefined;
-    const next = good
-      ? { mode: 'reapply' as const, commit: good, startedAt: c.now.toISOString() }
-      : { mode: 'undo' as const, startedAt: c.now.toISOString() };
+    const next: RollbackIntent = good
+      ? { mode: 'reapply', commit: good, startedAt: c.now.toISOString() }
+      : { mode: 'undo', startedAt: c.now.toISOString() };
     return { kind: 'continue', progress: { rollbackIntent: next }, outcome: { rollback: { ...next, reason } } };
   }
   const deadline = addSeconds(intent.startedAt, d.settings.rolloutDeadlineSeconds);
   if (!r.progress.rollbackSetAt) {
     const pins: Record<string, string> = {};
     if (intent.mode === 'reapply') {
-      const p = await prepare(c, intent.commit ?? '');
+      const p = await prepare(c, intent.commit);
       if (!p.ok) return finish(c, 'failed', `ROLLBACK FAILED: ${p.error}`, quarantine);
       const res = await d.cluster.apply(p.value.objects);
-      if (!res.ok) return finish(c, 'failed', `ROLLBACK FAILED: re-applying ${intent.commit ?? ''}: ${res.error.message}`, quarantine);
+      if (!res.ok) return finish(c, 'failed', `ROLLBACK FAILED: re-applying ${intent.commit}: ${res.error.message}`, quarantine);
       Object.assign(pins, p.value.pins);
     } else {
-      const prepared = r.progress.manifest as Prepared | undefined;
-      for (const app of appsIn(c, prepared?.pins ?? {})) {
+      for (const app of appsIn(c, r.progress.manifest?.pins ?? {})) {
         const res = await d.cluster.undo(workloadOf(app), {
           releaseId: r.id,
           sourceEvent: `${r.source.door}:${r.source.eventId}`,
@@ -173,21 +163,17 @@ async function manifestRollback(c: StepContext): Promise<Decision> {
     return {
       kind: 'continue',
       afterSeconds: d.settings.rolloutPollSeconds,
-      progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: { ...intent, pins } },
+      progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: intent.mode === 'image' ? intent : { ...intent, pins } },
     };
   }
-  const w = await watch(c, intent.pins ?? {});
-  const to = intent.mode === 'reapply' ? `the manifests at ${intent.commit ?? ''}` : 'the previous revisions';
+  const w = await watch(c, ('pins' in intent ? intent.pins : undefined) ?? {});
+  const to = intent.mode === 'reapply' ? `the manifests at ${intent.commit}` : 'the previous revisions';
   if (w.kind === 'complete')
     return finish(c, 'rolled_back', `rolled back to ${to} because ${reason}`, quarantine, {
       outcome: { rollback: { ...intent, completedAt: c.now.toISOString(), reason } },
     });
   if (w.kind === 'failed' || c.now > deadline)
     return finish(c, 'failed', `ROLLBACK FAILED: ${to} did not roll out: ${w.kind === 'failed' ? w.reason : 'deadline'}`, quarantine);
-  return {
-    kind: 'wait',
-    for: `rollback rollout: ${w.kind === 'progressing' ? w.detail : 'kubernetes unavailable'}`,
-    deadline,
-    afterSeconds: d.settings.rolloutPollSeconds,
-  };
+  // Kubernetes not answering does not end a rollback early: it keeps trying until the deadline.
+  return wait('rollback', w.kind === 'progressing' ? w.detail : 'kubernetes unavailable', deadline, d.settings.rolloutPollSeconds);
 }

@@ -3,26 +3,20 @@
  * The failed digest is quarantined. A rollback that fails ends `failed` — never another rollback.
  */
 import { pinnedImage } from '../../domain/image-ref.js';
+import type { RollbackIntent } from '../../domain/release.js';
+import type { Workload } from '../../ports.js';
+import type { Result } from '../../domain/result.js';
 import { assessRollout } from '../assess.js';
-import { retryable, retryAfterSeconds, type Decision } from '../decision.js';
-import { annotationsFor } from './deploying.js';
-import { finish } from './slot.js';
-import { addSeconds, workloadOf, type StepContext } from './context.js';
-
-interface RollbackIntent {
-  mode: 'image' | 'undo';
-  image?: string;
-  toReleaseId?: string;
-  startedAt: string;
-}
+import { wait, type Decision } from '../decision.js';
+import { addSeconds, annotationsFor, finish, retryUntil, workloadOf, type StepContext } from './common.js';
 
 export async function rollingBack(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
   if (!app) return finish(c, 'failed', `rollback impossible: no catalog entry for ${r.app}`, {});
   const w = workloadOf(app);
-  const intent = r.progress.rollbackIntent as RollbackIntent | undefined;
-  const quarantine = r.image?.digest;
-  const reason = String((r.outcome.failure as { reason?: string } | undefined)?.reason ?? 'verification failed');
+  const intent = r.progress.rollbackIntent;
+  const quarantine = { quarantine: r.image?.digest };
+  const reason = r.outcome.failure?.reason ?? 'verification failed';
 
   if (!intent) {
     const head = await d.store.head(r.app, r.environment);
@@ -36,63 +30,64 @@ export async function rollingBack(c: StepContext): Promise<Decision> {
   }
 
   const deadline = addSeconds(intent.startedAt, d.settings.rolloutDeadlineSeconds);
-  if (!r.progress.rollbackSetAt) {
-    const cause = `rollback of ${r.id}: ${reason}`;
-    const res =
-      intent.mode === 'image'
-        ? await d.cluster.setImage(w, intent.image ?? '', annotationsFor(c, cause))
-        : await d.cluster.undo(w, annotationsFor(c, cause));
-    if (!res.ok) {
-      if (retryable(res.error) && c.now < deadline)
-        return {
-          kind: 'wait',
-          for: `kubernetes: starting the rollback (${res.error.message})`,
-          deadline,
-          afterSeconds: retryAfterSeconds(res.error, d.settings.rolloutPollSeconds),
-        };
-      return finish(
-        c,
-        'failed',
-        `ROLLBACK FAILED: could not ${intent.mode === 'image' ? `set ${intent.image ?? ''}` : 'undo'}: ${res.error.message}; the failing release may still be running`,
-        withQuarantine(quarantine),
-      );
-    }
-    const restored = 'image' in res.value ? res.value.image : intent.image;
-    return {
-      kind: 'continue',
-      afterSeconds: d.settings.rolloutPollSeconds,
-      progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: { ...intent, image: restored } },
-    };
-  }
+  const poll = d.settings.rolloutPollSeconds;
+  if (!r.progress.rollbackSetAt) return startRollback(c, w, intent, reason, deadline);
 
   const obs = await d.cluster.observe(w);
-  if (!obs.ok) {
-    if (retryable(obs.error) && c.now < deadline)
-      return {
-        kind: 'wait',
-        for: `kubernetes: watching the rollback (${obs.error.message})`,
-        deadline,
-        afterSeconds: retryAfterSeconds(obs.error, d.settings.rolloutPollSeconds),
-      };
-    return finish(c, 'failed', `ROLLBACK FAILED: cannot observe the rollback: ${obs.error.message}`, withQuarantine(quarantine));
-  }
-  const verdict = assessRollout(obs.value, intent.image);
-  const restoredTo = intent.toReleaseId
-    ? `release ${intent.toReleaseId} (${intent.image ?? ''})`
-    : `the previous revision (${intent.image ?? obs.value.image})`;
+  if (!obs.ok)
+    return retryUntil(
+      c,
+      obs.error,
+      { on: 'kubernetes', for: `watching the rollback (${obs.error.message})`, deadline, pollSeconds: poll },
+      (e) => finish(c, 'failed', `ROLLBACK FAILED: cannot observe the rollback: ${e.message}`, quarantine),
+    );
+  const verdict = assessRollout(obs.value, imageOf(intent));
+  const restoredTo =
+    intent.mode === 'image'
+      ? `release ${intent.toReleaseId} (${intent.image})`
+      : `the previous revision (${imageOf(intent) ?? obs.value.image})`;
   if (verdict.kind === 'complete') {
-    return finish(c, 'rolled_back', `rolled back to ${restoredTo} because ${reason}`, withQuarantine(quarantine), {
+    return finish(c, 'rolled_back', `rolled back to ${restoredTo} because ${reason}`, quarantine, {
       outcome: { rollback: { ...intent, completedAt: c.now.toISOString(), reason, revision: obs.value.revision } },
     });
   }
   if (verdict.kind === 'failed' || c.now > deadline) {
     const why =
       verdict.kind === 'failed' ? verdict.reason : `not complete within ${d.settings.rolloutDeadlineSeconds} s: ${verdict.detail}`;
-    return finish(c, 'failed', `ROLLBACK FAILED: the rollback to ${restoredTo} did not roll out: ${why}`, withQuarantine(quarantine), {
+    return finish(c, 'failed', `ROLLBACK FAILED: the rollback to ${restoredTo} did not roll out: ${why}`, quarantine, {
       outcome: { rollbackFailure: { reason: why, podProblems: obs.value.podProblems } },
     });
   }
-  return { kind: 'wait', for: `rollback rollout: ${verdict.detail}`, deadline, afterSeconds: d.settings.rolloutPollSeconds };
+  return wait('rollback', verdict.detail, deadline, poll);
 }
 
-const withQuarantine = (digest: string | undefined) => (digest ? { quarantine: digest } : {});
+/** Set the verified image back, or undo; either is idempotent, so a crash before the save repeats it safely. */
+async function startRollback(c: StepContext, w: Workload, intent: RollbackIntent, reason: string, deadline: Date): Promise<Decision> {
+  const { r, d } = c;
+  const cause = `rollback of ${r.id}: ${reason}`;
+  // Undo answers with the image it restored; setting an image answers only whether it changed.
+  const res: Result<{ changed: boolean; image?: string }> =
+    intent.mode === 'image'
+      ? await d.cluster.setImage(w, intent.image, annotationsFor(c, cause))
+      : await d.cluster.undo(w, annotationsFor(c, cause));
+  if (!res.ok) {
+    const what = intent.mode === 'image' ? `set ${intent.image}` : 'undo';
+    return retryUntil(
+      c,
+      res.error,
+      { on: 'kubernetes', for: `starting the rollback (${res.error.message})`, deadline, pollSeconds: d.settings.rolloutPollSeconds },
+      (e) =>
+        finish(c, 'failed', `ROLLBACK FAILED: could not ${what}: ${e.message}; the failing release may still be running`, {
+          quarantine: r.image?.digest,
+        }),
+    );
+  }
+  const next: RollbackIntent = intent.mode === 'undo' ? { ...intent, image: res.value.image ?? intent.image } : intent;
+  return {
+    kind: 'continue',
+    afterSeconds: d.settings.rolloutPollSeconds,
+    progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: next },
+  };
+}
+
+const imageOf = (i: RollbackIntent): string | undefined => (i.mode === 'reapply' ? undefined : i.image);

@@ -1,51 +1,28 @@
 /** scanning: the Trivy gate on the exact digest. Fails closed: no verdict, no deploy. */
 import { evaluateScan, parseTrivyReport, verdictCacheKey, verdictStatusLine, type ScanVerdict } from '../../scan-policy/index.js';
-import { advance, retryable, retryAfterSeconds, type Decision, str } from '../decision.js';
-import { acquireSlot, finish } from './slot.js';
-import { addSeconds, type StepContext } from './context.js';
-
-export async function startScan(c: StepContext, attempt: number): Promise<Decision> {
-  const { r, d } = c;
-  const image = r.image;
-  if (!image) return finish(c, 'blocked', 'nothing to scan: the release has no digest', {});
-  const res = await d.scanner.start({ registry: image.registry, repository: image.repository, digest: image.digest });
-  const progress = { scanRunId: res.ok ? res.value.runId : undefined, scanStartedAt: c.now.toISOString(), scanAttempt: attempt };
-  if (res.ok)
-    return advance('scanning', `Trivy scan ${res.value.runId} started for ${image.digest} (attempt ${attempt})`, {
-      progress,
-      afterSeconds: d.settings.scanPollSeconds,
-    });
-  const deadline = addSeconds(r.createdAt, d.settings.scanDeadlineSeconds);
-  if (retryable(res.error) && c.now < deadline)
-    return { kind: 'wait', for: 'scanner: scheduling the scan', deadline, afterSeconds: retryAfterSeconds(res.error) };
-  return finish(c, 'blocked', `scan could not be started (fail closed): ${res.error.message}`, {});
-}
+import type { ScanRecord } from '../../domain/release.js';
+import { wait, type Decision } from '../decision.js';
+import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
 
 export async function scanning(c: StepContext): Promise<Decision> {
   const { r, d } = c;
-  const runId = str(r.progress.scanRunId, '');
-  const attempt = Number(r.progress.scanAttempt ?? 1);
-  const deadline = addSeconds(str(r.progress.scanStartedAt, r.createdAt), d.settings.scanDeadlineSeconds);
+  const runId = r.progress.scanRunId ?? '';
+  const attempt = r.progress.scanAttempt ?? 1;
+  const deadline = addSeconds(r.progress.scanStartedAt ?? r.createdAt, d.settings.scanDeadlineSeconds);
   const retryOrBlock = (why: string): Promise<Decision> =>
     attempt <= d.settings.scanRetries
       ? startScan(c, attempt + 1)
       : finish(c, 'blocked', `${why} (fail closed after ${attempt} attempt${attempt > 1 ? 's' : ''})`, {});
 
   const res = await d.scanner.get(runId);
-  if (!res.ok) {
-    if (retryable(res.error) && c.now < deadline)
-      return {
-        kind: 'wait',
-        for: `scanner: run ${runId}`,
-        deadline,
-        afterSeconds: retryAfterSeconds(res.error, d.settings.scanPollSeconds),
-      };
-    return retryOrBlock(`scan run ${runId} could not be read: ${res.error.message}`);
-  }
+  if (!res.ok)
+    return retryUntil(c, res.error, { on: 'scan', for: `run ${runId}`, deadline, pollSeconds: d.settings.scanPollSeconds }, (e) =>
+      retryOrBlock(`scan run ${runId} could not be read: ${e.message}`),
+    );
   const run = res.value;
   if (run.state === 'running') {
     if (c.now > deadline) return retryOrBlock(`scan run ${runId} did not finish within ${d.settings.scanDeadlineSeconds} s`);
-    return { kind: 'wait', for: `scanner: run ${runId}`, deadline, afterSeconds: d.settings.scanPollSeconds };
+    return wait('scan', `run ${runId}`, deadline, d.settings.scanPollSeconds);
   }
   if (run.state === 'failed') return retryOrBlock(`scan run ${runId} failed: ${run.reason}`);
 
@@ -53,7 +30,7 @@ export async function scanning(c: StepContext): Promise<Decision> {
   if (!report.ok) return retryOrBlock(`scan run ${runId} produced no readable Trivy report: ${report.error.message}`);
   const verdict = evaluateScan(report.value, d.settings.scanPolicy, { now: c.now });
   const summary = verdictStatusLine(verdict);
-  const scan = scanSummary(verdict, runId);
+  const scan = scanRecord(verdict, runId);
   await d.scanCache.put(verdictCacheKey(r.image?.digest ?? '', d.settings.scanPolicy), {
     outcome: verdict.outcome,
     summary,
@@ -72,7 +49,7 @@ function earliest(a: Date, iso: string | undefined): Date {
 }
 
 /** What the release record keeps of a verdict: enough for people and issues, bounded in size. */
-export function scanSummary(v: ScanVerdict, runId: string) {
+function scanRecord(v: ScanVerdict, runId: string): ScanRecord {
   return {
     runId,
     outcome: v.outcome,

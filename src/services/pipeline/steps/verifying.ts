@@ -3,21 +3,21 @@
  * back at the next sample; too little traffic is inconclusive, never a silent pass; telemetry
  * that cannot be queried is its own outcome, never blamed on the app.
  */
-import type { SmokeResult, TelemetrySample } from '../../ports.js';
+import type { SmokeCheckSpec, TelemetrySample } from '../../ports.js';
 import type { AppSpec } from '../../domain/catalog.js';
 import type { Result } from '../../domain/result.js';
-import { assessTelemetry, measurements, type Measurements } from '../assess.js';
-import { type Decision, str } from '../decision.js';
-import { finish } from './slot.js';
-import { toRollback } from './deploying.js';
-import { addSeconds, type StepContext } from './context.js';
+import type { Measurements, SmokeResult } from '../../domain/observations.js';
+import type { MeasurementRecord, TelemetryTrouble } from '../../domain/release.js';
+import { assessTelemetry, measurements } from '../assess.js';
+import { wait, type Decision } from '../decision.js';
+import { addSeconds, finish, toRollback, type StepContext } from './common.js';
 
 const SMOKE_RETRY_SECONDS = 2;
 
 /** The apps a release verifies: its own, or every app whose Deployment a manifest release applied. */
 function appsOf(c: StepContext): AppSpec[] {
   if (c.app) return [c.app];
-  const pins = (c.r.progress.manifest as { pins?: Record<string, string> } | undefined)?.pins ?? {};
+  const pins = c.r.progress.manifest?.pins ?? {};
   return c.d.catalog.apps.filter((a) => a.name in pins);
 }
 
@@ -29,7 +29,7 @@ export async function verifying(c: StepContext): Promise<Decision> {
 
 async function smoke(c: StepContext): Promise<Decision> {
   const { r, d } = c;
-  const attempt = Number(r.progress.smokeAttempt ?? 0) + 1;
+  const attempt = (r.progress.smokeAttempt ?? 0) + 1;
   const results: SmokeResult[] = [];
   for (const app of appsOf(c)) {
     for (const check of app.smoke) {
@@ -51,26 +51,24 @@ async function smoke(c: StepContext): Promise<Decision> {
     };
   }
   if (attempt <= d.settings.smokeRetries) {
-    return {
-      kind: 'wait',
-      for: `smoke: ${failed.map((f) => f.check).join(', ')} (attempt ${attempt})`,
-      deadline: addSeconds(c.now, SMOKE_RETRY_SECONDS * 2),
-      afterSeconds: SMOKE_RETRY_SECONDS,
-      progress: { smokeAttempt: attempt },
-      outcome: { smoke: results },
-    };
+    return wait(
+      'smoke',
+      `${failed.map((f) => f.check).join(', ')} (attempt ${attempt})`,
+      addSeconds(c.now, SMOKE_RETRY_SECONDS * 2),
+      SMOKE_RETRY_SECONDS,
+      { progress: { smokeAttempt: attempt }, outcome: { smoke: results } },
+    );
   }
   const why = failed.map((f) => `${f.check} → ${f.status ?? 'no answer'}${f.detail ? ` (${f.detail})` : ''}`).join('; ');
   return toRollback(c, `smoke check failed after ${attempt} attempts: ${why}`, { smoke: results });
 }
 
-const describe = (check: { kind: string; service?: string; port?: number; path?: string; url?: string }) =>
-  check.kind === 'url' ? `GET ${check.url ?? ''}` : `GET ${check.service ?? ''}:${check.port ?? ''}${check.path ?? ''}`;
+const describe = (check: SmokeCheckSpec) => (check.kind === 'url' ? `GET ${check.url}` : `GET ${check.service}:${check.port}${check.path}`);
 
 /** The same-length window before the deploy, reported beside the figures (not used to decide). */
 async function baselineOf(c: StepContext): Promise<(Measurements & { from: string; to: string }) | undefined> {
   const { r, d } = c;
-  const to = new Date(str(r.progress.imageSetAt, c.now.toISOString()));
+  const to = new Date(r.progress.imageSetAt ?? c.now.toISOString());
   const from = addSeconds(to, -d.settings.verifyWindowSeconds);
   const res = await requestsOf(c, appsOf(c), from, to, false);
   return res.ok ? { ...measurements(combine(res.value.map((x) => x.sample))), from: from.toISOString(), to: to.toISOString() } : undefined;
@@ -118,17 +116,17 @@ function combine(samples: TelemetrySample[]): TelemetrySample {
 async function observe(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   const s = d.settings;
-  const from = new Date(str(r.progress.verifyStartedAt));
-  const until = new Date(str(r.progress.verifyUntil));
+  const from = new Date(r.progress.verifyStartedAt ?? r.progress.smokePassedAt ?? c.now.toISOString());
+  const until = r.progress.verifyUntil ? new Date(r.progress.verifyUntil) : addSeconds(from, s.verifyWindowSeconds);
   const windowDone = c.now >= until;
   const res = await requestsOf(c, appsOf(c), from, c.now, true);
   const sampled = { at: c.now.toISOString(), from: from.toISOString() };
 
   if (!res.ok) {
-    const unavailable = {
+    const unavailable: TelemetryTrouble = {
       ...sampled,
       error: `${res.error.kind}: ${res.error.message}`,
-      failures: Number(r.progress.telemetryFailures ?? 0) + 1,
+      failures: (r.progress.telemetryFailures ?? 0) + 1,
     };
     if (s.telemetryUnavailable === 'rollback')
       return toRollback(c, `telemetry unavailable (${res.error.message}); policy rolls back`, { telemetry: unavailable });
@@ -141,14 +139,10 @@ async function observe(c: StepContext): Promise<Decision> {
         { outcome: { telemetry: unavailable } },
       );
     }
-    return {
-      kind: 'wait',
-      for: `telemetry: unavailable (${res.error.kind}), retrying`,
-      deadline: until,
-      afterSeconds: s.verifyIntervalSeconds,
+    return wait('telemetry', `unavailable (${res.error.kind}), retrying`, until, s.verifyIntervalSeconds, {
       progress: { telemetryFailures: unavailable.failures },
       outcome: { telemetry: unavailable },
-    };
+    });
   }
 
   // Each app is judged on its own numbers: one app's errors must not be diluted by another's traffic.
@@ -156,7 +150,7 @@ async function observe(c: StepContext): Promise<Decision> {
   const breach = verdicts.find((x) => x.v.kind === 'breach');
   const pending = verdicts.find((x) => x.v.kind === 'inconclusive');
   const verdict = (breach ?? pending ?? verdicts[0])?.v ?? assessTelemetry({ requests: 0, failures: 0, p95Ms: null }, s.thresholds);
-  const measured = {
+  const measured: MeasurementRecord = {
     ...verdict.m,
     ...sampled,
     thresholds: s.thresholds,
@@ -166,13 +160,10 @@ async function observe(c: StepContext): Promise<Decision> {
   if (verdict.kind === 'breach')
     return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured }, { measurements: measured });
   if (!windowDone) {
-    return {
-      kind: 'wait',
-      for: `telemetry: observing until ${until.toISOString()}`,
-      deadline: until,
-      afterSeconds: Math.min(s.verifyIntervalSeconds, Math.max(1, Math.ceil((until.getTime() - c.now.getTime()) / 1000))),
+    const left = Math.max(1, Math.ceil((until.getTime() - c.now.getTime()) / 1000));
+    return wait('telemetry', `observing until ${until.toISOString()}`, until, Math.min(s.verifyIntervalSeconds, left), {
       outcome: { measurements: measured },
-    };
+    });
   }
   const verified = r.image
     ? { releaseId: r.id, target: r.image.digest, image: r.image }
@@ -187,16 +178,12 @@ async function observe(c: StepContext): Promise<Decision> {
     );
   }
   // Inconclusive: too little traffic to tell.
-  const extended = Boolean(r.progress.verifyExtended);
-  if (s.inconclusive !== 'hold' && !extended) {
-    return {
-      kind: 'wait',
-      for: `telemetry: ${verdict.reason}; window extended once`,
-      deadline: addSeconds(c.now, s.verifyWindowSeconds),
-      afterSeconds: s.verifyIntervalSeconds,
-      progress: { verifyExtended: true, verifyUntil: addSeconds(c.now, s.verifyWindowSeconds).toISOString() },
+  if (s.inconclusive !== 'hold' && !r.progress.verifyExtended) {
+    const extendedUntil = addSeconds(c.now, s.verifyWindowSeconds);
+    return wait('telemetry', `${verdict.reason}; window extended once`, extendedUntil, s.verifyIntervalSeconds, {
+      progress: { verifyExtended: true, verifyUntil: extendedUntil.toISOString() },
       outcome: { measurements: measured },
-    };
+    });
   }
   if (s.inconclusive === 'extend-then-pass') {
     return finish(

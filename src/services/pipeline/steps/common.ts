@@ -1,0 +1,115 @@
+/**
+ * What every step shares: its context, the deploy slot and terminal bookkeeping, the one way to
+ * retry a failed call, the way into rolling_back, and starting a scan. Steps import this module,
+ * never each other.
+ */
+import type { Release } from '../../domain/release.js';
+import type { AppSpec } from '../../domain/catalog.js';
+import type { AdapterError } from '../../domain/result.js';
+import { releaseSlot, takeSlot, type HeadRef } from '../../domain/head.js';
+import type { FailureRecord, PinnedImage, ReleaseOutcome, TerminalPhase, WaitOn } from '../../domain/release.js';
+import type { DeployAnnotations, Logger, Workload } from '../../ports.js';
+import type { PipelineDeps } from '../deps.js';
+import { advance, retryable, retryAfterSeconds, wait, type Decision, type Patch } from '../decision.js';
+
+export interface StepContext {
+  r: Release;
+  d: PipelineDeps;
+  now: Date;
+  log: Logger;
+  /** The catalog entry; undefined for manifest releases. */
+  app: AppSpec | undefined;
+}
+
+export type Step = (c: StepContext) => Promise<Decision>;
+
+export const workloadOf = (app: AppSpec): Workload => ({ namespace: app.namespace, deployment: app.deployment, container: app.container });
+
+export const addSeconds = (d: Date | string, s: number): Date => new Date(new Date(d).getTime() + s * 1000);
+
+/** When the current wait on `on` began (a new kind of wait starts its clock now). */
+const waitingSince = (c: StepContext, on: WaitOn): Date => (c.r.wait?.on === on ? new Date(c.r.wait.since) : c.now);
+
+/**
+ * The one answer to a failed call: a transient or rate-limited error before the deadline waits on
+ * `on` (after Retry-After, else `pollSeconds`); any other error, or one past the deadline, is `otherwise`.
+ */
+export async function retryUntil(
+  c: StepContext,
+  e: AdapterError,
+  w: { on: WaitOn; for: string; deadline: Date; pollSeconds?: number },
+  otherwise: (e: AdapterError) => Decision | Promise<Decision>,
+): Promise<Decision> {
+  if (retryable(e) && c.now < w.deadline) return wait(w.on, w.for, w.deadline, retryAfterSeconds(e, w.pollSeconds));
+  return otherwise(e);
+}
+
+export async function acquireSlot(c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> {
+  const head = await c.d.store.head(c.r.app, c.r.environment);
+  const slot = takeSlot(head, c.r.id);
+  if (slot.ok) return advance('deploying', reason, { ...patch, head: slot.head });
+  if (slot.why === 'superseded') return advance('superseded', slot.reason, patch);
+  const deadline = addSeconds(waitingSince(c, 'slot'), c.d.settings.slotWaitSeconds);
+  if (c.now > deadline) return finish(c, 'blocked', `gave up after ${c.d.settings.slotWaitSeconds} s ${slot.reason}`, {}, patch);
+  return wait('slot', slot.reason, deadline, c.d.settings.rolloutPollSeconds, patch);
+}
+
+/** End the release: free the slot (or the pending place), record last-good or quarantine. */
+export async function finish(
+  c: StepContext,
+  to: TerminalPhase,
+  reason: string,
+  outcome: { verified?: HeadRef & { image?: PinnedImage; manifestCommit?: string }; quarantine?: string | undefined },
+  patch: Patch = {},
+): Promise<Decision> {
+  const head = await c.d.store.head(c.r.app, c.r.environment);
+  const next = releaseSlot(head, c.r.id, {
+    ...(outcome.verified ? { verified: outcome.verified } : {}),
+    ...(outcome.quarantine ? { quarantine: { digest: outcome.quarantine, at: c.now.toISOString() } } : {}),
+    // Automation does not re-admit a digest the gate just blocked; the next different digest clears this.
+    ...(to === 'blocked' && c.r.image ? { blocked: { releaseId: c.r.id, target: c.r.image.digest } } : {}),
+  });
+  return advance(to, reason, { ...patch, head: next });
+}
+
+/** The annotations every change to a Deployment carries: the cluster itself tells who deployed what. */
+export function annotationsFor(c: StepContext, cause: string): DeployAnnotations {
+  return {
+    releaseId: c.r.id,
+    ...(c.r.commit ? { commit: c.r.commit } : {}),
+    sourceEvent: `${c.r.source.door}:${c.r.source.eventId}`.slice(0, 250),
+    changeCause: `tailspin-deployer ${c.r.id}: ${cause}`.slice(0, 250),
+  };
+}
+
+/** Into rolling_back, keeping the cluster's own account of what went wrong as evidence. */
+export async function toRollback(
+  c: StepContext,
+  reason: string,
+  evidence: Omit<FailureRecord, 'reason' | 'at' | 'events'>,
+  outcome: ReleaseOutcome = {},
+): Promise<Decision> {
+  const events = c.app ? await c.d.cluster.events(workloadOf(c.app), 20) : undefined;
+  return advance('rolling_back', reason, {
+    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
+  });
+}
+
+/** Start (or restart) the scan of the release's digest; queued and scanning both begin here. */
+export async function startScan(c: StepContext, attempt: number): Promise<Decision> {
+  const { r, d } = c;
+  const image = r.image;
+  if (!image) return finish(c, 'blocked', 'nothing to scan: the release has no digest', {});
+  const res = await d.scanner.start({ registry: image.registry, repository: image.repository, digest: image.digest });
+  if (res.ok)
+    return advance('scanning', `Trivy scan ${res.value.runId} started for ${image.digest} (attempt ${attempt})`, {
+      progress: { scanRunId: res.value.runId, scanStartedAt: c.now.toISOString(), scanAttempt: attempt },
+      afterSeconds: d.settings.scanPollSeconds,
+    });
+  return retryUntil(
+    c,
+    res.error,
+    { on: 'scan', for: 'scheduling the scan', deadline: addSeconds(r.createdAt, d.settings.scanDeadlineSeconds) },
+    (e) => finish(c, 'blocked', `scan could not be started (fail closed): ${e.message}`, {}),
+  );
+}
