@@ -129,6 +129,7 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
         }),
     );
     const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+    for (const svc of sandbox) svc.hostReady?.({ url, functionKey: config.TAILSPIN_LOCAL_FUNCTION_KEY });
     return { url, config, services, registrations, ...(azurite ? { azurite } : {}), sandbox, stop: stopAll };
   } catch (e) {
     await stopAll();

@@ -11,6 +11,11 @@ export interface SandboxService {
   settings: Record<string, string>;
   /** The fake itself, for tests that turn its knobs directly (typed by each slot's module). */
   handle?: unknown;
+  /**
+   * Called once the local host listens, with its own URL and function key: a fake that calls the host
+   * back (ACR's ImagePushed) sends there, not to a guessed port or to TAILSPIN_PUBLIC_URL.
+   */
+  hostReady?(host: { url: string; functionKey: string }): void;
   stop(): Promise<void>;
 }
 
