@@ -205,8 +205,6 @@ export interface ReleaseFilter {
   limit?: number;
 }
 
-export type Transition = { to: Phase; reason: string; at: Date };
-
 // ---------------------------------------------------------------- release store (Azure Tables)
 
 export type CreateOutcome =

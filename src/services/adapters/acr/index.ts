@@ -1,7 +1,7 @@
 /**
  * ACR adapter: the Scanner and Builder ports over ACR Tasks (ARM, @azure/arm-containerregistry 11,
  * api-version 2019-06-01-preview) and the registry data plane. Build both from one options object
- * with createAcr(), or each alone.
+ * with createAcr().
  */
 import type { Builder, Scanner } from '../../ports.js';
 import type { AcrOptions } from './options.js';
@@ -13,8 +13,6 @@ import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
 import { createBuilderOver } from './builder.js';
 
-export { parseRegistryResourceId } from './arm.js';
-export type { SourceToken } from './builder.js';
 export type { AcrOptions } from './options.js';
 
 export interface Acr {
@@ -79,9 +77,6 @@ export function createAcr(opts: AcrOptions): Acr {
   return { scanner, builder };
 }
 
-export const createAcrScanner = (opts: AcrOptions): Scanner => createAcr(opts).scanner;
-export const createAcrBuilder = (opts: AcrOptions): Builder => createAcr(opts).builder;
-
 function coordinates(opts: AcrOptions): RegistryCoordinates {
   if (opts.registryResourceId) {
     const parsed = parseRegistryResourceId(opts.registryResourceId);
@@ -98,4 +93,4 @@ function coordinates(opts: AcrOptions): RegistryCoordinates {
   return { subscriptionId, resourceGroup, registryName };
 }
 
-export { acrOptionsFromConfig, staticTokenCredential } from './from-config.js';
+export { acrOptionsFromConfig } from './from-config.js';

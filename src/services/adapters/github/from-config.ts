@@ -5,7 +5,7 @@
 import type { Config } from '../../config.js';
 import type { Clock, Logger } from '../../ports.js';
 import type { GitHubAuth } from './client.js';
-import type { GitHubSourceControlOptions } from './index.js';
+import type { GitHubSourceControlOptions } from './options.js';
 
 type GitHubConfig = Pick<
   Config,
@@ -22,7 +22,7 @@ export function githubOptionsFromConfig(
   config: GitHubConfig,
   deps: { logger: Logger; clock: Clock },
 ): GitHubSourceControlOptions | undefined {
-  const auth = githubAuth(config);
+  const auth = githubAuthFromSettings(config);
   if (!auth) return undefined;
   return {
     repository: config.GITHUB_REPOSITORY,
@@ -33,7 +33,10 @@ export function githubOptionsFromConfig(
   };
 }
 
-function githubAuth(c: GitHubConfig): GitHubAuth | undefined {
+/** Auth from settings: a token wins; else a complete GitHub App triple; else undefined (not configured). */
+export function githubAuthFromSettings(
+  c: Partial<Pick<Config, 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID'>>,
+): GitHubAuth | undefined {
   if (c.GITHUB_TOKEN) return { token: c.GITHUB_TOKEN };
   if (c.GITHUB_APP_ID && c.GITHUB_APP_PRIVATE_KEY && c.GITHUB_APP_INSTALLATION_ID) {
     // Key Vault references and env vars often carry the PEM with literal "\n".

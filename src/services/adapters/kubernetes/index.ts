@@ -5,9 +5,7 @@ import { createKubernetesCluster } from './cluster.js';
 import { aksKubeConfig, fromFile, parseAksResourceId, type AksCredentialsClient } from './kubeconfig.js';
 import type { ClusterOptions } from './from-config.js';
 
-export { createKubernetesCluster, FIELD_MANAGER, type KubernetesClusterOptions } from './cluster.js';
-export { AKS_SCOPE, aksKubeConfig, tokenCache, withBearerToken, type KubeConfigSource } from './kubeconfig.js';
-export { ANNOTATIONS } from './rollout.js';
+export { createKubernetesCluster } from './cluster.js';
 
 /** The Cluster port from options (see ./from-config.ts); the SDK loads with this module. */
 export function createCluster(opts: ClusterOptions): Cluster {
