@@ -5,6 +5,7 @@
 import { scanEvaluate } from './scan-evaluate.js';
 import { sendEvent } from './send-event.js';
 import { follow } from './follow.js';
+import { verifyPlan } from './verify-plan.js';
 import type { CliCommand, CliIo } from './command.js';
 
 export type { CliCommand, CliIo } from './command.js';
@@ -14,6 +15,7 @@ export const commands: Record<string, CliCommand> = {
   'scan-evaluate': scanEvaluate,
   'send-event': sendEvent,
   follow,
+  'verify-plan': verifyPlan,
 };
 
 export function usage(): string {

@@ -149,12 +149,16 @@ export interface TelemetryQuery {
   version?: string;
   from: Date;
   to: Date;
+  /** Also count requests slower than this (ms, the P95 threshold) as `slow`. */
+  slowAboveMs?: number;
 }
 
 export interface TelemetrySample {
   requests: number;
   failures: number;
   p95Ms: number | null;
+  /** Requests slower than the query's slowAboveMs (ItemCount-weighted); present when it was asked for. */
+  slow?: number;
 }
 
 export interface Telemetry {

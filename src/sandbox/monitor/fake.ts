@@ -24,7 +24,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
   const tls = await sandboxTls();
   const clock = opts.clock ?? { now: () => new Date() };
   const workspaceId = opts.workspaceId ?? WORKSPACE;
-  const simulation = new TelemetrySimulation();
+  const simulation = new TelemetrySimulation({ mode: opts.traffic ?? 'random', ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   let outage: Outage = 'none';
   let missing: string[] = [];
   const queries: RecordedQuery[] = [];
@@ -76,11 +76,11 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
   }
 
   /** The service evaluates the query over the intersection of its own time filter and `timespan`. */
-  function window(shape: { role: string; version?: string; from: Date; to: Date }, timespan: string | undefined) {
+  function window(shape: { role: string; version?: string; from: Date; to: Date; slowAboveMs?: number }, timespan: string | undefined) {
     const span = timespan ? parseTimespan(timespan, clock.now()) : undefined;
     const from = new Date(Math.max(shape.from.getTime(), span?.from.getTime() ?? -Infinity));
     const to = new Date(Math.min(shape.to.getTime(), span?.to.getTime() ?? Infinity));
-    return { role: shape.role, version: shape.version, from, to };
+    return { role: shape.role, version: shape.version, from, to, slowAboveMs: shape.slowAboveMs };
   }
 
   /** Outage "timeout": sit on the request for the server wait (Prefer: wait=N), then 504 like the gateway. */
@@ -105,6 +105,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     queries,
     unexpected,
     setProfile: (role, profile, from) => simulation.setProfile(role, profile, from ?? clock.now()),
+    setTraffic: (mode, seed) => simulation.setTraffic(mode, seed),
     setOutage: (o) => {
       outage = o;
     },
@@ -114,6 +115,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     state: () => ({
       workspaceId,
       outage,
+      traffic: simulation.traffic(),
       missingColumns: [...missing],
       profiles: simulation.snapshot(),
       recentQueries: queries.slice(-50),

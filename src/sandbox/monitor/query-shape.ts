@@ -5,17 +5,19 @@
  */
 import type { KqlAnalysis } from './kusto-check.js';
 
-export type QueryShape = { kind: 'requests'; role: string; version?: string; from: Date; to: Date } | { kind: 'ping' };
+export type QueryShape =
+  { kind: 'requests'; role: string; version?: string; from: Date; to: Date; slowAboveMs?: number } | { kind: 'ping' };
 
 const ISO = String.raw`(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z)`;
 const STR = String.raw`("(?:[^"\\\r\n]|\\.)*")`;
+const REAL = String.raw`real\((\d+(?:\.\d+)?)\)`;
 const REQUESTS = new RegExp(
   [
     '^AppRequests',
     String.raw`\| where TimeGenerated >= datetime\(${ISO}\) and TimeGenerated < datetime\(${ISO}\)`,
     String.raw`\| where AppRoleName == ${STR}(?:`,
     String.raw`\| where AppVersion == ${STR})?`,
-    String.raw`\| summarize requests = sum\(ItemCount\), failures = sumif\(ItemCount, Success == false\), p95Ms = percentilew\(DurationMs, ItemCount, 95\)$`,
+    String.raw`\| summarize requests = sum\(ItemCount\), failures = sumif\(ItemCount, Success == false\)(?:, slow = sumif\(ItemCount, DurationMs > ${REAL}\))?, p95Ms = percentilew\(DurationMs, ItemCount, 95\)$`,
   ].join('\n'),
 );
 const PING = 'AppRequests | take 0 | count';
@@ -25,7 +27,7 @@ export function recogniseQuery(query: string, analysis: KqlAnalysis): QueryShape
   if (query === PING) return { kind: 'ping' };
   const m = REQUESTS.exec(query);
   if (!m) return undefined;
-  const [, fromText, toText, roleToken, versionToken] = m;
+  const [, fromText, toText, roleToken, versionToken, slowText] = m;
   const from = new Date(fromText ?? '');
   const to = new Date(toText ?? '');
   const role = decoded(analysis, roleToken);
@@ -37,7 +39,15 @@ export function recogniseQuery(query: string, analysis: KqlAnalysis): QueryShape
     Number.isNaN(to.getTime())
   )
     return undefined;
-  return { kind: 'requests', role, ...(version !== undefined ? { version } : {}), from, to };
+  const slowAboveMs = slowText === undefined ? undefined : Number(slowText);
+  return {
+    kind: 'requests',
+    role,
+    ...(version !== undefined ? { version } : {}),
+    from,
+    to,
+    ...(slowAboveMs !== undefined ? { slowAboveMs } : {}),
+  };
 }
 
 /** The value the language service gives the literal whose token text is `token`. */

@@ -56,17 +56,19 @@ export const replies = {
   notFound: (path: string) => error(404, 'PathNotFoundError', `The requested path does not exist: ${path}`),
 };
 
-/** Columns of the requests summary, typed as Kusto returns sum() (long) and percentile() (real). */
+/** Columns of the requests summary, typed as Kusto returns sum() (long) and percentile() (real); slow when asked. */
 export function summaryTables(m: Measurement) {
+  const slow = m.slow !== undefined;
   return [
     {
       name: 'PrimaryResult',
       columns: [
         { name: 'requests', type: 'long' },
         { name: 'failures', type: 'long' },
+        ...(slow ? [{ name: 'slow', type: 'long' }] : []),
         { name: 'p95Ms', type: 'real' },
       ],
-      rows: [[m.requests, m.failures, m.p95Ms]],
+      rows: [[m.requests, m.failures, ...(slow ? [m.slow] : []), m.p95Ms]],
     },
   ];
 }

@@ -1,20 +1,26 @@
 /**
- * Simulated request telemetry: one deterministic request stream per role, piecewise by profile.
- * Numbers are computed arithmetically (no per-request loop, no randomness), so a test can assert
- * exact counts, failures and P95 for any window, and a "bad release" profile set at deploy time
- * changes only windows after it.
- *
- * Stream model, per profile segment starting at `since`: request n happens at since + n/rps;
- * request n fails when floor((n+1)·errorRate) > floor(n·errorRate) (evenly spread, exact rate);
- * its duration depends on n mod 20 — 19 ascending values ending at exactly p95Ms, then one slow
- * outlier — so the nearest-rank P95 over whole cycles is exactly p95Ms.
+ * Simulated request telemetry: one request stream per role, piecewise by profile, so a "bad
+ * release" profile set at deploy time changes only windows after it. Two modes:
+ *  - random (default): Poisson arrivals, independent failures, lognormal latency with a tail —
+ *    seeded, so the same seed gives the same requests (random-traffic.ts);
+ *  - even: deterministic and evenly spread, for tests that assert exact numbers (even-traffic.ts).
  */
+import { nearestRank, tallyEven, type Tally } from './even-traffic.js';
+import { RANDOM_MAX_RPS, tallyRandom } from './random-traffic.js';
+
+export { durationOf } from './even-traffic.js';
+
+export type TrafficMode = 'random' | 'even';
+export const TRAFFIC_MODES: readonly TrafficMode[] = ['random', 'even'];
+
 export interface TrafficProfile {
   /** Requests per second (resolution 0.001). 0 = no traffic. */
   rps: number;
   /** Fraction of failed requests, 0..1 (resolution 1e-6). */
   errorRate: number;
   p95Ms: number;
+  /** Random mode: σ of the lognormal latency (default 0.8: P95 ≈ 3.7 × median). */
+  latencySigma?: number;
   /**
    * AppVersion carried by the requests. Absent = the stream reports whatever version is asked for
    * (the sandbox cannot know which image the deployer rolls out), so it matches every version filter.
@@ -30,32 +36,57 @@ export interface Measurement {
   requests: number;
   failures: number;
   p95Ms: number | null;
+  /** Requests slower than the query's slowAboveMs, when it asked. */
+  slow?: number;
 }
 
-const CYCLE = 20;
-const MILLION = 1_000_000n;
-
-export function durationOf(residue: number, p95Ms: number): number {
-  if (residue === CYCLE - 1) return round3(p95Ms * 2.5);
-  return round3(p95Ms * (0.4 + (0.6 * residue) / (CYCLE - 2)));
+export interface MeasureQuery {
+  role: string;
+  version?: string | undefined;
+  from: Date;
+  to: Date;
+  slowAboveMs?: number | undefined;
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
-const ceilDiv = (a: bigint, b: bigint) => (a <= 0n ? -(-a / b) : (a + b - 1n) / b);
-
-export function validateProfile(p: TrafficProfile): string | undefined {
-  if (!Number.isFinite(p.rps) || p.rps < 0 || p.rps > 100_000) return 'rps must be between 0 and 100000';
+export function validateProfile(p: TrafficProfile, mode: TrafficMode = 'even'): string | undefined {
+  const maxRps = mode === 'random' ? RANDOM_MAX_RPS : 100_000;
+  if (!Number.isFinite(p.rps) || p.rps < 0 || p.rps > maxRps) return `rps must be between 0 and ${maxRps}`;
   if (!Number.isFinite(p.errorRate) || p.errorRate < 0 || p.errorRate > 1) return 'errorRate must be between 0 and 1';
   if (!Number.isFinite(p.p95Ms) || p.p95Ms <= 0 || p.p95Ms > 3_600_000) return 'p95Ms must be positive';
+  if (p.latencySigma !== undefined && !(Number.isFinite(p.latencySigma) && p.latencySigma > 0 && p.latencySigma <= 5))
+    return 'latencySigma must be in (0, 5]';
   return undefined;
 }
 
 export class TelemetrySimulation {
   private readonly segments = new Map<string, ProfileSegment[]>();
+  private mode: TrafficMode;
+  private seed: string | number;
+
+  constructor(opts: { mode?: TrafficMode; seed?: string | number } = {}) {
+    this.mode = opts.mode ?? 'random';
+    this.seed = opts.seed ?? 'tailspin';
+  }
+
+  /** Switch the traffic mode (and seed); profiles stay. Fails when a profile does not fit the mode. */
+  setTraffic(mode: TrafficMode, seed: string | number = this.seed): void {
+    for (const list of this.segments.values()) {
+      for (const seg of list) {
+        const problem = validateProfile(seg, mode);
+        if (problem) throw new RangeError(problem);
+      }
+    }
+    this.mode = mode;
+    this.seed = seed;
+  }
+
+  traffic(): { mode: TrafficMode; seed: string | number } {
+    return { mode: this.mode, seed: this.seed };
+  }
 
   /** From `since` on, `role` serves traffic shaped by `profile` (until a later profile). */
   setProfile(role: string, profile: TrafficProfile, since: Date): void {
-    const problem = validateProfile(profile);
+    const problem = validateProfile(profile, this.mode);
     if (problem) throw new RangeError(problem);
     const list = (this.segments.get(role) ?? []).filter((s) => s.since.getTime() !== since.getTime());
     list.push({ ...profile, since: new Date(since.getTime()) });
@@ -68,50 +99,23 @@ export class TelemetrySimulation {
   }
 
   /** The same numbers the KQL summary would give over AppRequests in [from, to). */
-  measure(q: { role: string; version?: string | undefined; from: Date; to: Date }): Measurement {
+  measure(q: MeasureQuery): Measurement {
     const list = this.segments.get(q.role) ?? [];
-    let requests = 0n;
-    let failures = 0n;
-    const weights: { duration: number; weight: bigint }[] = [];
+    const t: Tally = { requests: 0n, failures: 0n, slow: 0n, weights: [] };
     list.forEach((seg, i) => {
       if (q.version !== undefined && seg.version !== undefined && seg.version !== q.version) return;
       const end = list[i + 1]?.since.getTime() ?? Number.POSITIVE_INFINITY;
       const lo = Math.max(q.from.getTime(), seg.since.getTime());
       const hi = Math.min(q.to.getTime(), end);
       if (hi <= lo || seg.rps === 0) return;
-      const rpsMilli = BigInt(Math.round(seg.rps * 1000));
-      const since = BigInt(seg.since.getTime());
-      // Request n is at since + n·1e6/rpsMilli ms: the n in [lo, hi) form one integer range.
-      const n0 = ceilDiv((BigInt(lo) - since) * rpsMilli, MILLION);
-      const n1 = ceilDiv((BigInt(hi) - since) * rpsMilli, MILLION);
-      if (n1 <= n0) return;
-      const ppm = BigInt(Math.round(seg.errorRate * 1_000_000));
-      requests += n1 - n0;
-      failures += (n1 * ppm) / MILLION - (n0 * ppm) / MILLION;
-      for (let r = 0; r < CYCLE; r++) {
-        const weight = countResidue(n0, n1, BigInt(r));
-        if (weight > 0n) weights.push({ duration: durationOf(r, seg.p95Ms), weight });
-      }
+      if (this.mode === 'even') tallyEven(t, seg, lo, hi, q.slowAboveMs);
+      else tallyRandom(t, seg, lo, hi, { seed: this.seed, role: q.role, slowAboveMs: q.slowAboveMs });
     });
-    return { requests: Number(requests), failures: Number(failures), p95Ms: nearestRank(weights, requests, 95) };
+    return {
+      requests: Number(t.requests),
+      failures: Number(t.failures),
+      p95Ms: nearestRank(t.weights, t.requests, 95),
+      ...(q.slowAboveMs !== undefined ? { slow: Number(t.slow) } : {}),
+    };
   }
-}
-
-/** How many n in [n0, n1) have n ≡ r (mod 20). */
-function countResidue(n0: bigint, n1: bigint, r: bigint): bigint {
-  const c = BigInt(CYCLE);
-  const upTo = (n: bigint) => (n <= r ? 0n : (n - r - 1n) / c + 1n); // count in [0, n)
-  return upTo(n1) - upTo(n0);
-}
-
-/** Nearest-rank percentile of weighted values: the smallest value covering ceil(p% of total). */
-function nearestRank(values: { duration: number; weight: bigint }[], total: bigint, p: number): number | null {
-  if (total === 0n) return null;
-  const rank = ceilDiv(total * BigInt(p), 100n);
-  let seen = 0n;
-  for (const v of [...values].sort((a, b) => a.duration - b.duration)) {
-    seen += v.weight;
-    if (seen >= rank) return v.duration;
-  }
-  return null;
 }

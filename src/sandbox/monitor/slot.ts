@@ -7,18 +7,35 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxSlot } from '../slot.js';
 import { startMonitorFake } from './fake.js';
 import { analyzeKql } from './kusto-check.js';
-import type { TrafficProfile } from './simulation.js';
+import { TRAFFIC_MODES, type TrafficMode, type TrafficProfile } from './simulation.js';
 
 /** 5 rps, 0.2 % errors, P95 180 ms: well inside the 1 % / 2 s thresholds and above 50 requests in 5 min. */
 export const HEALTHY: TrafficProfile = { rps: 5, errorRate: 0.002, p95Ms: 180 };
 export const SANDBOX_ROLES = ['tailspin-server', 'tailspin-client'];
 
+/**
+ * SANDBOX_TRAFFIC picks the fake's traffic model (random | even), SANDBOX_TRAFFIC_SEED its seed.
+ * The sandbox stays on even traffic until the pipeline judges telemetry with the sequential rule
+ * (src/services/verification): the old one-sample rule rolls back healthy random traffic.
+ * TODO(#12): default to 'random' once pipeline/steps/verifying.ts calls decideVerification.
+ */
+export const SANDBOX_DEFAULT_TRAFFIC: TrafficMode = 'even';
+
+export function sandboxTraffic(env: Record<string, string | undefined>): { mode: TrafficMode; seed?: string } {
+  const raw = env.SANDBOX_TRAFFIC?.trim();
+  if (raw && !(TRAFFIC_MODES as readonly string[]).includes(raw))
+    throw new Error(`SANDBOX_TRAFFIC: expected ${TRAFFIC_MODES.join(' or ')}, got "${raw}"`);
+  const seed = env.SANDBOX_TRAFFIC_SEED?.trim();
+  return { mode: (raw as TrafficMode | undefined) || SANDBOX_DEFAULT_TRAFFIC, ...(seed ? { seed } : {}) };
+}
+
 export const monitorSlot: SandboxSlot = {
   name: 'log-analytics',
   realConfigured: (env) => Boolean(env.LOG_ANALYTICS_WORKSPACE_ID?.trim()),
-  async start() {
+  async start({ env }) {
     const token = randomBytes(24).toString('base64url');
-    const fake = await startMonitorFake({ token });
+    const traffic = sandboxTraffic(env);
+    const fake = await startMonitorFake({ token, traffic: traffic.mode, ...(traffic.seed ? { seed: traffic.seed } : {}) });
     // Traffic since an hour ago, so windows before "now" are populated too.
     const since = new Date(Date.now() - 3600_000);
     for (const role of SANDBOX_ROLES) fake.setProfile(role, HEALTHY, since);
@@ -32,11 +49,12 @@ export const monitorSlot: SandboxSlot = {
     return {
       name: 'log-analytics',
       describe: [
-        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (5 rps, 0.2 % errors, P95 180 ms)`,
+        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (5 rps, 0.2 % errors, P95 180 ms), ${traffic.mode} traffic (seed ${String(fake.simulation.traffic().seed)})`,
         `state:            ${ctl}`,
         `bad release:      ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.05,"p95Ms":180}'   (or "p95Ms":2500 for latency)`,
         `healthy again:    ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.002,"p95Ms":180}'`,
         `no telemetry:     ${ctl}/outage -d '{"outage":"http500"}'   (also "partial", "timeout", "throttle"; "none" restores)`,
+        `traffic model:    ${ctl}/traffic -d '{"mode":"random","seed":"42"}'   (Poisson arrivals, lognormal latency; "even" for exact numbers)`,
       ],
       settings: {
         LOG_ANALYTICS_WORKSPACE_ID: fake.workspaceId,

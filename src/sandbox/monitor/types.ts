@@ -1,6 +1,6 @@
 /** Shapes shared by the Log Analytics fake and its control API. */
 import type { Clock } from '../../services/ports.js';
-import type { ProfileSegment, TelemetrySimulation, TrafficProfile } from './simulation.js';
+import type { ProfileSegment, TelemetrySimulation, TrafficMode, TrafficProfile } from './simulation.js';
 
 export type Outage = 'none' | 'http500' | 'partial' | 'timeout' | 'throttle';
 export const OUTAGES: readonly Outage[] = ['none', 'http500', 'partial', 'timeout', 'throttle'];
@@ -12,6 +12,10 @@ export interface MonitorFakeOptions {
   clock?: Clock;
   /** Upper bound on how long outage "timeout" holds a request before its 504 (default 180 s, the service's). */
   timeoutHoldMs?: number;
+  /** Traffic model: 'random' (default; seeded) or 'even' (deterministic, exact numbers). */
+  traffic?: TrafficMode;
+  /** Seed of the random traffic (default "tailspin"): the same seed gives the same requests. */
+  seed?: string | number;
 }
 
 export interface RecordedQuery {
@@ -32,12 +36,15 @@ export interface MonitorFake {
   ca: string;
   simulation: TelemetrySimulation;
   setProfile(role: string, profile: TrafficProfile, from?: Date): void;
+  /** Switch between random and even traffic (profiles stay). */
+  setTraffic(mode: TrafficMode, seed?: string | number): void;
   setOutage(outage: Outage): void;
   /** Schema drift: the workspace's AppRequests lacks these columns, so queries naming them fail like in Azure. */
   setMissingColumns(columns: string[]): void;
   state(): {
     workspaceId: string;
     outage: Outage;
+    traffic: { mode: TrafficMode; seed: string | number };
     missingColumns: string[];
     profiles: Record<string, ProfileSegment[]>;
     recentQueries: RecordedQuery[];

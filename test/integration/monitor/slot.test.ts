@@ -3,7 +3,7 @@
  * production adapter, and the default profiles make a normal release's window healthy.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { monitorSlot } from '../../../src/sandbox/monitor/slot.js';
+import { monitorSlot, sandboxTraffic } from '../../../src/sandbox/monitor/slot.js';
 import { loadConfig } from '../../../src/services/config.js';
 import { createTelemetryFromConfig } from '../../../src/services/adapters/monitor/index.js';
 import type { SandboxService } from '../../../src/local/sandbox-slot.js';
@@ -44,3 +44,10 @@ it('points the adapter at the fake: healthy defaults for both apps, over HTTPS w
   }
   expect(svc.describe.join('\n')).toContain('/_sandbox/outage');
 }, 60_000);
+
+it('SANDBOX_TRAFFIC picks the traffic model (even until the pipeline uses the sequential rule), SANDBOX_TRAFFIC_SEED its seed', () => {
+  expect(sandboxTraffic({})).toEqual({ mode: 'even' });
+  expect(sandboxTraffic({ SANDBOX_TRAFFIC: 'random', SANDBOX_TRAFFIC_SEED: '42' })).toEqual({ mode: 'random', seed: '42' });
+  expect(() => sandboxTraffic({ SANDBOX_TRAFFIC: 'poisson' })).toThrow(/^SANDBOX_TRAFFIC: expected random or even/);
+  expect(svc.describe.join('\n')).toContain('even traffic');
+});

@@ -30,7 +30,7 @@ const adapter = (over: { credential?: TokenCredential; timeoutMs?: number; works
   });
 
 beforeAll(async () => {
-  fake = await startMonitorFake({ token: TOKEN });
+  fake = await startMonitorFake({ token: TOKEN, traffic: 'even' });
   fake.setProfile('tailspin-server', { rps: 5, errorRate: 0.002, p95Ms: 180 }, T0);
   fake.setProfile('tailspin-server', { rps: 5, errorRate: 0.05, p95Ms: 2500 }, at(DEPLOY)); // the bad release
   fake.setProfile('tailspin-client', { rps: 2, errorRate: 0, p95Ms: 90, version: 'v1' }, T0);
@@ -83,6 +83,19 @@ describe('numbers', () => {
     expect(await adapter().requests({ ...w, version: 'v2' })).toEqual({ ok: true, value: { requests: 600, failures: 6, p95Ms: 90 } });
     expect(await adapter().requests({ ...w, version: 'v1' })).toEqual({ ok: true, value: { requests: 600, failures: 0, p95Ms: 90 } });
     expect(await adapter().requests(w)).toEqual({ ok: true, value: { requests: 1200, failures: 6, p95Ms: 90 } });
+  });
+
+  it('slow requests above the P95 threshold, counted by the service when asked (exact in even traffic)', async () => {
+    const q = { roleName: 'tailspin-server', slowAboveMs: 2000 };
+    expect(await adapter().requests({ ...q, from: at(DEPLOY - 5), to: at(DEPLOY) })).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 3, slow: 0, p95Ms: 180 },
+    });
+    expect(await adapter().requests({ ...q, from: at(DEPLOY), to: at(DEPLOY + 5) })).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 75, slow: 525, p95Ms: 2500 },
+    });
+    expect(fake.queries.at(-1)?.shape).toMatchObject({ kind: 'requests', slowAboveMs: 2000 });
   });
 
   it('zero traffic → 0 requests and a null P95', async () => {
@@ -194,6 +207,29 @@ describe('control API', () => {
     expect((state.body as { recentQueries: unknown[] }).recentQueries.length).toBeGreaterThan(0);
     expect(await call('POST', '/_sandbox/outage', { outage: 'sideways' })).toMatchObject({ status: 400 });
     expect(await call('POST', '/_sandbox/profile', { role: 'x', rps: -1, errorRate: 0, p95Ms: 1 })).toMatchObject({ status: 400 });
+  });
+
+  it('POST /_sandbox/traffic switches to seeded random traffic and back', async () => {
+    const q = { roleName: 'tailspin-server', from: at(DEPLOY - 5), to: at(DEPLOY), slowAboveMs: 150 };
+    try {
+      expect(await call('POST', '/_sandbox/traffic', { mode: 'random', seed: 'it-1' })).toEqual({
+        status: 200,
+        body: { mode: 'random', seed: 'it-1' },
+      });
+      const first = await adapter().requests(q);
+      expect(first.ok).toBe(true);
+      const v = first.ok ? first.value : undefined;
+      expect(v?.requests).not.toBe(1500); // Poisson, not evenly spread (1500 exactly has probability ≈ 1 %)
+      expect(Math.abs((v?.requests ?? 0) - 1500)).toBeLessThan(4 * Math.sqrt(1500));
+      expect(await adapter().requests(q)).toEqual(first); // the same requests every time it is asked
+      await call('POST', '/_sandbox/traffic', { mode: 'random', seed: 'it-2' });
+      expect(await adapter().requests(q)).not.toEqual(first);
+      expect(await call('POST', '/_sandbox/traffic', { mode: 'sideways' })).toMatchObject({ status: 400 });
+      expect((await call('GET', '/_sandbox')).body).toMatchObject({ traffic: { mode: 'random', seed: 'it-2' } });
+    } finally {
+      await call('POST', '/_sandbox/traffic', { mode: 'even' });
+    }
+    expect(await adapter().requests(q)).toEqual({ ok: true, value: { requests: 1500, failures: 3, slow: 450, p95Ms: 180 } }); // residues 14..19 of 20 are above 150 ms
   });
 });
 

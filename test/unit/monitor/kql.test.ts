@@ -162,3 +162,42 @@ function analyzeKqlLazy(build: () => string): () => KqlAnalysis {
   let a: KqlAnalysis | undefined;
   return () => (a ??= analyzeKql(build()));
 }
+
+describe('the slow-request count (verification tests the share of requests above the P95 threshold)', () => {
+  it('adds an ItemCount-weighted sumif over DurationMs with a real literal; P95 stays for display', () => {
+    expect(buildRequestsQuery({ roleName: 'tailspin-server', from, to, slowAboveMs: 2000 }).split('\n').at(-1)).toBe(
+      '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), slow = sumif(ItemCount, DurationMs > real(2000)), p95Ms = percentilew(DurationMs, ItemCount, 95)',
+    );
+    expect(buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 1500.25 })).toContain('DurationMs > real(1500.25)');
+  });
+
+  it('has no Kusto diagnostics for any threshold, yields requests, failures, slow, p95Ms, and the fake decodes it', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.001, max: 3_600_000, noNaN: true }),
+        fc.option(fc.constantFrom('v1', 'sha256:0123abcd'), { nil: undefined }),
+        (slowAboveMs, version) => {
+          const q = { roleName: 'tailspin-server', ...(version ? { version } : {}), from, to, slowAboveMs };
+          expect(validateQuery(q)).toBeUndefined();
+          const text = buildRequestsQuery(q);
+          const a = analyzeKql(text);
+          expect(a.diagnostics).toEqual([]);
+          expect(a.resultColumns).toEqual(['requests', 'failures', 'slow', 'p95Ms']);
+          const shape = recogniseQuery(text, a);
+          expect(shape).toMatchObject({ kind: 'requests', role: 'tailspin-server', from, to });
+          expect((shape as { slowAboveMs: number }).slowAboveMs).toBeCloseTo(slowAboveMs, 3);
+        },
+      ),
+      { numRuns: 60, seed: 4 },
+    );
+  });
+
+  it('the checker sees the new column too: a misspelt duration column is an error', () => {
+    const text = buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 2000 }).replace('DurationMs >', 'Duration >');
+    expect(kqlErrors(analyzeKql(text)).map((d) => d.code)).toEqual(['KS142']);
+  });
+
+  it.each([Number.NaN, 0, -5, 0.0001, Number.POSITIVE_INFINITY, 3_600_001])('refuses slowAboveMs %s before building anything', (v) => {
+    expect(validateQuery({ roleName: 'ok', from, to, slowAboveMs: v })?.field).toBe('slowAboveMs');
+  });
+});

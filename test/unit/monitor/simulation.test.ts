@@ -26,7 +26,7 @@ function bruteForce(p: TrafficProfile, since: number, lo: number, hi: number) {
 
 describe('TelemetrySimulation', () => {
   it('gives exact numbers for whole windows: 5 rps × 300 s, 0.2 % errors, P95 180 ms', () => {
-    const sim = new TelemetrySimulation();
+    const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('tailspin-server', HEALTHY, T0);
     expect(sim.measure({ role: 'tailspin-server', from: at(3_600_000), to: at(3_900_000) })).toEqual({
       requests: 1500,
@@ -36,7 +36,7 @@ describe('TelemetrySimulation', () => {
   });
 
   it('a profile set at deploy time changes only windows after it', () => {
-    const sim = new TelemetrySimulation();
+    const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('tailspin-server', HEALTHY, T0);
     const deploy = 3_600_000;
     sim.setProfile('tailspin-server', { rps: 5, errorRate: 0.05, p95Ms: 2500 }, at(deploy));
@@ -59,7 +59,7 @@ describe('TelemetrySimulation', () => {
   });
 
   it('no traffic: zero requests and no P95 (unknown role, before the first profile, rps 0)', () => {
-    const sim = new TelemetrySimulation();
+    const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('quiet', { rps: 0, errorRate: 0, p95Ms: 100 }, T0);
     sim.setProfile('later', HEALTHY, at(600_000));
     const none = { requests: 0, failures: 0, p95Ms: null };
@@ -69,7 +69,7 @@ describe('TelemetrySimulation', () => {
   });
 
   it('filters on version; a profile without a version answers any version', () => {
-    const sim = new TelemetrySimulation();
+    const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('svc', { ...HEALTHY, version: 'v1' }, T0);
     sim.setProfile('svc', { ...HEALTHY, errorRate: 0.1, version: 'v2' }, at(300_000));
     sim.setProfile('any', HEALTHY, T0);
@@ -91,7 +91,7 @@ describe('TelemetrySimulation', () => {
         fc.integer({ min: 0, max: 400_000 }),
         fc.integer({ min: 1, max: 400_000 }),
         (p, lo, span) => {
-          const sim = new TelemetrySimulation();
+          const sim = new TelemetrySimulation({ mode: 'even' });
           sim.setProfile('r', p, T0);
           expect(sim.measure({ role: 'r', from: at(lo), to: at(lo + span) })).toEqual(
             bruteForce(p, T0.getTime(), T0.getTime() + lo, T0.getTime() + lo + span),
@@ -103,7 +103,7 @@ describe('TelemetrySimulation', () => {
   });
 
   it('rejects impossible profiles', () => {
-    const sim = new TelemetrySimulation();
+    const sim = new TelemetrySimulation({ mode: 'even' });
     expect(() => sim.setProfile('r', { rps: -1, errorRate: 0, p95Ms: 1 }, T0)).toThrow(RangeError);
     expect(() => sim.setProfile('r', { rps: 1, errorRate: 1.5, p95Ms: 1 }, T0)).toThrow(RangeError);
   });

@@ -10,7 +10,7 @@ export const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 /** Versions: semver (with +build), git SHAs, image tags and digests ("sha256:…"). */
 export const APP_VERSION = /^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,127}$/;
 
-export type QueryProblem = { field: 'roleName' | 'version' | 'from' | 'to'; message: string };
+export type QueryProblem = { field: 'roleName' | 'version' | 'from' | 'to' | 'slowAboveMs'; message: string };
 
 export function validateQuery(q: TelemetryQuery): QueryProblem | undefined {
   if (!ROLE_NAME.test(q.roleName)) return { field: 'roleName', message: 'roleName does not match the allowed pattern' };
@@ -19,7 +19,19 @@ export function validateQuery(q: TelemetryQuery): QueryProblem | undefined {
   if (Number.isNaN(q.from.getTime())) return { field: 'from', message: 'from is not a valid date' };
   if (Number.isNaN(q.to.getTime())) return { field: 'to', message: 'to is not a valid date' };
   if (q.to.getTime() <= q.from.getTime()) return { field: 'to', message: 'to must be after from' };
+  if (q.slowAboveMs !== undefined && !(Number.isFinite(q.slowAboveMs) && q.slowAboveMs >= 0.001 && q.slowAboveMs <= MAX_SLOW_MS))
+    return { field: 'slowAboveMs', message: `slowAboveMs must be a number of ms between 0.001 and ${MAX_SLOW_MS}` };
   return undefined;
+}
+
+/** An hour: no request threshold is longer (and the literal never needs an exponent). */
+const MAX_SLOW_MS = 3_600_000;
+
+/** A Kusto real literal in plain decimal notation, to the microsecond (the caller validated the range). */
+export function kqlReal(value: number): string {
+  const text = String(Number(value.toFixed(3)));
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new RangeError(`not a plain decimal: ${text}`);
+  return `real(${text})`;
 }
 
 /**
@@ -45,19 +57,22 @@ export function kqlDatetime(d: Date): string {
 }
 
 /**
- * Requests, failures and P95 of one role (and version) over [from, to). Workspace-based Application
- * Insights stores one row per *retained* request with ItemCount = how many it stands for after
- * sampling, so counts are sums of ItemCount and the percentile is weighted by it; count() would
- * undercount sampled traffic and turn a healthy release "inconclusive".
+ * Requests, failures and P95 of one role (and version) over [from, to) — and, when slowAboveMs is
+ * given, how many requests were slower than it (the verification rule tests that share instead of
+ * the noisy sample P95, which stays for display). Workspace-based Application Insights stores one
+ * row per *retained* request with ItemCount = how many it stands for after sampling, so counts are
+ * sums of ItemCount and the percentile is weighted by it; count() would undercount sampled traffic
+ * and turn a healthy release "inconclusive".
  * Caller must have validated `q` (validateQuery); the literals are escaped regardless.
  */
 export function buildRequestsQuery(q: TelemetryQuery): string {
+  const slow = q.slowAboveMs !== undefined ? `, slow = sumif(ItemCount, DurationMs > ${kqlReal(q.slowAboveMs)})` : '';
   return [
     'AppRequests',
     `| where TimeGenerated >= ${kqlDatetime(q.from)} and TimeGenerated < ${kqlDatetime(q.to)}`,
     `| where AppRoleName == ${kqlString(q.roleName)}`,
     ...(q.version !== undefined ? [`| where AppVersion == ${kqlString(q.version)}`] : []),
-    '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), p95Ms = percentilew(DurationMs, ItemCount, 95)',
+    `| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false)${slow}, p95Ms = percentilew(DurationMs, ItemCount, 95)`,
   ].join('\n');
 }
 

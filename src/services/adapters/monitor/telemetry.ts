@@ -75,6 +75,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
       const fields = {
         roleName: q.roleName,
         version: q.version,
+        slowAboveMs: q.slowAboveMs,
         from: q.from.toISOString(),
         to: q.to.toISOString(),
         durationMs: clock.now().getTime() - started,
@@ -97,7 +98,7 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
           ),
         );
       }
-      const sample = readSample(r.tables);
+      const sample = readSample(r.tables, q.slowAboveMs !== undefined);
       if (!sample.ok) {
         logger.warn('telemetry result unreadable', { ...fields, problem: sample.error.message });
         return sample;
@@ -115,8 +116,8 @@ export function createTelemetry(opts: TelemetryOptions): Telemetry {
   };
 }
 
-/** One table, one row, the three named columns — looked up by name, not position. */
-function readSample(tables: unknown[]): Result<TelemetrySample> {
+/** One table, one row, the named columns — looked up by name, not position. */
+export function readSample(tables: unknown[], withSlow: boolean): Result<TelemetrySample> {
   const table = RequestsTable.safeParse(tables[0]);
   if (tables.length !== 1 || !table.success || table.data.rows.length !== 1) {
     return err(adapterError(SYSTEM, 'invalid', 'log analytics result is not one summary row'));
@@ -126,5 +127,7 @@ function readSample(tables: unknown[]): Result<TelemetrySample> {
   const row = RequestsRow.safeParse(Object.fromEntries(names.map((n, i) => [n, cells[i]])));
   if (!row.success)
     return err(adapterError(SYSTEM, 'invalid', `log analytics summary row has an unexpected shape: ${row.error.issues[0]?.message ?? ''}`));
-  return ok({ requests: row.data.requests, failures: row.data.failures, p95Ms: row.data.p95Ms });
+  const { requests, failures, p95Ms, slow } = row.data;
+  if (withSlow && slow === undefined) return err(adapterError(SYSTEM, 'invalid', 'log analytics summary row has no slow column'));
+  return ok({ requests, failures, p95Ms, ...(withSlow ? { slow } : {}) });
 }
