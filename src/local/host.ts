@@ -13,7 +13,7 @@ import { createHttpHost } from './http-server.js';
 import { startQueuePoller, type Poller } from './queue-poller.js';
 import { startTimer } from './timers.js';
 import { isPortOpen } from './net.js';
-import type { SandboxService, SandboxSlot } from './sandbox-slot.js';
+import type { SandboxService, SandboxSlot } from '../sandbox/slot.js';
 import type { Logger } from '../services/ports.js';
 import type { ServiceOverrides } from '../services/compose.js';
 

@@ -4,7 +4,7 @@
  * host's Event Grid door, so push → build → ImagePushed → scan → deploy closes the loop locally.
  */
 import { randomBytes } from 'node:crypto';
-import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import type { SandboxSlot } from '../slot.js';
 import { controlHelp } from './control.js';
 import { startAcrFake } from './fake.js';
 

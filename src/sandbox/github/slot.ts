@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import type { SandboxSlot } from '../slot.js';
 import { startGitHubFake } from './server.js';
 
 /** The commit the sandbox's k8s/ tree lives at. */

@@ -56,7 +56,6 @@ const CLUSTER_SCOPED = new Set([
   'Node',
 ]);
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-export const MAX_DOCUMENTS = YAML_LIMITS.maxDocuments;
 
 export function parseManifests(
   files: { path: string; content: string }[],

@@ -39,8 +39,6 @@ const TEMPLATE_PATHS = new Map<string, string[]>([
   ['CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
 ]);
 
-export const hasPodTemplate = (kind: string): boolean => TEMPLATE_PATHS.has(kind);
-
 /** The pod template of a workload object; undefined for kinds without one or when it is missing. */
 export function podTemplateOf(o: Obj): PodTemplate | undefined {
   const path = TEMPLATE_PATHS.get(asString(o.kind) ?? '');

@@ -29,5 +29,3 @@ export const PushEvent = z.object({
   sender: z.object({ login: z.string() }).partial().optional(),
 });
 export type PushEvent = z.infer<typeof PushEvent>;
-
-export const PingEvent = z.object({ zen: z.string().optional(), hook_id: z.number().optional() });
