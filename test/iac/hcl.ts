@@ -128,9 +128,18 @@ function closingBrace(s: string, open: number): number {
   throw new Error(`HCL: unbalanced interpolation in ${s}`);
 }
 
-async function ast(source: string): Promise<Json> {
-  const tree = (await (await hcl()).getExpressionAst('contract.tf', source)) as Json;
-  if (!tree) throw new Error(`HCL: cannot parse ${source}`);
+const trees = new Map<string, Promise<Json>>();
+function ast(source: string): Promise<Json> {
+  let tree = trees.get(source);
+  if (!tree) {
+    tree = hcl()
+      .then((h) => h.getExpressionAst('contract.tf', source))
+      .then((t) => {
+        if (!t) throw new Error(`HCL: cannot parse ${source}`);
+        return t as Json;
+      });
+    trees.set(source, tree);
+  }
   return tree;
 }
 
