@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ALLOWED_KINDS } from '../../src/services/domain/manifests.js';
+import { defaultCatalog } from '../../src/services/domain/catalog.js';
 import { childScope, defaults, evaluate, loadModule, str, Unknown, type Module, type Scope, type Value } from './hcl.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,7 +35,8 @@ const action = (...anyOf: string[]): Need => ({ kind: 'action', anyOf });
 const data = (...anyOf: string[]): Need => ({ kind: 'data', anyOf });
 const ACR = '/acr';
 const AKS = '/aks';
-const NAMESPACE = `${AKS}/namespaces/tail-spin`;
+/** The namespace the catalog deploys to: the only one the deployer may touch. */
+const NAMESPACE = `${AKS}/namespaces/${defaultCatalog('o/r', 'main', ['prod']).apps[0]!.namespace}`;
 const STORAGE = '/storage';
 const WORKSPACE = '/workspace';
 const VAULT = '/keyvault';
