@@ -52,6 +52,17 @@ const value = <T>(r: Result<T>): T => {
 };
 const status = (e: unknown): number | undefined => (e as { code?: number }).code;
 
+/** Kind → (API group, resource), for the kinds the manifest allow-list accepts. */
+const RESOURCE_OF: Record<string, [string, string]> = {
+  Deployment: ['apps', 'deployments'],
+  Service: ['', 'services'],
+  ConfigMap: ['', 'configmaps'],
+  ServiceAccount: ['', 'serviceaccounts'],
+  NetworkPolicy: ['networking.k8s.io', 'networkpolicies'],
+  HorizontalPodAutoscaler: ['autoscaling', 'horizontalpodautoscalers'],
+  PodDisruptionBudget: ['policy', 'poddisruptionbudgets'],
+};
+
 let admin: KubeConfig;
 let deployer: KubeConfig;
 let cluster: Cluster;
@@ -169,7 +180,7 @@ describe('as the deployer ServiceAccount, with k8s/bootstrap/deployer-rbac.yaml'
     value(await cluster.apply([changed]));
     const read = async () =>
       (
-        await KubernetesObjectApi.makeApiClient(deployer).read({
+        await KubernetesObjectApi.makeApiClient(admin).read({
           apiVersion: before.apiVersion,
           kind,
           metadata: { name: before.metadata.name, namespace: NS },
@@ -236,5 +247,68 @@ describe('refused by the API server (403)', () => {
     await expect(core.listNamespacedSecret({ namespace: NS }).catch(status)).resolves.toBe(403);
     await expect(core.connectPostNamespacedPodExec({ name: 'x', namespace: NS, command: 'sh' }).catch(status)).resolves.toBe(403);
     await expect(core.listNamespacedPod({ namespace: 'default' }).catch(status)).resolves.toBe(403);
+  });
+});
+
+/** The deployer's Role as applied, with one verb of one resource taken away. */
+function roleWithout(group: string, resource: string, verb: string): KubernetesObject {
+  const role = docsOf(yamlFiles('k8s/bootstrap').find((f) => f.path.endsWith('deployer-rbac.yaml'))!.content).find(
+    (d) => d.kind === 'Role',
+  )!;
+  const rules = (role as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules.flatMap((r) =>
+    r.apiGroups.includes(group) && r.resources.includes(resource)
+      ? [
+          ...(r.verbs.length > 1 ? [{ apiGroups: [group], resources: [resource], verbs: r.verbs.filter((v) => v !== verb) }] : []),
+          ...(r.resources.length > 1 ? [{ ...r, resources: r.resources.filter((x) => x !== resource) }] : []),
+        ]
+      : [r],
+  );
+  return { ...role, rules } as KubernetesObject;
+}
+
+describe('every verb of the Role is one the deployer needs', () => {
+  const w = { namespace: NS, deployment: 'tailspin-server', container: 'tailspin-server' };
+  const notes = { releaseId: 'rel-min', commit: 'c0ffee0', sourceEvent: 'least-privilege', changeCause: 'minimality' };
+  const existing = (kind: string) => () => {
+    const { objects } = parseManifests(yamlFiles('k8s/apps'), NS);
+    return cluster.apply([[...objects, HPA].find((o) => o.kind === kind)!]);
+  };
+  const fresh = (kind: string) => () => {
+    const { objects } = parseManifests(yamlFiles('k8s/apps'), NS);
+    const o = [...objects, HPA].find((x) => x.kind === kind)!;
+    return cluster.apply([{ ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-new${randomBytes(2).toString('hex')}` } }]);
+  };
+  const probes: [string, string, string, () => Promise<Result<unknown>>][] = [
+    ['apps', 'deployments', 'get', () => cluster.observe(w)],
+    ['apps', 'deployments', 'patch', () => cluster.setImage(w, `${IMAGE_A.split('@')[0]}@sha256:${'1'.repeat(64)}`, notes)],
+    ['apps', 'deployments', 'create', fresh('Deployment')],
+    ['apps', 'replicasets', 'list', () => cluster.observe(w)],
+    ['', 'pods', 'list', () => cluster.observe(w)],
+    ['', 'events', 'list', () => cluster.events(w)],
+    [
+      '',
+      'services/proxy',
+      'get',
+      () => cluster.smoke(NS, { kind: 'service-proxy', service: 'tailspin-server', port: 5100, path: '/', expectStatus: 200 }),
+    ],
+    ...[...ALLOWED_KINDS]
+      .filter((k) => k !== 'Deployment')
+      .flatMap((kind): [string, string, string, () => Promise<Result<unknown>>][] => {
+        const [group, resource] = RESOURCE_OF[kind]!;
+        return [
+          [group, resource, 'patch', existing(kind)],
+          [group, resource, 'create', fresh(kind)],
+        ];
+      }),
+  ];
+
+  afterAll(async () => {
+    await adminApply(docsOf(yamlFiles('k8s/bootstrap').find((f) => f.path.endsWith('deployer-rbac.yaml'))!.content));
+  });
+
+  it.each(probes)('without %s/%s %s a call fails with 403', async (group, resource, verb, probe) => {
+    await adminApply([roleWithout(group, resource, verb)]);
+    const r = await poll('the narrower Role in force', probe, (x) => !x.ok && x.error.kind === 'auth', timing);
+    expect(r.ok ? 'ok' : r.error.status).toBe(403);
   });
 });

@@ -182,17 +182,17 @@ describe('architecture numbers', () => {
       for (const g of r.apiGroups) for (const res of r.resources) verbs[`${g}/${res}`] = [...r.verbs].sort();
     }
     expect(verbs).toEqual({
-      'apps/deployments': ['create', 'get', 'list', 'patch', 'update', 'watch'],
-      'apps/replicasets': ['get', 'list', 'watch'],
-      '/pods': ['get', 'list', 'watch'],
-      '/events': ['list', 'watch'],
-      '/services': ['create', 'get', 'list', 'patch'],
+      'apps/deployments': ['create', 'get', 'patch'],
+      'apps/replicasets': ['list'],
+      '/pods': ['list'],
+      '/events': ['list'],
       '/services/proxy': ['get'],
-      '/configmaps': ['create', 'get', 'patch'],
-      '/serviceaccounts': ['create', 'get', 'patch'],
-      'networking.k8s.io/networkpolicies': ['create', 'get', 'patch'],
-      'autoscaling/horizontalpodautoscalers': ['create', 'get', 'patch'],
-      'policy/poddisruptionbudgets': ['create', 'get', 'patch'],
+      '/services': ['create', 'patch'],
+      '/configmaps': ['create', 'patch'],
+      '/serviceaccounts': ['create', 'patch'],
+      'networking.k8s.io/networkpolicies': ['create', 'patch'],
+      'autoscaling/horizontalpodautoscalers': ['create', 'patch'],
+      'policy/poddisruptionbudgets': ['create', 'patch'],
     });
     const binding = find('RoleBinding', 'tailspin-deployer');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tailspin-deployer' });

@@ -66,17 +66,11 @@ resource "azurerm_role_definition" "deployer_k8s" {
       "Microsoft.ContainerService/managedClusters/apps/replicasets/read",
       "Microsoft.ContainerService/managedClusters/pods/read",
       "Microsoft.ContainerService/managedClusters/events/read",
-      "Microsoft.ContainerService/managedClusters/services/read",
       "Microsoft.ContainerService/managedClusters/services/write",
-      "Microsoft.ContainerService/managedClusters/configmaps/read",
       "Microsoft.ContainerService/managedClusters/configmaps/write",
-      "Microsoft.ContainerService/managedClusters/serviceaccounts/read",
       "Microsoft.ContainerService/managedClusters/serviceaccounts/write",
-      "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/read",
       "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write",
-      "Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/read",
       "Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write",
-      "Microsoft.ContainerService/managedClusters/policy/poddisruptionbudgets/read",
       "Microsoft.ContainerService/managedClusters/policy/poddisruptionbudgets/write",
     ]
   }
