@@ -9,3 +9,13 @@ output "function_app_name" { value = module.functionapp.name }
 output "function_app_principal_id" { value = module.functionapp.principal_id }
 output "github_webhook_url" { value = "https://${module.functionapp.hostname}/api/github/webhook" }
 output "log_analytics_workspace_id" { value = module.monitoring.workspace_customer_id }
+output "function_app_url" { value = "https://${module.functionapp.hostname}" }
+
+# Instrumenting the apps (docs/azure-deployment.md, step 5): the connection string goes into the
+# Secret tailspin-telemetry the manifests read; the role names are what the deployer queries
+# (AppRoleName), set by OTEL_SERVICE_NAME in each app's ConfigMap.
+output "app_insights_connection_string" {
+  value     = module.monitoring.app_insights_connection_string
+  sensitive = true
+}
+output "app_cloud_role_names" { value = ["tailspin-server", "tailspin-client"] }

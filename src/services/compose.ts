@@ -52,7 +52,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     });
   const clock = overrides.clock ?? { now: () => new Date() };
   const storage = createStorageClients(
-    config.AzureWebJobsStorage ?? { accountName: config.AzureWebJobsStorage__accountName ?? '', credential: lazyDefaultCredential() },
+    'accountName' in config.storage
+      ? { accountName: config.storage.accountName, credential: lazyDefaultCredential() }
+      : config.storage.connectionString,
   );
   const queueClient = storage.queue(config.TAILSPIN_QUEUE_NAME);
   const queue = createWorkQueue(queueClient);

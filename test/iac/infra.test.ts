@@ -39,7 +39,7 @@ describe('infra/ carries the architecture numbers', () => {
     expect(defaultOf('node_min_count')).toBe('1');
     expect(defaultOf('node_max_count')).toBe('3');
     expect(defaultOf('log_retention_days')).toBe('30');
-    expect(defaultOf('app_namespace')).toBe('"tail-spin"');
+    expect(attr(read('main.tf'), 'app_namespace')).toBe('"tail-spin"');
   });
 
   it('AKS: Azure CNI and policy, Entra ID + Azure RBAC, no local accounts, OIDC + workload identity', () => {
