@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { evaluate, type Scope, type Value } from './hcl-eval.js';
 import { hcl, type Json } from './hcl-parser.js';
 
-export { evaluate, evaluateExpression, str, Unknown, type Scope, type Value } from './hcl-eval.js';
+export { evaluate, str, Unknown, type Scope, type Value } from './hcl-eval.js';
 
 export interface Module {
   dir: string;
