@@ -134,6 +134,18 @@ variable "grant_operator_cluster_admin" {
   default     = false
 }
 
+variable "operator_object_id" {
+  description = "Entra object id of the person (or group) administering the stack: Key Vault Secrets Officer, and cluster admin with grant_operator_cluster_admin. Null: whoever runs Terraform (right for the first, local apply; the pipeline sets it so the grants stay with people)."
+  type        = string
+  default     = null
+}
+
+variable "state_storage_account_id" {
+  description = "ARM id of the Terraform state account (infra/bootstrap). Set it to let the pipeline identities read (plan) and write (apply) the state, and to lock the account with enable_resource_locks."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_days" {
   type    = number
   default = 30

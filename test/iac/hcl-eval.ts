@@ -59,7 +59,7 @@ async function node(n: Json, scope: Scope): Promise<Value> {
         ? Number(meta.value)
         : meta.type === 'bool'
           ? meta.value === 'true'
-          : meta.type === 'null'
+          : meta.type === 'null' || (meta.type === 'dynamic' && meta.value === 'null') // hcl2json types the null literal "dynamic"
             ? null
             : meta.value;
     case 'template': {
