@@ -157,3 +157,25 @@ module "pipeline" {
   state_storage_account_id = var.state_storage_account_id
   tags                     = local.tags
 }
+
+# Standing alerts after deploy time: the apps (same thresholds as the deployer's verification), the
+# cluster, and the deployer itself, all to one action group.
+module "alerts" {
+  source                    = "./modules/alerts"
+  name                      = local.name
+  resource_group_name       = azurerm_resource_group.this.name
+  location                  = var.location
+  environment               = var.environment
+  workspace_id              = module.monitoring.workspace_id
+  eventgrid_system_topic_id = module.eventgrid.system_topic_id
+  app_role_names            = ["tailspin-server", "tailspin-client"]
+  deployer_role_name        = module.functionapp.name
+  namespace                 = local.app_namespace
+  queue_name                = lookup(var.deployer_settings, "TAILSPIN_QUEUE_NAME", "tailspin-releases")
+  emails                    = var.alert_emails
+  webhook_url               = var.alert_webhook_url
+  error_rate_max            = tonumber(lookup(var.deployer_settings, "VERIFY_ERROR_RATE_MAX", "0.01"))
+  p95_ms_max                = tonumber(lookup(var.deployer_settings, "VERIFY_P95_MS_MAX", "2000"))
+  min_requests              = tonumber(lookup(var.deployer_settings, "VERIFY_MIN_REQUESTS", "50"))
+  tags                      = local.tags
+}

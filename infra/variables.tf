@@ -173,6 +173,27 @@ variable "enable_acr_event_subscription" {
   default     = false
 }
 
+variable "alert_emails" {
+  description = "Who the standing alerts email (the action group's receivers)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_emails must be e-mail addresses."
+  }
+}
+
+variable "alert_webhook_url" {
+  description = "Optional HTTPS endpoint the action group also calls (common alert schema), e.g. a chat or paging integration. Null: email only."
+  type        = string
+  default     = null
+  sensitive   = true
+  validation {
+    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
+    error_message = "alert_webhook_url must be an https:// URL."
+  }
+}
+
 variable "tags" {
   type    = map(string)
   default = {}

@@ -31,7 +31,10 @@ const url = `${base.replace(/\/+$/, '')}/api/health`;
 let last;
 for (let attempt = 1; ; attempt++) {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(Math.min(interval, 15_000)), headers: { accept: 'application/json' } });
+    const res = await fetch(url, {
+      signal: AbortSignal.timeout(Math.max(1000, Math.min(15_000, deadline - Date.now()))),
+      headers: { accept: 'application/json' },
+    });
     const text = await res.text();
     let status;
     try {
