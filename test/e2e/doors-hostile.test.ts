@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../src/local/host.js';
-import { api, FUNCTION_KEY, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
+import type { Azurite } from '../../src/local/azurite.js';
+import { api, eventually, FUNCTION_KEY, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
+import { withAzurite } from '../helpers/azurite.js';
 
 let host: LocalHost;
 beforeAll(async () => {
@@ -91,5 +93,71 @@ describe('the small ones', () => {
     const res = await postWebhook(host, { event: 'push', body: JSON.stringify(push) });
     expect(res.status).toBe(202);
     expect(((await res.json()) as { releaseIds: string[] }).releaseIds).toHaveLength(2);
+  });
+});
+
+describe('storage down', () => {
+  let storage: Azurite;
+  let cut: LocalHost;
+  beforeAll(async () => {
+    storage = await withAzurite();
+    cut = await startTestHost({ AzureWebJobsStorage: storage.connectionString });
+    await storage.stop();
+  });
+  afterAll(async () => cut?.stop());
+
+  const push = JSON.stringify({
+    ref: 'refs/heads/main',
+    before: sha('4'),
+    after: sha('5'),
+    commits: [{ id: sha('5'), added: [], removed: [], modified: ['server/app.py'] }],
+    repository: { full_name: 'tailspin/tailspin-toys' },
+  });
+  const manual = { app: 'tailspin-server', environment: 'dev', action: 'redeploy', reason: 'storage test' };
+  const doors: [string, () => Promise<Response>][] = [
+    ['GitHub webhook', () => postWebhook(cut, { event: 'push', body: push })],
+    ['ACR events', () => postEvents(cut, [imagePushed('evt-storage-down', '9')])],
+    [
+      'POST /api/deployments',
+      () =>
+        api(cut, '/deployments', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'storage-down' },
+          body: JSON.stringify(manual),
+        }),
+    ],
+    ['GET /api/deployments', () => api(cut, '/deployments')],
+    ['GET /api/deployments/{id}', () => api(cut, '/deployments/r-mx0000000-abcdef')],
+  ];
+
+  it.each(doors)('%s → 503 with Retry-After and a reason, not a generic 500', async (_door, call) => {
+    const res = await call();
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await res.json()) as { error: string }).error).toMatch(/storage is unavailable .*try again later/);
+  });
+
+  it('GET /api/health says storage is down', async () => {
+    const res = await api(cut, '/health');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      status: 'down',
+      dependencies: expect.arrayContaining([expect.objectContaining({ status: 'down' })]),
+    });
+  });
+});
+
+describe('the embedded azurite dies', () => {
+  it('the local host starts it again, tables and queues included, and the doors take work again', async () => {
+    const pid = host.azurite?.pid;
+    expect(pid).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    await eventually(() => Promise.resolve(host.azurite?.restarts === 1 ? true : undefined), 'azurite restarted', 30_000);
+    const res = await eventually(async () => {
+      const r = await postEvents(host, [imagePushed('evt-after-restart', 'a')]);
+      return r.status === 200 ? r : undefined;
+    }, 'the ACR door to take an event again');
+    expect(await res.json()).toMatchObject({ results: [{ id: 'evt-after-restart', outcome: 'release' }] });
+    expect((await api(host, '/deployments?limit=5')).status).toBe(200);
   });
 });
