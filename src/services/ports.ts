@@ -252,6 +252,30 @@ export interface ReleaseStore {
   overdue(now: Date, limit: number): Promise<Release[]>;
 }
 
+// ---------------------------------------------------------------- notifications not delivered yet
+
+/** One ended release whose notices GitHub has not taken yet. */
+export interface OutboxEntry {
+  releaseId: string;
+  correlationId: string;
+  /** When the release ended: the backlog's age. */
+  since: string;
+  /** When the notices are sent next; the sweeper re-drives entries past it. */
+  dueAt: string;
+}
+
+/**
+ * An index of ended releases with undelivered notices (the release row holds what is pending).
+ * It lets the sweeper find them after a restart and /api/health count them without a table scan.
+ */
+export interface NotifyOutbox {
+  /** Upsert; `since` is kept from the first put. */
+  put(entry: OutboxEntry): Promise<void>;
+  remove(releaseId: string): Promise<void>;
+  due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  backlog(): Promise<{ count: number; oldestSince?: string }>;
+}
+
 // ---------------------------------------------------------------- scan verdict cache
 
 export interface CachedVerdict {
