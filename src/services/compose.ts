@@ -9,6 +9,7 @@ import { createStorageClients, type StorageClients } from './adapters/storage/cl
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { unavailableAsError } from './adapters/storage/unavailable.js';
+import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -90,7 +91,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
   ];
-  const health = createHealthService(probes, clock, VERSION);
+  const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
+  const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
   const intake = createIntake({
     store: requestStore,
     queue: requestQueue,
@@ -111,6 +113,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     telemetry: ports.telemetry,
     source: ports.source,
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
+    outbox: createNotifyOutbox(storage.table(names.tables.releases)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,
@@ -134,6 +137,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       buildPollSeconds: config.BUILD_POLL_SECONDS,
       buildDeadlineSeconds: config.ACR_BUILD_TIMEOUT_SECONDS + 300,
       slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
+      notifyRetrySeconds: config.NOTIFY_RETRY_SECONDS,
+      notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
+      notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
     },
   };
   return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline };

@@ -149,6 +149,11 @@ export const Settings = z.object({
   VERIFY_TELEMETRY_UNAVAILABLE: z.enum(['keep-unverified', 'rollback']).default('keep-unverified'),
   SMOKE_RETRIES: int(3),
 
+  // Notifications of ended releases (issue 14): retried with backoff until GitHub takes them
+  NOTIFY_RETRY_SECONDS: int(30, 1),
+  NOTIFY_RETRY_MAX_SECONDS: int(900, 1),
+  NOTIFY_DEADLINE_HOURS: num(24),
+
   // Local host and sandbox
   TAILSPIN_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   FUNCTIONS_HTTP_PORT: int(7071, 1),
