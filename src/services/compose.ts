@@ -16,6 +16,9 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import type { Observability } from './telemetry/port.js';
+import { observedIntake, observedStore } from './telemetry/decorators.js';
+import { createObservability } from './adapters/otel/index.js';
 
 export interface Services {
   config: Config;
@@ -27,6 +30,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
+  observability: Observability;
 }
 
 export interface ServiceOverrides {
@@ -34,6 +39,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  observability?: Observability;
   /** Replace adapters (tests); anything not given comes from settings. */
   ports?: Partial<Omit<Ports, 'configured'>>;
 }
@@ -82,7 +88,20 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...(overrides.probes ?? []),
   ];
   const health = createHealthService(probes, clock, VERSION);
-  const intake = createIntake({
+  const observability =
+    overrides.observability ??
+    createObservability(
+      {
+        serviceName: config.TAILSPIN_SERVICE_NAME,
+        environment: config.TAILSPIN_ENVIRONMENTS.join(','),
+        version: VERSION,
+        ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          : {}),
+      },
+      logger,
+    );
+  const plainIntake = createIntake({
     store,
     queue,
     catalog: config.catalog,
@@ -91,8 +110,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     clock,
     logger,
   });
+  const intake = observedIntake(plainIntake, observability, logger);
   const pipeline: PipelineDeps = {
-    store,
+    store: observedStore(store, observability, clock, logger),
     queue,
     clock,
     logger,
@@ -127,7 +147,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
     },
   };
-  return { config, logger, clock, storage, queue, health, store, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store, intake, pipeline, observability };
 }
 
 /** The scan policy from settings and the ignore file; a bad one stops start-up, naming the setting. */
