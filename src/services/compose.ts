@@ -18,6 +18,9 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import type { Observability } from './telemetry/port.js';
+import { observedIntake, observedStore } from './telemetry/decorators.js';
+import { createObservability } from './adapters/otel/index.js';
 
 export interface Services {
   config: Config;
@@ -29,6 +32,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
+  observability: Observability;
 }
 
 export interface ServiceOverrides {
@@ -36,6 +41,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  observability?: Observability;
   /** Replace adapters (tests); anything not given comes from settings. */
   ports?: Partial<Omit<Ports, 'configured'>>;
 }
@@ -93,7 +99,20 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   ];
   const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
   const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
-  const intake = createIntake({
+  const observability =
+    overrides.observability ??
+    createObservability(
+      {
+        serviceName: config.TAILSPIN_SERVICE_NAME,
+        environment: config.TAILSPIN_ENVIRONMENTS.join(','),
+        version: VERSION,
+        ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          : {}),
+      },
+      logger,
+    );
+  const plainIntake = createIntake({
     store: requestStore,
     queue: requestQueue,
     catalog: config.catalog,
@@ -102,8 +121,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     clock,
     logger,
   });
+  const intake = observedIntake(plainIntake, observability, logger);
   const pipeline: PipelineDeps = {
-    store,
+    store: observedStore(store, observability, clock, logger),
     queue,
     clock,
     logger,
@@ -142,7 +162,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
     },
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */

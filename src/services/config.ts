@@ -124,6 +124,10 @@ export const Settings = z.object({
   /** Fixed bearer token for MONITOR_LOGS_ENDPOINT instead of the managed identity: for the sandbox fake only. */
   MONITOR_LOGS_STATIC_TOKEN: optionalText,
   MONITOR_QUERY_TIMEOUT_SECONDS: int(30, 1),
+  // The deployer's own telemetry (src/services/telemetry): also sent to Application Insights when set.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.refine((v) => v === undefined || /(^|;)\s*InstrumentationKey=[^;]+/i.test(v), {
+    message: 'expected an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+  }),
 
   // Scan gate
   SCAN_SEVERITIES: csv('HIGH,CRITICAL'),
