@@ -6,6 +6,10 @@ import { registerGithubWebhook } from './github-webhook.js';
 import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
+import { registerEnvironments } from './environments.js';
+import { registerDashboard } from './dashboard.js';
+import { githubLinks } from '../services/release-view.js';
+import { dashboardAssets } from '../dashboard/server/assets.js';
 
 export function registerAll(r: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
@@ -17,6 +21,10 @@ export function registerAll(r: Registrar, s: Services): void {
     maxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
   });
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
-  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL });
+  const github = githubLinks(c.GITHUB_API_URL, c.catalog.repository);
+  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL, github });
+  registerEnvironments(r, { store, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER, publicUrl: c.TAILSPIN_PUBLIC_URL });
+  // Beside the bundle (dist/dashboard) when built; from the sources otherwise.
+  registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
 }

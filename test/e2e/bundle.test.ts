@@ -26,10 +26,13 @@ describe('the bundled function app', () => {
       'acrEvents',
       'acrImagePushed',
       'createDeployment',
+      'dashboard',
+      'dashboardAsset',
       'getDeployment',
       'githubWebhook',
       'health',
       'listDeployments',
+      'listEnvironments',
       'pipeline',
       'sweeper',
     ]);
