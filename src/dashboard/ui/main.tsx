@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { keyStore, takeKeyFromFragment } from './api.js';
-import { useRoute } from './route.js';
+import { useRoute } from './use-route.js';
 import { Board } from './views/board.js';
 import { History } from './views/history.js';
 import { ReleaseDetail } from './views/release.js';

@@ -1,6 +1,4 @@
 /** Hash routes: #/ (what runs where), #/releases?… (history), #/releases/<id> (one release). */
-import { useEffect, useState } from 'preact/hooks';
-
 export type Route =
   { view: 'board' } | { view: 'history'; query: URLSearchParams } | { view: 'release'; id: string } | { view: 'missing'; path: string };
 
@@ -20,13 +18,3 @@ export const historyHref = (q: Record<string, string | undefined>): string => {
   const s = p.toString();
   return `#/releases${s ? `?${s}` : ''}`;
 };
-
-export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
-  useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
-    window.addEventListener('hashchange', on);
-    return () => window.removeEventListener('hashchange', on);
-  }, []);
-  return route;
-}

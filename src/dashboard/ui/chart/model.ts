@@ -130,10 +130,16 @@ export function singleLookModel(r: ReleaseView): ChartModel | undefined {
     unit: id === 'errors' ? 'fraction' : 'ms',
     x,
     series: [
-      { label: id === 'errors' ? 'error rate' : 'P95', kind: 'rate', values: [id === 'errors' ? m.errorRate : m.p95Ms] },
-      { label: 'threshold', kind: 'threshold', values: [id === 'errors' ? m.thresholds.errorRateMax : m.thresholds.p95MsMax] },
+      { label: id === 'errors' ? 'error rate' : 'P95', kind: 'rate', values: [null, id === 'errors' ? m.errorRate : m.p95Ms] },
+      { label: 'threshold', kind: 'threshold', values: flat(2, id === 'errors' ? m.thresholds.errorRateMax : m.thresholds.p95MsMax) },
       ...(base
-        ? [{ label: 'baseline (before the deploy)', kind: 'baseline' as const, values: [id === 'errors' ? base.errorRate : base.p95Ms] }]
+        ? [
+            {
+              label: 'baseline (before the deploy)',
+              kind: 'baseline' as const,
+              values: flat(2, id === 'errors' ? base.errorRate : base.p95Ms),
+            },
+          ]
         : []),
     ],
     ...(over ? { breachAt: atS || 1 } : {}),
