@@ -112,6 +112,9 @@ module "functionapp" {
   log_analytics_workspace_id     = module.monitoring.workspace_id
   app_settings                   = merge(local.app_settings, var.deployer_settings)
   tags                           = local.tags
+  entra_client_id                = var.dashboard_entra_client_id
+  entra_tenant_id                = data.azurerm_client_config.current.tenant_id
+  dashboard_allowed_groups       = var.dashboard_allowed_groups
 }
 
 module "eventgrid" {

@@ -230,3 +230,15 @@ variable "tags" {
   type    = map(string)
   default = {}
 }
+
+variable "dashboard_entra_client_id" {
+  description = "Client id of the Entra app registration people sign in to the dashboard with (App Service Authentication; redirect URI https://<app host>/.auth/login/aad/callback, ID tokens enabled). Empty: no sign-in; the dashboard still works with a function key."
+  type        = string
+  default     = ""
+}
+
+variable "dashboard_allowed_groups" {
+  description = "Object ids of the Entra groups whose members may sign in to the dashboard; empty: anyone in the tenant."
+  type        = list(string)
+  default     = []
+}

@@ -26,7 +26,34 @@ export interface ReleaseView {
   statusUrl: string;
 }
 
-export function releaseView(r: Release, publicUrl: string, withTimeline: boolean): ReleaseView {
+/** Where a release's commit and GitHub Deployment are shown (the repository the catalog deploys from). */
+export interface GithubLinks {
+  /** https://github.com, or a GHES host. */
+  web: string;
+  /** The REST API base (GITHUB_API_URL). */
+  api: string;
+  /** owner/name */
+  repository: string;
+}
+
+/** The web base of a GitHub REST API URL: api.github.com → github.com, GHES https://host/api/v3 → https://host. */
+export function githubLinks(apiUrl: string, repository: string): GithubLinks {
+  const api = apiUrl.replace(/\/+$/, '');
+  const web = api === 'https://api.github.com' ? 'https://github.com' : api.replace(/\/api\/v3$/, '');
+  return { web, api, repository };
+}
+
+function sourceLinks(r: Release, gh: GithubLinks | undefined): Record<string, string> {
+  if (!gh) return {};
+  const commit = r.commit ?? r.manifestCommit;
+  const deployment = r.progress.githubDeploymentId;
+  return {
+    ...(commit ? { commit: `${gh.web}/${gh.repository}/commit/${commit}` } : {}),
+    ...(deployment ? { deployment: `${gh.api}/repos/${gh.repository}/deployments/${deployment}` } : {}),
+  };
+}
+
+export function releaseView(r: Release, publicUrl: string, withTimeline: boolean, github?: GithubLinks): ReleaseView {
   const statusUrl = `${publicUrl.replace(/\/$/, '')}/api/deployments/${encodeURIComponent(r.id)}`;
   const { scan, measurements, rollback, links, ...rest } = r.outcome;
   return {
@@ -47,7 +74,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(scan ? { scan } : {}),
     ...(measurements ? { measurements } : {}),
     ...(rollback ? { rollback } : {}),
-    links: { self: statusUrl, ...(links ?? {}) },
+    links: { self: statusUrl, ...sourceLinks(r, github), ...(links ?? {}) },
     outcome: rest,
     ...(withTimeline ? { timeline: r.timeline } : {}),
     statusUrl,
