@@ -30,7 +30,7 @@ export const HISTOGRAMS = {
   },
   'tailspin.notifications.pending': {
     unit: '{notice}',
-    description: 'GitHub notices (status, deployment, issue) a finished release still has to send, each time it is saved.',
+    description: 'GitHub notices (status, deployment, issue) a finished release still has to send after each delivery attempt.',
   },
 } as const;
 

@@ -68,7 +68,9 @@ export function observeSave(before: Release, after: Release, now: Date): Observa
       });
     }
   }
-  if (isTerminal(after.phase))
+  // The ending's own save owes every notice (they are sent after it is stored); what a delivery attempt
+  // leaves behind is the backlog worth watching.
+  if (isTerminal(before.phase) && isTerminal(after.phase))
     out.records.push({ name: 'tailspin.notifications.pending', value: after.progress.notifyPending?.length ?? 0, attributes: base(after) });
   return out;
 }
