@@ -1,7 +1,7 @@
 /**
  * The fake's control API, for people at a terminal and for tests:
  *   GET  /_sandbox                  profiles, outage, recent queries (read-only)
- *   POST /_sandbox/profile          {"role","rps","errorRate","p95Ms","latencySigma"?,"version"?,"from"?}
+ *   POST /_sandbox/profile          {"role","rps","errorRate","p95Ms","latencySigma"?,"itemCount"?,"version"?,"from"?}
  *   POST /_sandbox/traffic          {"mode": "random"|"even", "seed"?}   (random: seeded Poisson/lognormal; even: exact)
  *   POST /_sandbox/outage           {"outage": "none"|"http500"|"partial"|"timeout"|"throttle"}
  *   POST /_sandbox/schema           {"missingColumns": ["ItemCount"]}   (schema drift → 400 from the query API)
@@ -18,6 +18,7 @@ const ProfileBody = z.object({
   errorRate: z.number(),
   p95Ms: z.number(),
   latencySigma: z.number().optional(),
+  itemCount: z.number().optional(),
   version: z.string().min(1).max(128).optional(),
   /** When the profile takes effect (ISO 8601); default now — e.g. the moment of a deploy. */
   from: z.iso.datetime({ offset: true }).optional(),
