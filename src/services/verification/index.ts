@@ -11,6 +11,7 @@ export {
   type VerificationInput,
   type VerificationOutcome,
   type VerificationReason,
+  type WeightedCounts,
 } from './decide.js';
 export { type Counts, type MetricComparison, ratioTestPValue } from './baseline.js';
 export {
@@ -25,7 +26,7 @@ export {
   type Metric,
   type VerificationSettingsInput,
 } from './settings.js';
-export { llr, requestsToHealthy, testState, type Side, type TestState } from './sprt.js';
+export { llr, requestsToHealthy, testState, type Side, type TestState, type WindowEndTest } from './sprt.js';
 export { percent } from './verdict.js';
 export { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationConfig } from './env.js';
 export { DEFAULT_LATENCY_SIGMA, slowFraction, trafficProblem, type TrafficModel } from './traffic.js';
