@@ -19,16 +19,22 @@ export interface ReleaseView {
   waitingFor?: Release['wait'];
   scan?: ReleaseOutcome['scan'];
   measurements?: ReleaseOutcome['measurements'];
+  /**
+   * The telemetry decision: the verdict sentence, the rule (healthy/failing rates, boundaries,
+   * error budgets), and per sample the requests, failures and slow requests, each metric's ln
+   * likelihood ratio and which side of the boundaries it is on.
+   */
+  verification?: ReleaseOutcome['verification'];
   rollback?: ReleaseOutcome['rollback'];
   links: Record<string, string>;
-  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'rollback' | 'links'>;
+  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'verification' | 'rollback' | 'links'>;
   timeline?: Release['timeline'];
   statusUrl: string;
 }
 
 export function releaseView(r: Release, publicUrl: string, withTimeline: boolean): ReleaseView {
   const statusUrl = `${publicUrl.replace(/\/$/, '')}/api/deployments/${encodeURIComponent(r.id)}`;
-  const { scan, measurements, rollback, links, ...rest } = r.outcome;
+  const { scan, measurements, verification, rollback, links, ...rest } = r.outcome;
   return {
     id: r.id,
     app: r.app,
@@ -46,6 +52,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.wait ? { waitingFor: r.wait } : {}),
     ...(scan ? { scan } : {}),
     ...(measurements ? { measurements } : {}),
+    ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
     links: { self: statusUrl, ...(links ?? {}) },
     outcome: rest,

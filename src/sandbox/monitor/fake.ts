@@ -104,7 +104,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     simulation,
     queries,
     unexpected,
-    setProfile: (role, profile, from) => simulation.setProfile(role, profile, from ?? clock.now()),
+    setProfile: (role, profile, from, opts) => simulation.setProfile(role, profile, from ?? clock.now(), opts),
     setTraffic: (mode, seed) => simulation.setTraffic(mode, seed),
     setOutage: (o) => {
       outage = o;

@@ -94,11 +94,15 @@ export class TelemetrySimulation {
     return { mode: this.mode, seed: this.seed };
   }
 
-  /** From `since` on, `role` serves traffic shaped by `profile` (until a later profile). */
-  setProfile(role: string, profile: TrafficProfile, since: Date): void {
+  /**
+   * From `since` on, `role` serves traffic shaped by `profile` — until a later profile, or, with
+   * `replaceLater`, for good: later profiles are dropped (rewriting history from `since`).
+   */
+  setProfile(role: string, profile: TrafficProfile, since: Date, opts: { replaceLater?: boolean } = {}): void {
     const problem = validateProfile(profile, this.mode);
     if (problem) throw new RangeError(problem);
-    const list = (this.segments.get(role) ?? []).filter((s) => s.since.getTime() !== since.getTime());
+    const at = since.getTime();
+    const list = (this.segments.get(role) ?? []).filter((s) => (opts.replaceLater ? s.since.getTime() < at : s.since.getTime() !== at));
     list.push({ ...profile, since: new Date(since.getTime()) });
     list.sort((a, b) => a.since.getTime() - b.since.getTime());
     this.segments.set(role, list);

@@ -41,5 +41,5 @@ export {
   type PlanRow,
   type WindowSuggestion,
 } from './plan.js';
-export { evidenceMarkdown } from './evidence.js';
+export { evidenceMarkdown, type Evidence } from './evidence.js';
 export { combineDecisions } from './combine.js';

@@ -115,6 +115,17 @@ describe('TelemetrySimulation', () => {
     );
   });
 
+  it("replaceLater rewrites a role's history from a moment on: later profiles are dropped", () => {
+    const sim = new TelemetrySimulation({ mode: 'even' });
+    sim.setProfile('svc', HEALTHY, T0);
+    sim.setProfile('svc', { ...HEALTHY, errorRate: 0.5 }, at(600_000));
+    sim.setProfile('svc', HEALTHY, at(300_000));
+    expect(sim.measure({ role: 'svc', from: at(600_000), to: at(900_000) }).failures).toBe(750);
+    sim.setProfile('svc', HEALTHY, at(300_000), { replaceLater: true });
+    expect(sim.measure({ role: 'svc', from: at(600_000), to: at(900_000) }).failures).toBe(3);
+    expect(sim.snapshot().svc?.map((s) => s.since)).toEqual([T0, at(300_000)]);
+  });
+
   it('rejects impossible profiles', () => {
     const sim = new TelemetrySimulation({ mode: 'even' });
     expect(() => sim.setProfile('r', { rps: -1, errorRate: 0, p95Ms: 1 }, T0)).toThrow(RangeError);
