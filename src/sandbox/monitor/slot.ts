@@ -9,8 +9,11 @@ import { startMonitorFake } from './fake.js';
 import { analyzeKql } from './kusto-check.js';
 import { TRAFFIC_MODES, type TrafficMode, type TrafficProfile } from './simulation.js';
 
-/** 5 rps, 0.2 % errors, P95 180 ms: well inside the 1 % / 2 s thresholds (a 300 s window proves it healthy). */
-export const HEALTHY: TrafficProfile = { rps: 5, errorRate: 0.002, p95Ms: 180 };
+/**
+ * 20 rps, 0.2 % errors, P95 180 ms: well inside the 1 % / 2 s thresholds, and enough traffic for the
+ * local 60 s window (about 1200 requests) to prove a release healthy; at 5 rps that takes ~5 minutes.
+ */
+export const HEALTHY: TrafficProfile = { rps: 20, errorRate: 0.002, p95Ms: 180 };
 export const SANDBOX_ROLES = ['tailspin-server', 'tailspin-client'];
 
 /**
@@ -49,10 +52,10 @@ export const monitorSlot: SandboxSlot = {
     return {
       name: 'log-analytics',
       describe: [
-        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (5 rps, 0.2 % errors, P95 180 ms), ${traffic.mode} traffic (seed ${String(fake.simulation.traffic().seed)})`,
+        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (${HEALTHY.rps} rps, 0.2 % errors, P95 180 ms), ${traffic.mode} traffic (seed ${String(fake.simulation.traffic().seed)})`,
         `state:            ${ctl}`,
-        `bad release:      ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.05,"p95Ms":180}'   (or "p95Ms":2500 for latency)`,
-        `healthy again:    ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.002,"p95Ms":180}'`,
+        `bad release:      ${ctl}/profile -d '{"role":"tailspin-server","rps":${HEALTHY.rps},"errorRate":0.05,"p95Ms":180}'   (or "p95Ms":3000 for latency; then deploy)`,
+        `healthy again:    ${ctl}/profile -d '{"role":"tailspin-server","rps":${HEALTHY.rps},"errorRate":0.002,"p95Ms":180}'`,
         `no telemetry:     ${ctl}/outage -d '{"outage":"http500"}'   (also "partial", "timeout", "throttle"; "none" restores)`,
         `traffic model:    ${ctl}/traffic -d '{"mode":"random","seed":"42"}'   (Poisson arrivals, lognormal latency; "even" for exact numbers)`,
       ],

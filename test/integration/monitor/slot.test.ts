@@ -40,7 +40,7 @@ it('points the adapter at the fake: healthy defaults for both apps, over HTTPS w
   for (const roleName of ['tailspin-server', 'tailspin-client']) {
     expect(await telemetry!.requests({ roleName, version: 'sha256:0123', from, to })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 3, p95Ms: 180, retained: { requests: 1500, failures: 3 } },
+      value: { requests: 6000, failures: 12, p95Ms: 180, retained: { requests: 6000, failures: 12 } },
     });
   }
   expect(svc.describe.join('\n')).toContain('/_sandbox/outage');
