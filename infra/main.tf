@@ -2,32 +2,38 @@ data "azurerm_client_config" "current" {}
 
 locals {
   name = "${var.name_prefix}-${var.environment}"
-  # Registry, storage and vault names are global: a short stable hash of the
-  # subscription and resource group keeps them unique per deployment.
+  # Registry, storage, vault and function-app host names are global, and custom role names are
+  # unique per tenant: a short stable hash of the subscription and resource group keeps them apart.
   suffix = substr(sha1("${var.subscription_id}/${var.resource_group_name}"), 0, 6)
+  unique = "${local.name}-${local.suffix}"
   flat   = "${var.name_prefix}${var.environment}${local.suffix}"
   tags   = merge({ app = "tailspin", managed-by = "terraform" }, var.tags)
 
+  # The namespace k8s/ and the deployer's built-in catalog deploy to (src/services/domain/catalog.ts);
+  # a fixed part of the product, not a knob: RBAC scoped elsewhere would grant nothing useful.
+  app_namespace = "tail-spin"
+
+  # The person who administers the stack. The pipeline runs Terraform as its own identity, so it passes
+  # the operator's id explicitly: the operator's grants must not move to whoever runs apply.
+  operator_object_id = var.operator_object_id != null ? var.operator_object_id : data.azurerm_client_config.current.object_id
+
   kv_ref = "@Microsoft.KeyVault(VaultName=${module.keyvault.name};SecretName=%s)"
 
-  # Wired to everything below; names match local.settings.sample.json.
-  app_settings = merge({
+  # The deployer's settings from this stack; the function app module adds its own (storage identity,
+  # public URL, Application Insights). Names are the ones src/services/config.ts reads
+  # (test/iac/settings-contract.test.ts holds the two together).
+  app_settings = {
     TAILSPIN_ENVIRONMENTS      = var.environment
-    TAILSPIN_PUBLIC_URL        = "https://func-${local.name}.azurewebsites.net"
     TAILSPIN_SANDBOX           = "off"
     GITHUB_REPOSITORY          = var.github_repository
     GITHUB_DEPLOY_BRANCH       = var.github_deploy_branch
     GITHUB_WEBHOOK_SECRET      = format(local.kv_ref, "github-webhook-secret")
     GITHUB_TOKEN               = format(local.kv_ref, "github-token")
-    AZURE_SUBSCRIPTION_ID      = var.subscription_id
     ACR_LOGIN_SERVER           = module.acr.login_server
     ACR_RESOURCE_ID            = module.acr.id
     AKS_RESOURCE_ID            = module.aks.id
-    AKS_API_SERVER             = "https://${module.aks.fqdn}"
-    AKS_NAMESPACE              = var.app_namespace
     LOG_ANALYTICS_WORKSPACE_ID = module.monitoring.workspace_customer_id
-    APP_INSIGHTS_RESOURCE_ID   = module.monitoring.app_insights_id
-  }, var.deployer_settings)
+  }
 }
 
 resource "azurerm_resource_group" "this" {
@@ -77,6 +83,8 @@ module "aks" {
   tenant_id                  = data.azurerm_client_config.current.tenant_id
   admin_group_object_ids     = var.aks_admin_group_object_ids
   authorized_ip_ranges       = var.authorized_ip_ranges
+  sku_tier                   = var.aks_sku_tier
+  maintenance_window         = var.maintenance_window
   log_analytics_workspace_id = module.monitoring.workspace_id
   container_insights_dcr_id  = module.monitoring.container_insights_dcr_id
   tags                       = local.tags
@@ -84,7 +92,7 @@ module "aks" {
 
 module "keyvault" {
   source              = "./modules/keyvault"
-  name                = "kv-${local.name}-${local.suffix}"
+  name                = "kv${local.flat}"
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
   tenant_id           = data.azurerm_client_config.current.tenant_id
@@ -93,13 +101,13 @@ module "keyvault" {
 
 module "functionapp" {
   source                         = "./modules/functionapp"
-  name                           = local.name
+  name                           = local.unique
   storage_account_name           = "st${local.flat}"
   location                       = var.location
   resource_group_name            = azurerm_resource_group.this.name
   app_insights_connection_string = module.monitoring.app_insights_connection_string
   log_analytics_workspace_id     = module.monitoring.workspace_id
-  app_settings                   = local.app_settings
+  app_settings                   = merge(local.app_settings, var.deployer_settings)
   tags                           = local.tags
 }
 
@@ -119,7 +127,7 @@ module "eventgrid" {
 
 module "rbac" {
   source                       = "./modules/rbac"
-  name                         = local.name
+  name                         = local.unique
   aks_id                       = module.aks.id
   aks_principal_id             = module.aks.cluster_principal_id
   kubelet_object_id            = module.aks.kubelet_object_id
@@ -128,9 +136,46 @@ module "rbac" {
   function_principal_id        = module.functionapp.principal_id
   storage_account_id           = module.functionapp.storage_account_id
   log_analytics_workspace_id   = module.monitoring.workspace_id
-  app_insights_id              = module.monitoring.app_insights_id
   key_vault_id                 = module.keyvault.id
-  namespace                    = var.app_namespace
-  operator_object_id           = data.azurerm_client_config.current.object_id
+  namespace                    = local.app_namespace
+  operator_object_id           = local.operator_object_id
   grant_operator_cluster_admin = var.grant_operator_cluster_admin
+}
+
+# GitHub Actions: OIDC identities for plan, apply and publish (.github/workflows), no client secret.
+module "pipeline" {
+  source                   = "./modules/pipeline"
+  name                     = local.unique
+  location                 = var.location
+  resource_group_name      = azurerm_resource_group.this.name
+  resource_group_id        = azurerm_resource_group.this.id
+  environment              = var.environment
+  github_repository        = var.github_repository
+  aks_id                   = module.aks.id
+  function_app_id          = module.functionapp.id
+  storage_account_id       = module.functionapp.storage_account_id
+  state_storage_account_id = var.state_storage_account_id
+  tags                     = local.tags
+}
+
+# Standing alerts after deploy time: the apps (same thresholds as the deployer's verification), the
+# cluster, and the deployer itself, all to one action group.
+module "alerts" {
+  source                    = "./modules/alerts"
+  name                      = local.name
+  resource_group_name       = azurerm_resource_group.this.name
+  location                  = var.location
+  environment               = var.environment
+  workspace_id              = module.monitoring.workspace_id
+  eventgrid_system_topic_id = module.eventgrid.system_topic_id
+  app_role_names            = ["tailspin-server", "tailspin-client"]
+  deployer_role_name        = module.functionapp.name
+  namespace                 = local.app_namespace
+  queue_name                = lookup(var.deployer_settings, "TAILSPIN_QUEUE_NAME", "tailspin-releases")
+  emails                    = var.alert_emails
+  webhook_url               = var.alert_webhook_url
+  error_rate_max            = tonumber(lookup(var.deployer_settings, "VERIFY_ERROR_RATE_MAX", "0.01"))
+  p95_ms_max                = tonumber(lookup(var.deployer_settings, "VERIFY_P95_MS_MAX", "2000"))
+  min_requests              = tonumber(lookup(var.deployer_settings, "VERIFY_MIN_REQUESTS", "50"))
+  tags                      = local.tags
 }

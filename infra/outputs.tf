@@ -9,3 +9,37 @@ output "function_app_name" { value = module.functionapp.name }
 output "function_app_principal_id" { value = module.functionapp.principal_id }
 output "github_webhook_url" { value = "https://${module.functionapp.hostname}/api/github/webhook" }
 output "log_analytics_workspace_id" { value = module.monitoring.workspace_customer_id }
+output "function_app_url" { value = "https://${module.functionapp.hostname}" }
+
+# Instrumenting the apps (docs/azure-deployment.md, step 5): the connection string goes into the
+# Secret tailspin-telemetry the manifests read; the role names are what the deployer queries
+# (AppRoleName), set by OTEL_SERVICE_NAME in each app's ConfigMap.
+output "app_insights_connection_string" {
+  value     = module.monitoring.app_insights_connection_string
+  sensitive = true
+}
+output "app_cloud_role_names" { value = ["tailspin-server", "tailspin-client"] }
+
+# GitHub Actions (docs/azure-deployment.md, "The pipeline"): the variables of each GitHub Environment
+# the workflows read (none is a secret: OIDC needs no client secret), by environment name.
+output "pipeline_environment_variables" {
+  value = {
+    for kind, env in module.pipeline.github_environments : env => merge(
+      {
+        AZURE_CLIENT_ID       = module.pipeline.client_ids[kind]
+        AZURE_TENANT_ID       = data.azurerm_client_config.current.tenant_id
+        AZURE_SUBSCRIPTION_ID = var.subscription_id
+      },
+      kind == "deployer" ? tomap({
+        RESOURCE_GROUP     = azurerm_resource_group.this.name
+        FUNCTION_APP_NAME  = module.functionapp.name
+        FUNCTION_APP_URL   = "https://${module.functionapp.hostname}"
+        RELEASES_ACCOUNT   = module.functionapp.storage_account_name
+        RELEASES_CONTAINER = module.pipeline.releases_container_name
+        }) : tomap({
+        TF_STATE_ACCOUNT   = var.state_storage_account_id == null ? "" : basename(var.state_storage_account_id)
+        OPERATOR_OBJECT_ID = local.operator_object_id
+      }),
+    )
+  }
+}

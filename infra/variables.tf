@@ -8,7 +8,13 @@ variable "environment" {
   type        = string
   validation {
     condition     = can(regex("^[a-z][a-z0-9]{1,7}$", var.environment))
-    error_message = "environment must be 2-8 lowercase letters or digits."
+    error_message = "environment must be 2-8 lowercase letters or digits, starting with a letter."
+  }
+  # Storage account and Key Vault names are "st"/"kv" + prefix + environment + a 6-character
+  # suffix, and both allow at most 24 characters.
+  validation {
+    condition     = length(var.name_prefix) + length(var.environment) <= 16
+    error_message = "name_prefix and environment together must be at most 16 characters (storage account and Key Vault names are capped at 24)."
   }
 }
 
@@ -28,6 +34,10 @@ variable "name_prefix" {
   description = "Short prefix for resource names."
   type        = string
   default     = "tailspin"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.name_prefix))
+    error_message = "name_prefix must be 2-10 lowercase letters or digits, starting with a letter (it is part of storage, registry and vault names)."
+  }
 }
 
 variable "vnet_address_space" {
@@ -68,9 +78,48 @@ variable "node_max_count" {
 }
 
 variable "authorized_ip_ranges" {
-  description = "CIDRs allowed to reach the AKS API server. Empty = any source (Entra ID + Azure RBAC still required)."
+  description = "CIDRs allowed to reach the AKS API server (office, CI egress, a NAT gateway in front of the deployer). Required; [] only with api_server_open_to_internet = true."
   type        = list(string)
-  default     = []
+  nullable    = false
+  validation {
+    condition     = alltrue([for c in var.authorized_ip_ranges : can(cidrhost(c, 0))])
+    error_message = "authorized_ip_ranges must be CIDRs such as 203.0.113.0/24."
+  }
+  validation {
+    condition     = length(var.authorized_ip_ranges) > 0 || var.api_server_open_to_internet
+    error_message = "Set authorized_ip_ranges, or opt out explicitly with api_server_open_to_internet = true."
+  }
+}
+
+variable "api_server_open_to_internet" {
+  description = "Explicit opt-out of authorized_ip_ranges: the API server accepts any source (Entra ID + Azure RBAC still required). Needed while the deployer runs on Flex Consumption without a fixed egress address."
+  type        = bool
+  default     = false
+}
+
+variable "aks_sku_tier" {
+  description = "AKS control-plane tier: Free (no SLA), Standard (financially backed SLA, ~$73/month) or Premium."
+  type        = string
+  default     = "Free"
+  validation {
+    condition     = contains(["Free", "Standard", "Premium"], var.aks_sku_tier)
+    error_message = "aks_sku_tier must be Free, Standard or Premium."
+  }
+}
+
+variable "maintenance_window" {
+  description = "Weekly window for Kubernetes patch upgrades and node-image upgrades (both auto-upgrade channels are on)."
+  type = object({
+    day_of_week    = string
+    start_time     = string
+    utc_offset     = string
+    duration_hours = number
+  })
+  default = { day_of_week = "Sunday", start_time = "02:00", utc_offset = "+00:00", duration_hours = 4 }
+  validation {
+    condition     = var.maintenance_window.duration_hours >= 4 && var.maintenance_window.duration_hours <= 24
+    error_message = "maintenance_window.duration_hours must be 4-24 (AKS's limits)."
+  }
 }
 
 variable "aks_admin_group_object_ids" {
@@ -80,20 +129,26 @@ variable "aks_admin_group_object_ids" {
 }
 
 variable "grant_operator_cluster_admin" {
-  description = "Give the identity running Terraform the AKS RBAC Cluster Admin role (for the first kubectl apply of k8s/bootstrap)."
+  description = "Give the identity running Terraform the AKS RBAC Cluster Admin role, e.g. for the one-time kubectl apply of k8s/bootstrap when no admin group is set. Turn it off again afterwards."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "operator_object_id" {
+  description = "Entra object id of the person (or group) administering the stack: Key Vault Secrets Officer, and cluster admin with grant_operator_cluster_admin. Null: whoever runs Terraform (right for the first, local apply; the pipeline sets it so the grants stay with people)."
+  type        = string
+  default     = null
+}
+
+variable "state_storage_account_id" {
+  description = "ARM id of the Terraform state account (infra/bootstrap). Set it to let the pipeline identities read (plan) and write (apply) the state, and to lock the account with enable_resource_locks."
+  type        = string
+  default     = null
 }
 
 variable "log_retention_days" {
   type    = number
   default = 30
-}
-
-variable "app_namespace" {
-  description = "Kubernetes namespace the deployer may change."
-  type        = string
-  default     = "tail-spin"
 }
 
 variable "github_repository" {
@@ -116,6 +171,27 @@ variable "enable_acr_event_subscription" {
   description = "Create the Event Grid subscription to the acrImagePushed function. Event Grid checks that the function exists, so set true after the first publish."
   type        = bool
   default     = false
+}
+
+variable "alert_emails" {
+  description = "Who the standing alerts email (the action group's receivers)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_emails must be e-mail addresses."
+  }
+}
+
+variable "alert_webhook_url" {
+  description = "Optional HTTPS endpoint the action group also calls (common alert schema), e.g. a chat or paging integration. Null: email only."
+  type        = string
+  default     = null
+  sensitive   = true
+  validation {
+    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
+    error_message = "alert_webhook_url must be an https:// URL."
+  }
 }
 
 variable "tags" {

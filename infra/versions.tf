@@ -1,12 +1,13 @@
 terraform {
+  # 1.9: variable validations may refer to other variables (authorized_ip_ranges, name lengths).
   required_version = ">= 1.9.0"
 
   required_providers {
     azurerm = {
       source = "hashicorp/azurerm"
-      # 4.57 is the first 4.x with every argument used here (node_provisioning_profile);
-      # the configuration avoids everything 5.0 removed, so 5.x works too.
-      version = ">= 4.57.0, < 6.0.0"
+      # 5.x: the storage account no longer reads queue properties over the data plane (4.x needed a
+      # queue data role for whoever runs Terraform). `~> 5.2` = any 5.x from 5.2 on, never 6.
+      version = "~> 5.2"
     }
   }
 
@@ -31,8 +32,20 @@ provider "azurerm" {
       # Purge protection is on: never try to purge on destroy.
       purge_soft_delete_on_destroy = false
     }
+    application_insights {
+      # Azure adds a "Failure Anomalies" rule outside the state; the provider disables it on create
+      # and deletes it on destroy, so the resource group can go.
+      disable_generated_rule = true
+    }
     resource_group {
-      prevent_deletion_if_contains_resources = true
+      # The resource group belongs to this stack alone. Azure adds resources Terraform never sees
+      # (the "Application Insights Smart Detection" action group, up to an hour after create;
+      # monitoring add-ons of AKS), and they would stop `terraform destroy` at the last step.
+      prevent_deletion_if_contains_resources = false
+    }
+    template_deployment {
+      # The app-settings deployment (modules/functionapp) must not try to DELETE sites/config/appsettings.
+      delete_nested_items_during_deletion = false
     }
   }
 }

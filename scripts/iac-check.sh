@@ -2,8 +2,10 @@
 # Checks infra/ and k8s/ with real tools:
 #   1. terraform fmt -check            (needs only the terraform binary)
 #   2. terraform validate              (needs the azurerm provider; see below)
+#      + the provider lock file         (checked when present; only the registry can produce it)
 #   3. checkov on infra/ and k8s/      (installed from PyPI if missing)
-#   4. k8s/ against the Kubernetes OpenAPI schema (vitest test/iac)
+#   4. vitest test/iac: k8s/ against the Kubernetes OpenAPI schema, and the contract tests
+#      (settings, permissions, names, smoke path, apps wiring, baseline)
 #   5. kubectl apply --dry-run=server  (only when IAC_KUBECONFIG points at a cluster)
 # Every step prints PASS, FAIL or SKIP with the reason; exit 1 if any FAIL
 # (or any SKIP with IAC_STRICT=1).
@@ -73,8 +75,11 @@ provider_installation {
   }
 }
 CFG
-  # Validate a copy so .terraform/ and the lock file never land in the repo.
+  # Validate a copy so .terraform/ and a lock file of the local build never land in the repo. A
+  # committed lock file records the official release's hashes, which a build from source cannot
+  # match, so the copy drops it.
   cp -r "$ROOT/infra" "$TMP/infra"
+  rm -f "$TMP/infra/.terraform.lock.hcl"
   if (cd "$TMP/infra" && terraform init -backend=false -input=false -no-color >"$TMP/init.log" 2>&1 &&
     terraform validate -no-color); then
     pass "terraform validate infra/ (azurerm $AZURERM_VERSION built from source)"
@@ -85,6 +90,25 @@ CFG
   : >"$TF_CLI_CONFIG_FILE"
 fi
 skip "terraform validate infra/github: the integrations/github provider is on neither the Terraform registry nor the Go module proxy here (fmt and checkov still cover it)"
+
+# ---- 2b. the provider lock file
+# It must carry the official release's checksums (zh:/h1: from registry.terraform.io), so only a
+# machine that reaches the registry can write it:
+#   terraform -chdir=infra providers lock -platform=linux_amd64 -platform=darwin_arm64 -platform=windows_amd64
+# A lock file made from the local source build would record that build's h1: hash only, which no
+# official package matches: every `terraform init` elsewhere would then refuse the provider.
+step "provider lock file"
+LOCK="$ROOT/infra/.terraform.lock.hcl"
+if [[ -f "$LOCK" ]]; then
+  if grep -q 'provider "registry.terraform.io/hashicorp/azurerm"' "$LOCK" &&
+    grep -Eq '^\s*version\s*=\s*"5\.([2-9]|[1-9][0-9])\.[0-9]+"' "$LOCK" && grep -q '"zh:' "$LOCK"; then
+    pass "infra/.terraform.lock.hcl pins azurerm 5.x (>= 5.2) with the registry's zh: checksums"
+  else
+    fail "infra/.terraform.lock.hcl: expected hashicorp/azurerm 5.x (>= 5.2) with zh: checksums from the registry"
+  fi
+else
+  skip "no infra/.terraform.lock.hcl: the Terraform registry is unreachable here and a lock file from a source build would not match the official release; write it where the registry is reachable (see the command above)"
+fi
 
 # ---- 3. checkov
 step "checkov $CHECKOV_VERSION"

@@ -4,7 +4,12 @@ resource_group_name = "rg-sb-aks-dev-01"
 location            = "eastus2"
 subscription_id     = "00000000-0000-0000-0000-000000000000" # replace
 github_repository   = "tailspin/tailspin-toys"               # replace
-deployer_settings = {
-  TAILSPIN_ENVIRONMENTS = "dev"
-}
-tags = { environment = "dev", owner = "platform" }
+# The API server: list the CIDRs that may reach it, or opt out explicitly. The deployer on Flex
+# Consumption has no fixed egress address, so closing the API server needs a NAT gateway in
+# front of it (its address in this list) first; until then this environment opts out.
+authorized_ip_ranges        = [] # e.g. ["203.0.113.0/24"] (office, CI egress, the deployer's NAT)
+api_server_open_to_internet = true
+# Cluster admins for the one-time kubectl apply of k8s/bootstrap (or grant_operator_cluster_admin = true once).
+# aks_admin_group_object_ids = ["00000000-0000-0000-0000-000000000000"]
+deployer_settings = {}
+tags              = { environment = "dev", owner = "platform" }

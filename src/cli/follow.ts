@@ -1,5 +1,5 @@
 /** `tailspin-deployer follow <releaseId>`: print a release's timeline as it happens, until it ends. */
-import type { CliCommand, CliIo } from './main.js';
+import type { CliCommand, CliIo } from './command.js';
 import { RELEASE_ID } from '../services/domain/release.js';
 import { parse, remoteFrom, REMOTE_OPTIONS } from './remote.js';
 

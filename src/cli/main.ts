@@ -6,21 +6,9 @@ import { scanEvaluate } from './scan-evaluate.js';
 import { sendEvent } from './send-event.js';
 import { follow } from './follow.js';
 import { verifyPlan } from './verify-plan.js';
+import type { CliCommand, CliIo } from './command.js';
 
-export interface CliIo {
-  stdin: AsyncIterable<string | Uint8Array> & { isTTY?: boolean };
-  stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
-  /** Environment for defaults (TAILSPIN_URL, keys); the bin passes process.env. */
-  env?: Record<string, string | undefined>;
-}
-
-export interface CliCommand {
-  /** One line for the usage text. */
-  summary: string;
-  /** Exit code: 0 success, 1 the command's "no" (e.g. blocked), 2 bad input. */
-  run(argv: string[], io: CliIo): Promise<number>;
-}
+export type { CliCommand, CliIo } from './command.js';
 
 /** Add a command here (one line) and put its code in its own file. */
 export const commands: Record<string, CliCommand> = {

@@ -1,6 +1,6 @@
 /** How the CLI reaches a running deployer: URL, function key and webhook secret, from flags or env. */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import type { CliIo } from './main.js';
+import type { CliIo } from './command.js';
 
 export interface Remote {
   url: string;

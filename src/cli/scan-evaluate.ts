@@ -14,7 +14,7 @@ import {
   renderVerdictTable,
   type ScanPolicy,
 } from '../services/scan-policy/index.js';
-import { type CliCommand, type CliIo } from './main.js';
+import { type CliCommand, type CliIo } from './command.js';
 
 const STRING_FLAGS = ['report', 'severity', 'ignorefile', 'block-misconfig', 'now', 'format'] as const;
 const BOOLEAN_FLAGS = ['ignore-unfixed', 'block-secrets', 'help'] as const;

@@ -3,7 +3,7 @@
  * and keyed as the real senders do, so a newcomer can drive the sandbox from a terminal.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { CliCommand, CliIo } from './main.js';
+import type { CliCommand, CliIo } from './command.js';
 import { parse, remoteFrom, REMOTE_OPTIONS, type Remote } from './remote.js';
 
 const HELP = `usage: tailspin-deployer send-event <push|image|deploy> [options]

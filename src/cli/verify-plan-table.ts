@@ -1,6 +1,6 @@
 /** verify-plan's human output: the rule in words, one row per simulated release, the window advice. */
 import { percent, slowFraction, type PlanRow } from '../services/verification/index.js';
-import type { PlanResult } from './verify-plan.js';
+import type { PlanResult } from './verify-plan-types.js';
 
 const pct = (x: number) => `${percent(x)} %`;
 const secs = (s: number | null) => (s === null ? '—' : `${s} s`);

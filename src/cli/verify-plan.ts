@@ -12,13 +12,14 @@ import {
   suggestWindow,
   trafficProblem,
   verificationSettings,
-  type PlanRow,
   type VerificationSettings,
-  type WindowSuggestion,
 } from '../services/verification/index.js';
-import type { CliCommand, CliIo } from './main.js';
+import type { CliCommand, CliIo } from './command.js';
 import { parse } from './remote.js';
 import { renderPlan } from './verify-plan-table.js';
+import type { PlanRequest, PlanResult } from './verify-plan-types.js';
+
+export type { PlanRequest, PlanResult } from './verify-plan-types.js';
 
 const HELP = `usage: tailspin-deployer verify-plan --rps R [options]
 
@@ -88,18 +89,6 @@ function wholeSeconds(name: NumberFlag, v: number | undefined, def: number, max:
   return v;
 }
 
-export interface PlanRequest {
-  settings: VerificationSettings;
-  rps: number;
-  errorRate?: number | undefined;
-  p95Ms?: number | undefined;
-  latencySigma?: number | undefined;
-  windowS: number;
-  intervalS: number;
-  runs: number;
-  seed: number;
-}
-
 export function planRequest(values: Record<string, unknown>, positionals: string[]): PlanRequest {
   if (positionals.length > 0) throw new InputError(`unexpected argument "${positionals[0]}" (options start with --)`);
   const n = (f: NumberFlag) => numberFlag(values, f);
@@ -158,13 +147,6 @@ const flagFor = (problem: string) =>
       : problem.startsWith('P95')
         ? '--p95-ms'
         : '--latency-sigma';
-
-export interface PlanResult {
-  request: Omit<PlanRequest, 'settings'> & { settings: VerificationSettings };
-  rule: { minRequestsForHealthy: { errors: number; latency: number } };
-  rows: PlanRow[];
-  suggestion?: WindowSuggestion;
-}
 
 export function runPlan(req: PlanRequest): PlanResult {
   const plan = { windowS: req.windowS, intervalS: req.intervalS };

@@ -1,22 +1,2 @@
-/**
- * A sandbox service stands in for one external system (Kubernetes API, GitHub API, Log Analytics,
- * the scanner, ARM) when no real endpoint is configured. It returns the settings that point the
- * production adapters at it; those adapters then talk to it over HTTP(S) like to the real thing.
- */
-export interface SandboxService {
-  name: string;
-  /** Human-facing lines for the start-up banner (URLs, knobs). */
-  describe: string[];
-  /** Settings that point the adapters at this service. */
-  settings: Record<string, string>;
-  /** The fake itself, for tests that turn its knobs directly (typed by each slot's module). */
-  handle?: unknown;
-  stop(): Promise<void>;
-}
-
-export interface SandboxSlot {
-  name: string;
-  /** True when the environment already points at a real system, so the fake is not needed. */
-  realConfigured(env: Record<string, string | undefined>): boolean;
-  start(ctx: { root: string; env: Record<string, string | undefined> }): Promise<SandboxService>;
-}
+/** The sandbox's slot contract, as the local host sees it (defined beside the fakes in src/sandbox/slot.ts). */
+export type { SandboxService, SandboxSlot } from '../sandbox/slot.js';

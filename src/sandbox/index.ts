@@ -1,4 +1,4 @@
-import type { SandboxSlot } from '../local/sandbox-slot.js';
+import type { SandboxSlot } from './slot.js';
 import { acrSlot } from './acr/slot.js';
 import { githubSlot } from './github/slot.js';
 import { kubernetesSlot } from './kubernetes/slot.js';

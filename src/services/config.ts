@@ -32,7 +32,13 @@ const storageConnection = z
       v === 'UseDevelopmentStorage=true' ||
       (/(^|;)(AccountName|BlobEndpoint|QueueEndpoint|TableEndpoint)=/i.test(v) && /(^|;)(AccountKey|SharedAccessSignature)=/i.test(v)),
     { message: 'expected "UseDevelopmentStorage=true" or "DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…;…"' },
-  );
+  )
+  // azurerm's Flex Consumption resource writes "…;AccountKey=;…" even for identity-based storage
+  // (function_app_flex_consumption_resource.go); the storage SDKs then fail later with "Invalid AccountKey".
+  .refine((v) => !/(^|;)AccountKey=\s*(;|$)/i.test(v), {
+    message:
+      'has an empty AccountKey (azurerm writes one for Flex Consumption apps): delete this setting and use AzureWebJobsStorage__accountName with the managed identity',
+  });
 
 const json = <T extends z.ZodType>(schema: T) =>
   z
@@ -92,7 +98,6 @@ export const Settings = z.object({
   WEBHOOK_MAX_BODY_BYTES: int(25 * 1024 * 1024, 1024),
 
   // Azure
-  AZURE_SUBSCRIPTION_ID: optionalText,
   ARM_ENDPOINT: z.url().default('https://management.azure.com'),
   ACR_LOGIN_SERVER: z
     .string()
@@ -160,6 +165,7 @@ export const Settings = z.object({
 export type Settings = z.infer<typeof Settings>;
 
 export interface Config extends Settings {
+  storage: StorageSetting;
   catalog: Catalog;
   /** The verification rule, checked as a whole (the failing rate must stay a rate). */
   verification: VerificationSettings;
@@ -172,8 +178,24 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where releases and work live: the managed identity on an account, or a connection string. */
+export type StorageSetting = { accountName: string } | { connectionString: string };
+
+/**
+ * App Service replaces "@Microsoft.KeyVault(…)" with the secret before the app starts; when it cannot
+ * (no access, no such secret, vault unreachable) the literal stays, and would pass as a value.
+ */
+const UNRESOLVED_KEY_VAULT_REFERENCE = /^\s*@Microsoft\.KeyVault\(/i;
+
 /** Parse settings from an environment-like record. Throws ConfigError naming every bad setting. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  const unresolved = Object.keys(Settings.shape)
+    .filter((k) => UNRESOLVED_KEY_VAULT_REFERENCE.test(env[k] ?? ''))
+    .map(
+      (k) =>
+        `${k}: is an unresolved Key Vault reference (the app's identity needs "Key Vault Secrets User" on the vault and the secret must exist; see the app's Environment variables blade)`,
+    );
+  if (unresolved.length > 0) throw new ConfigError(unresolved);
   const parsed = Settings.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => {
@@ -184,13 +206,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems);
   }
   const s = parsed.data;
-  if (!s.AzureWebJobsStorage && !s.AzureWebJobsStorage__accountName) {
+  // The identity form wins: it is what Terraform configures, and it has no key to leak or rotate.
+  const storage: StorageSetting | undefined = s.AzureWebJobsStorage__accountName
+    ? { accountName: s.AzureWebJobsStorage__accountName }
+    : s.AzureWebJobsStorage
+      ? { connectionString: s.AzureWebJobsStorage }
+      : undefined;
+  if (!storage) {
     throw new ConfigError([
       'AzureWebJobsStorage: is missing (set a connection string, or AzureWebJobsStorage__accountName to use the managed identity)',
     ]);
   }
   const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, s.TAILSPIN_ENVIRONMENTS);
-  return { ...s, catalog, verification: verificationRule(s) };
+  return { ...s, storage, catalog, verification: verificationRule(s) };
 }
 
 /** The settings that tune verification must make a test together; the message names them. */

@@ -3,7 +3,10 @@
  * the pipeline and intake import only this file and ./domain — never an SDK.
  */
 import type { Result } from './domain/result.js';
-import type { Release, Phase, Door, ReleaseProgress, ScanRecord } from './domain/release.js';
+import type { Release, Phase, Door, ScanRecord } from './domain/release.js';
+import type { NewRelease } from './domain/admission.js';
+
+export type { NewRelease } from './domain/admission.js';
 import type { Head } from './domain/head.js';
 import type { ClusterEvent, PodProblem, SmokeResult } from './domain/observations.js';
 
@@ -211,26 +214,7 @@ export interface ReleaseFilter {
   limit?: number;
 }
 
-export type Transition = { to: Phase; reason: string; at: Date };
-
 // ---------------------------------------------------------------- release store (Azure Tables)
-
-export interface NewRelease {
-  app: string;
-  environment: string;
-  kind: Release['kind'];
-  /** What semantic dedup compares: the digest, or the manifest commit, or the commit being built. */
-  target: string;
-  image?: Release['image'];
-  unresolvedImage?: string;
-  commit?: string;
-  manifestCommit?: string;
-  source: Release['source'];
-  correlationId: string;
-  semanticDedup: boolean;
-  allowQuarantined: boolean;
-  progress?: ReleaseProgress;
-}
 
 export type CreateOutcome =
   | { kind: 'created'; release: Release; superseded?: string }

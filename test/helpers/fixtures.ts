@@ -36,4 +36,3 @@ export function sharedDir(dir: string): string[] {
 }
 
 export const own = (...parts: string[]): string => join(ownFixtures, ...parts);
-export const ownText = (...parts: string[]): string => readFileSync(own(...parts), 'utf8');

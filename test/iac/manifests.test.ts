@@ -152,7 +152,7 @@ describe('architecture numbers', () => {
     }
   });
 
-  it('lets only the client reach the server', () => {
+  it('lets only the client, and the API server proxy on the smoke port, reach the server', () => {
     const policies = all.filter((d) => d.kind === 'NetworkPolicy');
     const deny = policies.find((p) => Object.keys(p.spec.podSelector).length === 0);
     expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
@@ -161,6 +161,15 @@ describe('architecture numbers', () => {
     expect(rules).toEqual([
       {
         from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tailspin-client' } } }],
+        ports: [{ protocol: 'TCP', port: 5100 }],
+      },
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { app: 'konnectivity-agent' } },
+          },
+        ],
         ports: [{ protocol: 'TCP', port: 5100 }],
       },
     ]);
@@ -173,15 +182,17 @@ describe('architecture numbers', () => {
       for (const g of r.apiGroups) for (const res of r.resources) verbs[`${g}/${res}`] = [...r.verbs].sort();
     }
     expect(verbs).toEqual({
-      'apps/deployments': ['create', 'get', 'list', 'patch', 'update', 'watch'],
-      'apps/replicasets': ['get', 'list', 'watch'],
-      '/pods': ['get', 'list', 'watch'],
-      '/events': ['list', 'watch'],
-      '/services': ['create', 'get', 'list', 'patch'],
+      'apps/deployments': ['create', 'get', 'patch'],
+      'apps/replicasets': ['list'],
+      '/pods': ['list'],
+      '/events': ['list'],
       '/services/proxy': ['get'],
-      '/configmaps': ['create', 'get', 'patch'],
-      '/serviceaccounts': ['create', 'get', 'patch'],
-      'networking.k8s.io/networkpolicies': ['create', 'get', 'patch'],
+      '/services': ['create', 'patch'],
+      '/configmaps': ['create', 'patch'],
+      '/serviceaccounts': ['create', 'patch'],
+      'networking.k8s.io/networkpolicies': ['create', 'patch'],
+      'autoscaling/horizontalpodautoscalers': ['create', 'patch'],
+      'policy/poddisruptionbudgets': ['create', 'patch'],
     });
     const binding = find('RoleBinding', 'tailspin-deployer');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tailspin-deployer' });

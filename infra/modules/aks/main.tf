@@ -11,15 +11,25 @@ variable "min_count" { type = number }
 variable "max_count" { type = number }
 variable "tenant_id" { type = string }
 variable "admin_group_object_ids" { type = list(string) }
+# Empty only when the root variable api_server_open_to_internet opted out explicitly.
 variable "authorized_ip_ranges" { type = list(string) }
+variable "sku_tier" { type = string }
+variable "maintenance_window" {
+  type = object({
+    day_of_week    = string
+    start_time     = string
+    utc_offset     = string
+    duration_hours = number
+  })
+}
 variable "log_analytics_workspace_id" { type = string }
 variable "container_insights_dcr_id" { type = string }
 variable "tags" { type = map(string) }
 
 resource "azurerm_kubernetes_cluster" "this" {
   #checkov:skip=CKV_AZURE_115:A private API server would need the Flex Consumption deployer in the VNet plus private DNS, and operators a jump host; access is gated by Entra ID + Azure RBAC with local accounts disabled, and authorized_ip_ranges narrows it when set.
-  #checkov:skip=CKV_AZURE_6:Flex Consumption has no fixed outbound IP without a NAT gateway (~$35/month), so the default allows any source; set authorized_ip_ranges in tfvars where callers have fixed egress.
-  #checkov:skip=CKV_AZURE_170:The Standard (SLA) tier costs ~$73/month, half the budget; Free tier fits a sandbox. Set sku_tier = "Standard" for production SLAs.
+  #checkov:skip=CKV_AZURE_6:authorized_ip_ranges is a required variable; it may be empty only with the explicit opt-out api_server_open_to_internet = true (Flex Consumption has no fixed outbound IP without a NAT gateway, ~$35/month).
+  #checkov:skip=CKV_AZURE_170:The tier is the variable aks_sku_tier; Free (no SLA) is the sandbox default, Standard (~$73/month) for production SLAs.
   #checkov:skip=CKV_AZURE_117:Disks use platform-managed keys; a disk encryption set needs a customer-managed key and its rotation process, beyond this sandbox. Host encryption is on.
   #checkov:skip=CKV_AZURE_232:One node pool keeps cost at one D2s_v3 node; a separate system pool would add a node permanently.
   name                      = "aks-${var.name}"
@@ -27,7 +37,7 @@ resource "azurerm_kubernetes_cluster" "this" {
   resource_group_name       = var.resource_group_name
   dns_prefix                = "aks-${var.name}"
   kubernetes_version        = var.kubernetes_version
-  sku_tier                  = "Free"
+  sku_tier                  = var.sku_tier
   automatic_upgrade_channel = "patch"
   node_os_upgrade_channel   = "NodeImage"
   oidc_issuer_enabled       = true
@@ -56,6 +66,26 @@ resource "azurerm_kubernetes_cluster" "this" {
     upgrade_settings {
       max_surge = "1"
     }
+  }
+
+  # Both auto-upgrade channels are on: upgrades happen in one announced window, not at any hour
+  # (a drain mid-verification would look like a bad release; the apps' PodDisruptionBudgets help too).
+  maintenance_window_auto_upgrade {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = var.maintenance_window.day_of_week
+    start_time  = var.maintenance_window.start_time
+    utc_offset  = var.maintenance_window.utc_offset
+    duration    = var.maintenance_window.duration_hours
+  }
+
+  maintenance_window_node_os {
+    frequency   = "Weekly"
+    interval    = 1
+    day_of_week = var.maintenance_window.day_of_week
+    start_time  = var.maintenance_window.start_time
+    utc_offset  = var.maintenance_window.utc_offset
+    duration    = var.maintenance_window.duration_hours
   }
 
   # Manual: the node pool above is the only one; no automatic node provisioning.

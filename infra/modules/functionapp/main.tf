@@ -1,6 +1,7 @@
 # The deployer: a Flex Consumption function app (Node 22) with a system-assigned
 # identity, and its storage account (host state, release tables, work queue,
 # package container, Event Grid dead letters). No shared keys anywhere.
+# `name` carries the stack's unique suffix: <name>.azurewebsites.net is global.
 variable "name" { type = string }
 variable "storage_account_name" { type = string }
 variable "location" { type = string }
@@ -10,6 +11,7 @@ variable "app_insights_connection_string" {
   sensitive = true
 }
 variable "log_analytics_workspace_id" { type = string }
+# The deployer's own settings (src/services/config.ts); the host's are added below.
 variable "app_settings" { type = map(string) }
 variable "tags" { type = map(string) }
 
@@ -111,12 +113,58 @@ resource "azurerm_function_app_flex_consumption" "this" {
     http2_enabled                          = true
   }
 
-  app_settings = merge(var.app_settings, {
-    # Identity-based connection: the host and the app use the managed identity,
-    # no account key exists.
+  # What the app starts with; from then on the deployment below owns the settings.
+  app_settings = merge(var.app_settings, local.storage_settings)
+
+  lifecycle {
+    ignore_changes = [app_settings]
+  }
+}
+
+locals {
+  # Identity-based storage for the host and the app: no account key exists.
+  storage_settings = {
     AzureWebJobsStorage__accountName = azurerm_storage_account.this.name
     AzureWebJobsStorage__credential  = "managedidentity"
+  }
+  # Exactly the app settings the deployer runs with: nothing else is left in the app.
+  app_settings = merge(var.app_settings, local.storage_settings, {
+    # The host name Azure gave the app (it may carry a generated suffix).
+    TAILSPIN_PUBLIC_URL                   = "https://${azurerm_function_app_flex_consumption.this.default_hostname}"
+    APPLICATIONINSIGHTS_CONNECTION_STRING = var.app_insights_connection_string
   })
+}
+
+# azurerm writes AzureWebJobsStorage = "…;AccountKey=;…" into a Flex Consumption app on every create
+# and update, even with identity-based storage (function_app_flex_consumption_resource.go;
+# hashicorp/terraform-provider-azurerm#29693, #29149; Azure/azure-functions-host#11796); the host
+# and the storage SDKs then fail on the empty key. This ARM PUT of sites/config/appsettings replaces
+# the whole set with local.app_settings, after the app is created and after every change to it.
+resource "azurerm_resource_group_template_deployment" "app_settings" {
+  name                = "${azurerm_function_app_flex_consumption.this.name}-appsettings"
+  resource_group_name = var.resource_group_name
+  deployment_mode     = "Incremental"
+  template_content = jsonencode({
+    "$schema"      = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+    contentVersion = "1.0.0.0"
+    # secureObject: the values (a connection string) stay out of the deployment history.
+    parameters = { site = { type = "string" }, settings = { type = "secureObject" } }
+    resources = [{
+      type       = "Microsoft.Web/sites/config"
+      apiVersion = "2024-04-01"
+      name       = "[format('{0}/appsettings', parameters('site'))]"
+      properties = "[parameters('settings')]"
+    }]
+  })
+  parameters_content = jsonencode({
+    site     = { value = azurerm_function_app_flex_consumption.this.name }
+    settings = { value = local.app_settings }
+  })
+
+  lifecycle {
+    # Any update of the app re-adds the key-less setting: put the settings back each time.
+    replace_triggered_by = [azurerm_function_app_flex_consumption.this]
+  }
 }
 
 output "id" { value = azurerm_function_app_flex_consumption.this.id }

@@ -1,5 +1,8 @@
 # Every role assignment of the deployment in one place, each at the narrowest
 # scope that works. Nothing here is granted at subscription or resource-group scope.
+# What the deployer's code calls and which action each call needs is the table in
+# test/iac/permissions-contract.test.ts: a grant nothing uses, or a call nothing grants, fails it.
+# `name` carries the stack's unique suffix: custom role names are unique per tenant.
 variable "name" { type = string }
 variable "aks_id" { type = string }
 variable "aks_principal_id" { type = string }
@@ -9,7 +12,6 @@ variable "acr_id" { type = string }
 variable "function_principal_id" { type = string }
 variable "storage_account_id" { type = string }
 variable "log_analytics_workspace_id" { type = string }
-variable "app_insights_id" { type = string }
 variable "key_vault_id" { type = string }
 variable "namespace" { type = string }
 variable "operator_object_id" { type = string }
@@ -36,10 +38,20 @@ resource "azurerm_role_assignment" "aks_subnet" {
 
 # --- the deployer (function app identity) ---
 
+# The kubeconfig: listClusterUserCredentials on this cluster (nothing else at cluster scope).
+# With Entra ID + Azure RBAC the kubeconfig carries no rights itself; those follow.
+resource "azurerm_role_assignment" "deployer_cluster_user" {
+  scope                = var.aks_id
+  role_definition_name = "Azure Kubernetes Service Cluster User Role"
+  principal_id         = var.function_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
 # Kubernetes: exactly the data actions the deployer uses, assignable only on
 # this cluster and assigned only on the app namespace. Mirrors the Role in
-# k8s/bootstrap/deployer-rbac.yaml (services/proxy has no Azure data action;
-# that one verb comes from the Kubernetes RoleBinding).
+# k8s/bootstrap/deployer-rbac.yaml, including every kind the manifest allow-list
+# accepts (src/services/domain/manifests.ts). services/proxy has no Azure data
+# action; that one verb comes from the Kubernetes RoleBinding.
 resource "azurerm_role_definition" "deployer_k8s" {
   name              = "Tailspin deployer (${var.name}) - Kubernetes namespace"
   scope             = var.aks_id
@@ -54,14 +66,12 @@ resource "azurerm_role_definition" "deployer_k8s" {
       "Microsoft.ContainerService/managedClusters/apps/replicasets/read",
       "Microsoft.ContainerService/managedClusters/pods/read",
       "Microsoft.ContainerService/managedClusters/events/read",
-      "Microsoft.ContainerService/managedClusters/services/read",
       "Microsoft.ContainerService/managedClusters/services/write",
-      "Microsoft.ContainerService/managedClusters/configmaps/read",
       "Microsoft.ContainerService/managedClusters/configmaps/write",
-      "Microsoft.ContainerService/managedClusters/serviceaccounts/read",
       "Microsoft.ContainerService/managedClusters/serviceaccounts/write",
-      "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/read",
       "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write",
+      "Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write",
+      "Microsoft.ContainerService/managedClusters/policy/poddisruptionbudgets/write",
     ]
   }
 }
@@ -82,7 +92,6 @@ resource "azurerm_role_definition" "deployer_acr_tasks" {
 
   permissions {
     actions = [
-      "Microsoft.ContainerRegistry/registries/read",
       "Microsoft.ContainerRegistry/registries/scheduleRun/action",
       "Microsoft.ContainerRegistry/registries/runs/read",
       "Microsoft.ContainerRegistry/registries/runs/listLogSasUrl/action",
@@ -106,19 +115,31 @@ resource "azurerm_role_assignment" "deployer_acr_pull" {
   principal_type       = "ServicePrincipal"
 }
 
-# Verification: query request telemetry and metrics, nothing else.
-resource "azurerm_role_assignment" "deployer_logs" {
-  scope                = var.log_analytics_workspace_id
-  role_definition_name = "Log Analytics Reader"
-  principal_id         = var.function_principal_id
-  principal_type       = "ServicePrincipal"
+# Verification reads one table, AppRequests, through the workspace query API. Table-level
+# access (the "legacy" custom-role method of Azure Monitor's "Manage table-level access"):
+# query/read runs queries, query/AppRequests/read opens that table and no other (Log Analytics
+# Reader would open every container log in the workspace). No workspaces/read: the portal needs
+# it, the query API does not.
+resource "azurerm_role_definition" "deployer_requests_reader" {
+  name              = "Tailspin deployer (${var.name}) - AppRequests reader"
+  scope             = var.log_analytics_workspace_id
+  description       = "Query the AppRequests table of one Log Analytics workspace."
+  assignable_scopes = [var.log_analytics_workspace_id]
+
+  permissions {
+    actions = [
+      "Microsoft.OperationalInsights/workspaces/query/read",
+      "Microsoft.OperationalInsights/workspaces/query/AppRequests/read",
+    ]
+    data_actions = []
+  }
 }
 
-resource "azurerm_role_assignment" "deployer_metrics" {
-  scope                = var.app_insights_id
-  role_definition_name = "Monitoring Reader"
-  principal_id         = var.function_principal_id
-  principal_type       = "ServicePrincipal"
+resource "azurerm_role_assignment" "deployer_requests_reader" {
+  scope              = var.log_analytics_workspace_id
+  role_definition_id = azurerm_role_definition.deployer_requests_reader.role_definition_resource_id
+  principal_id       = var.function_principal_id
+  principal_type     = "ServicePrincipal"
 }
 
 # Its own storage account: host (blobs), release records (tables), work (queue).
@@ -147,7 +168,8 @@ resource "azurerm_role_assignment" "operator_secrets" {
   principal_id         = var.operator_object_id
 }
 
-# Lets the operator apply k8s/bootstrap (namespace, deployer RBAC) once.
+# Lets the operator apply k8s/bootstrap (namespace, deployer RBAC) once, when no admin group is
+# set; off by default, and meant to be switched off again afterwards.
 resource "azurerm_role_assignment" "operator_cluster_admin" {
   count                = var.grant_operator_cluster_admin ? 1 : 0
   scope                = var.aks_id

@@ -4,7 +4,7 @@
  * host's Event Grid door, so push → build → ImagePushed → scan → deploy closes the loop locally.
  */
 import { randomBytes } from 'node:crypto';
-import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import type { SandboxSlot } from '../slot.js';
 import { controlHelp } from './control.js';
 import { startAcrFake } from './fake.js';
 
@@ -12,22 +12,28 @@ export const acrSlot: SandboxSlot = {
   name: 'acr',
   realConfigured: (env) => Boolean(env.ACR_RESOURCE_ID?.trim()),
   async start({ env }) {
-    const publicUrl = (env.TAILSPIN_PUBLIC_URL?.trim() || 'http://localhost:7071').replace(/\/+$/, '');
+    // Until the host says where it listens (hostReady), a best guess for a slot run on its own.
+    const guess = (env.TAILSPIN_PUBLIC_URL?.trim() || `http://localhost:${env.FUNCTIONS_HTTP_PORT?.trim() || '7071'}`).replace(/\/+$/, '');
+    const sinkOf = (base: string, key: string) => ({ url: `${base}/api/acr/events`, headers: { 'x-functions-key': key } });
     const fake = await startAcrFake({
       ...(env.ACR_LOGIN_SERVER?.trim() ? { loginServer: env.ACR_LOGIN_SERVER.trim() } : {}),
       defaultPolls: 1,
-      eventSink: {
-        url: `${publicUrl}/api/acr/events`,
-        headers: { 'x-functions-key': env.TAILSPIN_LOCAL_FUNCTION_KEY?.trim() || 'local-dev-function-key' },
-      },
+      eventSink: sinkOf(guess, env.TAILSPIN_LOCAL_FUNCTION_KEY?.trim() || 'local-dev-function-key'),
     });
+    const first = (to: string) =>
+      `ACR fake (ARM ACR Tasks + registry): ${fake.url}, registry ${fake.loginServer}; ImagePushed → ${to}/api/acr/events`;
+    const describe = [
+      first(guess),
+      'scans: clean report by default; a repository containing "vulnerable" (or a digest/repository set below) gets a CRITICAL + HIGH report',
+      ...controlHelp(fake.url),
+    ];
     return {
       name: 'acr',
-      describe: [
-        `ACR fake (ARM ACR Tasks + registry): ${fake.url}, registry ${fake.loginServer}; ImagePushed → ${publicUrl}/api/acr/events`,
-        'scans: clean report by default; a repository containing "vulnerable" (or a digest/repository set below) gets a CRITICAL + HIGH report',
-        ...controlHelp(fake.url),
-      ],
+      describe,
+      hostReady: ({ url, functionKey }) => {
+        fake.setEventSink(sinkOf(url, functionKey));
+        describe[0] = first(url);
+      },
       settings: {
         ACR_RESOURCE_ID: fake.registryId,
         ACR_LOGIN_SERVER: fake.loginServer,

@@ -13,6 +13,7 @@ import { GitHubState, type Reply } from './state.js';
 import { makeObjects } from './objects.js';
 import { githubSpec, type OperationId } from './spec.js';
 import { TreeStore, type TreeFile } from './trees.js';
+import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
 
 export interface GitHubFakeOptions {
@@ -53,6 +54,8 @@ export interface GitHubFake {
   seedTreeFromDir(commit: string, dir: string, prefix: string): number;
   /** Serve this commit's tree for any commit the fake does not know (sandbox convenience). */
   serveAnyCommitAs(commit: string | undefined): void;
+  /** What POST /_sandbox/commits does: files changed on a base commit, at a new (or the named) commit. */
+  putFiles(req: CommitRequest): CommitResult | { error: string };
   stop(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     const method = (req.method ?? 'GET').toLowerCase();
     if (url.pathname === '/_sandbox/knobs' && method === 'post')
       return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
+    if (url.pathname === '/_sandbox/commits' && method === 'post') return commitsRoute(trees, await readBody(req));
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
       const text = url.pathname === '/_sandbox/issues';
       return {
@@ -185,6 +189,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     serveAnyCommitAs: (commit) => {
       trees.fallbackCommit = commit;
     },
+    putFiles: (req) => putFiles(trees, req),
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import type { SandboxSlot } from '../slot.js';
 import { startGitHubFake } from './server.js';
 
 /** The commit the sandbox's k8s/ tree lives at. */
@@ -28,6 +28,7 @@ export const githubSlot: SandboxSlot = {
         `what the deployer did (issues, comments, statuses, deployments): ${fake.url}/_sandbox/issues (JSON: ${fake.url}/_sandbox)`,
         `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit`,
         `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60}`,
+        `files at a commit: POST ${fake.url}/_sandbox/commits {"files":{"k8s/apps/x.yaml":"…"}}   (null deletes a file; served for every unknown commit, so the next send-event push reads it; {"commit":"<40 hex>"} pins it to one commit instead)`,
       ],
       settings: {
         GITHUB_API_URL: fake.url,

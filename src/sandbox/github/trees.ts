@@ -65,6 +65,15 @@ export class TreeStore {
     return files.length;
   }
 
+  /** The files of a known commit (not the fallback), as they were set. */
+  files(commit: string): TreeFile[] | undefined {
+    const found = this.commits.get(commit);
+    return found?.entries.flatMap((e) => {
+      const bytes = e.type === 'blob' ? this.blobs.get(e.sha) : undefined;
+      return bytes ? [{ path: e.path, content: bytes.toString('utf8') }] : [];
+    });
+  }
+
   /** A commit SHA or the tree SHA of one resolves to its tree, as on GitHub. */
   tree(shaOrCommit: string, recursive: boolean): { sha: string; entries: TreeEntry[] } | undefined {
     const fallback = this.fallbackCommit && /^[0-9a-f]{40}$/.test(shaOrCommit) ? this.commits.get(this.fallbackCommit) : undefined;

@@ -4,7 +4,7 @@
  * verification; the control API flips them into a bad release or a telemetry outage.
  */
 import { randomBytes } from 'node:crypto';
-import type { SandboxSlot } from '../../local/sandbox-slot.js';
+import type { SandboxSlot } from '../slot.js';
 import { startMonitorFake } from './fake.js';
 import { analyzeKql } from './kusto-check.js';
 import { TRAFFIC_MODES, type TrafficMode, type TrafficProfile } from './simulation.js';

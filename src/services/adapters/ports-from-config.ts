@@ -1,9 +1,16 @@
-/** Which adapter serves each port, chosen from settings. Real systems when configured; never a fake here. */
+/**
+ * Which adapter serves each port, chosen from settings. Real systems when configured; never a fake here.
+ * Every adapter is built the same way: `<adapter>OptionsFromConfig(config, deps)` (cheap, no SDK)
+ * says whether it is configured and how; `create…(options)` in its index is imported on first use,
+ * so each SDK (client-node, Octokit, the ARM clients, monitor-query) stays out of the cold start.
+ */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
 import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
 import { acrOptionsFromConfig } from './acr/from-config.js';
-import { createTelemetryFromConfig } from './monitor/index.js';
+import { clusterOptionsFromConfig } from './kubernetes/from-config.js';
+import { githubOptionsFromConfig } from './github/from-config.js';
+import { telemetryOptionsFromConfig } from './monitor/index.js';
 import { lazyPort } from './lazy.js';
 import { installationTokenSource } from './github/installation-token.js';
 import { lazyDefaultCredential } from './credential.js';
@@ -20,52 +27,29 @@ export interface Ports {
 
 export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock }): Ports {
   const credential = lazyDefaultCredential();
-  const auth = githubAuth(c);
+  const github = githubOptionsFromConfig(c, deps);
   // Private repositories: ACR builds clone with a GitHub App installation token when the App is configured.
-  const sourceToken = auth
-    ? installationTokenSource({ auth, baseUrl: c.GITHUB_API_URL, ca: c.GITHUB_CA_PEM, logger: deps.logger })
+  const sourceToken = github
+    ? installationTokenSource({ auth: github.auth, baseUrl: c.GITHUB_API_URL, ca: c.GITHUB_CA_PEM, logger: deps.logger })
     : undefined;
-  const acrOpts = acrOptionsFromConfig(c, { credential, ...deps, ...(sourceToken ? { sourceToken } : {}) });
-  // Each SDK (client-node, Octokit, the ARM clients) is imported on first use, not at cold start.
-  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
-  const acr = acrOpts ? () => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(acrOpts))) : undefined;
-  const clusterConfigured = Boolean(c.KUBECONFIG || c.AKS_RESOURCE_ID);
-  const telemetry = createTelemetryFromConfig(c, { credential, ...deps });
-  return {
-    cluster: clusterConfigured
-      ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createClusterFromConfig(c, credential, deps)))
-      : none.unconfiguredCluster(),
-    scanner: acr ? lazyPort(() => acr().then((a) => a.scanner)) : none.unconfiguredScanner(),
-    builder: acr ? lazyPort(() => acr().then((a) => a.builder)) : none.unconfiguredBuilder(),
-    telemetry: telemetry ?? none.unconfiguredTelemetry(),
-    source: auth
-      ? lazyPort(() =>
-          import('./github/index.js').then((m) =>
-            m.createGitHubSourceControl({
-              repository: c.GITHUB_REPOSITORY,
-              baseUrl: c.GITHUB_API_URL,
-              auth,
-              ...(c.GITHUB_CA_PEM ? { ca: c.GITHUB_CA_PEM } : {}),
-              ...deps,
-            }),
-          ),
-        )
-      : none.unconfiguredSourceControl(),
-    configured: { cluster: clusterConfigured, acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(auth) },
-  };
-}
+  const acr = acrOptionsFromConfig(c, { credential, ...deps, ...(sourceToken ? { sourceToken } : {}) });
+  const cluster = clusterOptionsFromConfig(c, { credential, logger: deps.logger });
+  const telemetry = telemetryOptionsFromConfig(c, { credential, ...deps });
 
-function githubAuth(c: Config) {
-  if (c.GITHUB_TOKEN) return { token: c.GITHUB_TOKEN };
-  if (c.GITHUB_APP_ID && c.GITHUB_APP_PRIVATE_KEY && c.GITHUB_APP_INSTALLATION_ID) {
-    // Key Vault references and env vars often carry the PEM with literal "\n".
-    return {
-      appId: c.GITHUB_APP_ID,
-      privateKey: c.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n'),
-      installationId: c.GITHUB_APP_INSTALLATION_ID,
-    };
-  }
-  return undefined;
+  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
+  const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
+  return {
+    cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
+    scanner: acr ? lazyPort(() => loadAcr(acr).then((a) => a.scanner)) : none.unconfiguredScanner(),
+    builder: acr ? lazyPort(() => loadAcr(acr).then((a) => a.builder)) : none.unconfiguredBuilder(),
+    telemetry: telemetry
+      ? lazyPort(() => import('./monitor/index.js').then((m) => m.createTelemetry(telemetry)))
+      : none.unconfiguredTelemetry(),
+    source: github
+      ? lazyPort(() => import('./github/index.js').then((m) => m.createGitHubSourceControl(github)))
+      : none.unconfiguredSourceControl(),
+    configured: { cluster: Boolean(cluster), acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(github) },
+  };
 }
 
 /** The ignore file named by SCAN_IGNOREFILE, read once at start-up. */

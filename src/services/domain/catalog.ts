@@ -38,6 +38,27 @@ export const AppSpec = z.object({
 });
 export type AppSpec = z.infer<typeof AppSpec>;
 
+/**
+ * What manifest releases may contain beyond the Pod Security Standards: the level, and each exception by
+ * name. Anything not listed here is refused before apply (domain/manifest-policy.ts).
+ */
+export const ManifestPolicy = z.object({
+  /** Pod Security Standards level every pod template must meet; keep the namespace's enforce label the same. */
+  podSecurity: z.enum(['restricted', 'baseline']).default('restricted'),
+  /** Services allowed a type other than ClusterIP: each one reaches beyond the cluster or redirects out of it. */
+  exposedServices: z.array(z.object({ name: z.string().min(1), type: z.enum(['LoadBalancer', 'NodePort', 'ExternalName']) })).default([]),
+  /** NetworkPolicies allowed to open all ingress or all egress (any peer, any port) of the pods they select. */
+  openNetworkPolicies: z.array(z.object({ name: z.string().min(1), direction: z.enum(['ingress', 'egress']) })).default([]),
+  /** The deployer's own ServiceAccount (k8s/bootstrap): no pod may run as it and its token is never automounted. */
+  deployerServiceAccount: z.string().min(1).default('tailspin-deployer'),
+});
+export type ManifestPolicy = z.infer<typeof ManifestPolicy>;
+
+/** The built-in catalog's: the UI's Service is published by an Azure load balancer (architecture); nothing else leaves the cluster. */
+export const TAILSPIN_MANIFEST_POLICY: ManifestPolicy = ManifestPolicy.parse({
+  exposedServices: [{ name: 'tailspin-client', type: 'LoadBalancer' }],
+});
+
 export const Catalog = z.object({
   /** GitHub "owner/name" whose pushes we act on. */
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
@@ -45,6 +66,7 @@ export const Catalog = z.object({
   /** Path prefix of the Kubernetes manifests in the repository. */
   manifestPath: z.string().endsWith('/').default('k8s/'),
   apps: z.array(AppSpec).min(1),
+  manifestPolicy: ManifestPolicy.prefault({}),
 });
 export type Catalog = z.infer<typeof Catalog>;
 
@@ -54,6 +76,7 @@ export function defaultCatalog(repository: string, deployBranch: string, environ
     repository,
     deployBranch,
     manifestPath: 'k8s/apps/',
+    manifestPolicy: TAILSPIN_MANIFEST_POLICY,
     apps: [
       {
         name: 'tailspin-server',

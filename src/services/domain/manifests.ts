@@ -1,8 +1,12 @@
 /**
- * What a manifest release may apply: namespaced objects of known kinds in the app namespace,
- * parsed from the YAML in k8s/ at a commit. Pure: files in, documents and problems out.
+ * What a manifest release may apply: namespaced objects of known kinds in the app namespace, parsed
+ * within bounds from the YAML in k8s/ at a commit, whose pod templates meet the Pod Security Standards
+ * level and whose exposure and images the catalog's manifest policy allows. Pure: files in, documents
+ * and problems out; nothing an input contains makes it throw.
  */
-import { parseAllDocuments } from 'yaml';
+import { TAILSPIN_MANIFEST_POLICY, type ManifestPolicy } from './catalog.js';
+import { parseYamlFile, YAML_LIMITS, type YamlLimits } from './manifest-yaml.js';
+import { checkManifestObject } from './pod-security.js';
 import { DNS_LABEL } from './release.js';
 
 export type K8sObject = Record<string, unknown> & {
@@ -16,6 +20,17 @@ export interface ManifestProblem {
   document: number;
   object?: string;
   reason: string;
+  /** For policy findings: the rule (e.g. pod-security:privileged) and the object's field it is about. */
+  rule?: string;
+  field?: string;
+}
+
+export interface ManifestOptions {
+  /** The catalog's manifest policy (Catalog.manifestPolicy); the built-in catalog's when absent. */
+  policy?: ManifestPolicy;
+  /** ACR_LOGIN_SERVER: every container image must come from it. Absent: images are not checked here. */
+  registry?: string;
+  limits?: YamlLimits;
 }
 
 /** Kinds the deployer's Role may apply (k8s/bootstrap/deployer-rbac.yaml). */
@@ -41,27 +56,54 @@ const CLUSTER_SCOPED = new Set([
   'Node',
 ]);
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-export const MAX_DOCUMENTS = 100;
 
 export function parseManifests(
   files: { path: string; content: string }[],
   namespace: string,
+  options: ManifestOptions = {},
 ): { objects: K8sObject[]; problems: ManifestProblem[] } {
+  const limits = options.limits ?? YAML_LIMITS;
+  const rules = { policy: options.policy ?? TAILSPIN_MANIFEST_POLICY, ...(options.registry ? { registry: options.registry } : {}) };
   const objects: K8sObject[] = [];
   const problems: ManifestProblem[] = [];
+  let bytes = 0;
+  let documents = 0;
   for (const f of files.filter((x) => /\.ya?ml$/i.test(x.path)).sort((a, b) => a.path.localeCompare(b.path))) {
-    parseAllDocuments(f.content).forEach((doc, i) => {
-      const at = { path: f.path, document: i + 1 };
-      if (doc.errors.length > 0) return problems.push({ ...at, reason: `YAML: ${doc.errors[0]?.message ?? 'parse error'}` });
-      const o = doc.toJS() as unknown;
-      if (o === null || o === undefined) return; // an empty document between separators
-      const verdict = checkObject(o, namespace);
-      if ('reason' in verdict) problems.push({ ...at, ...(verdict.object ? { object: verdict.object } : {}), reason: verdict.reason });
-      else objects.push(verdict.object);
-    });
+    const size = Buffer.byteLength(f.content, 'utf8');
+    if (size > limits.maxFileBytes) {
+      problems.push({ path: f.path, document: 0, reason: `file is ${size} bytes, more than the ${limits.maxFileBytes} allowed` });
+      continue;
+    }
+    bytes += size;
+    if (bytes > limits.maxTotalBytes) {
+      problems.push({ path: '(all)', document: 0, reason: `manifests are more than ${limits.maxTotalBytes} bytes together` });
+      break;
+    }
+    const parsed = parseYamlFile(f.content, limits.maxDocuments - documents, limits);
+    if (!parsed.ok) {
+      problems.push({ path: f.path, document: parsed.document, reason: parsed.reason });
+      if (parsed.document > limits.maxDocuments - documents) break; // the count is spent: later files cannot fit
+      continue;
+    }
+    documents += parsed.documents.length;
+    for (const d of parsed.documents) {
+      const at = { path: f.path, document: d.document };
+      if ('error' in d) {
+        problems.push({ ...at, reason: d.error });
+        continue;
+      }
+      if (d.value === null || d.value === undefined) continue; // an empty document between separators
+      const verdict = checkObject(d.value, namespace);
+      if ('reason' in verdict) {
+        problems.push({ ...at, ...(verdict.object ? { object: verdict.object } : {}), reason: verdict.reason });
+        continue;
+      }
+      objects.push(verdict.object);
+      const object = `${verdict.object.kind}/${verdict.object.metadata.name}`;
+      for (const x of checkManifestObject(verdict.object, rules))
+        problems.push({ ...at, object, rule: x.rule, field: x.field, reason: `${x.rule} at ${x.field}: ${x.message}` });
+    }
   }
-  if (objects.length + problems.length > MAX_DOCUMENTS)
-    problems.push({ path: '(all)', document: 0, reason: `more than ${MAX_DOCUMENTS} documents` });
   if (objects.length === 0 && problems.length === 0) problems.push({ path: '(all)', document: 0, reason: 'no Kubernetes objects found' });
   const seen = new Set<string>();
   for (const o of objects) {

@@ -59,3 +59,51 @@ describe('loadConfig', () => {
     expect(c.AzureWebJobsStorage__accountName).toBe('sttailspin01');
   });
 });
+
+// What azurerm's Flex Consumption resource writes into the app (function_app_flex_consumption_resource.go:
+// "DefaultEndpointsProtocol=https;AccountName=%s;AccountKey=%s;EndpointSuffix=%s" with no key).
+const KEYLESS = 'DefaultEndpointsProtocol=https;AccountName=sttailspinprodab12cd;AccountKey=;EndpointSuffix=core.windows.net';
+
+describe('storage settings in Azure', () => {
+  it('refuses a connection string with an empty AccountKey, naming the setting and the way out', () => {
+    const p = problems({ ...base, AzureWebJobsStorage: KEYLESS });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^AzureWebJobsStorage: has an empty AccountKey .*AzureWebJobsStorage__accountName/);
+    expect(problems({ ...base, AzureWebJobsStorage: KEYLESS.replace('AccountKey=;', 'AccountKey= ;') })).toHaveLength(1);
+    expect(problems({ ...base, AzureWebJobsStorage: KEYLESS.replace(';EndpointSuffix=core.windows.net', '') })).toHaveLength(1);
+  });
+
+  it('refuses it even beside the identity form (the Functions host would read it)', () => {
+    const p = problems({ ...base, AzureWebJobsStorage: KEYLESS, AzureWebJobsStorage__accountName: 'sttailspinprodab12cd' });
+    expect(p.some((x) => x.startsWith('AzureWebJobsStorage: has an empty AccountKey'))).toBe(true);
+  });
+
+  it('prefers the identity form when both are set', () => {
+    const keyed = KEYLESS.replace('AccountKey=;', 'AccountKey=a2V5;');
+    const c = loadConfig({ ...base, AzureWebJobsStorage: keyed, AzureWebJobsStorage__accountName: 'sttailspinprodab12cd' });
+    expect(c.storage).toEqual({ accountName: 'sttailspinprodab12cd' });
+    expect(loadConfig(base).storage).toEqual({ connectionString: 'UseDevelopmentStorage=true' });
+  });
+});
+
+describe('Key Vault references App Service could not resolve', () => {
+  const literal = '@Microsoft.KeyVault(VaultName=kvtailspinprodab12cd;SecretName=github-webhook-secret)';
+
+  it.each(['GITHUB_WEBHOOK_SECRET', 'GITHUB_TOKEN', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_WEBHOOK_SECRET_PREVIOUS'])(
+    '%s holding the literal reference is a configuration error, not a value',
+    (name) => {
+      const p = problems({ ...base, [name]: literal });
+      expect(p).toEqual([expect.stringMatching(new RegExp(`^${name}: is an unresolved Key Vault reference`))]);
+    },
+  );
+
+  it('names every unresolved setting at once and never echoes the reference', () => {
+    const p = problems({ ...base, GITHUB_WEBHOOK_SECRET: literal, GITHUB_TOKEN: ` ${literal.replace('webhook-secret', 'token')}` });
+    expect(p.map((x) => x.split(':')[0])).toEqual(['GITHUB_WEBHOOK_SECRET', 'GITHUB_TOKEN']);
+    expect(p.join()).not.toContain('VaultName=');
+  });
+
+  it('leaves a value that merely mentions Key Vault alone', () => {
+    expect(loadConfig({ ...base, GITHUB_WEBHOOK_SECRET: 'not @Microsoft.KeyVault( at the start' }).GITHUB_WEBHOOK_SECRET).toMatch(/^not/);
+  });
+});

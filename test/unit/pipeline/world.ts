@@ -6,7 +6,7 @@
 import { defaultCatalog } from '../../../src/services/domain/catalog.js';
 import { emptyHead } from '../../../src/services/domain/head.js';
 import { adapterError, type AdapterError, type AdapterErrorKind } from '../../../src/services/domain/result.js';
-import type { Release } from '../../../src/services/domain/release.js';
+import { isTerminal, type Release, type ScanRecord } from '../../../src/services/domain/release.js';
 import type {
   Builder,
   Cluster,
@@ -76,6 +76,21 @@ export function aRelease(over: Partial<Release> = {}): Release {
     ...over,
   };
 }
+
+/** A passing scan verdict as a release keeps it. */
+export const aScanRecord = (over: Partial<ScanRecord> = {}): ScanRecord => ({
+  runId: 'scan-1',
+  outcome: 'pass',
+  counts: { vulnerabilities: {}, misconfigurations: {}, secrets: {}, blocking: {} },
+  blocking: [],
+  blockingTotal: 0,
+  ignored: [],
+  staleIgnores: [],
+  trivy: { version: '0.58.0', db: null },
+  policy: { severities: ['HIGH', 'CRITICAL'], ignoreUnfixed: false, blockSecrets: false, blockMisconfigAt: null, ignoreFile: null },
+  notes: [],
+  ...over,
+});
 
 export const fail = (kind: AdapterErrorKind, message = `${kind} failure`, extra: Partial<AdapterError> = {}): AdapterError =>
   adapterError('test', kind, message, extra);
@@ -171,4 +186,37 @@ export function rolledOut(image: string, over: Partial<RolloutObservation> = {})
     podProblems: [],
     ...over,
   };
+}
+
+/** Releases kept in memory with compare-and-swap saves, as the table store behaves. */
+export function memoryStore(initial: Release[]) {
+  const rows = new Map<string, Release>(initial.map((r, i) => [r.id, { ...r, etag: `e${i}` }]));
+  let n = 100;
+  const saves: Release[] = [];
+  const store: Partial<ReleaseStore> = {
+    get: (id) => Promise.resolve(rows.get(id)),
+    save: (release, change, now) => {
+      const cur = rows.get(release.id);
+      if (!cur || cur.etag !== release.etag) return Promise.resolve({ ok: false as const, error: 'conflict' as const });
+      let next: Release = { ...release, updatedAt: now.toISOString(), etag: `e${++n}` };
+      if (change.to && change.to !== release.phase) {
+        const entry = {
+          at: now.toISOString(),
+          from: release.phase,
+          to: change.to,
+          reason: change.reason ?? '',
+          correlationId: release.correlationId,
+        };
+        next = { ...next, phase: change.to, timeline: [...release.timeline, entry] };
+      }
+      if (isTerminal(next.phase)) {
+        delete next.nextCheckAt;
+        delete next.wait;
+      }
+      rows.set(next.id, next);
+      saves.push(next);
+      return Promise.resolve({ ok: true as const, value: next });
+    },
+  };
+  return { store, saves, row: (id: string) => rows.get(id) };
 }

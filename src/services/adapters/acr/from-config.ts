@@ -5,7 +5,8 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import type { Config } from '../../config.js';
 import type { Clock, Logger } from '../../ports.js';
-import type { AcrOptions, SourceToken } from './index.js';
+import type { AcrOptions } from './options.js';
+import type { SourceToken } from './builder.js';
 
 export function staticTokenCredential(token: string): TokenCredential {
   // An hour ahead, renewed on every call: the SDK's token cache never sees it expire.

@@ -1,57 +1,19 @@
 /**
  * ACR adapter: the Scanner and Builder ports over ACR Tasks (ARM, @azure/arm-containerregistry 11,
  * api-version 2019-06-01-preview) and the registry data plane. Build both from one options object
- * with createAcr(), or each alone.
+ * with createAcr().
  */
-import type { TokenCredential } from '@azure/identity';
-import type { Builder, Clock, Logger, Scanner } from '../../ports.js';
+import type { Builder, Scanner } from '../../ports.js';
+import type { AcrOptions } from './options.js';
 import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } from './arm.js';
 import { redactor } from './errors.js';
-import { createHttpsSend, type HttpSend } from './https.js';
+import { createHttpsSend } from './https.js';
 import { createTagResolver } from './registry.js';
 import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
-import { createBuilderOver, type SourceToken } from './builder.js';
+import { createBuilderOver } from './builder.js';
 
-export { parseRegistryResourceId } from './arm.js';
-export type { SourceToken } from './builder.js';
-
-export interface AcrOptions {
-  /** ACR_RESOURCE_ID; or subscriptionId + resourceGroup + registryName. */
-  registryResourceId?: string;
-  subscriptionId?: string;
-  resourceGroup?: string;
-  registryName?: string;
-  /** ACR_LOGIN_SERVER, e.g. tailspinacr.azurecr.io. */
-  loginServer: string;
-  credential: TokenCredential;
-  /** ARM_ENDPOINT; default https://management.azure.com. */
-  endpoint?: string;
-  /** ACR_REGISTRY_ENDPOINT: data-plane base URL; default https://<loginServer>. */
-  registryEndpoint?: string;
-  /** PEM CA trusted for ARM, the data plane and log downloads (SANDBOX_TLS_CA); default: system CAs. */
-  tlsCa?: string;
-  /** Scope of the Entra token exchanged for a registry token; default https://management.azure.com/.default. */
-  registryAadScope?: string;
-  /** TRIVY_IMAGE; pin by digest in production. */
-  trivyImage?: string;
-  /** TRIVY_DB_REPOSITORY */
-  trivyDbRepository?: string;
-  /** ACR's own limit on a scan run (SCAN_DEADLINE_SECONDS); default 900. */
-  scanRunTimeoutSeconds?: number;
-  /** ACR's own limit on a build run; default 1800. */
-  buildRunTimeoutSeconds?: number;
-  /** GitHub App installation token (or a function returning a fresh one) for private repositories. */
-  sourceToken?: SourceToken;
-  /** Bound on one HTTP round trip; default 30 s. */
-  requestTimeoutMs?: number;
-  /** Largest run log kept in memory (its tail); default 32 MiB. */
-  maxLogBytes?: number;
-  logger: Logger;
-  clock?: Clock;
-  /** Replaces the node:https client for data plane and log downloads (tests). */
-  send?: HttpSend;
-}
+export type { AcrOptions } from './options.js';
 
 export interface Acr {
   scanner: Scanner;
@@ -115,9 +77,6 @@ export function createAcr(opts: AcrOptions): Acr {
   return { scanner, builder };
 }
 
-export const createAcrScanner = (opts: AcrOptions): Scanner => createAcr(opts).scanner;
-export const createAcrBuilder = (opts: AcrOptions): Builder => createAcr(opts).builder;
-
 function coordinates(opts: AcrOptions): RegistryCoordinates {
   if (opts.registryResourceId) {
     const parsed = parseRegistryResourceId(opts.registryResourceId);
@@ -134,4 +93,4 @@ function coordinates(opts: AcrOptions): RegistryCoordinates {
   return { subscriptionId, resourceGroup, registryName };
 }
 
-export { acrOptionsFromConfig, staticTokenCredential } from './from-config.js';
+export { acrOptionsFromConfig } from './from-config.js';

@@ -16,7 +16,6 @@ import { adapterError, err, ok, type Result } from '../../domain/result.js';
 import type {
   Cluster,
   ClusterEvent,
-  Clock,
   DeployAnnotations,
   Logger,
   RolloutObservation,
@@ -37,7 +36,6 @@ export interface KubernetesClusterOptions {
   /** A KubeConfig, or a provider called per operation (AKS: refreshes the bearer token). Default: in-cluster. */
   kubeConfig?: KubeConfigSource;
   logger: Logger;
-  clock?: Clock;
   /** Per smoke check (default 10 s). */
   smokeTimeoutMs?: number;
   /** For `url` smoke checks (default global fetch). */

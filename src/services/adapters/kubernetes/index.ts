@@ -1,41 +1,24 @@
-/**
- * The Kubernetes cluster adapter. createClusterFromConfig picks the KubeConfig source from
- * settings: KUBECONFIG (a file; the sandbox writes one), else AKS_RESOURCE_ID (user credentials from
- * ARM, bearer token from the managed identity), else the in-cluster service account.
- */
+/** The Kubernetes cluster adapter: the Cluster port over @kubernetes/client-node. */
 import type { TokenCredential } from '@azure/identity';
-import type { Cluster, Clock, Logger } from '../../ports.js';
+import type { Cluster } from '../../ports.js';
 import { createKubernetesCluster } from './cluster.js';
-import { aksKubeConfig, fromFile, inCluster, parseAksResourceId, type AksCredentialsClient, type KubeConfigSource } from './kubeconfig.js';
+import { aksKubeConfig, fromFile, parseAksResourceId, type AksCredentialsClient } from './kubeconfig.js';
+import type { ClusterOptions } from './from-config.js';
 
-export { createKubernetesCluster, FIELD_MANAGER, type KubernetesClusterOptions } from './cluster.js';
-export { AKS_SCOPE, aksKubeConfig, tokenCache, withBearerToken, type KubeConfigSource } from './kubeconfig.js';
-export { ANNOTATIONS } from './rollout.js';
+export { createKubernetesCluster } from './cluster.js';
 
-export interface ClusterSettings {
-  KUBECONFIG?: string;
-  AKS_RESOURCE_ID?: string;
-  ARM_ENDPOINT?: string;
-}
-
-export function createClusterFromConfig(
-  settings: ClusterSettings,
-  credential: TokenCredential,
-  deps: { logger: Logger; clock?: Clock; smokeTimeoutMs?: number; aksClient?: AksCredentialsClient },
-): Cluster {
-  let kubeConfig: KubeConfigSource;
-  if (settings.KUBECONFIG) kubeConfig = fromFile(settings.KUBECONFIG);
-  else if (settings.AKS_RESOURCE_ID) {
-    const resourceId = settings.AKS_RESOURCE_ID;
-    const client = deps.aksClient ?? lazyAksClient(resourceId, credential, settings.ARM_ENDPOINT);
-    kubeConfig = aksKubeConfig({ resourceId, credential, client });
-  } else kubeConfig = inCluster();
-  return createKubernetesCluster({
-    kubeConfig,
-    logger: deps.logger,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.smokeTimeoutMs ? { smokeTimeoutMs: deps.smokeTimeoutMs } : {}),
-  });
+/** The Cluster port from options (see ./from-config.ts); the SDK loads with this module. */
+export function createCluster(opts: ClusterOptions): Cluster {
+  const { kubeconfig: k } = opts;
+  const kubeConfig =
+    k.kind === 'file'
+      ? fromFile(k.path)
+      : aksKubeConfig({
+          resourceId: k.resourceId,
+          credential: opts.credential,
+          client: opts.aksClient ?? lazyAksClient(k.resourceId, opts.credential, k.armEndpoint),
+        });
+  return createKubernetesCluster({ kubeConfig, logger: opts.logger });
 }
 
 /** The ARM SDK is imported only when AKS is used (cold start: lazy-load heavy SDKs). */

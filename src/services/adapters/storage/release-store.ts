@@ -6,7 +6,8 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { CreateOutcome, EventClaim, NewRelease, ReleaseFilter, ReleaseStore, SaveChange, StoredHead } from '../../ports.js';
 import { isTerminal, type Door, type Release, type TimelineEntry as Entry } from '../../domain/release.js';
-import { admit, admitBuild, emptyHead, withPending } from '../../domain/head.js';
+import { emptyHead } from '../../domain/head.js';
+import { planAdmission, supersede } from '../../domain/admission.js';
 import { err, ok, type Result } from '../../domain/result.js';
 import { keyedLock } from './keyed-lock.js';
 import {
@@ -30,7 +31,6 @@ const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
 const MAX_CAS_ATTEMPTS = 30;
 /** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
 const STALE_CLAIM_MS = 60_000;
-const NOT_DEPLOYED_YET = new Set(['queued', 'building', 'scanning']);
 
 export interface ReleaseStoreTables {
   releases: TableClient;
@@ -51,7 +51,11 @@ function releaseEtag(
 export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
   let ensured: Promise<unknown> | undefined;
   const ensure = async () => {
-    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]);
+    // A failed create is not remembered: the next call tries again once storage is back.
+    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]).catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
     await ensured;
   };
 
@@ -93,17 +97,9 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
 
   function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
-    if (isTerminal(old.phase) || !NOT_DEPLOYED_YET.has(old.phase) || !old.etag) return [];
-    const entry: Entry = {
-      at: now.toISOString(),
-      from: old.phase,
-      to: 'superseded',
-      reason: `superseded by newer release ${byId}`,
-      correlationId: old.correlationId,
-    };
-    const next: Release = { ...old, phase: 'superseded', updatedAt: entry.at, timeline: [...old.timeline, entry] };
-    delete next.nextCheckAt;
-    delete next.wait;
+    const next = old.etag ? supersede(old, byId, now) : undefined;
+    const entry = next?.timeline.at(-1);
+    if (!next || !entry) return [];
     const rk = rowKeyOf(old);
     return [
       ['update', releaseEntity(next, rk), 'Replace', { etag: old.etag }],
@@ -129,53 +125,18 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 10 * 2 ** attempt)));
       const head = firstHead ?? (await readHead(input.app, input.environment));
       firstHead = undefined;
-      const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
-      if (decision.kind !== 'admit') {
+      const plan = planAdmission(head, input, id, now);
+      if (plan.kind !== 'admit') {
         await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
-        return decision.kind === 'duplicate' ? { kind: 'duplicate', releaseId: decision.of, reason: decision.reason } : decision;
+        return plan.kind === 'duplicate' ? { kind: 'duplicate', releaseId: plan.of, reason: plan.reason } : plan;
       }
-      const at = now.toISOString();
-      const release: Release = {
-        id,
-        app: input.app,
-        environment: input.environment,
-        kind: input.kind,
-        phase: 'queued',
-        ...(input.image ? { image: input.image } : {}),
-        ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
-        ...(input.commit ? { commit: input.commit } : {}),
-        ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
-        source: input.source,
-        correlationId: input.correlationId,
-        createdAt: at,
-        updatedAt: at,
-        nextCheckAt: at,
-        progress: input.progress ?? {},
-        outcome: {},
-        timeline: [
-          {
-            at,
-            from: null,
-            to: 'queued',
-            reason: input.source.reason ?? `${input.source.door} event ${input.source.eventId}`,
-            correlationId: input.correlationId,
-          },
-        ],
-      };
-      const ref = { releaseId: id, target: input.target };
-      const nextHead: StoredHead =
-        input.kind === 'build'
-          ? {
-              ...head,
-              latestBuild: { ...ref, commit: input.target },
-              ...(head.latestBuild ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-20) } : {}),
-            }
-          : withPending(head, ref);
-      const old = decision.supersedes ? await readRelease(decision.supersedes) : undefined;
+      const { release } = plan;
+      const [first] = release.timeline;
+      const old = plan.supersedes ? await readRelease(plan.supersedes) : undefined;
       const actions: TransactionAction[] = [
         ['create', releaseEntity(release, rk)],
-        ['create', timelineEntity(pk, rk, 0, release.timeline[0] as Entry)],
-        headAction(nextHead),
+        ...(first ? [['create', timelineEntity(pk, rk, 0, first)] satisfies TransactionAction] : []),
+        headAction({ ...plan.head, ...(head.etag ? { etag: head.etag } : {}) }),
         ...(old ? supersedeActions(old, id, now) : []),
       ];
       try {

@@ -6,13 +6,18 @@ import { COMMIT, REGISTRY, aRelease, at, ctx, digest, errR, fail, iso, okR, pinn
 
 const ID = 'r-test-000001';
 const GOOD = 'good00000000000000000000000000000000000ff';
+// Restricted-compliant (issue 14: manifests are held to the Pod Security Standards before apply).
 const yaml = `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: tailspin-server }
 spec:
   template:
     spec:
-      containers: [{ name: tailspin-server, image: tailspin-server:latest }]
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: tailspin-server
+          image: tailspin-server:latest
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
 ---
 apiVersion: v1
 kind: Service
@@ -33,7 +38,20 @@ const plan = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'tailspin-server', namespace: 'tail-spin' },
-      spec: { template: { spec: { containers: [{ name: 'tailspin-server', image: pinned(0) }] } } },
+      spec: {
+        template: {
+          spec: {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'tailspin-server',
+                image: pinned(0),
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
     },
     { apiVersion: 'v1', kind: 'Service', metadata: { name: 'tailspin-server', namespace: 'tail-spin' } },
   ],

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { queued } from '../../../../src/services/pipeline/steps/queued.js';
-import { COMMIT, REGISTRY, aRelease, at, ctx, digest, errR, fail, iso, okR, world } from '../world.js';
+import { COMMIT, REGISTRY, aRelease, aScanRecord, at, ctx, digest, errR, fail, iso, okR, world } from '../world.js';
 import type { CachedVerdict } from '../../../../src/services/ports.js';
-import type { ScanRecord } from '../../../../src/services/domain/release.js';
 
 const ID = 'r-test-000001';
 const pending = { 'tailspin-server/dev': { pending: { releaseId: ID, target: digest(1) } } };
 const head = { app: 'tailspin-server', environment: 'dev', quarantined: [] };
 
-const scan: ScanRecord = {
-  runId: 'scan-1',
-  outcome: 'pass',
-  counts: { vulnerabilities: {}, misconfigurations: {}, secrets: {}, blocking: {} },
-  blocking: [],
-  blockingTotal: 0,
-  ignored: [],
-  staleIgnores: [],
-  trivy: { version: '0.58.0', db: null },
-  policy: { severities: ['HIGH', 'CRITICAL'], ignoreUnfixed: false, blockSecrets: false, blockMisconfigAt: null, ignoreFile: null },
-  notes: [],
-};
+const scan = aScanRecord();
 const cached = (outcome: 'pass' | 'blocked'): CachedVerdict => ({
   outcome,
   summary: outcome === 'pass' ? 'passed: no HIGH/CRITICAL findings' : 'blocked: 1 CRITICAL',

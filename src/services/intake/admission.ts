@@ -1,0 +1,65 @@
+/**
+ * What the three doors share: the idempotency claim around a door's work, and admitting a release
+ * (store plan with CAS) followed by its first work item. Fast by design (GitHub gives up after
+ * 10 s): the heavy work happens off the queue.
+ */
+import type { Clock, CreateOutcome, Logger, ReleaseStore, WorkQueue } from '../ports.js';
+import type { NewRelease } from '../domain/admission.js';
+import type { Catalog } from '../domain/catalog.js';
+import type { Door } from '../domain/release.js';
+
+export interface IntakeDeps {
+  store: ReleaseStore;
+  queue: WorkQueue;
+  catalog: Catalog;
+  environments: string[];
+  loginServer: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Where automation deploys (pushes and image events): the first configured environment. */
+export const deployEnvironment = (d: IntakeDeps): string => d.environments[0] ?? 'dev';
+
+export async function admitAndEnqueue(d: IntakeDeps, input: NewRelease, log: Logger): Promise<CreateOutcome> {
+  const out = await d.store.create(input, d.clock.now());
+  if (out.kind === 'created') {
+    log.info('release admitted', {
+      release_id: out.release.id,
+      app: input.app,
+      environment: input.environment,
+      kind: input.kind,
+      superseded: out.superseded,
+    });
+    // If this enqueue is lost, the release is still due now and the sweeper picks it up.
+    await d.queue.enqueue({ releaseId: out.release.id, correlationId: input.correlationId });
+  } else {
+    log.info('release not admitted', { app: input.app, outcome: out.kind, reason: out.reason });
+  }
+  return out;
+}
+
+type Once<T> =
+  | { kind: 'duplicate'; duplicate: Extract<Awaited<ReturnType<ReleaseStore['claimEvent']>>, { state: 'duplicate' }> }
+  | { kind: 'done'; result: T };
+
+/** Runs a door's work once per idempotency key; a redelivery gets the first answer's release ids. */
+export async function once<T extends { releaseIds?: string[]; ignored?: string }>(
+  d: IntakeDeps,
+  door: Door,
+  key: string,
+  work: () => Promise<T>,
+): Promise<Once<T>> {
+  const claim = await d.store.claimEvent(door, key, d.clock.now());
+  if (claim.state === 'duplicate') return { kind: 'duplicate', duplicate: claim };
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    // The sender will see a 500 and may redeliver: that redelivery must do the work, not be a "duplicate".
+    await d.store.releaseEvent(door, key).catch(() => undefined);
+    throw e;
+  }
+  await d.store.completeEvent(door, key, { releaseIds: result.releaseIds ?? [], ...(result.ignored ? { ignored: result.ignored } : {}) });
+  return { kind: 'done', result };
+}

@@ -1,0 +1,80 @@
+// The apps' side of the telemetry gate and of the registry: every app the deployer verifies reports
+// to Application Insights under the role name the deployer queries, with the connection string
+// Terraform outputs (a Secret the guide creates; the pod refuses to start without it rather than
+// run unseen), and its manifest names the registry the sandbox serves, which the guide replaces
+// with the one Terraform creates.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { defaultCatalog } from '../../src/services/domain/catalog.js';
+import { loadConfig } from '../../src/services/config.js';
+import { loadModule } from './hcl.js';
+import type { Obj } from './network-policy.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const appsDir = join(root, 'k8s/apps');
+const docs: Obj[] = readdirSync(appsDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .flatMap((f) => parseAllDocuments(readFileSync(join(appsDir, f), 'utf8')).map((d) => d.toJS() as Obj))
+  .filter(Boolean);
+const catalog = defaultCatalog('tailspin/tailspin-toys', 'main', ['prod']);
+const guide = readFileSync(join(root, 'docs/azure-deployment.md'), 'utf8');
+const SECRET = 'tailspin-telemetry';
+const KEY = 'APPLICATIONINSIGHTS_CONNECTION_STRING';
+
+/** The environment a container gets: its env entries and every ConfigMap it loads with envFrom. */
+function environment(dep: Obj, container: string): Record<string, unknown> {
+  const c = (dep.spec.template.spec.containers as Obj[]).find((x) => x.name === container)!;
+  const env: Record<string, unknown> = {};
+  for (const from of (c.envFrom ?? []) as Obj[]) {
+    const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === from.configMapRef?.name);
+    Object.assign(env, cm?.data ?? {});
+  }
+  for (const e of (c.env ?? []) as Obj[]) env[e.name as string] = e.value ?? e.valueFrom;
+  return env;
+}
+
+describe.each(catalog.apps)('$name', (app) => {
+  const dep = () => docs.find((d) => d.kind === 'Deployment' && d.metadata.name === app.deployment)!;
+
+  it('reports under the role name the deployer queries (OTEL_SERVICE_NAME = telemetryRole)', () => {
+    expect(environment(dep(), app.container).OTEL_SERVICE_NAME).toBe(app.telemetryRole);
+  });
+
+  it('gets the connection string from the Secret, required', () => {
+    expect(environment(dep(), app.container)[KEY]).toEqual({ secretKeyRef: { name: SECRET, key: KEY } });
+  });
+
+  it("pulls from the sandbox's registry, the placeholder the guide replaces", () => {
+    const image = (dep().spec.template.spec.containers as Obj[]).find((c) => c.name === app.container)?.image as string;
+    const sandboxRegistry = loadConfig({
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      GITHUB_WEBHOOK_SECRET: 'x'.repeat(16),
+    }).ACR_LOGIN_SERVER;
+    expect(image.split('/')[0]).toBe(sandboxRegistry);
+    expect(image).toBe(`${sandboxRegistry}/${app.acrRepository}:latest`);
+  });
+});
+
+describe('the guide and Terraform agree with the manifests', () => {
+  it('Terraform outputs the role names the catalog queries', async () => {
+    const infra = await loadModule(join(root, 'infra'));
+    expect(infra.outputs.app_cloud_role_names.value).toEqual(catalog.apps.map((a) => a.telemetryRole));
+  });
+
+  it('the guide creates the Secret from the Terraform output, before the first release', () => {
+    const create = guide.indexOf(`kubectl -n tail-spin create secret generic ${SECRET}`);
+    expect(create).toBeGreaterThan(0);
+    expect(guide.slice(create, create + 300)).toContain(
+      `--from-literal=${KEY}="$(terraform -chdir=infra output -raw app_insights_connection_string)"`,
+    );
+    expect(create).toBeLessThan(guide.indexOf('## 8. First release'));
+  });
+
+  it('the guide replaces the placeholder registry with the one Terraform creates', () => {
+    expect(guide).toContain('sed "s#tailspinacr.azurecr.io/#$ACR/#"');
+    expect(guide).toContain('ACR=$(terraform -chdir=infra output -raw acr_login_server)');
+  });
+});
