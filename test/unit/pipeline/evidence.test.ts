@@ -33,10 +33,26 @@ describe('issueFor', () => {
       ],
       { requests: 1500, failures: 3, slow: 0 },
     );
-    const issue = issueFor(ended('rolled_back', `rolled back to … because ${verification.verdict}`, { verification }), URL);
+    const measurements = {
+      requests: 290,
+      failures: 12,
+      errorRate: 12 / 290,
+      p95Ms: 180,
+      slow: 1,
+      at: iso(60),
+      from: iso(0),
+      thresholds: { errorRateMax: 0.01, p95MsMax: 2000, minRequests: 50 },
+    };
+    const baseline = { requests: 1500, failures: 3, errorRate: 0.002, p95Ms: 170, slow: 0, from: iso(-320), to: iso(-20) };
+    const issue = issueFor(
+      ended('rolled_back', `rolled back to … because ${verification.verdict}`, { verification, measurements, baseline }),
+      URL,
+    );
     expect(issue.title).toBe(`Rolled back: tailspin-server in dev (${digest(1).slice(0, 19)})`);
     expect(issue.labels).toContain('rollback');
     const body = issue.body.split('\n');
+    expect(body).toContain('| error rate | 4.14% | 1.00% | 0.20% |');
+    expect(body).toContain('| slower than 2000 ms | 0.34% | 5.00% | 0.00% |');
     expect(body).toContain('### Verification of `tailspin-server` (Application Insights role `tailspin-server`, 300 s window)');
     expect(body).toContain('**Verdict:** error rate 4.1 % (95 % CI 2.4–7.1 %) is above 1 %: rolled back after 2 samples');
     expect(body).toContain(

@@ -447,6 +447,64 @@ describe('verifying: manifest releases and versions', () => {
     });
   });
 
+  it('smoke passes: each app’s baseline for the decision, all apps together (P95 of the worst) for people', async () => {
+    const w = world({
+      cluster: { smoke: () => okR(smokeOk) },
+      telemetry: { requests: (q) => okR(q.roleName === 'tailspin-server' ? sample(400, 2, 3, 250) : sample(100, 1, 0, 90)) },
+    });
+    const r = manifestRelease({
+      smokePassedAt: undefined,
+      verifyStartedAt: undefined,
+      verifyUntil: undefined,
+      appliedAt: iso(-20),
+      imageSetAt: iso(-20),
+    });
+    const d = await verifying({ ...ctx(r, w, at(5)), app: undefined });
+    expect(d.progress?.verifyBaseline).toEqual({
+      'tailspin-server': { requests: 400, failures: 2, slow: 3 },
+      'tailspin-client': { requests: 100, failures: 1, slow: 0 },
+    });
+    expect(d.outcome?.baseline).toEqual({
+      requests: 500,
+      failures: 3,
+      errorRate: 0.006,
+      p95Ms: 250,
+      slow: 3,
+      from: iso(-320),
+      to: iso(-20),
+    });
+  });
+
+  it('a manifest release that pins no catalog app has nothing to observe: the inconclusive policy decides at the window end', async () => {
+    const none = manifestRelease({ manifest: { objects: [], pins: {} } });
+    const w = world();
+    expect(await verifying({ ...ctx(none, w, at(30)), app: undefined })).toEqual({
+      kind: 'wait',
+      on: 'telemetry',
+      for: `telemetry: observing until ${iso(300)}`,
+      deadline: at(300),
+      afterSeconds: 270,
+    });
+    expect(await verifying({ ...ctx(none, w, at(300)), app: undefined })).toMatchObject({
+      to: 'unverified',
+      reason: 'no app of this release reports telemetry: verified by smoke checks only; held as unverified by policy',
+    });
+    const pass = world({ settings: { inconclusive: 'extend-then-pass' } });
+    expect(await verifying({ ...ctx(none, pass, at(300)), app: undefined })).toMatchObject({
+      to: 'succeeded',
+      reason: 'passed with a warning: no app of this release reports telemetry: verified by smoke checks only',
+      outcome: { warning: 'no app of this release reports telemetry: verified by smoke checks only' },
+    });
+    expect(w.callsTo('telemetry')).toEqual([]);
+  });
+
+  it('asks for the new version only, where the catalog says the telemetry carries it', async () => {
+    const { w, queries } = telemetryWorld(sample(150, 0));
+    const app = { ...CATALOG.apps[0]!, telemetryVersion: 'tag' as const };
+    await verifying({ ...ctx(observing(), w, at(30)), app });
+    expect(queries).toEqual([{ roleName: 'tailspin-server', from: at(0), to: at(30), version: 'v1', slowAboveMs: 2000 }]);
+  });
+
   it('counts only the new version where the app reports one', () => {
     const app = CATALOG.apps[0]!;
     const r = aRelease();
