@@ -58,7 +58,10 @@ module "monitoring" {
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
   retention_days      = var.log_retention_days
-  tags                = local.tags
+  daily_quota_gb      = var.log_daily_cap_gb
+  # Off by default; true only while apps still send with a bare connection string (docs, step 6).
+  app_insights_local_auth_enabled = var.app_insights_local_auth_enabled
+  tags                            = local.tags
 }
 
 module "acr" {
@@ -137,6 +140,7 @@ module "rbac" {
   storage_account_id           = module.functionapp.storage_account_id
   log_analytics_workspace_id   = module.monitoring.workspace_id
   key_vault_id                 = module.keyvault.id
+  app_insights_id              = module.monitoring.app_insights_id
   namespace                    = local.app_namespace
   operator_object_id           = local.operator_object_id
   grant_operator_cluster_admin = var.grant_operator_cluster_admin
@@ -178,4 +182,34 @@ module "alerts" {
   p95_ms_max                = tonumber(lookup(var.deployer_settings, "VERIFY_P95_MS_MAX", "2000"))
   min_requests              = tonumber(lookup(var.deployer_settings, "VERIFY_MIN_REQUESTS", "50"))
   tags                      = local.tags
+}
+
+# The apps' telemetry identity (workload identity for their ServiceAccounts in k8s/apps).
+module "apps_identity" {
+  source              = "./modules/apps-identity"
+  name                = local.unique
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  oidc_issuer_url     = module.aks.oidc_issuer_url
+  namespace           = local.app_namespace
+  service_accounts    = ["tailspin-server", "tailspin-client"]
+  app_insights_id     = module.monitoring.app_insights_id
+  tags                = local.tags
+}
+
+# Audit trail, spend and accidental deletion.
+module "guards" {
+  source                   = "./modules/guards"
+  name                     = local.name
+  resource_group_id        = azurerm_resource_group.this.id
+  workspace_id             = module.monitoring.workspace_id
+  aks_id                   = module.aks.id
+  key_vault_id             = module.keyvault.id
+  acr_id                   = module.acr.id
+  function_app_id          = module.functionapp.id
+  budget_amount            = var.monthly_budget
+  budget_emails            = var.alert_emails
+  action_group_id          = module.alerts.action_group_id
+  enable_locks             = var.enable_resource_locks
+  state_storage_account_id = var.state_storage_account_id
 }

@@ -19,6 +19,8 @@ output "app_insights_connection_string" {
   sensitive = true
 }
 output "app_cloud_role_names" { value = ["tailspin-server", "tailspin-client"] }
+# Application Insights takes Entra ID only: the apps authenticate as this identity (workload identity).
+output "apps_telemetry_client_id" { value = module.apps_identity.client_id }
 
 # GitHub Actions (docs/azure-deployment.md, "The pipeline"): the variables of each GitHub Environment
 # the workflows read (none is a secret: OIDC needs no client secret), by environment name.

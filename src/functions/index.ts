@@ -7,6 +7,7 @@ import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
 import { answeringUnavailable } from './http.js';
+import { registerMetrics } from './metrics.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
@@ -27,4 +28,5 @@ export function registerAll(registrar: Registrar, s: Services): void {
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
   registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
+  registerMetrics(r, s.observability);
 }

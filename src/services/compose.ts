@@ -9,6 +9,7 @@ import { createStorageClients, type StorageClients } from './adapters/storage/cl
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { unavailableAsError } from './adapters/storage/unavailable.js';
+import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -17,6 +18,9 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import type { Observability } from './telemetry/port.js';
+import { observedIntake, observedStore } from './telemetry/decorators.js';
+import { createObservability } from './adapters/otel/index.js';
 
 export interface Services {
   config: Config;
@@ -28,6 +32,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
+  observability: Observability;
 }
 
 export interface ServiceOverrides {
@@ -35,6 +41,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  observability?: Observability;
   /** Replace adapters (tests); anything not given comes from settings. */
   ports?: Partial<Omit<Ports, 'configured'>>;
 }
@@ -90,8 +97,22 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
   ];
-  const health = createHealthService(probes, clock, VERSION);
-  const intake = createIntake({
+  const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
+  const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
+  const observability =
+    overrides.observability ??
+    createObservability(
+      {
+        serviceName: config.TAILSPIN_SERVICE_NAME,
+        environment: config.TAILSPIN_ENVIRONMENTS.join(','),
+        version: VERSION,
+        ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          : {}),
+      },
+      logger,
+    );
+  const plainIntake = createIntake({
     store: requestStore,
     queue: requestQueue,
     catalog: config.catalog,
@@ -100,8 +121,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     clock,
     logger,
   });
+  const intake = observedIntake(plainIntake, observability, logger);
   const pipeline: PipelineDeps = {
-    store,
+    store: observedStore(store, observability, clock, logger),
     queue,
     clock,
     logger,
@@ -111,6 +133,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     telemetry: ports.telemetry,
     source: ports.source,
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
+    outbox: createNotifyOutbox(storage.table(names.tables.releases)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,
@@ -131,9 +154,12 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       buildPollSeconds: config.BUILD_POLL_SECONDS,
       buildDeadlineSeconds: config.ACR_BUILD_TIMEOUT_SECONDS + 300,
       slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
+      notifyRetrySeconds: config.NOTIFY_RETRY_SECONDS,
+      notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
+      notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
     },
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */

@@ -30,6 +30,7 @@ describe('the bundled function app', () => {
       'githubWebhook',
       'health',
       'listDeployments',
+      'metrics',
       'pipeline',
       'sweeper',
     ]);

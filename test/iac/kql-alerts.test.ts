@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRequestsQuery } from '../../src/services/adapters/monitor/kql.js';
 import { childScope, defaults, evaluate, loadModule, loadTfvars, str, type Module, type Scope, type Value } from './hcl.js';
 import { analyze, errorsOf, TABLES } from './monitor-tables.js';
+import { COUNTERS, HISTOGRAMS } from '../../src/services/telemetry/names.js';
 
 const infra = fileURLToPath(new URL('../../infra', import.meta.url));
 let alerts: Module;
@@ -89,6 +90,12 @@ describe.each(['dev', 'prod'])('standing alerts (%s)', (env) => {
       for (const d of r.dimensions) expect(resultColumns, `${at} splits by ${d}`).toContain(d);
       expect(Object.keys(TABLES), at).toContain(/^\s*(\w+)/.exec(r.query)![1]);
     }
+  });
+
+  it("the deployer's own metrics the rules read are ones it reports (src/services/telemetry/names.ts)", () => {
+    const used = rules[env]!.flatMap((r) => [...r.query.matchAll(/Name == "(tailspin\.[^"]+)"/g)].map((m) => m[1]!));
+    expect(used.length).toBeGreaterThan(0);
+    for (const n of used) expect([...Object.keys(COUNTERS), ...Object.keys(HISTOGRAMS)], n).toContain(n);
   });
 
   it('every rule notifies the one action group', () => {
