@@ -141,11 +141,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       rolloutDeadlineSeconds: config.ROLLOUT_DEADLINE_SECONDS,
       verifyWindowSeconds: config.VERIFY_WINDOW_SECONDS,
       verifyIntervalSeconds: config.VERIFY_INTERVAL_SECONDS,
-      thresholds: {
-        errorRateMax: config.VERIFY_ERROR_RATE_MAX,
-        p95MsMax: config.VERIFY_P95_MS_MAX,
-        minRequests: config.VERIFY_MIN_REQUESTS,
-      },
+      verification: config.verification,
+      baselineBreach: config.VERIFY_BASELINE_BREACH,
       inconclusive: config.VERIFY_INCONCLUSIVE,
       telemetryUnavailable: config.VERIFY_TELEMETRY_UNAVAILABLE,
       smokeRetries: config.SMOKE_RETRIES,

@@ -159,6 +159,11 @@ export interface TelemetrySample {
   p95Ms: number | null;
   /** Requests slower than the query's slowAboveMs (ItemCount-weighted); present when it was asked for. */
   slow?: number;
+  /**
+   * The same counts in retained rows, before ItemCount weighting: what sampling kept, and what a
+   * statistical test may count as observations. Equal to the weighted counts without sampling.
+   */
+  retained?: { requests: number; failures: number; slow?: number };
 }
 
 export interface Telemetry {

@@ -1,5 +1,6 @@
 /** A release: one attempt to get one app/environment to one desired state. Pure data, no I/O. */
 import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
+import type { Counts, VerificationDecision, VerificationOutcome, WeightedCounts } from '../verification/index.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -145,6 +146,19 @@ export interface ManifestProgress {
   appliedAt?: string;
 }
 
+/**
+ * One telemetry sample of one app as the verification decision reads it: counts cumulative since
+ * the window's start, in retained rows (what a statistical test may count as observations).
+ */
+export interface VerifyLook extends Counts {
+  /** 1-based sample number (looks in between may have been dropped, see verifyLooks). */
+  sample: number;
+  /** Seconds after verifyStartedAt. */
+  atS: number;
+  /** The ItemCount-weighted counts, when sampling made them differ. */
+  weighted?: WeightedCounts;
+}
+
 export interface VerifyProgress {
   smokeAttempt?: number;
   smokePassedAt?: string;
@@ -152,6 +166,13 @@ export interface VerifyProgress {
   verifyUntil?: string;
   verifyExtended?: boolean;
   telemetryFailures?: number;
+  /**
+   * Per app: the samples so far, bounded (the first few and the latest ones) so the record stays
+   * small however long the window; the decision needs only the latest counts, the evidence the rest.
+   */
+  verifyLooks?: Record<string, VerifyLook[]>;
+  /** Per app: the same-length window before the deploy, in retained rows (blame and regressions). */
+  verifyBaseline?: Record<string, Counts>;
 }
 
 /** Where a rollback goes: a verified image, the previous revision, or (manifests) a verified commit. */
@@ -238,10 +259,44 @@ export interface TelemetryTrouble {
 
 /** One look at the telemetry, with the limits it was judged by (per app when a release verifies several). */
 export type MeasurementRecord = Measurements & {
+  /** Requests slower than the P95 threshold (ItemCount-weighted). */
+  slow?: number;
   at: string;
   from: string;
   thresholds: Thresholds;
   perApp?: Record<string, Measurements>;
+};
+
+/**
+ * The telemetry decision as people are shown it (release record, issue): the verdict sentence,
+ * the rule with its numbers, one row per kept sample, the window-end test and the baseline. For a
+ * release that verifies several apps, the app that decided, and every app's outcome.
+ */
+export type VerificationRecord = Pick<
+  VerificationDecision,
+  | 'outcome'
+  | 'reason'
+  | 'metrics'
+  | 'decidedBy'
+  | 'samples'
+  | 'atS'
+  | 'noTraffic'
+  | 'blame'
+  | 'regressions'
+  | 'windowEnd'
+  | 'baseline'
+  | 'rule'
+  | 'evidence'
+  | 'verdict'
+> & {
+  app: string;
+  /** The Application Insights role name queried (AppRoleName). */
+  role: string;
+  at: string;
+  from: string;
+  windowS: number;
+  extended?: boolean;
+  perApp?: Record<string, { outcome: VerificationOutcome; verdict: string }>;
 };
 
 /** Why a release went to rolling_back, with the cluster's own account of it. */
@@ -266,11 +321,13 @@ export interface ReleaseOutcome {
   manifest?: { commit: string; objects: string[]; pins: Record<string, string> };
   applied?: string[];
   smoke?: SmokeResult[];
-  /** The same-length window before the deploy, reported beside the figures (not used to decide). */
-  baseline?: Measurements & { from: string; to: string };
+  /** The same-length window before the deploy, as people read it (ItemCount-weighted; the decision uses verifyBaseline). */
+  baseline?: Measurements & { from: string; to: string; slow?: number };
   telemetry?: TelemetryTrouble;
   measurements?: MeasurementRecord;
-  /** A pass with a caveat (inconclusive telemetry). */
+  /** The statistical decision behind the verdict, sample by sample. */
+  verification?: VerificationRecord;
+  /** A pass with a caveat (inconclusive telemetry, or a regression against the baseline). */
   warning?: string;
   failure?: FailureRecord;
   rollback?: RollbackRecord;

@@ -20,6 +20,7 @@ import type {
 } from '../../../src/services/ports.js';
 import type { ReleaseStore, WorkQueue, Logger, NotifyOutbox, OutboxEntry } from '../../../src/services/ports.js';
 import { DEFAULT_SCAN_POLICY } from '../../../src/services/scan-policy/index.js';
+import { DEFAULT_VERIFICATION_SETTINGS } from '../../../src/services/verification/index.js';
 import type { PipelineDeps, PipelineSettings } from '../../../src/services/pipeline/deps.js';
 import type { StepContext } from '../../../src/services/pipeline/steps/common.js';
 
@@ -41,7 +42,8 @@ export const SETTINGS: PipelineSettings = {
   rolloutDeadlineSeconds: 600,
   verifyWindowSeconds: 300,
   verifyIntervalSeconds: 30,
-  thresholds: { errorRateMax: 0.01, p95MsMax: 2000, minRequests: 50 },
+  verification: DEFAULT_VERIFICATION_SETTINGS,
+  baselineBreach: 'keep',
   inconclusive: 'extend-then-hold',
   telemetryUnavailable: 'keep-unverified',
   smokeRetries: 2,

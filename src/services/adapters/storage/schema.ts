@@ -21,10 +21,64 @@ const SmokeResult = z.object({ check: str, ok: z.boolean(), status: num.optional
 const RolloutRecord = z.object({ revision: opt, replicas: num, ready: num, available: num });
 const TelemetryTrouble = z.object({ at: str, from: str, error: str, failures: num });
 const MeasurementRecord = Measurements.extend({
+  slow: num.optional(),
   at: str,
   from: str,
   thresholds: Thresholds,
   perApp: z.record(z.string(), Measurements).optional(),
+});
+
+// ---------------------------------------------------------------- verification (see domain/release.ts VerificationRecord)
+const Metric = z.enum(['errors', 'latency']);
+const Side = z.enum(['breach', 'healthy', 'open']);
+const Weighted = z.object({ requests: num, failures: num, slow: num.optional() });
+const Counts = z.object({ requests: num, failures: num, slow: num.optional(), p95Ms: num.nullable().optional() });
+const VerifyLook = Counts.extend({ sample: num, atS: num, weighted: Weighted.optional() });
+const MetricEvidence = z.object({ rate: num.nullable(), ci95: z.tuple([num, num]).nullable(), llr: num, side: Side });
+const TestState = z.object({ events: num, requests: num, rate: num.nullable(), llr: num, side: Side });
+const Rule = z.object({ threshold: num, healthy: num, failing: num, upper: num, lower: num, endAlpha: num, endBeta: num });
+const VerificationRecord = z.object({
+  outcome: z.enum(['continue', 'breach', 'healthy', 'inconclusive']),
+  reason: z.enum(['observing', 'breach', 'healthy', 'no-traffic', 'too-few-requests', 'thin-evidence', 'latency-not-measured']),
+  metrics: z.array(Metric),
+  decidedBy: z.enum(['sequential', 'window-end']).optional(),
+  samples: num,
+  atS: num,
+  noTraffic: z.boolean(),
+  blame: z.enum(['release', 'baseline']).optional(),
+  regressions: z.array(Metric),
+  windowEnd: z.partialRecord(Metric, z.object({ pHealthy: num, pFailing: num, side: Side })).optional(),
+  baseline: z
+    .object({
+      counts: Counts,
+      comparisons: z.array(
+        z.object({ metric: Metric, baseline: TestState, breaching: z.boolean(), pValue: num.nullable(), worse: z.boolean() }),
+      ),
+    })
+    .optional(),
+  rule: z.object({ errors: Rule, latency: Rule }),
+  evidence: z.array(
+    z.object({
+      look: num,
+      atS: num,
+      requests: num,
+      failures: num,
+      slow: num.nullable(),
+      p95Ms: num.nullable(),
+      interval: z.object({ requests: num, failures: num, slow: num.nullable() }),
+      errors: MetricEvidence,
+      latency: MetricEvidence.nullable(),
+      weighted: Weighted.optional(),
+    }),
+  ),
+  verdict: str,
+  app: str,
+  role: str,
+  at: str,
+  from: str,
+  windowS: num,
+  extended: z.boolean().optional(),
+  perApp: z.record(z.string(), z.object({ outcome: z.enum(['continue', 'breach', 'healthy', 'inconclusive']), verdict: str })).optional(),
 });
 
 export const ScanRecord = z.object({
@@ -77,6 +131,8 @@ const ReleaseProgress = z.object({
   verifyUntil: opt,
   verifyExtended: z.boolean().optional(),
   telemetryFailures: num.optional(),
+  verifyLooks: z.record(z.string(), z.array(VerifyLook)).optional(),
+  verifyBaseline: z.record(z.string(), Counts).optional(),
   rollbackIntent: RollbackIntent.optional(),
   rollbackSetAt: opt,
   githubDeploymentId: num.optional(),
@@ -93,9 +149,10 @@ const ReleaseOutcome = z.object({
   manifest: z.object({ commit: str, objects: z.array(str), pins }).optional(),
   applied: z.array(str).optional(),
   smoke: z.array(SmokeResult).optional(),
-  baseline: Measurements.extend({ from: str, to: str }).optional(),
+  baseline: Measurements.extend({ from: str, to: str, slow: num.optional() }).optional(),
   telemetry: TelemetryTrouble.optional(),
   measurements: MeasurementRecord.optional(),
+  verification: VerificationRecord.optional(),
   warning: opt,
   failure: z
     .object({
