@@ -125,6 +125,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       buildPollSeconds: config.BUILD_POLL_SECONDS,
       buildDeadlineSeconds: config.ACR_BUILD_TIMEOUT_SECONDS + 300,
       slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
+      acrLoginServer: config.ACR_LOGIN_SERVER,
     },
   };
   return { config, logger, clock, storage, queue, health, store, intake, pipeline };

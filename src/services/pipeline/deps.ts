@@ -23,6 +23,8 @@ export interface PipelineSettings {
   buildDeadlineSeconds: number;
   /** How long a release waits for another one to free the deploy slot before giving up. */
   slotWaitSeconds: number;
+  /** ACR_LOGIN_SERVER: every image a manifest names must come from it. */
+  acrLoginServer: string;
 }
 
 export interface PipelineDeps {

@@ -52,6 +52,7 @@ export const SETTINGS: PipelineSettings = {
   buildPollSeconds: 15,
   buildDeadlineSeconds: 2100,
   slotWaitSeconds: 1800,
+  acrLoginServer: REGISTRY,
 };
 
 /** An image release of tailspin-server for digest(1), created at T0 and queued. */

@@ -24,7 +24,10 @@ async function prepare(c: StepContext, commit: string): Promise<Result<Prepared,
   const tree = await d.source.readTree(commit, d.catalog.manifestPath);
   if (!tree.ok) return { ok: false, error: `cannot read ${d.catalog.manifestPath} at ${commit}: ${tree.error.message}` };
   const namespace = d.catalog.apps[0]?.namespace ?? 'tail-spin';
-  const { objects, problems } = parseManifests(tree.value, namespace);
+  const { objects, problems } = parseManifests(tree.value, namespace, {
+    policy: d.catalog.manifestPolicy,
+    registry: d.settings.acrLoginServer,
+  });
   if (problems.length > 0) {
     return {
       ok: false,

@@ -16,7 +16,7 @@ spec:
       securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
       containers:
         - name: tailspin-server
-          image: tailspin-server:latest
+          image: ${REGISTRY}/tailspin-server:latest
           securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
 ---
 apiVersion: v1
@@ -78,7 +78,7 @@ describe('manifest releases: deploying', () => {
     });
     const none = world({ source: { readTree: () => okR(tree) }, cluster: { observe: () => errR(fail('not-found')) } });
     expect(await manifestDeploy(ctx(manifest(), none))).toMatchObject({
-      progress: { manifest: { pins: { 'tailspin-server': 'tailspin-server:latest' } } },
+      progress: { manifest: { pins: { 'tailspin-server': `${REGISTRY}/tailspin-server:latest` } } },
     });
   });
 
