@@ -19,12 +19,14 @@ export async function manifestPlan(c: StepContext): Promise<Decision> {
   const commit = r.manifestCommit ?? '';
   const path = d.catalog.manifestPath;
   const deadline = addSeconds(r.createdAt, PLAN_DEADLINE_SECONDS);
+  // The first retries come at the poll interval, then back off (retryUntil).
+  const pollSeconds = d.settings.rolloutPollSeconds;
   const tree = await d.source.readTree(commit, path);
   if (!tree.ok) {
     return retryUntil(
       c,
       tree.error,
-      { on: 'source', for: `reading ${path} at ${commit.slice(0, 7)} (${tree.error.message})`, deadline },
+      { on: 'source', for: `reading ${path} at ${commit.slice(0, 7)} (${tree.error.message})`, deadline, pollSeconds },
       (e) => finish(c, 'blocked', `cannot read ${path} at ${commit}: ${describeFailure(e, seconds(c, 'source'))}`, {}),
     );
   }
@@ -55,7 +57,7 @@ export async function manifestPlan(c: StepContext): Promise<Decision> {
     }
     const res = await d.builder.resolveTag(repository, tag);
     if (!res.ok) {
-      return retryUntil(c, res.error, { on: 'registry', for: `resolving ${image} (${res.error.message})`, deadline }, (e) =>
+      return retryUntil(c, res.error, { on: 'registry', for: `resolving ${image} (${res.error.message})`, deadline, pollSeconds }, (e) =>
         finish(
           c,
           'blocked',
