@@ -134,6 +134,18 @@ variable "grant_operator_cluster_admin" {
   default     = false
 }
 
+variable "operator_object_id" {
+  description = "Entra object id of the person (or group) administering the stack: Key Vault Secrets Officer, and cluster admin with grant_operator_cluster_admin. Null: whoever runs Terraform (right for the first, local apply; the pipeline sets it so the grants stay with people)."
+  type        = string
+  default     = null
+}
+
+variable "state_storage_account_id" {
+  description = "ARM id of the Terraform state account (infra/bootstrap). Set it to let the pipeline identities read (plan) and write (apply) the state, and to lock the account with enable_resource_locks."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_days" {
   type    = number
   default = 30
@@ -159,6 +171,27 @@ variable "enable_acr_event_subscription" {
   description = "Create the Event Grid subscription to the acrImagePushed function. Event Grid checks that the function exists, so set true after the first publish."
   type        = bool
   default     = false
+}
+
+variable "alert_emails" {
+  description = "Who the standing alerts email (the action group's receivers)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_emails must be e-mail addresses."
+  }
+}
+
+variable "alert_webhook_url" {
+  description = "Optional HTTPS endpoint the action group also calls (common alert schema), e.g. a chat or paging integration. Null: email only."
+  type        = string
+  default     = null
+  sensitive   = true
+  validation {
+    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
+    error_message = "alert_webhook_url must be an https:// URL."
+  }
 }
 
 variable "tags" {

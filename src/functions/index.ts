@@ -6,9 +6,17 @@ import { registerGithubWebhook } from './github-webhook.js';
 import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
+import { answeringUnavailable } from './http.js';
 
-export function registerAll(r: Registrar, s: Services): void {
+export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
+  // Every HTTP door answers a storage outage the same way (503 + Retry-After).
+  const r: Registrar = {
+    http: (name, reg) => registrar.http(name, { ...reg, handler: answeringUnavailable(name, reg.handler, logger) }),
+    storageQueue: (name, reg) => registrar.storageQueue(name, reg),
+    timer: (name, reg) => registrar.timer(name, reg),
+    eventGrid: (name, reg) => registrar.eventGrid(name, reg),
+  };
   registerHealth(r, s.health);
   registerGithubWebhook(r, {
     intake,

@@ -8,6 +8,7 @@ import type { Clock, Logger, ReleaseStore } from './ports.js';
 import { createStorageClients, type StorageClients } from './adapters/storage/clients.js';
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
+import { unavailableAsError } from './adapters/storage/unavailable.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -40,6 +41,9 @@ export interface ServiceOverrides {
 
 export const VERSION = '0.1.0';
 
+/** One enqueue on the request path, tries included (the queue SDK itself never stops waiting). */
+const REQUEST_QUEUE_DEADLINE_MS = 4_000;
+
 export function buildServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const secrets = SECRET_SETTINGS.map((k) => config[k]).filter((v): v is string => typeof v === 'string');
   const logger =
@@ -51,15 +55,20 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       secrets,
     });
   const clock = overrides.clock ?? { now: () => new Date() };
-  const storage = createStorageClients(
+  const connection =
     'accountName' in config.storage
       ? { accountName: config.storage.accountName, credential: lazyDefaultCredential() }
-      : config.storage.connectionString,
-  );
-  const queueClient = storage.queue(config.TAILSPIN_QUEUE_NAME);
-  const queue = createWorkQueue(queueClient);
-  const prefix = config.TAILSPIN_TABLE_PREFIX;
-  const store = createReleaseStore({ releases: storage.table(`${prefix}Releases`), dedup: storage.table(`${prefix}Dedup`) });
+      : config.storage.connectionString;
+  const storage = createStorageClients(connection, 'worker');
+  const queue = createWorkQueue(storage.queue(config.TAILSPIN_QUEUE_NAME));
+  const names = storageNames(config);
+  const tables = (c: StorageClients) => ({ releases: c.table(names.tables.releases), dedup: c.table(names.tables.dedup) });
+  const store = createReleaseStore(tables(storage));
+  // The doors answer people and webhooks: storage calls there are bounded, and an outage is a 503.
+  const requestStorage = createStorageClients(connection, 'request');
+  const queueClient = requestStorage.queue(config.TAILSPIN_QUEUE_NAME);
+  const requestStore = unavailableAsError(createReleaseStore(tables(requestStorage)));
+  const requestQueue = unavailableAsError(createWorkQueue(queueClient, { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }));
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
@@ -83,8 +92,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   ];
   const health = createHealthService(probes, clock, VERSION);
   const intake = createIntake({
-    store,
-    queue,
+    store: requestStore,
+    queue: requestQueue,
     catalog: config.catalog,
     environments: config.TAILSPIN_ENVIRONMENTS,
     loginServer: config.ACR_LOGIN_SERVER,
@@ -101,7 +110,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     builder: ports.builder,
     telemetry: ports.telemetry,
     source: ports.source,
-    scanCache: createScanCache(storage.table(`${prefix}ScanCache`)),
+    scanCache: createScanCache(storage.table(names.tables.scanCache)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,
@@ -128,7 +137,16 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       acrLoginServer: config.ACR_LOGIN_SERVER,
     },
   };
-  return { config, logger, clock, storage, queue, health, store, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline };
+}
+
+/** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */
+export function storageNames(config: Config) {
+  const prefix = config.TAILSPIN_TABLE_PREFIX;
+  return {
+    tables: { releases: `${prefix}Releases`, dedup: `${prefix}Dedup`, scanCache: `${prefix}ScanCache` },
+    queues: [config.TAILSPIN_QUEUE_NAME, `${config.TAILSPIN_QUEUE_NAME}-poison`],
+  };
 }
 
 /** The scan policy from settings and the ignore file; a bad one stops start-up, naming the setting. */

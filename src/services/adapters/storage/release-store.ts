@@ -51,7 +51,11 @@ function releaseEtag(
 export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
   let ensured: Promise<unknown> | undefined;
   const ensure = async () => {
-    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]);
+    // A failed create is not remembered: the next call tries again once storage is back.
+    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]).catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
     await ensured;
   };
 
