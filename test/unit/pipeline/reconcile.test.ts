@@ -171,6 +171,16 @@ describe('reconcile', () => {
     expect(w.callsTo('cluster')).toHaveLength(5);
   });
 
+  it('storage failing while a slot is freed is logged, not thrown: the next release that wants the slot clears it', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m), child: () => logger };
+    const ended = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT, phase: 'blocked' });
+    const mem = memoryStore([ended]);
+    const w = world({ logger, store: { ...mem.store, head: () => Promise.reject(new Error('storage down')) } });
+    expect(await reconcile(w.d, ID)).toEqual({ kind: 'terminal' });
+    expect(warnings).toEqual(Array(2).fill('could not free an app slot; the next release that wants it will'));
+  });
+
   it('a step that throws is counted and looked at again after a pause; five in a row end the release failed, loudly', async () => {
     const errors: unknown[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (_m: string, f?: unknown) => errors.push(f), child: () => logger };

@@ -112,4 +112,14 @@ describe('manifest releases: queued (plan)', () => {
       for: `registry: resolving ${SIDECAR} (503)`,
     });
   });
+
+  it('without ACR_LOGIN_SERVER to hold images to, a reference that does not parse blocks, naming where', async () => {
+    const bare = w({ settings: { acrLoginServer: '' }, source: { readTree: () => okR(treeOf(deploymentYaml({ sidecar: 'nginx' }))) } });
+    expect(await manifestPlan(ctx(manifest(), bare))).toMatchObject({
+      to: 'blocked',
+      reason: expect.stringMatching(
+        /^k8s\/apps\/server\.yaml#1 Deployment\/tailspin-server at spec\.template\.spec\.containers\[1\]\.image: image nginx is not a valid reference/,
+      ),
+    });
+  });
 });

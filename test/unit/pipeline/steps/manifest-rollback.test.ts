@@ -15,6 +15,12 @@ const good = manifest({
   phase: 'succeeded',
   progress: { manifest: { objects: [deployment({ app: pinned(0) }), service], pins: { 'tailspin-server': pinned(0) }, images: [] } },
 });
+const clientDeployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'tailspin-client', namespace: 'tail-spin' },
+  spec: { template: { spec: { containers: [{ name: 'tailspin-client', image: `${REGISTRY}/tailspin-client@${digest(6)}` }] } } },
+};
 const k8sHead = { active: { releaseId: ID, target: COMMIT }, lastGood: { releaseId: good.id, target: GOOD, manifestCommit: GOOD } };
 const failed = (progress: Release['progress'] = {}) =>
   manifest({
@@ -135,5 +141,42 @@ describe('manifest releases: rolling back', () => {
     });
     const down = w({ observe: () => errR(fail('auth', 'expired token')) });
     expect(await manifestRollback(ctx(set, down, at(20)))).toMatchObject({ kind: 'wait', for: 'rollback rollout: kubernetes unavailable' });
+  });
+
+  it('re-applying waits for an app the verified manifests touch that another release holds; past the slot deadline it fails loudly', async () => {
+    const busy = { 'tailspin-client/dev': { active: { releaseId: 'r-img', target: digest(6) } } };
+    const withClient = manifest({
+      ...good,
+      progress: { manifest: { ...good.progress.manifest!, objects: [...good.progress.manifest!.objects, clientDeployment] } },
+    });
+    const store = {
+      get: (id: string) => Promise.resolve(id === good.id ? withClient : manifest({ id: 'r-img', phase: 'verifying' })),
+    };
+    const ww = w({}, store, busy);
+    expect(await manifestRollback(ctx(failed({ rollbackIntent: reapply }), ww, at(2)))).toMatchObject({
+      kind: 'wait',
+      on: 'slot',
+      for: 'deploy slot: tailspin-client: waiting for release r-img to finish',
+    });
+    const waiting = failed({ rollbackIntent: reapply });
+    waiting.wait = { on: 'slot', for: '…', since: iso(2), deadline: iso(1802) };
+    expect(await manifestRollback(ctx(waiting, ww, at(1803)))).toMatchObject({
+      to: 'failed',
+      reason: 'ROLLBACK FAILED: gave up after 1800 s tailspin-client: waiting for release r-img to finish',
+    });
+  });
+
+  it('re-applying fails loudly when an app has no digest to pin; with no Deployment pinned, undo has nothing to do', async () => {
+    const bare = manifest({ ...good, progress: { manifest: { ...good.progress.manifest!, pins: {} } } });
+    const ww = w({}, { get: () => Promise.resolve(bare) }, { 'tailspin-server/dev': { active: holder } });
+    expect(await manifestRollback(ctx(failed({ rollbackIntent: reapply }), ww))).toMatchObject({
+      to: 'failed',
+      reason: `ROLLBACK FAILED: re-applying ${GOOD}: no verified digest for tailspin-server, and its declared image was not resolved`,
+    });
+    expect(await manifestRollback(ctx(failed({ rollbackIntent: undo, manifest: { ...plan, pins: {} } }), world()))).toEqual({
+      kind: 'continue',
+      afterSeconds: 5,
+      progress: { rollbackIntent: undo, rollbackSetAt: iso(0) },
+    });
   });
 });

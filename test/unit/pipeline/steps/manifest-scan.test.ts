@@ -15,7 +15,9 @@ const scanningRelease = (images: GatedImage[]): Release =>
   manifest({
     phase: 'scanning',
     timeline: [{ at: iso(0), from: 'queued', to: 'scanning', reason: 'scanning', correlationId: 'evt-1' }],
-    progress: { manifest: { objects: [], pins: {}, images, fallback: {} } },
+    progress: {
+      manifest: { objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }], pins: {}, images, fallback: {} },
+    },
   });
 const both = (a: Partial<GatedImage> = {}, b: Partial<GatedImage> = {}) => [
   { image: A, where: [where('containers[1]')], ...a },
@@ -157,6 +159,38 @@ describe('manifest releases: scanning', () => {
     expect(await manifestScanning(ctx(r, w(running).ww, at(901)))).toMatchObject({
       to: 'blocked',
       reason: expect.stringContaining('did not finish within 900 s (fail closed after 2 attempts)'),
+    });
+  });
+
+  it('an unreadable report is tried again; an unreadable run (final), an image not pinned by digest and a missing plan end it', async () => {
+    const garbled = { 'run-1': { state: 'done' as const, runId: 'run-1', report: { nope: true } } };
+    const r = scanningRelease(both({ scanRunId: 'run-1', scanStartedAt: iso(0) }, { verdict: 'pass' }));
+    expect(await manifestScanning(ctx(r, w(garbled).ww, at(20)))).toMatchObject({
+      kind: 'wait',
+      progress: { manifest: { images: [{ scanRunId: 'run-1', scanAttempt: 2 }, { verdict: 'pass' }] } },
+    });
+    const gone = w({}, { scanner: { get: () => errR(fail('not-found', 'run gone')), start: () => okR({ runId: 'run-9' }) } });
+    expect(await manifestScanning(ctx(r, gone.ww, at(20)))).toMatchObject({ kind: 'wait', for: expect.stringContaining('run run-9') });
+    const tagged = scanningRelease([{ image: `${REGISTRY}/log-agent:1.2`, where: ['x'] }]);
+    expect(await manifestScanning(ctx(tagged, w({}).ww))).toMatchObject({
+      to: 'blocked',
+      reason: `scan gate: x: ${REGISTRY}/log-agent:1.2: not pinned by digest`,
+    });
+    expect(await manifestScanning(ctx(manifest({ phase: 'scanning' }), world({ heads: { 'k8s/dev': {} } })))).toMatchObject({
+      to: 'failed',
+      reason: 'manifest release in scanning without a plan',
+    });
+  });
+
+  it('a scan that cannot be started for a while is tried again until the gate deadline, then blocks', async () => {
+    const busy = w({}, { scanner: { start: () => errR(fail('rate-limited', 'throttled', { retryAfterMs: 20_000 })) } });
+    expect(await manifestScanning(ctx(scanningRelease(both()), busy.ww, at(1)))).toMatchObject({
+      kind: 'wait',
+      for: 'scanner: 0 of 2 images judged; starting its scan (throttled), starting its scan (throttled)',
+    });
+    expect(await manifestScanning(ctx(scanningRelease(both()), busy.ww, at(900)))).toMatchObject({
+      to: 'blocked',
+      reason: expect.stringContaining('the scan could not be started (fail closed): throttled (rate-limited)'),
     });
   });
 });
