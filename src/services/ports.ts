@@ -251,6 +251,11 @@ export interface ReleaseStore {
   get(id: string): Promise<Release | undefined>;
   list(filter: ReleaseFilter): Promise<Release[]>;
   head(app: string, environment: string): Promise<StoredHead>;
+  /**
+   * Write one head alone, compare-and-swap on its etag (created when it has none): a manifest release
+   * holding or freeing the slot of an app in another partition (domain/lease.ts).
+   */
+  putHead(head: StoredHead): Promise<Result<StoredHead, 'conflict'>>;
   /** Compare-and-swap on the release's etag (and the head's, when given). */
   save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
   /** Active releases whose next tick is overdue: the sweeper re-drives them. */

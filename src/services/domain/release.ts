@@ -69,7 +69,7 @@ export interface Release {
 // ---------------------------------------------------------------- waits
 
 /** What a waiting step waits on; a new kind of wait starts its own clock (`since`). */
-export const WAIT_ON = ['registry', 'build', 'scan', 'slot', 'kubernetes', 'rollout', 'rollback', 'smoke', 'telemetry'] as const;
+export const WAIT_ON = ['registry', 'build', 'scan', 'slot', 'kubernetes', 'rollout', 'rollback', 'smoke', 'telemetry', 'source'] as const;
 export type WaitOn = (typeof WAIT_ON)[number];
 
 /** How a wait reads to people: "<label>: <detail>" (GET /api/deployments shows it as `waitingFor.for`). */
@@ -83,6 +83,7 @@ export const WAIT_LABELS: Record<WaitOn, string> = {
   rollback: 'rollback rollout',
   smoke: 'smoke',
   telemetry: 'telemetry',
+  source: 'github',
 };
 
 export interface Wait {
@@ -134,15 +135,37 @@ export interface DeployProgress {
   rolloutCompleteAt?: string;
 }
 
+/** One image a manifest release applies: pinned by digest, named where the manifests name it, and its scan. */
+export interface GatedImage {
+  /** registry/repository@sha256:… — what is scanned and what is applied. */
+  image: string;
+  /** Every place it is named, e.g. "k8s/apps/x.yaml#3 Deployment/x at spec.template.spec.containers[1].image". */
+  where: string[];
+  scanRunId?: string;
+  scanStartedAt?: string;
+  scanAttempt?: number;
+  verdict?: 'pass' | 'blocked';
+  summary?: string;
+  cached?: boolean;
+}
+
 /** Manifest releases: the objects to apply, each catalog app's Deployment pinned to an image. */
 export interface ManifestPlan {
   objects: Record<string, unknown>[];
-  /** App name → the image its Deployment is pinned to. */
+  /** App name → the image its Deployment is pinned to (chosen once the release holds the app's slot). */
   pins: Record<string, string>;
+  /** Every image the objects name, resolved and gated; a catalog app's own container is pinned instead. */
+  images?: GatedImage[];
+  /** App → its declared image, resolved and gated: the pin when the app has no verified digest at pin time. */
+  fallback?: Record<string, string>;
 }
 
 export interface ManifestProgress {
   manifest?: ManifestPlan;
+  /** The app slots a manifest release holds (domain/lease.ts), recorded after each take. */
+  slots?: string[];
+  /** When the apps were pinned, every slot held: the apply deadline counts from here. */
+  pinnedAt?: string;
   appliedAt?: string;
 }
 
@@ -157,6 +180,11 @@ export interface VerifyLook extends Counts {
   atS: number;
   /** The ItemCount-weighted counts, when sampling made them differ. */
   weighted?: WeightedCounts;
+}
+
+/** reconcile: how many ticks in a row the step threw; a step that keeps throwing ends the release. */
+export interface TickProgress {
+  stepThrows?: number;
 }
 
 export interface VerifyProgress {
@@ -178,7 +206,7 @@ export interface VerifyProgress {
 /** Where a rollback goes: a verified image, the previous revision, or (manifests) a verified commit. */
 export type RollbackIntent =
   | { mode: 'image'; image: string; toReleaseId: string; startedAt: string }
-  | { mode: 'undo'; startedAt: string; image?: string; pins?: Record<string, string> }
+  | { mode: 'undo'; startedAt: string; image?: string; pins?: Record<string, string>; undone?: string[] }
   | { mode: 'reapply'; commit: string; startedAt: string; pins?: Record<string, string> };
 
 export interface RollbackProgress {
@@ -208,7 +236,8 @@ export type ReleaseProgress = PushProgress &
   ManifestProgress &
   VerifyProgress &
   RollbackProgress &
-  NotifyProgress;
+  NotifyProgress &
+  TickProgress;
 
 // ---------------------------------------------------------------- outcome: what people are shown
 
@@ -317,8 +346,13 @@ export interface ReleaseOutcome {
   scan?: ScanRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;
-  /** Manifest releases: what was applied, pinned to which images. */
-  manifest?: { commit: string; objects: string[]; pins: Record<string, string> };
+  /** Manifest releases: what was applied, pinned to which images, and each image's scan verdict. */
+  manifest?: {
+    commit: string;
+    objects: string[];
+    pins: Record<string, string>;
+    images?: { image: string; where: string[]; verdict: 'pass' | 'blocked'; summary: string; cached?: boolean }[];
+  };
   applied?: string[];
   smoke?: SmokeResult[];
   /** The same-length window before the deploy, as people read it (ItemCount-weighted; the decision uses verifyBaseline). */

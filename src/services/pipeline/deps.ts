@@ -43,6 +43,8 @@ export interface PipelineSettings {
   notifyRetryMaxSeconds: number;
   /** …until delivered or this long after the release ended. */
   notifyDeadlineSeconds: number;
+  /** ACR_LOGIN_SERVER: every image a manifest names must come from it. */
+  acrLoginServer: string;
 }
 
 export interface PipelineDeps {

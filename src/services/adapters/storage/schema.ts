@@ -106,9 +106,20 @@ export const ScanRecord = z.object({
 
 const RollbackIntent = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('image'), image: str, toReleaseId: str, startedAt: str }),
-  z.object({ mode: z.literal('undo'), startedAt: str, image: opt, pins: pins.optional() }),
+  z.object({ mode: z.literal('undo'), startedAt: str, image: opt, pins: pins.optional(), undone: z.array(str).optional() }),
   z.object({ mode: z.literal('reapply'), commit: str, startedAt: str, pins: pins.optional() }),
 ]);
+
+const GatedImage = z.object({
+  image: str,
+  where: z.array(str),
+  scanRunId: opt,
+  scanStartedAt: opt,
+  scanAttempt: num.optional(),
+  verdict: z.enum(['pass', 'blocked']).optional(),
+  summary: opt,
+  cached: z.boolean().optional(),
+});
 
 const ReleaseProgress = z.object({
   compare: opt,
@@ -123,7 +134,16 @@ const ReleaseProgress = z.object({
   imageSetAt: opt,
   imageChanged: z.boolean().optional(),
   rolloutCompleteAt: opt,
-  manifest: z.object({ objects: z.array(z.record(z.string(), z.unknown())), pins }).optional(),
+  manifest: z
+    .object({
+      objects: z.array(z.record(z.string(), z.unknown())),
+      pins,
+      images: z.array(GatedImage).optional(),
+      fallback: pins.optional(),
+    })
+    .optional(),
+  slots: z.array(str).optional(),
+  pinnedAt: opt,
   appliedAt: opt,
   smokeAttempt: num.optional(),
   smokePassedAt: opt,
@@ -140,13 +160,25 @@ const ReleaseProgress = z.object({
   notifyAttempts: num.optional(),
   notifySince: opt,
   notifyDueAt: opt,
+  stepThrows: num.optional(),
 });
 
 const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),
-  manifest: z.object({ commit: str, objects: z.array(str), pins }).optional(),
+  manifest: z
+    .object({
+      commit: str,
+      objects: z.array(str),
+      pins,
+      images: z
+        .array(
+          z.object({ image: str, where: z.array(str), verdict: z.enum(['pass', 'blocked']), summary: str, cached: z.boolean().optional() }),
+        )
+        .optional(),
+    })
+    .optional(),
   applied: z.array(str).optional(),
   smoke: z.array(SmokeResult).optional(),
   baseline: Measurements.extend({ from: str, to: str, slow: num.optional() }).optional(),
@@ -209,7 +241,7 @@ export type ReleaseRecord = Omit<Release, 'timeline' | 'etag'>;
 
 export const TimelineEntry = z.object({ at: str, from: Phase.nullable(), to: Phase, reason: str, correlationId: str });
 
-const HeadRef = z.object({ releaseId: str, target: str });
+const HeadRef = z.object({ releaseId: str, target: str, kind: z.literal('manifest').optional() });
 export const Head = z.object({
   app: str,
   environment: str,
