@@ -1,12 +1,13 @@
 /** Every function the deployer has, registered through whichever registrar the host provides. */
 import type { Registrar } from './registrar.js';
-import type { Services } from '../services/compose.js';
 import { registerHealth } from './health.js';
 import { registerGithubWebhook } from './github-webhook.js';
 import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
 import { answeringUnavailable } from './http.js';
+import { registerAdmissions } from './admissions.js';
+import { storageNames, type Services } from '../services/compose.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
@@ -27,4 +28,5 @@ export function registerAll(registrar: Registrar, s: Services): void {
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
   registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
+  registerAdmissions(r, { intake, logger }, storageNames(c).admissionQueue);
 }
