@@ -262,6 +262,23 @@ export interface ReleaseStore {
   overdue(now: Date, limit: number): Promise<Release[]>;
 }
 
+// ---------------------------------------------------------------- image events admitted after the acknowledgement
+
+/** An ImagePushed event already judged valid at the door, waiting to be admitted. */
+export interface DeferredImage {
+  id: string;
+  app: string;
+  registry: string;
+  repository: string;
+  digest: string;
+  tag?: string;
+}
+
+/** Where the ACR door puts the image events of a batch too large to admit before Event Grid's 30 s. */
+export interface AdmissionQueue {
+  defer(items: DeferredImage[]): Promise<void>;
+}
+
 // ---------------------------------------------------------------- notifications not delivered yet
 
 /** One ended release whose notices GitHub has not taken yet. */

@@ -1,6 +1,7 @@
 /** A release: one attempt to get one app/environment to one desired state. Pure data, no I/O. */
 import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
 import type { Counts, VerificationDecision, VerificationOutcome, WeightedCounts } from '../verification/index.js';
+import type { AdapterErrorKind } from './result.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -338,6 +339,8 @@ export interface FailureRecord {
   telemetry?: TelemetryTrouble;
   measurements?: MeasurementRecord;
   events?: ClusterEvent[];
+  /** Why the pod events are missing; a transient error is asked again while the rollback runs. */
+  eventsError?: { kind: AdapterErrorKind; message: string };
 }
 
 export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: string; revision?: string };

@@ -196,6 +196,9 @@ const ReleaseOutcome = z.object({
       telemetry: TelemetryTrouble.optional(),
       measurements: MeasurementRecord.optional(),
       events: z.array(ClusterEvent).optional(),
+      eventsError: z
+        .object({ kind: z.enum(['transient', 'rate-limited', 'auth', 'not-found', 'conflict', 'invalid']), message: str })
+        .optional(),
     })
     .optional(),
   rollback: z.intersection(RollbackIntent, z.object({ reason: str, completedAt: opt, revision: opt })).optional(),

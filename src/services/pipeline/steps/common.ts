@@ -118,12 +118,18 @@ export function annotationsFor(c: StepContext, cause: string): DeployAnnotations
 export async function toRollback(
   c: StepContext,
   reason: string,
-  evidence: Omit<FailureRecord, 'reason' | 'at' | 'events'>,
+  evidence: Omit<FailureRecord, 'reason' | 'at' | 'events' | 'eventsError'>,
   outcome: ReleaseOutcome = {},
 ): Promise<Decision> {
   const events = c.app ? await c.d.cluster.events(workloadOf(c.app), 20) : undefined;
+  // Evidence never holds up a rollback: events that could not be read are asked for again while it runs.
+  const read = events?.ok
+    ? { events: events.value }
+    : events
+      ? { eventsError: { kind: events.error.kind, message: events.error.message } }
+      : {};
   return advance('rolling_back', reason, {
-    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
+    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...read } },
   });
 }
 
