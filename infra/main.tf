@@ -213,3 +213,13 @@ module "guards" {
   enable_locks             = var.enable_resource_locks
   state_storage_account_id = var.state_storage_account_id
 }
+
+# The releases workbook (Azure Monitor → Workbooks): outcomes, time to verified, rollbacks, per app.
+module "workbook" {
+  source              = "./modules/workbook"
+  name                = local.name
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  workspace_id        = module.monitoring.workspace_id
+  tags                = local.tags
+}
