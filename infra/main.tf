@@ -14,8 +14,9 @@ locals {
   app_namespace = "tail-spin"
 
   # The person who administers the stack. The pipeline runs Terraform as its own identity, so it passes
-  # the operator's id explicitly: the operator's grants must not move to whoever runs apply.
-  operator_object_id = var.operator_object_id != null ? var.operator_object_id : data.azurerm_client_config.current.object_id
+  # the operator's id explicitly: the operator's grants must not move to whoever runs apply. An empty
+  # value (an unset GitHub variable) counts as not given.
+  operator_object_id = var.operator_object_id != null && var.operator_object_id != "" ? var.operator_object_id : data.azurerm_client_config.current.object_id
 
   kv_ref = "@Microsoft.KeyVault(VaultName=${module.keyvault.name};SecretName=%s)"
 
