@@ -13,7 +13,7 @@ import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
 import { api, eventually, FUNCTION_KEY, postEvents, startTestHost } from '../helpers/host.js';
-import { launch, newPage, noBrowser, seriousViolations, shot } from '../helpers/browser.js';
+import { launch, newPage, noBrowser, seriousViolations, shot, shotOf } from '../helpers/browser.js';
 
 if (noBrowser) console.warn(`dashboard browser tests skipped: ${noBrowser}`);
 
@@ -155,6 +155,10 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     expect(await errors.locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.textContent('section[aria-labelledby="summary"]')).toMatch(/Rollback\s*to r-/);
     await shot(page, 'release-rolled-back');
+    // The one in the README (docs/dashboard-rolled-back.png is a copy of it).
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await shotOf(page, 'section[aria-labelledby="verification"]', 'release-rolled-back-verification');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await noSeriousViolations('rolled-back release');
   });
 
