@@ -308,6 +308,14 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     await shot(zoomed.page, 'board-200pct-dark');
     page = zoomed.page;
     await noSeriousViolations('board, dark, 200 %');
+    // The other views, dark and zoomed too: readable without sideways scrolling of the page, and accessible.
+    await page.goto(`${host.url}/api/dashboard#/releases?phase=rolled_back`);
+    await page.locator('table.releases tbody tr a').first().click();
+    await waitText('h1', /rolled back/);
+    await page.locator('figure.chart canvas').first().waitFor();
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'))).toBeLessThanOrEqual(0);
+    await shot(page, 'release-rolled-back-200pct-dark');
+    await noSeriousViolations('rolled-back release, dark, 200 %');
     expect(zoomed.problems).toEqual([]);
     await zoomed.context.close();
   });
