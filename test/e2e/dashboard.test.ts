@@ -12,8 +12,10 @@ import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
+import { decideVerification } from '../../src/services/verification/decide.js';
+import { DEFAULT_VERIFICATION_SETTINGS } from '../../src/services/verification/settings.js';
 import { api, eventually, FUNCTION_KEY, postEvents, startTestHost } from '../helpers/host.js';
-import { launch, newPage, noBrowser, seriousViolations, shot } from '../helpers/browser.js';
+import { launch, newPage, noBrowser, seriousViolations, shot, shotOf } from '../helpers/browser.js';
 
 if (noBrowser) console.warn(`dashboard browser tests skipped: ${noBrowser}`);
 
@@ -155,6 +157,10 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     expect(await errors.locator('canvas').count()).toBeGreaterThan(0);
     expect(await page.textContent('section[aria-labelledby="summary"]')).toMatch(/Rollback\s*to r-/);
     await shot(page, 'release-rolled-back');
+    // The one in the README (docs/dashboard-rolled-back.png is a copy of it).
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await shotOf(page, 'section[aria-labelledby="verification"]', 'release-rolled-back-verification');
+    await page.setViewportSize({ width: 1280, height: 900 });
     await noSeriousViolations('rolled-back release');
   });
 
@@ -191,6 +197,97 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     await waitText('h1', new RegExp(id));
   });
 
+  it('releases a quarantined digest and rolls back to a chosen verified release from the page', async () => {
+    const quarantined = digest(2);
+    await page.goto(`${host.url}/api/dashboard#/`);
+    await page.locator(`${cell('tailspin-server')} summary`, { hasText: 'quarantined' }).click();
+    await page.locator(`${cell('tailspin-server')} button`, { hasText: 'Release from quarantine' }).click();
+    await page.getByRole('dialog').waitFor();
+    expect(await page.textContent('dialog')).toContain(quarantined);
+    await page.getByLabel('Reason').fill('the error spike was the database, not v2');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const released = /r-[0-9a-z]+-[0-9a-f]{6}/.exec(await waitText('h1', /Release r-/))?.[0] ?? '';
+    const view = (await (await api(host, `/deployments/${released}`)).json()) as { kind: string; image: string; source: { door: string } };
+    expect(view).toMatchObject({ kind: 'image', image: expect.stringContaining(quarantined), source: { door: 'manual' } });
+    await settled(released);
+
+    // Back to v1, chosen on its own page.
+    const v1 = (
+      (await (await api(host, '/deployments?phase=succeeded&app=tailspin-server')).json()) as { releases: { id: string; image?: string }[] }
+    ).releases.find((r) => r.image?.endsWith(digest(1)));
+    await page.goto(`${host.url}/api/dashboard#/releases/${v1?.id ?? ''}`);
+    await page.getByRole('button', { name: 'Roll back to this release…' }).click();
+    await page.getByLabel('Reason').fill('back to v1 for the weekend');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    const rollbackId = await eventually(() => {
+      const at = /r-[0-9a-z]+-[0-9a-f]{6}/.exec(page.url())?.[0];
+      return Promise.resolve(at && at !== v1?.id ? at : undefined);
+    }, 'the new release to open');
+    await waitText('h1', new RegExp(rollbackId));
+    const rb = (await (await api(host, `/deployments/${rollbackId}`)).json()) as { kind: string; image: string };
+    expect(rb).toMatchObject({ kind: 'rollback', image: expect.stringContaining(digest(1)) });
+    expect(await settled(rollbackId)).toBe('succeeded');
+  });
+
+  it('draws the sequential test’s evidence — three panels, bounds, the breach — from a release record that carries it', async () => {
+    // The record issue #12 adds under outcome.verification, made by the production decision code.
+    const decision = decideVerification(
+      {
+        looks: [
+          { atS: 30, requests: 150, failures: 1, slow: 2, p95Ms: 400 },
+          { atS: 60, requests: 300, failures: 9, slow: 4, p95Ms: 420 },
+          { atS: 90, requests: 450, failures: 25, slow: 6, p95Ms: 410 },
+        ],
+        windowS: 300,
+        baseline: { requests: 400, failures: 2, slow: 5 },
+      },
+      DEFAULT_VERIFICATION_SETTINGS,
+    );
+    const id = 'r-seqchart-abcdef';
+    await page.route(`**/api/deployments/${id}`, async (route) => {
+      // Any release of this host as the frame (its own outcome is replaced); a minimal one when there is none.
+      const real = (await (await api(host, '/deployments?limit=1')).json()) as { releases: Record<string, unknown>[] };
+      const base = real.releases[0] ?? {
+        app: 'tailspin-server',
+        environment: 'dev',
+        kind: 'image',
+        phase: 'rolled_back',
+        source: { door: 'acr', eventId: 'x' },
+        correlationId: 'x',
+        createdAt: new Date().toISOString(),
+        updatedAt: new Date().toISOString(),
+        links: {},
+        outcome: {},
+      };
+      await route.fulfill({
+        json: { ...base, id, phase: 'rolled_back', timeline: [], outcome: { ...(base.outcome as object), verification: decision } },
+        headers: { etag: '"seq"' },
+      });
+    });
+    try {
+      await page.goto(`${host.url}/api/dashboard#key=${FUNCTION_KEY}`);
+      await page.goto(`${host.url}/api/dashboard#/releases/${id}`);
+      await waitText('.verdict', /is above 1 %: rolled back after \d+ samples?/);
+      expect(await page.textContent('.verdict')).toBe(decision.verdict);
+      expect(await page.locator('.charts').getAttribute('data-source')).toBe('sequential');
+      expect(await page.locator('figure.chart').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-panel')))).toEqual([
+        'errors',
+        'latency',
+        'statistic',
+      ]);
+      expect(await page.locator('figure.chart[data-panel="errors"]').getAttribute('data-breach')).toBe(
+        String(decision.evidence.at(-1)?.atS),
+      );
+      expect(await page.locator('figure.chart[data-panel="latency"]').getAttribute('data-breach')).toBe('');
+      expect(await page.textContent('figure.chart[data-panel="statistic"] .legend')).toMatch(/breach bound.*healthy bound/);
+      await shot(page, 'release-sequential-evidence');
+      await shotOf(page, 'section[aria-labelledby="verification"]', 'release-sequential-verification');
+      await noSeriousViolations('sequential evidence');
+    } finally {
+      await page.unroute(`**/api/deployments/${id}`);
+    }
+  });
+
   it('history filters by outcome, and every view reads at 200 % zoom and in dark mode', async () => {
     await page.goto(`${host.url}/api/dashboard#/releases`);
     await page.locator('table.releases tbody tr').first().waitFor();
@@ -211,6 +308,14 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     await shot(zoomed.page, 'board-200pct-dark');
     page = zoomed.page;
     await noSeriousViolations('board, dark, 200 %');
+    // The other views, dark and zoomed too: readable without sideways scrolling of the page, and accessible.
+    await page.goto(`${host.url}/api/dashboard#/releases?phase=rolled_back`);
+    await page.locator('table.releases tbody tr a').first().click();
+    await waitText('h1', /rolled back/);
+    await page.locator('figure.chart canvas').first().waitFor();
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'))).toBeLessThanOrEqual(0);
+    await shot(page, 'release-rolled-back-200pct-dark');
+    await noSeriousViolations('rolled-back release, dark, 200 %');
     expect(zoomed.problems).toEqual([]);
     await zoomed.context.close();
   });

@@ -36,6 +36,14 @@ export async function shot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Just one element (a section of a view), for the README. */
+export async function shotOf(page: Page, selector: string, name: string): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.locator(selector).first().screenshot({ path });
+  return path;
+}
+
 /** Every console error, failed request the page logged, and uncaught exception, as text. */
 export function problemsOf(page: Page): string[] {
   const out: string[] = [];

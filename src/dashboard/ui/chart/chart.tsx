@@ -49,6 +49,7 @@ function breachLine(at: number | undefined, el: HTMLElement): uPlot.Plugin {
         ctx.strokeStyle = getComputedStyle(el).getPropertyValue('--c-bad').trim() || 'red';
         ctx.fillStyle = ctx.strokeStyle;
         ctx.lineWidth = 2 * devicePixelRatio;
+        ctx.setLineDash([]);
         ctx.beginPath();
         ctx.moveTo(x, u.bbox.top);
         ctx.lineTo(x, u.bbox.top + u.bbox.height);

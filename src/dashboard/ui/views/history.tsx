@@ -53,7 +53,8 @@ export function History({ query, onUnauthorized }: { query: URLSearchParams; onU
   }
   api.set('limit', '25');
   const polled = usePoll<ReleasePage>(`deployments?${api.toString()}`);
-  const cells = usePoll<{ environments: BoardRow[] }>('environments', 60_000);
+  // The filter's choices come from the board, asked for once the first page is shown (the two reads would compete).
+  const cells = usePoll<{ environments: BoardRow[] }>(polled.data ? 'environments' : null, 60_000);
   const now = useNow();
   const rows = cells.data?.environments ?? [];
   const apps = [...new Set(rows.map((r) => r.app))];
