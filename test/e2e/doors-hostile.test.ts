@@ -96,6 +96,24 @@ describe('the small ones', () => {
   });
 });
 
+describe('an ACR event whose first delivery died mid-admission (storage went down under it)', () => {
+  it('is answered 503 + Retry-After while that claim is young — not "duplicate", which would lose it — and admitted once the claim is stale', async () => {
+    const event = imagePushed('evt-orphaned-claim', 'c');
+    // What a delivery leaves behind when storage fails between its claim and its release.
+    await host.services.store.claimEvent('acr', event.id, new Date());
+    const young = await postEvents(host, [event]);
+    expect(young.status).toBe(503);
+    expect(young.headers.get('retry-after')).toBe('10');
+    expect(await young.json()).toMatchObject({ results: [{ id: event.id, outcome: 'duplicate', inFlight: true }] });
+
+    const orphan = imagePushed('evt-orphaned-stale', 'd');
+    await host.services.store.claimEvent('acr', orphan.id, new Date(Date.now() - 120_000));
+    const later = await postEvents(host, [orphan]);
+    expect(later.status).toBe(200);
+    expect(await later.json()).toMatchObject({ results: [{ id: orphan.id, outcome: 'release' }] });
+  });
+});
+
 describe('a batch of 1,000 ACR events (Event Grid allows 5,000; it waits 30 s for the answer)', () => {
   it('is answered with a result per event: the first admitted at once, the rest queued and admitted right after', async () => {
     const batch = Array.from({ length: 1000 }, (_, i) => ({
