@@ -1,8 +1,10 @@
 // Bundles the Functions entry for a small cold start (package.json#main → dist/index.mjs).
 // ESM with code splitting: each adapter's SDK (client-node, Octokit, the ARM clients) lands in its
 // own chunk that is loaded on first use, so the host compiles only what start-up needs.
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
+// The dashboard's browser bundle (Node strips the file's types; it imports only esbuild and node:*).
+import { buildDashboard } from '../src/dashboard/build.ts';
 
 await rm('dist', { recursive: true, force: true });
 const result = await build({
@@ -33,3 +35,7 @@ const result = await build({
   metafile: true,
 });
 await writeFile('dist/meta.json', JSON.stringify(result.metafile));
+
+// The dashboard's app.js and app.css beside the bundle: the dashboard function serves them from here.
+await mkdir('dist/dashboard', { recursive: true });
+for (const f of await buildDashboard()) await writeFile(`dist/dashboard/${f.name}`, f.bytes);

@@ -2,15 +2,19 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Registrar } from './registrar.js';
 import type { Intake } from '../services/intake/service.js';
 import type { Logger, ReleaseStore } from '../services/ports.js';
-import { releaseView } from '../services/release-view.js';
+import { releaseView, type GithubLinks } from '../services/release-view.js';
 import { DNS_LABEL as NAME, RELEASE_ID } from '../services/domain/release.js';
+import { pageOf, parseDoor, parsePhases, SEARCH_WINDOW } from '../services/release-query.js';
 import { boundedBody, json, mediaType, principalOf, problem } from './http.js';
+import { conditionalJson } from './conditional.js';
 
 export interface DeploymentsDeps {
   intake: Intake;
   store: ReleaseStore;
   logger: Logger;
   publicUrl: string;
+  /** Commit and GitHub Deployment links in the release view. */
+  github?: GithubLinks;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -54,12 +58,34 @@ export function listDeploymentsHandler(d: DeploymentsDeps) {
     const app = req.query.get('app') ?? undefined;
     const environment = req.query.get('environment') ?? undefined;
     const limitText = req.query.get('limit');
+    const before = req.query.get('before') ?? undefined;
     if (app !== undefined && !NAME.test(app)) return problem(400, 'app: not a valid app name');
     if (environment !== undefined && !NAME.test(environment)) return problem(400, 'environment: not a valid environment name');
     const limit = limitText === null ? 50 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(400, 'limit: must be an integer from 1 to 500');
-    const releases = await d.store.list({ ...(app ? { app } : {}), ...(environment ? { environment } : {}), limit });
-    return json(200, { releases: releases.map((r) => releaseView(r, d.publicUrl, false)) });
+    if (before !== undefined && !RELEASE_ID.test(before)) return problem(400, 'before: not a release id (r-…)');
+    const phases = parsePhases(req.query.get('phase'));
+    if (!phases.ok) return problem(400, phases.error);
+    const door = parseDoor(req.query.get('door'));
+    if (!door.ok) return problem(400, door.error);
+    // A filtered or later page searches the newest SEARCH_WINDOW releases; the first plain page reads one more than it shows.
+    const window = phases.value || door.value || before ? SEARCH_WINDOW : Math.min(SEARCH_WINDOW, limit + 1);
+    const newest = await d.store.list({ ...(app ? { app } : {}), ...(environment ? { environment } : {}), limit: window });
+    const page = pageOf(
+      newest,
+      {
+        limit,
+        ...(phases.value ? { phases: phases.value } : {}),
+        ...(door.value ? { door: door.value } : {}),
+        ...(before ? { before } : {}),
+      },
+      window,
+    );
+    return conditionalJson(req, {
+      releases: page.releases.map((r) => releaseView(r, d.publicUrl, false, d.github)),
+      ...(page.next ? { next: page.next } : {}),
+      ...(page.truncated ? { truncated: true } : {}),
+    });
   };
 }
 
@@ -68,7 +94,7 @@ export function getDeploymentHandler(d: DeploymentsDeps) {
     const id = req.params.id ?? '';
     if (!RELEASE_ID.test(id)) return problem(400, 'id: not a release id (r-…)');
     const r = await d.store.get(id);
-    return r ? json(200, releaseView(r, d.publicUrl, true)) : problem(404, `no release ${id}`);
+    return r ? conditionalJson(req, releaseView(r, d.publicUrl, true, d.github)) : problem(404, `no release ${id}`);
   };
 }
 

@@ -6,6 +6,11 @@ import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
 import { answeringUnavailable } from './http.js';
+import { registerMetrics } from './metrics.js';
+import { registerEnvironments } from './environments.js';
+import { registerDashboard } from './dashboard.js';
+import { githubLinks } from '../services/release-view.js';
+import { dashboardAssets } from '../dashboard/server/assets.js';
 import { registerAdmissions } from './admissions.js';
 import { storageNames, type Services } from '../services/compose.js';
 
@@ -26,7 +31,12 @@ export function registerAll(registrar: Registrar, s: Services): void {
     maxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
   });
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
-  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL });
+  const github = githubLinks(c.GITHUB_API_URL, c.catalog.repository);
+  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL, github });
+  registerEnvironments(r, { store, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER, publicUrl: c.TAILSPIN_PUBLIC_URL });
+  // Beside the bundle (dist/dashboard) when built; from the sources otherwise.
+  registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
+  registerMetrics(r, s.observability);
   registerAdmissions(r, { intake, logger }, storageNames(c).admissionQueue);
 }

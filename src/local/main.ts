@@ -8,6 +8,10 @@ import { sandboxSlots } from '../sandbox/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The key rides in the fragment, which the browser never sends; a key of your own is asked for by the page instead. */
+const dashboardUrl = (host: LocalHost) =>
+  `${host.url}/api/dashboard${host.config.TAILSPIN_LOCAL_FUNCTION_KEY === 'local-dev-function-key' ? '#key=local-dev-function-key' : '  (asks for your TAILSPIN_LOCAL_FUNCTION_KEY)'}`;
+
 async function main(): Promise<void> {
   const started = Date.now();
   let host: LocalHost;
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
     ...[...host.registrations.queues].map(([name, r]) => `  ${name.padEnd(20)} queue        ${r.queueName}`),
     ...[...host.registrations.timers].map(([name, r]) => `  ${name.padEnd(20)} timer        ${r.schedule}`),
     '',
+    `Dashboard:     ${dashboardUrl(host)}`,
     `Function key:  x-functions-key: ${host.config.TAILSPIN_LOCAL_FUNCTION_KEY === 'local-dev-function-key' ? 'local-dev-function-key (the documented local default)' : '(from TAILSPIN_LOCAL_FUNCTION_KEY)'}`,
     host.azurite
       ? `Storage:       azurite (${process.env.AZURITE_LOCATION ? `folder ${process.env.AZURITE_LOCATION}` : 'in memory'}) blob ${host.azurite.ports.blob}, queue ${host.azurite.ports.queue}, table ${host.azurite.ports.table}`

@@ -19,6 +19,9 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import type { Observability } from './telemetry/port.js';
+import { observedIntake, observedStore } from './telemetry/decorators.js';
+import { createObservability } from './adapters/otel/index.js';
 
 export interface Services {
   config: Config;
@@ -30,6 +33,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
+  observability: Observability;
 }
 
 export interface ServiceOverrides {
@@ -37,6 +42,7 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  observability?: Observability;
   /** Replace adapters (tests); anything not given comes from settings. */
   ports?: Partial<Omit<Ports, 'configured'>>;
 }
@@ -97,7 +103,20 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   ];
   const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
   const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
-  const intake = createIntake({
+  const observability =
+    overrides.observability ??
+    createObservability(
+      {
+        serviceName: config.TAILSPIN_SERVICE_NAME,
+        environment: config.TAILSPIN_ENVIRONMENTS.join(','),
+        version: VERSION,
+        ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          : {}),
+      },
+      logger,
+    );
+  const plainIntake = createIntake({
     store: requestStore,
     queue: requestQueue,
     admissions,
@@ -107,8 +126,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     clock,
     logger,
   });
+  const intake = observedIntake(plainIntake, observability, logger);
   const pipeline: PipelineDeps = {
-    store,
+    store: observedStore(store, observability, clock, logger),
     queue,
     clock,
     logger,
@@ -126,11 +146,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       rolloutDeadlineSeconds: config.ROLLOUT_DEADLINE_SECONDS,
       verifyWindowSeconds: config.VERIFY_WINDOW_SECONDS,
       verifyIntervalSeconds: config.VERIFY_INTERVAL_SECONDS,
-      thresholds: {
-        errorRateMax: config.VERIFY_ERROR_RATE_MAX,
-        p95MsMax: config.VERIFY_P95_MS_MAX,
-        minRequests: config.VERIFY_MIN_REQUESTS,
-      },
+      verification: config.verification,
+      baselineBreach: config.VERIFY_BASELINE_BREACH,
       inconclusive: config.VERIFY_INCONCLUSIVE,
       telemetryUnavailable: config.VERIFY_TELEMETRY_UNAVAILABLE,
       smokeRetries: config.SMOKE_RETRIES,
@@ -145,9 +162,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyRetrySeconds: config.NOTIFY_RETRY_SECONDS,
       notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
+      acrLoginServer: config.ACR_LOGIN_SERVER,
     },
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */

@@ -19,16 +19,49 @@ export interface ReleaseView {
   waitingFor?: Release['wait'];
   scan?: ReleaseOutcome['scan'];
   measurements?: ReleaseOutcome['measurements'];
+  /**
+   * The telemetry decision: the verdict sentence, the rule (healthy/failing rates, boundaries,
+   * error budgets), and per sample the requests, failures and slow requests, each metric's ln
+   * likelihood ratio and which side of the boundaries it is on.
+   */
+  verification?: ReleaseOutcome['verification'];
   rollback?: ReleaseOutcome['rollback'];
   links: Record<string, string>;
-  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'rollback' | 'links'>;
+  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'verification' | 'rollback' | 'links'>;
   timeline?: Release['timeline'];
   statusUrl: string;
 }
 
-export function releaseView(r: Release, publicUrl: string, withTimeline: boolean): ReleaseView {
+/** Where a release's commit and GitHub Deployment are shown (the repository the catalog deploys from). */
+export interface GithubLinks {
+  /** https://github.com, or a GHES host. */
+  web: string;
+  /** The REST API base (GITHUB_API_URL). */
+  api: string;
+  /** owner/name */
+  repository: string;
+}
+
+/** The web base of a GitHub REST API URL: api.github.com → github.com, GHES https://host/api/v3 → https://host. */
+export function githubLinks(apiUrl: string, repository: string): GithubLinks {
+  const api = apiUrl.replace(/\/+$/, '');
+  const web = api === 'https://api.github.com' ? 'https://github.com' : api.replace(/\/api\/v3$/, '');
+  return { web, api, repository };
+}
+
+function sourceLinks(r: Release, gh: GithubLinks | undefined): Record<string, string> {
+  if (!gh) return {};
+  const commit = r.commit ?? r.manifestCommit;
+  const deployment = r.progress.githubDeploymentId;
+  return {
+    ...(commit ? { commit: `${gh.web}/${gh.repository}/commit/${commit}` } : {}),
+    ...(deployment ? { deployment: `${gh.api}/repos/${gh.repository}/deployments/${deployment}` } : {}),
+  };
+}
+
+export function releaseView(r: Release, publicUrl: string, withTimeline: boolean, github?: GithubLinks): ReleaseView {
   const statusUrl = `${publicUrl.replace(/\/$/, '')}/api/deployments/${encodeURIComponent(r.id)}`;
-  const { scan, measurements, rollback, links, ...rest } = r.outcome;
+  const { scan, measurements, verification, rollback, links, ...rest } = r.outcome;
   return {
     id: r.id,
     app: r.app,
@@ -46,8 +79,9 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.wait ? { waitingFor: r.wait } : {}),
     ...(scan ? { scan } : {}),
     ...(measurements ? { measurements } : {}),
+    ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
-    links: { self: statusUrl, ...(links ?? {}) },
+    links: { self: statusUrl, ...sourceLinks(r, github), ...(links ?? {}) },
     outcome: rest,
     ...(withTimeline ? { timeline: r.timeline } : {}),
     statusUrl,

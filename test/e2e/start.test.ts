@@ -56,6 +56,7 @@ describe('npm start', () => {
       ]);
       expect(p.out()).toContain(`http://localhost:${port}/api/github/webhook`);
       expect(p.out()).toContain('Sandbox kubernetes:');
+      expect(p.out()).toContain(`Dashboard:     http://localhost:${port}/api/dashboard#key=local-dev-function-key`);
     } finally {
       p.child.kill('SIGTERM');
     }

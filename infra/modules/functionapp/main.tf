@@ -14,6 +14,16 @@ variable "log_analytics_workspace_id" { type = string }
 # The deployer's own settings (src/services/config.ts); the host's are added below.
 variable "app_settings" { type = map(string) }
 variable "tags" { type = map(string) }
+# Dashboard sign-in (App Service Authentication with Entra ID); off while entra_client_id is empty.
+variable "entra_client_id" {
+  type    = string
+  default = ""
+}
+variable "entra_tenant_id" { type = string }
+variable "dashboard_allowed_groups" {
+  type    = list(string)
+  default = []
+}
 
 resource "azurerm_storage_account" "this" {
   #checkov:skip=CKV_AZURE_35:The Flex Consumption host reaches its storage over the public endpoint unless VNet-integrated; shared keys are disabled, so only Entra identities with data roles get in.
@@ -113,6 +123,30 @@ resource "azurerm_function_app_flex_consumption" "this" {
     http2_enabled                          = true
   }
 
+  # The dashboard's sign-in. Anonymous requests still pass (webhooks, Event Grid, scripts with a
+  # function key: the key stays the API's authority); a signed-in browser's requests carry the
+  # Entra principal (x-ms-client-principal, which App Service strips from what clients send), and
+  # the deployer shows it and records it on every action.
+  dynamic "auth_settings_v2" {
+    for_each = var.entra_client_id == "" ? [] : [var.entra_client_id]
+    content {
+      auth_enabled           = true
+      require_authentication = false
+      unauthenticated_action = "AllowAnonymous"
+      require_https          = true
+      active_directory_v2 {
+        client_id            = auth_settings_v2.value
+        tenant_auth_endpoint = "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0"
+        allowed_groups       = var.dashboard_allowed_groups
+      }
+      login {
+        token_store_enabled = false
+        # Back to the release that was open (#/releases/r-…) after signing in.
+        preserve_url_fragments_for_logins = true
+      }
+    }
+  }
+
   # What the app starts with; from then on the deployment below owns the settings.
   app_settings = merge(var.app_settings, local.storage_settings)
 
@@ -132,6 +166,8 @@ locals {
     # The host name Azure gave the app (it may carry a generated suffix).
     TAILSPIN_PUBLIC_URL                   = "https://${azurerm_function_app_flex_consumption.this.default_hostname}"
     APPLICATIONINSIGHTS_CONNECTION_STRING = var.app_insights_connection_string
+    # The host sends its telemetry with the app's managed identity (Application Insights local auth is off).
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
   })
 }
 

@@ -46,7 +46,12 @@ export async function manualDoor(
     semanticDedup: false,
     allowQuarantined: true,
   };
-  const input = req.action === 'deploy' ? deployInput(d, app, base, req.image ?? '') : await fromLastGood(d, app, base, req.action);
+  const input =
+    req.action === 'deploy'
+      ? deployInput(d, app, base, req.image ?? '')
+      : req.action === 'rollback' && req.to
+        ? await toChosen(d, app, base, req.to)
+        : await fromLastGood(d, app, base, req.action);
   if (!input.ok) return input.error;
 
   const r = await once(
@@ -74,7 +79,7 @@ export async function manualDoor(
   return id ? { kind: 'accepted', releaseId: id, duplicate: false } : { kind: 'conflict', reason: r.result.ignored ?? 'not admitted' };
 }
 
-type Input = Result<NewRelease, Extract<ManualOutcome, { kind: 'invalid' | 'conflict' }>>;
+type Input = Result<NewRelease, Extract<ManualOutcome, { kind: 'invalid' | 'conflict' | 'not-found' }>>;
 
 /** Deploy a given image of this app from the configured registry: by digest, or by a tag resolved later. */
 function deployInput(d: IntakeDeps, app: AppSpec, base: Base, image: string): Input {
@@ -96,4 +101,17 @@ async function fromLastGood(d: IntakeDeps, app: AppSpec, base: Base, action: 're
     return err({ kind: 'conflict', reason: `${app.name}/${base.environment} has no verified release to redeploy` });
   if (!good?.image) return ok({ ...base, kind: 'rollback', target: 'undo' });
   return ok({ ...base, kind: action === 'rollback' ? 'rollback' : 'image', target: good.image.digest, image: good.image });
+}
+
+/** Roll back to a release chosen by id: one of this app/environment's that passed verification with an image. */
+async function toChosen(d: IntakeDeps, app: AppSpec, base: Base, id: string): Promise<Input> {
+  const chosen = await d.store.get(id);
+  if (!chosen || chosen.app !== app.name || chosen.environment !== base.environment)
+    return err({ kind: 'not-found', reason: `to: no release ${id} of ${app.name}/${base.environment}` });
+  if (chosen.phase !== 'succeeded' || !chosen.image)
+    return err({
+      kind: 'conflict',
+      reason: `to: release ${id} is ${chosen.phase}${chosen.image ? '' : ' without an image'}; only a verified image release can be rolled back to`,
+    });
+  return ok({ ...base, kind: 'rollback', target: chosen.image.digest, image: chosen.image });
 }

@@ -1,7 +1,7 @@
 /** The manual door's request body, validated field by field so a 400 can name the field. */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DNS_LABEL as NAME } from '../domain/release.js';
+import { DNS_LABEL as NAME, RELEASE_ID } from '../domain/release.js';
 
 export const ManualRequest = z
   .object({
@@ -9,12 +9,15 @@ export const ManualRequest = z
     environment: z.string().regex(NAME, 'must be an environment name (lowercase letters, digits, dashes)'),
     action: z.enum(['deploy', 'redeploy', 'rollback']),
     image: z.string().max(512).optional(),
+    /** rollback only: the verified release to go back to (default: the last verified one). */
+    to: z.string().regex(RELEASE_ID, 'must be a release id (r-…)').optional(),
     reason: z.string().trim().min(1, 'say why (it goes into the timeline, statuses and issues)').max(500),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.action === 'deploy' && !v.image) ctx.addIssue({ code: 'custom', path: ['image'], message: 'is required for action "deploy"' });
     if (v.action !== 'deploy' && v.image) ctx.addIssue({ code: 'custom', path: ['image'], message: `is not used by action "${v.action}"` });
+    if (v.action !== 'rollback' && v.to) ctx.addIssue({ code: 'custom', path: ['to'], message: `is not used by action "${v.action}"` });
   });
 export type ManualRequest = z.infer<typeof ManualRequest>;
 

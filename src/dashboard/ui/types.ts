@@ -1,0 +1,42 @@
+/** What the page reads from the API: the server's own types, imported for their shape only. */
+import type { ReleaseView } from '../../services/release-view.js';
+import type { BoardRow } from '../../services/board.js';
+import type { VerificationDecision } from '../../services/verification/decide.js';
+
+export type { ReleaseView, BoardRow };
+export type { LookEvidence } from '../../services/verification/decide.js';
+
+export interface ReleasePage {
+  releases: ReleaseView[];
+  next?: string;
+  truncated?: boolean;
+}
+
+/**
+ * The sequential test's record (issue #12): one row of evidence per sample, the rule's bounds,
+ * the baseline comparison and the verdict sentence. Read from `outcome.verification` when present.
+ */
+export type VerificationRecord = Pick<
+  VerificationDecision,
+  'outcome' | 'reason' | 'metrics' | 'samples' | 'atS' | 'rule' | 'evidence' | 'verdict' | 'regressions'
+> &
+  Partial<Pick<VerificationDecision, 'blame' | 'baseline' | 'decidedBy' | 'windowEnd'>> & {
+    app?: string;
+    windowS?: number;
+  };
+
+export const PHASES = [
+  'queued',
+  'building',
+  'scanning',
+  'deploying',
+  'verifying',
+  'rolling_back',
+  'succeeded',
+  'blocked',
+  'rolled_back',
+  'failed',
+  'superseded',
+  'unverified',
+] as const;
+export const DOORS = ['github', 'acr', 'manual'] as const;
