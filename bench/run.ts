@@ -11,6 +11,7 @@ import { coldStart } from './cold-start.js';
 import { webhook } from './webhook.js';
 import { pipelineReactions } from './pipeline.js';
 import { acrBatch } from './acr-batch.js';
+import { webhookMemory } from './webhook-memory.js';
 import { verificationBench } from './verification.js';
 import { round } from './stats.js';
 
@@ -35,6 +36,8 @@ step('pipeline reaction times');
 const reactions = await pipelineReactions(3);
 step('ACR batch of 1,000 events');
 const batch = await acrBatch(3);
+step('webhook bodies without the secret: memory');
+const memory = await webhookMemory(repoRoot);
 const loadAfter = round(loadavg()[0] ?? 0, 2);
 // Error rates, not timings: run after the load reading so the CPU-bound simulation does not colour it.
 step('verification statistics (Monte Carlo over the decision code)');
@@ -80,6 +83,12 @@ const rows: string[][] = [
     `< ${s(batch.budgetS)} (Event Grid's delivery timeout)`,
     ok(batch.maxS < batch.budgetS),
   ],
+  ...memory.map((m) => [
+    `webhook, ${m.concurrent} concurrent ${m.bodyMiB} MB bodies with ${m.what}: host RSS growth at peak`,
+    `${m.peakGrowthMiB} MiB (${m.rssBeforeMiB} → ${m.rssPeakMiB} MiB); answers ${JSON.stringify(m.statuses)}`,
+    '—',
+    'for information',
+  ]),
   ...reactions.map((r) => [
     `${r.what} (median / max of ${r.runs}; ${r.setting})`,
     `${s(r.medianS)} / ${s(r.maxS)}`,
@@ -103,6 +112,6 @@ process.stdout.write(
 );
 await writeFile(
   join(repoRoot, 'bench', 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, reactions, verification, markdown: table }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, reactions, verification, markdown: table }, null, 2)}\n`,
 );
 process.exit(0);

@@ -40,7 +40,7 @@ interface HostInfo {
   queueName: string;
 }
 
-async function startHost(root: string): Promise<{ info: HostInfo; stop: () => Promise<void> }> {
+export async function startHost(root: string): Promise<{ info: HostInfo; pid: number | undefined; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'webhook-host.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,6 +54,7 @@ async function startHost(root: string): Promise<{ info: HostInfo; stop: () => Pr
   });
   return {
     info: JSON.parse(line) as HostInfo,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 5000);

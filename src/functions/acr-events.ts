@@ -40,6 +40,14 @@ export function acrEventsHandler(d: AcrEventsDeps) {
     if (validation !== undefined)
       return json(200, { validationResponse: validation, ...(results.some((r) => r.outcome !== 'validation') ? { results } : {}) });
     if (results.every((r) => r.outcome === 'invalid')) return json(400, { error: 'no valid event in the batch', results });
+    // An event another delivery is still admitting — or died admitting, with storage down — must be
+    // sent again, not taken as done: Event Grid redelivers the batch, and the rest are duplicates then.
+    if (results.some((r) => r.inFlight))
+      return json(
+        503,
+        { error: 'an event of this batch is still being admitted by another delivery; send it again', results },
+        { 'retry-after': '10' },
+      );
     return json(200, { results });
   };
 }
@@ -71,6 +79,8 @@ export function acrEventGridHandler(d: AcrEventsDeps) {
     const [result] = await d.intake.acrEvents([event], d.logger.child({ correlation_id: id, invocation_id: ctx.invocationId }));
     // An event that can never be valid is logged, not thrown: a retry would fail the same way.
     if (result?.outcome === 'invalid') d.logger.warn('event grid delivered an invalid event', { event_id: id, reason: result.reason });
+    // One still being admitted elsewhere is thrown: the platform delivers it again until its outcome is known.
+    if (result?.inFlight) throw new Error(`event ${id ?? ''} is still being admitted by another delivery; retry`);
   };
 }
 

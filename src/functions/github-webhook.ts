@@ -2,8 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { Registrar } from './registrar.js';
 import type { Intake } from '../services/intake/service.js';
 import type { Logger } from '../services/ports.js';
-import { verifySignature } from '../services/intake/signature.js';
-import { boundedBody, json, mediaType, problem } from './http.js';
+import { signatureVerifier } from '../services/intake/signature.js';
+import { json, mediaType, problem, streamBody } from './http.js';
 
 export interface GithubWebhookDeps {
   intake: Intake;
@@ -15,13 +15,35 @@ export interface GithubWebhookDeps {
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 const EVENT_NAME = /^[a-z_]{1,50}$/;
 
+/**
+ * Bytes of bodies still being read and not yet authenticated, across concurrent deliveries. A
+ * sender without the secret can still send a well-formed signature with garbage; this bounds what
+ * such bodies can hold in memory at once (four largest bodies), and beyond it they wait their turn (503).
+ */
+const UNVERIFIED_BUDGET_BODIES = 4;
+
 export function githubWebhookHandler(d: GithubWebhookDeps) {
+  const budget = UNVERIFIED_BUDGET_BODIES * d.maxBodyBytes;
+  let unverified = 0;
   return async function githubWebhook(req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> {
-    const body = await boundedBody(req, d.maxBodyBytes);
-    if (body === 'too-large') return problem(413, `body exceeds ${d.maxBodyBytes} bytes`);
-    // Authenticate the raw bytes before looking at anything the sender controls.
-    const sig = verifySignature(body, req.headers.get('x-hub-signature-256'), d.secrets);
+    // Authenticate the raw bytes before looking at anything the sender controls — and without a
+    // well-formed signature, before reading any of them.
+    const verifier = signatureVerifier(req.headers.get('x-hub-signature-256'), d.secrets);
+    if ('ok' in verifier) return problem(401, verifier.reason);
+    let held = 0;
+    const read = await streamBody(req, d.maxBodyBytes, (chunk) => {
+      if (unverified + chunk.byteLength > budget) return 'stop';
+      unverified += chunk.byteLength;
+      held += chunk.byteLength;
+      verifier.update(chunk);
+      return 'go-on';
+    }).finally(() => (unverified -= held));
+    if (read === 'too-large') return problem(413, `body exceeds ${d.maxBodyBytes} bytes`);
+    if (read === 'stopped')
+      return json(503, { error: 'too many large unauthenticated deliveries at once; try again' }, { 'retry-after': '5' });
+    const sig = verifier.verdict();
     if (!sig.ok) return problem(401, sig.reason);
+    const body = Buffer.concat(read.chunks, read.size);
 
     const delivery = req.headers.get('x-github-delivery');
     const event = req.headers.get('x-github-event');

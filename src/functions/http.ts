@@ -20,6 +20,34 @@ export async function boundedBody(req: HttpRequest, max: number): Promise<Uint8A
   return bytes.byteLength > max ? 'too-large' : bytes;
 }
 
+/**
+ * Reads the body chunk by chunk, handing each to `seen` as it arrives, and stops reading (cancels
+ * the stream) as soon as it is over `max` or `seen` says stop: nothing past the limit is kept.
+ */
+export async function streamBody(
+  req: HttpRequest,
+  max: number,
+  seen: (chunk: Uint8Array) => 'go-on' | 'stop' = () => 'go-on',
+): Promise<{ chunks: Uint8Array[]; size: number } | 'too-large' | 'stopped'> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (Number.isFinite(declared) && declared > max) return 'too-large';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = (req.body as ReadableStream<Uint8Array> | null)?.getReader();
+  if (!reader) return { chunks, size };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { chunks, size };
+    size += value.byteLength;
+    const over = size > max;
+    if (over || seen(value) === 'stop') {
+      await reader.cancel().catch(() => undefined);
+      return over ? 'too-large' : 'stopped';
+    }
+    chunks.push(value);
+  }
+}
+
 export function mediaType(req: HttpRequest): string {
   return (req.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
 import { HttpRequest, HttpResponse, InvocationContext } from '../functions/azure-functions.js';
 import type { EventGridRegistration, HttpRegistration } from '../functions/registrar.js';
 import type { Logger } from '../services/ports.js';
@@ -72,21 +72,23 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     if (r.reg.authLevel !== 'anonymous' && !keyOk(req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'))) {
       return send(res, { status: 401, jsonBody: { error: 'missing or wrong function key (x-functions-key header or ?code=)' } });
     }
-    const body = await readBody(req);
-    if (body === 'too-large') return send(res, { status: 413, jsonBody: { error: 'request body exceeds the host limit of 100 MB' } });
+    const tooLarge = { status: 413, jsonBody: { error: 'request body exceeds the host limit of 100 MB' } };
+    if (Number(req.headers['content-length'] ?? '0') > HOST_MAX_BODY) return send(res, tooLarge);
 
     const params = routeParams(r.params, m);
     if (!params) return send(res, { status: 400, jsonBody: { error: `malformed percent-encoding in ${url.pathname}` } });
-    const request = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers: flattenHeaders(req),
-      query: Object.fromEntries(url.searchParams),
-      params,
-      ...(body.length > 0 ? { body: { bytes: body } } : {}),
-    });
+    // The body streams to the handler as it arrives (what the Functions host does with HTTP streams
+    // enabled): a handler that refuses a request early never holds its body.
+    const limit = { over: false };
+    const request = streamingRequest(method, url, req, params, limit);
     const context = new InvocationContext({ invocationId: randomUUID(), functionName: r.name, logHandler: () => undefined });
-    const result = await r.reg.handler(request, context);
+    let result: HttpResponseInit | HttpResponse | void;
+    try {
+      result = await r.reg.handler(request, context);
+    } catch (e) {
+      if (limit.over) return send(res, tooLarge);
+      throw e;
+    }
     return send(res, result ?? { status: 204 });
   }
 
@@ -141,6 +143,63 @@ function routeParams(names: string[], m: RegExpExecArray): Record<string, string
     throw e;
   }
   return params;
+}
+
+/** An HttpRequest whose body is the incoming stream, cut off at the host limit. */
+function streamingRequest(method: string, url: URL, req: IncomingMessage, params: Record<string, string>, limit: { over: boolean }) {
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const native = new Request(url.toString(), {
+    method,
+    headers: flattenHeaders(req),
+    ...(hasBody ? { body: bodyStream(req, limit), duplex: 'half' } : {}),
+  });
+  // The library's own streaming path (createStreamRequest) wraps a native Request the same way.
+  return new HttpRequest({ nativeRequest: native, params } as HttpRequestInit);
+}
+
+/**
+ * The incoming body as a web stream, read only as fast as the handler reads it. A handler that
+ * stops reading (cancels) leaves the rest to be drained and dropped — never buffered — and the
+ * connection intact for its answer.
+ */
+function bodyStream(req: IncomingMessage, limit: { over: boolean }): ReadableStream<Uint8Array> {
+  let size = 0;
+  let settled = false;
+  const drop = () => {
+    settled = true;
+    req.removeAllListeners('data');
+    req.resume();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.pause();
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > HOST_MAX_BODY) {
+          limit.over = true;
+          drop();
+          controller.error(new Error('request body exceeds the host limit'));
+          return;
+        }
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once('end', () => {
+        if (!settled) controller.close();
+        settled = true;
+      });
+      req.once('error', (e) => {
+        if (!settled) controller.error(e);
+        settled = true;
+      });
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      drop();
+    },
+  });
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

@@ -96,6 +96,24 @@ describe('the small ones', () => {
   });
 });
 
+describe('an ACR event whose first delivery died mid-admission (storage went down under it)', () => {
+  it('is answered 503 + Retry-After while that claim is young — not "duplicate", which would lose it — and admitted once the claim is stale', async () => {
+    const event = imagePushed('evt-orphaned-claim', 'c');
+    // What a delivery leaves behind when storage fails between its claim and its release.
+    await host.services.store.claimEvent('acr', event.id, new Date());
+    const young = await postEvents(host, [event]);
+    expect(young.status).toBe(503);
+    expect(young.headers.get('retry-after')).toBe('10');
+    expect(await young.json()).toMatchObject({ results: [{ id: event.id, outcome: 'duplicate', inFlight: true }] });
+
+    const orphan = imagePushed('evt-orphaned-stale', 'd');
+    await host.services.store.claimEvent('acr', orphan.id, new Date(Date.now() - 120_000));
+    const later = await postEvents(host, [orphan]);
+    expect(later.status).toBe(200);
+    expect(await later.json()).toMatchObject({ results: [{ id: orphan.id, outcome: 'release' }] });
+  });
+});
+
 describe('a batch of 1,000 ACR events (Event Grid allows 5,000; it waits 30 s for the answer)', () => {
   it('is answered with a result per event: the first admitted at once, the rest queued and admitted right after', async () => {
     const batch = Array.from({ length: 1000 }, (_, i) => ({
@@ -125,6 +143,68 @@ describe('a batch of 1,000 ACR events (Event Grid allows 5,000; it waits 30 s fo
         60_000,
         250,
       );
+    }
+  });
+});
+
+describe('webhook bodies from someone without the secret', () => {
+  /** A request body the test controls: some bytes now, the rest (or the end) when the test says. */
+  function openBody(first: number) {
+    let push!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = c;
+        c.enqueue(new Uint8Array(first).fill(120));
+      },
+    });
+    return { stream, end: () => push.close() };
+  }
+  const send = (h: LocalHost, stream: ReadableStream<Uint8Array>, signature?: string) =>
+    fetch(`${h.url}/api/github/webhook`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': crypto.randomUUID(),
+        ...(signature ? { 'x-hub-signature-256': signature } : {}),
+      },
+      body: stream,
+      duplex: 'half',
+    });
+
+  it('without a signature: 401 while the body is still arriving — nothing of it is read or kept', async () => {
+    const body = openBody(64 * 1024);
+    const res = await send(host, body.stream);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toBe('missing X-Hub-Signature-256 header');
+    body.end();
+  });
+
+  it('with a well-formed wrong signature: read and checked as it streams; beyond four bodies of unchecked bytes at once, 503 with Retry-After', async () => {
+    const small = await startTestHost({ WEBHOOK_MAX_BODY_BYTES: '1024' });
+    try {
+      const wrong = `sha256=${'0'.repeat(64)}`;
+      const bodies = Array.from({ length: 5 }, () => openBody(1000));
+      const answers = bodies.map((b) =>
+        send(small, b.stream, wrong).then(async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: await r.json(),
+        })),
+      );
+      const first = await Promise.race(answers);
+      expect(first).toEqual({
+        status: 503,
+        retryAfter: '5',
+        body: { error: 'too many large unauthenticated deliveries at once; try again' },
+      });
+      for (const b of bodies) b.end();
+      const all = await Promise.all(answers);
+      expect(all.every((a) => a.status === 401 || a.status === 503)).toBe(true);
+      expect(all.filter((a) => a.status === 401).length).toBeGreaterThanOrEqual(3);
+      expect(all.find((a) => a.status === 401)?.body).toEqual({ error: 'signature does not match the configured webhook secret' });
+    } finally {
+      await small.stop();
     }
   });
 });

@@ -13,6 +13,8 @@ export interface EventResult {
   outcome: 'release' | 'duplicate' | 'ignored' | 'invalid' | 'validation' | 'queued';
   releaseId?: string;
   reason?: string;
+  /** Another delivery of this event is still being admitted (or died doing it): ask again later to learn the outcome. */
+  inFlight?: true;
 }
 
 type ImageVerdict = Extract<EventVerdict, { kind: 'image' }>;
@@ -128,7 +130,12 @@ async function imagePushed(d: IntakeDeps, v: ImageVerdict, log: Logger): Promise
     return { releaseIds: [], ignored: out.reason };
   });
   if (r.kind === 'duplicate')
-    return { id: v.id, outcome: 'duplicate', ...(r.duplicate.releaseIds[0] ? { releaseId: r.duplicate.releaseIds[0] } : {}) };
+    return {
+      id: v.id,
+      outcome: 'duplicate',
+      ...(r.duplicate.releaseIds[0] ? { releaseId: r.duplicate.releaseIds[0] } : {}),
+      ...(r.duplicate.inFlight ? { inFlight: true as const } : {}),
+    };
   const id = r.result.releaseIds[0];
   if (r.result.ignored)
     return { id: v.id, outcome: id ? 'duplicate' : 'ignored', ...(id ? { releaseId: id } : {}), reason: r.result.ignored };

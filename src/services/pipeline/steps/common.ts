@@ -31,7 +31,7 @@ export const addSeconds = (d: Date | string, s: number): Date => new Date(new Da
 export const waitingSince = (c: StepContext, on: WaitOn): Date => (c.r.wait?.on === on ? new Date(c.r.wait.since) : c.now);
 
 /** The only errors that are final; anything else (transient, rate-limited, conflict) is tried again until the deadline. */
-export const isFinal = (e: AdapterError): boolean => e.kind === 'invalid' || e.kind === 'not-found' || e.kind === 'auth';
+export const isFinal = (e: Pick<AdapterError, 'kind'>): boolean => e.kind === 'invalid' || e.kind === 'not-found' || e.kind === 'auth';
 
 /** Longest pause between two tries of a failing call. */
 const MAX_BACKOFF_SECONDS = 60;

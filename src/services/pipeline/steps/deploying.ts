@@ -9,8 +9,8 @@ import type { DeployIntent } from '../../domain/release.js';
 import type { Workload } from '../../ports.js';
 import { assessRollout } from '../assess.js';
 import { advance, wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, toRollback, workloadOf, type StepContext } from './common.js';
-import { failureText, retryKube } from './kube-calls.js';
+import { addSeconds, annotationsFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
+import { failureText } from './kube-calls.js';
 
 export async function deploying(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
@@ -89,7 +89,7 @@ function clusterTrouble(c: StepContext, doing: string, e: AdapterError): Promise
   const imageSetAt = c.r.progress.imageSetAt;
   const since = imageSetAt ?? (c.r.wait?.on === 'kubernetes' ? c.r.wait.since : c.r.updatedAt);
   const deadline = addSeconds(since, c.d.settings.rolloutDeadlineSeconds);
-  return retryKube(
+  return retryUntil(
     c,
     e,
     { on: 'kubernetes', for: `${doing} (${e.message})`, deadline, pollSeconds: c.d.settings.rolloutPollSeconds },

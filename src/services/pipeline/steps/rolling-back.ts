@@ -8,8 +8,8 @@ import type { Workload } from '../../ports.js';
 import type { Result } from '../../domain/result.js';
 import { assessRollout } from '../assess.js';
 import { wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, workloadOf, type StepContext } from './common.js';
-import { failureText, isFinal, retryKube } from './kube-calls.js';
+import { addSeconds, annotationsFor, finish, isFinal, retryUntil, workloadOf, type StepContext } from './common.js';
+import { failureText } from './kube-calls.js';
 
 export async function rollingBack(c: StepContext): Promise<Decision> {
   if (!c.app) return finish(c, 'failed', `rollback impossible: no catalog entry for ${c.r.app}`, {});
@@ -56,7 +56,7 @@ async function step(c: StepContext, w: Workload): Promise<Decision> {
 
   const obs = await d.cluster.observe(w);
   if (!obs.ok)
-    return retryKube(
+    return retryUntil(
       c,
       obs.error,
       { on: 'kubernetes', for: `watching the rollback (${obs.error.message})`, deadline, pollSeconds: poll },
@@ -93,7 +93,7 @@ async function startRollback(c: StepContext, w: Workload, intent: RollbackIntent
       : await d.cluster.undo(w, annotationsFor(c, cause));
   if (!res.ok) {
     const what = intent.mode === 'image' ? `set ${intent.image}` : 'undo';
-    return retryKube(
+    return retryUntil(
       c,
       res.error,
       { on: 'kubernetes', for: `starting the rollback (${res.error.message})`, deadline, pollSeconds: d.settings.rolloutPollSeconds },
