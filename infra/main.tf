@@ -13,6 +13,10 @@ locals {
   # a fixed part of the product, not a knob: RBAC scoped elsewhere would grant nothing useful.
   app_namespace = "tail-spin"
 
+  # The person who administers the stack. The pipeline runs Terraform as its own identity, so it passes
+  # the operator's id explicitly: the operator's grants must not move to whoever runs apply.
+  operator_object_id = var.operator_object_id != null ? var.operator_object_id : data.azurerm_client_config.current.object_id
+
   kv_ref = "@Microsoft.KeyVault(VaultName=${module.keyvault.name};SecretName=%s)"
 
   # The deployer's settings from this stack; the function app module adds its own (storage identity,
@@ -54,7 +58,10 @@ module "monitoring" {
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
   retention_days      = var.log_retention_days
-  tags                = local.tags
+  daily_quota_gb      = var.log_daily_cap_gb
+  # Off by default; true only while apps still send with a bare connection string (docs, step 6).
+  app_insights_local_auth_enabled = var.app_insights_local_auth_enabled
+  tags                            = local.tags
 }
 
 module "acr" {
@@ -136,7 +143,76 @@ module "rbac" {
   storage_account_id           = module.functionapp.storage_account_id
   log_analytics_workspace_id   = module.monitoring.workspace_id
   key_vault_id                 = module.keyvault.id
+  app_insights_id              = module.monitoring.app_insights_id
   namespace                    = local.app_namespace
-  operator_object_id           = data.azurerm_client_config.current.object_id
+  operator_object_id           = local.operator_object_id
   grant_operator_cluster_admin = var.grant_operator_cluster_admin
+}
+
+# GitHub Actions: OIDC identities for plan, apply and publish (.github/workflows), no client secret.
+module "pipeline" {
+  source                   = "./modules/pipeline"
+  name                     = local.unique
+  location                 = var.location
+  resource_group_name      = azurerm_resource_group.this.name
+  resource_group_id        = azurerm_resource_group.this.id
+  environment              = var.environment
+  github_repository        = var.github_repository
+  aks_id                   = module.aks.id
+  function_app_id          = module.functionapp.id
+  storage_account_id       = module.functionapp.storage_account_id
+  state_storage_account_id = var.state_storage_account_id
+  tags                     = local.tags
+}
+
+# Standing alerts after deploy time: the apps (same thresholds as the deployer's verification), the
+# cluster, and the deployer itself, all to one action group.
+module "alerts" {
+  source                    = "./modules/alerts"
+  name                      = local.name
+  resource_group_name       = azurerm_resource_group.this.name
+  location                  = var.location
+  environment               = var.environment
+  workspace_id              = module.monitoring.workspace_id
+  eventgrid_system_topic_id = module.eventgrid.system_topic_id
+  app_role_names            = ["tailspin-server", "tailspin-client"]
+  deployer_role_name        = module.functionapp.name
+  namespace                 = local.app_namespace
+  queue_name                = lookup(var.deployer_settings, "TAILSPIN_QUEUE_NAME", "tailspin-releases")
+  emails                    = var.alert_emails
+  webhook_url               = var.alert_webhook_url
+  error_rate_max            = tonumber(lookup(var.deployer_settings, "VERIFY_ERROR_RATE_MAX", "0.01"))
+  p95_ms_max                = tonumber(lookup(var.deployer_settings, "VERIFY_P95_MS_MAX", "2000"))
+  min_requests              = tonumber(lookup(var.deployer_settings, "VERIFY_MIN_REQUESTS", "50"))
+  tags                      = local.tags
+}
+
+# The apps' telemetry identity (workload identity for their ServiceAccounts in k8s/apps).
+module "apps_identity" {
+  source              = "./modules/apps-identity"
+  name                = local.unique
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  oidc_issuer_url     = module.aks.oidc_issuer_url
+  namespace           = local.app_namespace
+  service_accounts    = ["tailspin-server", "tailspin-client"]
+  app_insights_id     = module.monitoring.app_insights_id
+  tags                = local.tags
+}
+
+# Audit trail, spend and accidental deletion.
+module "guards" {
+  source                   = "./modules/guards"
+  name                     = local.name
+  resource_group_id        = azurerm_resource_group.this.id
+  workspace_id             = module.monitoring.workspace_id
+  aks_id                   = module.aks.id
+  key_vault_id             = module.keyvault.id
+  acr_id                   = module.acr.id
+  function_app_id          = module.functionapp.id
+  budget_amount            = var.monthly_budget
+  budget_emails            = var.alert_emails
+  action_group_id          = module.alerts.action_group_id
+  enable_locks             = var.enable_resource_locks
+  state_storage_account_id = var.state_storage_account_id
 }

@@ -19,3 +19,29 @@ output "app_insights_connection_string" {
   sensitive = true
 }
 output "app_cloud_role_names" { value = ["tailspin-server", "tailspin-client"] }
+# Application Insights takes Entra ID only: the apps authenticate as this identity (workload identity).
+output "apps_telemetry_client_id" { value = module.apps_identity.client_id }
+
+# GitHub Actions (docs/azure-deployment.md, "The pipeline"): the variables of each GitHub Environment
+# the workflows read (none is a secret: OIDC needs no client secret), by environment name.
+output "pipeline_environment_variables" {
+  value = {
+    for kind, env in module.pipeline.github_environments : env => merge(
+      {
+        AZURE_CLIENT_ID       = module.pipeline.client_ids[kind]
+        AZURE_TENANT_ID       = data.azurerm_client_config.current.tenant_id
+        AZURE_SUBSCRIPTION_ID = var.subscription_id
+      },
+      kind == "deployer" ? tomap({
+        RESOURCE_GROUP     = azurerm_resource_group.this.name
+        FUNCTION_APP_NAME  = module.functionapp.name
+        FUNCTION_APP_URL   = "https://${module.functionapp.hostname}"
+        RELEASES_ACCOUNT   = module.functionapp.storage_account_name
+        RELEASES_CONTAINER = module.pipeline.releases_container_name
+        }) : tomap({
+        TF_STATE_ACCOUNT   = var.state_storage_account_id == null ? "" : basename(var.state_storage_account_id)
+        OPERATOR_OBJECT_ID = local.operator_object_id
+      }),
+    )
+  }
+}

@@ -134,6 +134,18 @@ variable "grant_operator_cluster_admin" {
   default     = false
 }
 
+variable "operator_object_id" {
+  description = "Entra object id of the person (or group) administering the stack: Key Vault Secrets Officer, and cluster admin with grant_operator_cluster_admin. Null: whoever runs Terraform (right for the first, local apply; the pipeline sets it so the grants stay with people)."
+  type        = string
+  default     = null
+}
+
+variable "state_storage_account_id" {
+  description = "ARM id of the Terraform state account (infra/bootstrap). Set it to let the pipeline identities read (plan) and write (apply) the state, and to lock the account with enable_resource_locks."
+  type        = string
+  default     = null
+}
+
 variable "log_retention_days" {
   type    = number
   default = 30
@@ -159,6 +171,59 @@ variable "enable_acr_event_subscription" {
   description = "Create the Event Grid subscription to the acrImagePushed function. Event Grid checks that the function exists, so set true after the first publish."
   type        = bool
   default     = false
+}
+
+variable "log_daily_cap_gb" {
+  description = "Daily ingestion cap of the Log Analytics workspace in GB (-1: none). When it is reached, ingestion stops until 00:00 UTC: no app telemetry for verification, no alert data. Sized for the sandbox's traffic; raise it with real traffic."
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.log_daily_cap_gb == -1 || var.log_daily_cap_gb >= 0.023
+    error_message = "log_daily_cap_gb must be -1 (no cap) or at least 0.023 (Azure's minimum)."
+  }
+}
+
+variable "app_insights_local_auth_enabled" {
+  description = "Let Application Insights accept telemetry authenticated by the connection string alone. Off: only Entra ID (the deployer's identity; the apps through workload identity, docs step 6)."
+  type        = bool
+  default     = false
+}
+
+variable "monthly_budget" {
+  description = "Monthly budget of the resource group in the billing currency; notices at 80 % and 100 % of actual spend. The architecture estimates 100-150 (USD)."
+  type        = number
+  default     = 150
+  validation {
+    condition     = var.monthly_budget > 0
+    error_message = "monthly_budget must be positive."
+  }
+}
+
+variable "enable_resource_locks" {
+  description = "CanNotDelete locks on the resource group, the Key Vault and (with state_storage_account_id) the state account. On for prod; turn off and apply before a destroy or a replacement."
+  type        = bool
+  default     = false
+}
+
+variable "alert_emails" {
+  description = "Who the standing alerts email (the action group's receivers)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.alert_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alert_emails must be e-mail addresses."
+  }
+}
+
+variable "alert_webhook_url" {
+  description = "Optional HTTPS endpoint the action group also calls (common alert schema), e.g. a chat or paging integration. Null: email only."
+  type        = string
+  default     = null
+  sensitive   = true
+  validation {
+    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
+    error_message = "alert_webhook_url must be an https:// URL."
+  }
 }
 
 variable "tags" {

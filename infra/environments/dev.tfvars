@@ -12,4 +12,8 @@ api_server_open_to_internet = true
 # Cluster admins for the one-time kubectl apply of k8s/bootstrap (or grant_operator_cluster_admin = true once).
 # aks_admin_group_object_ids = ["00000000-0000-0000-0000-000000000000"]
 deployer_settings = {}
-tags              = { environment = "dev", owner = "platform" }
+# Standing alerts and budget notices (modules/alerts, modules/guards).
+alert_emails   = [] # e.g. ["platform@example.com"]
+monthly_budget = 100
+
+tags = { environment = "dev", owner = "platform" }

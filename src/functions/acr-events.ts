@@ -33,18 +33,26 @@ export function acrEventsHandler(d: AcrEventsDeps) {
     const events = Array.isArray(parsed) ? parsed : [parsed];
     if (events.length === 0) return problem(400, 'empty event batch');
 
-    // Event Grid's subscription handshake: echo the code, nothing else happens.
-    for (const e of events) {
-      const v = judgeEvent(e, d.catalog, d.loginServer);
-      if (v.kind === 'validation') {
-        d.logger.info('event grid subscription validated', { event_id: v.id });
-        return json(200, { validationResponse: v.validationCode });
-      }
-    }
+    // Event Grid's subscription handshake: echo the code. Each event is judged on its own, so any
+    // other event delivered beside a validation event is still taken in.
+    const validation = validationCode(events, d);
     const results = await d.intake.acrEvents(events, d.logger);
+    if (validation !== undefined)
+      return json(200, { validationResponse: validation, ...(results.some((r) => r.outcome !== 'validation') ? { results } : {}) });
     if (results.every((r) => r.outcome === 'invalid')) return json(400, { error: 'no valid event in the batch', results });
     return json(200, { results });
   };
+}
+
+function validationCode(events: unknown[], d: AcrEventsDeps): string | undefined {
+  for (const e of events) {
+    const v = judgeEvent(e, d.catalog, d.loginServer);
+    if (v.kind === 'validation') {
+      d.logger.info('event grid subscription validated', { event_id: v.id });
+      return v.validationCode;
+    }
+  }
+  return undefined;
 }
 
 /** CloudEvents 1.0 webhook abuse protection: allow the origin that asks. */
@@ -58,9 +66,11 @@ function preflight(req: HttpRequest): HttpResponseInit {
 /** The native Event Grid trigger in Azure: same intake, one event per invocation. */
 export function acrEventGridHandler(d: AcrEventsDeps) {
   return async function acrImagePushed(event: EventGridEvent, ctx: InvocationContext): Promise<void> {
-    const [result] = await d.intake.acrEvents([event], d.logger.child({ correlation_id: event.id, invocation_id: ctx.invocationId }));
-    if (result?.outcome === 'invalid')
-      d.logger.warn('event grid delivered an invalid event', { event_id: event.id, reason: result.reason });
+    // The binding's type is a promise the sender keeps, not a check: anything may arrive here.
+    const id = (event as Partial<EventGridEvent> | null)?.id;
+    const [result] = await d.intake.acrEvents([event], d.logger.child({ correlation_id: id, invocation_id: ctx.invocationId }));
+    // An event that can never be valid is logged, not thrown: a retry would fail the same way.
+    if (result?.outcome === 'invalid') d.logger.warn('event grid delivered an invalid event', { event_id: id, reason: result.reason });
   };
 }
 

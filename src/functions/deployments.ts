@@ -47,6 +47,8 @@ export function createDeploymentHandler(d: DeploymentsDeps) {
         return problem(404, out.reason);
       case 'conflict':
         return problem(409, out.reason);
+      case 'key-reused':
+        return problem(422, out.reason, { idempotencyKey: key });
     }
   };
 }

@@ -1,5 +1,7 @@
 /** Small helpers shared by the HTTP triggers: JSON answers, header reading, bounded bodies. */
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpHandler, HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { Logger } from '../services/ports.js';
+import { UnavailableError } from '../services/unavailable.js';
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit => ({
   status,
@@ -28,4 +30,17 @@ export function principalOf(req: HttpRequest): string | undefined {
   if (u) return u.username || u.id || undefined;
   const name = req.headers.get('x-ms-client-principal-name');
   return name ?? undefined;
+}
+
+/** A dependency that did not answer is the sender's cue to try again later: 503 with Retry-After, never a bare 500. */
+export function answeringUnavailable(name: string, handler: HttpHandler, logger: Logger): HttpHandler {
+  return async (req, ctx) => {
+    try {
+      return await handler(req, ctx);
+    } catch (e) {
+      if (!(e instanceof UnavailableError)) throw e;
+      logger.warn('dependency unavailable; answered 503', { function: name, system: e.system, error: e.message });
+      return json(503, { error: `${e.message}; nothing was accepted, try again later` }, { 'retry-after': String(e.retryAfterSeconds) });
+    }
+  };
 }

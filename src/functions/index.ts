@@ -6,13 +6,22 @@ import { registerGithubWebhook } from './github-webhook.js';
 import { registerAcrEvents } from './acr-events.js';
 import { registerDeployments } from './deployments.js';
 import { registerPipeline } from './pipeline.js';
+import { answeringUnavailable } from './http.js';
+import { registerMetrics } from './metrics.js';
 import { registerEnvironments } from './environments.js';
 import { registerDashboard } from './dashboard.js';
 import { githubLinks } from '../services/release-view.js';
 import { dashboardAssets } from '../dashboard/server/assets.js';
 
-export function registerAll(r: Registrar, s: Services): void {
+export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
+  // Every HTTP door answers a storage outage the same way (503 + Retry-After).
+  const r: Registrar = {
+    http: (name, reg) => registrar.http(name, { ...reg, handler: answeringUnavailable(name, reg.handler, logger) }),
+    storageQueue: (name, reg) => registrar.storageQueue(name, reg),
+    timer: (name, reg) => registrar.timer(name, reg),
+    eventGrid: (name, reg) => registrar.eventGrid(name, reg),
+  };
   registerHealth(r, s.health);
   registerGithubWebhook(r, {
     intake,
@@ -27,4 +36,5 @@ export function registerAll(r: Registrar, s: Services): void {
   // Beside the bundle (dist/dashboard) when built; from the sources otherwise.
   registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
+  registerMetrics(r, s.observability);
 }

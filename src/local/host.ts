@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../services/config.js';
-import { buildServices, type Services } from '../services/compose.js';
+import { buildServices, storageNames, type Services } from '../services/compose.js';
 import { registerAll } from '../functions/index.js';
 import type { EventGridRegistration, HttpRegistration, QueueRegistration, Registrar, TimerRegistration } from '../functions/registrar.js';
 import { startAzurite, type Azurite } from './azurite.js';
@@ -70,12 +70,18 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
   };
   try {
     let azurite: Azurite | undefined;
+    // Bound once the services exist: an azurite that died and came back (empty, in memory) gets its tables and queues again.
+    const late: { bound?: { services: Services; config: Config; logger: Logger } } = {};
     if (!env.AzureWebJobsStorage || env.AzureWebJobsStorage === 'UseDevelopmentStorage=true') {
       const standard =
         opts.azuritePorts === 'standard' && !(await isPortOpen(10000)) && !(await isPortOpen(10001)) && !(await isPortOpen(10002));
       azurite = await startAzurite({
         ...(standard ? { ports: { blob: 10000, queue: 10001, table: 10002 } } : {}),
         ...(env.AZURITE_LOCATION ? { location: env.AZURITE_LOCATION } : {}),
+        keepAlive: {
+          restarted: () => (late.bound ? provisionStorage(late.bound.services, late.bound.config) : Promise.resolve()),
+          log: (message, fields) => late.bound?.logger.warn(message, fields),
+        },
       });
       cleanups.push(() => azurite?.stop());
       env.AzureWebJobsStorage = azurite.connectionString;
@@ -97,6 +103,7 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     registerAll(registrar, services);
     const { registrations } = registrar;
     const logger: Logger = services.logger.child({ component: 'local-host' });
+    late.bound = { services, config, logger };
 
     const pollers: Poller[] = [];
     for (const [name, reg] of registrations.queues) {
@@ -135,4 +142,13 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     await stopAll();
     throw e;
   }
+}
+
+/** Create what the deployer keeps its state in; every call is a no-op for what already exists. */
+async function provisionStorage(services: Services, config: Config): Promise<void> {
+  const names = storageNames(config);
+  await Promise.all([
+    ...Object.values(names.tables).map((t) => services.storage.table(t).createTable()),
+    ...names.queues.map((q) => services.storage.queue(q).createIfNotExists()),
+  ]);
 }

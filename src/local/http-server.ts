@@ -75,11 +75,8 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     const body = await readBody(req);
     if (body === 'too-large') return send(res, { status: 413, jsonBody: { error: 'request body exceeds the host limit of 100 MB' } });
 
-    const params: Record<string, string> = {};
-    r.params.forEach((p, i) => {
-      const v = m[i + 1];
-      if (v !== undefined) params[p] = decodeURIComponent(v);
-    });
+    const params = routeParams(r.params, m);
+    if (!params) return send(res, { status: 400, jsonBody: { error: `malformed percent-encoding in ${url.pathname}` } });
     const request = new HttpRequest({
       method,
       url: url.toString(),
@@ -108,13 +105,42 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     } catch {
       return send(res, { status: 400, jsonBody: { error: 'body is not JSON' } });
     }
+    // The host binds each event to the trigger's EventGridEvent; one that is not even an object is refused, the others delivered.
+    const batch = Array.isArray(events) ? events : [events];
+    const results = batch.map((event, index) =>
+      typeof event === 'object' && event !== null && !Array.isArray(event)
+        ? { index, outcome: 'delivered' }
+        : {
+            index,
+            outcome: 'invalid',
+            reason: `event ${index} is ${event === null ? 'null' : typeof event}, not an Event Grid event object`,
+          },
+    );
+    if (batch.length === 0 || results.every((r) => r.outcome === 'invalid'))
+      return send(res, { status: 400, jsonBody: { error: 'no Event Grid event in the batch', results } });
     // The host delivers one event per invocation.
-    for (const event of Array.isArray(events) ? events : [events]) {
+    for (const [i, event] of batch.entries()) {
+      if (results[i]?.outcome !== 'delivered') continue;
       const context = new InvocationContext({ invocationId: randomUUID(), functionName: name, logHandler: () => undefined });
       await reg.handler(event as never, context);
     }
-    return send(res, { status: 202 });
+    return send(res, { status: 202, jsonBody: { results } });
   }
+}
+
+/** Route values decoded as the host does; undefined when a value is not valid percent-encoded UTF-8. */
+function routeParams(names: string[], m: RegExpExecArray): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  try {
+    names.forEach((p, i) => {
+      const v = m[i + 1];
+      if (v !== undefined) params[p] = decodeURIComponent(v);
+    });
+  } catch (e) {
+    if (e instanceof URIError) return undefined;
+    throw e;
+  }
+  return params;
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string> {

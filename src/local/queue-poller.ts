@@ -29,12 +29,17 @@ export function startQueuePoller(
   let wake: (() => void) | undefined;
   const idleMs = opts.idleMs ?? 200;
 
+  let created = false;
   const loop = (async () => {
-    await queue.createIfNotExists();
-    await poison.createIfNotExists();
     while (!stopped) {
       let count = 0;
       try {
+        // Inside the loop: a storage that is down at start (or restarted empty) is waited for, not fatal.
+        if (!created) {
+          await queue.createIfNotExists();
+          await poison.createIfNotExists();
+          created = true;
+        }
         const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: BATCH, visibilityTimeout: VISIBILITY_SECONDS });
         count = receivedMessageItems.length;
         await Promise.all(receivedMessageItems.map((m) => one(m)));

@@ -8,6 +8,8 @@ import type { Clock, Logger, ReleaseStore } from './ports.js';
 import { createStorageClients, type StorageClients } from './adapters/storage/clients.js';
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
+import { unavailableAsError } from './adapters/storage/unavailable.js';
+import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -16,6 +18,9 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import type { Observability } from './telemetry/port.js';
+import { observedIntake, observedStore } from './telemetry/decorators.js';
+import { createObservability } from './adapters/otel/index.js';
 
 export interface Services {
   config: Config;
@@ -27,6 +32,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
+  observability: Observability;
 }
 
 export interface ServiceOverrides {
@@ -34,11 +41,15 @@ export interface ServiceOverrides {
   clock?: Clock;
   /** Extra probes, e.g. the sandbox's fakes. */
   probes?: HealthProbe[];
+  observability?: Observability;
   /** Replace adapters (tests); anything not given comes from settings. */
   ports?: Partial<Omit<Ports, 'configured'>>;
 }
 
 export const VERSION = '0.1.0';
+
+/** One enqueue on the request path, tries included (the queue SDK itself never stops waiting). */
+const REQUEST_QUEUE_DEADLINE_MS = 4_000;
 
 export function buildServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const secrets = SECRET_SETTINGS.map((k) => config[k]).filter((v): v is string => typeof v === 'string');
@@ -51,15 +62,20 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       secrets,
     });
   const clock = overrides.clock ?? { now: () => new Date() };
-  const storage = createStorageClients(
+  const connection =
     'accountName' in config.storage
       ? { accountName: config.storage.accountName, credential: lazyDefaultCredential() }
-      : config.storage.connectionString,
-  );
-  const queueClient = storage.queue(config.TAILSPIN_QUEUE_NAME);
-  const queue = createWorkQueue(queueClient);
-  const prefix = config.TAILSPIN_TABLE_PREFIX;
-  const store = createReleaseStore({ releases: storage.table(`${prefix}Releases`), dedup: storage.table(`${prefix}Dedup`) });
+      : config.storage.connectionString;
+  const storage = createStorageClients(connection, 'worker');
+  const queue = createWorkQueue(storage.queue(config.TAILSPIN_QUEUE_NAME));
+  const names = storageNames(config);
+  const tables = (c: StorageClients) => ({ releases: c.table(names.tables.releases), dedup: c.table(names.tables.dedup) });
+  const store = createReleaseStore(tables(storage));
+  // The doors answer people and webhooks: storage calls there are bounded, and an outage is a 503.
+  const requestStorage = createStorageClients(connection, 'request');
+  const queueClient = requestStorage.queue(config.TAILSPIN_QUEUE_NAME);
+  const requestStore = unavailableAsError(createReleaseStore(tables(requestStorage)));
+  const requestQueue = unavailableAsError(createWorkQueue(queueClient, { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }));
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
@@ -81,18 +97,33 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
   ];
-  const health = createHealthService(probes, clock, VERSION);
-  const intake = createIntake({
-    store,
-    queue,
+  const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
+  const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
+  const observability =
+    overrides.observability ??
+    createObservability(
+      {
+        serviceName: config.TAILSPIN_SERVICE_NAME,
+        environment: config.TAILSPIN_ENVIRONMENTS.join(','),
+        version: VERSION,
+        ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          : {}),
+      },
+      logger,
+    );
+  const plainIntake = createIntake({
+    store: requestStore,
+    queue: requestQueue,
     catalog: config.catalog,
     environments: config.TAILSPIN_ENVIRONMENTS,
     loginServer: config.ACR_LOGIN_SERVER,
     clock,
     logger,
   });
+  const intake = observedIntake(plainIntake, observability, logger);
   const pipeline: PipelineDeps = {
-    store,
+    store: observedStore(store, observability, clock, logger),
     queue,
     clock,
     logger,
@@ -101,7 +132,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     builder: ports.builder,
     telemetry: ports.telemetry,
     source: ports.source,
-    scanCache: createScanCache(storage.table(`${prefix}ScanCache`)),
+    scanCache: createScanCache(storage.table(names.tables.scanCache)),
+    outbox: createNotifyOutbox(storage.table(names.tables.releases)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,
@@ -125,9 +157,21 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       buildPollSeconds: config.BUILD_POLL_SECONDS,
       buildDeadlineSeconds: config.ACR_BUILD_TIMEOUT_SECONDS + 300,
       slotWaitSeconds: config.ROLLOUT_DEADLINE_SECONDS + config.VERIFY_WINDOW_SECONDS * 3 + 600,
+      notifyRetrySeconds: config.NOTIFY_RETRY_SECONDS,
+      notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
+      notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
     },
   };
-  return { config, logger, clock, storage, queue, health, store, intake, pipeline };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
+}
+
+/** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */
+export function storageNames(config: Config) {
+  const prefix = config.TAILSPIN_TABLE_PREFIX;
+  return {
+    tables: { releases: `${prefix}Releases`, dedup: `${prefix}Dedup`, scanCache: `${prefix}ScanCache` },
+    queues: [config.TAILSPIN_QUEUE_NAME, `${config.TAILSPIN_QUEUE_NAME}-poison`],
+  };
 }
 
 /** The scan policy from settings and the ignore file; a bad one stops start-up, naming the setting. */

@@ -124,6 +124,10 @@ export const Settings = z.object({
   /** Fixed bearer token for MONITOR_LOGS_ENDPOINT instead of the managed identity: for the sandbox fake only. */
   MONITOR_LOGS_STATIC_TOKEN: optionalText,
   MONITOR_QUERY_TIMEOUT_SECONDS: int(30, 1),
+  // The deployer's own telemetry (src/services/telemetry): also sent to Application Insights when set.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.refine((v) => v === undefined || /(^|;)\s*InstrumentationKey=[^;]+/i.test(v), {
+    message: 'expected an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
+  }),
 
   // Scan gate
   SCAN_SEVERITIES: csv('HIGH,CRITICAL'),
@@ -148,6 +152,11 @@ export const Settings = z.object({
   VERIFY_INCONCLUSIVE: z.enum(['extend-then-pass', 'extend-then-hold', 'hold']).default('extend-then-pass'),
   VERIFY_TELEMETRY_UNAVAILABLE: z.enum(['keep-unverified', 'rollback']).default('keep-unverified'),
   SMOKE_RETRIES: int(3),
+
+  // Notifications of ended releases (issue 14): retried with backoff until GitHub takes them
+  NOTIFY_RETRY_SECONDS: int(30, 1),
+  NOTIFY_RETRY_MAX_SECONDS: int(900, 1),
+  NOTIFY_DEADLINE_HOURS: num(24),
 
   // Local host and sandbox
   TAILSPIN_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),

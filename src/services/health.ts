@@ -18,19 +18,40 @@ export interface DependencyHealth {
   error?: string;
 }
 
+/** Ended releases whose notices GitHub has not taken yet (retried until NOTIFY_DEADLINE_HOURS). */
+export type NotificationBacklog = { pending: number; oldestSince?: string; oldestAgeSeconds?: number } | { error: string };
+
 export interface HealthReport {
   status: 'up' | 'degraded' | 'down';
   version: string;
   uptimeSeconds: number;
   dependencies: DependencyHealth[];
+  notifications?: NotificationBacklog;
+}
+
+export interface HealthOptions {
+  timeoutMs?: number;
+  /** How many ended releases still owe GitHub a notice, and since when. */
+  backlog?: () => Promise<{ count: number; oldestSince?: string }>;
 }
 
 export interface HealthService {
   check(): Promise<HealthReport>;
 }
 
-export function createHealthService(probes: HealthProbe[], clock: Clock, version: string, timeoutMs = 3000): HealthService {
+export function createHealthService(probes: HealthProbe[], clock: Clock, version: string, opts: HealthOptions = {}): HealthService {
+  const timeoutMs = opts.timeoutMs ?? 3000;
   const started = clock.now().getTime();
+  const backlog = async (read: NonNullable<HealthOptions['backlog']>): Promise<NotificationBacklog> => {
+    try {
+      const b = await withTimeout(read(), timeoutMs);
+      if (!b.oldestSince) return { pending: b.count };
+      const age = Math.max(0, Math.round((clock.now().getTime() - new Date(b.oldestSince).getTime()) / 1000));
+      return { pending: b.count, oldestSince: b.oldestSince, oldestAgeSeconds: age };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  };
   const one = async (p: HealthProbe): Promise<DependencyHealth> => {
     if (!p.configured) return { name: p.name, status: 'not-configured' };
     const t0 = performance.now();
@@ -43,10 +64,14 @@ export function createHealthService(probes: HealthProbe[], clock: Clock, version
   };
   return {
     async check() {
-      const dependencies = await Promise.all(probes.map(one));
+      const [dependencies, notifications] = await Promise.all([
+        Promise.all(probes.map(one)),
+        opts.backlog ? backlog(opts.backlog) : undefined,
+      ]);
       const down = (required: boolean) => dependencies.some((d, i) => d.status === 'down' && probes[i]?.required === required);
       const status = down(true) ? 'down' : down(false) ? 'degraded' : 'up';
-      return { status, version, uptimeSeconds: Math.round((clock.now().getTime() - started) / 1000), dependencies };
+      const uptimeSeconds = Math.round((clock.now().getTime() - started) / 1000);
+      return { status, version, uptimeSeconds, dependencies, ...(notifications ? { notifications } : {}) };
     },
   };
 }

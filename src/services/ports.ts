@@ -216,7 +216,10 @@ export type CreateOutcome =
   | { kind: 'duplicate'; releaseId: string; reason: string }
   | { kind: 'ignored'; reason: string };
 
-export type EventClaim = { state: 'claimed' } | { state: 'duplicate'; releaseIds: string[]; ignored?: string; inFlight: boolean };
+export type EventClaim =
+  | { state: 'claimed' }
+  /** `fingerprint`: what the first claim recorded of its request (absent on rows written before it was kept). */
+  | { state: 'duplicate'; releaseIds: string[]; ignored?: string; inFlight: boolean; fingerprint?: string };
 
 export interface StoredHead extends Head {
   etag?: string;
@@ -231,8 +234,11 @@ export interface SaveChange {
 }
 
 export interface ReleaseStore {
-  /** Claim a door's idempotency key; a second claim of the same key is a duplicate. */
-  claimEvent(door: Door, key: string, now: Date): Promise<EventClaim>;
+  /**
+   * Claim a door's idempotency key; a second claim of the same key is a duplicate. A fingerprint
+   * (hash of the normalised request) is kept with the claim and handed back to later claims.
+   */
+  claimEvent(door: Door, key: string, now: Date, fingerprint?: string): Promise<EventClaim>;
   completeEvent(door: Door, key: string, result: { releaseIds: string[]; ignored?: string }): Promise<void>;
   /** Give a claim back when its work failed, so a redelivery is processed instead of answered as a duplicate. */
   releaseEvent(door: Door, key: string): Promise<void>;
@@ -244,6 +250,30 @@ export interface ReleaseStore {
   save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
   /** Active releases whose next tick is overdue: the sweeper re-drives them. */
   overdue(now: Date, limit: number): Promise<Release[]>;
+}
+
+// ---------------------------------------------------------------- notifications not delivered yet
+
+/** One ended release whose notices GitHub has not taken yet. */
+export interface OutboxEntry {
+  releaseId: string;
+  correlationId: string;
+  /** When the release ended: the backlog's age. */
+  since: string;
+  /** When the notices are sent next; the sweeper re-drives entries past it. */
+  dueAt: string;
+}
+
+/**
+ * An index of ended releases with undelivered notices (the release row holds what is pending).
+ * It lets the sweeper find them after a restart and /api/health count them without a table scan.
+ */
+export interface NotifyOutbox {
+  /** Upsert; `since` is kept from the first put. */
+  put(entry: OutboxEntry): Promise<void>;
+  remove(releaseId: string): Promise<void>;
+  due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  backlog(): Promise<{ count: number; oldestSince?: string }>;
 }
 
 // ---------------------------------------------------------------- scan verdict cache

@@ -33,6 +33,7 @@ describe('the bundled function app', () => {
       'health',
       'listDeployments',
       'listEnvironments',
+      'metrics',
       'pipeline',
       'sweeper',
     ]);

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACR, AKS, STORAGE, VAULT, WORKSPACE, type Kind, type Operation } from './azure-operations.js';
+import { ACR, AKS, APP_INSIGHTS, STORAGE, VAULT, WORKSPACE, type Kind, type Operation } from './azure-operations.js';
 import { childScope, defaults, evaluate, loadModule, str, Unknown, type Scope, type Value } from './hcl.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -54,6 +54,7 @@ const KNOWN: Record<string, Value> = {
   'module.functionapp.storage_account_id': STORAGE,
   'module.monitoring.workspace_id': WORKSPACE,
   'module.keyvault.id': VAULT,
+  'module.monitoring.app_insights_id': APP_INSIGHTS,
   'data.azurerm_client_config.current.object_id': 'operator',
 };
 

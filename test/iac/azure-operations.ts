@@ -36,6 +36,7 @@ export const NAMESPACE = `${AKS}/namespaces/${defaultCatalog('o/r', 'main', ['pr
 export const STORAGE = '/storage';
 export const WORKSPACE = '/workspace';
 export const VAULT = '/keyvault';
+export const APP_INSIGHTS = '/appinsights';
 const Q = 'Microsoft.Storage/storageAccounts/queueServices/queues';
 const T = 'Microsoft.Storage/storageAccounts/tableServices/tables';
 const B = 'Microsoft.Storage/storageAccounts/blobServices/containers';
@@ -122,6 +123,12 @@ export const OPERATIONS: Operation[] = [
     by: 'Functions host (AzureWebJobsStorage__accountName)',
     scope: STORAGE,
     needs: [action(`${B}/write`), data(`${B}/blobs/read`), data(`${B}/blobs/write`)],
+  },
+  {
+    what: 'send its own telemetry to Application Insights with Entra ID (local authentication is off)',
+    by: 'Functions host (APPLICATIONINSIGHTS_AUTHENTICATION_STRING); the OpenTelemetry exporter (services/telemetry)',
+    scope: APP_INSIGHTS,
+    needs: [data('Microsoft.Insights/Telemetry/Write')],
   },
   {
     what: 'resolve @Microsoft.KeyVault(…) app settings',

@@ -59,11 +59,16 @@ async function node(n: Json, scope: Scope): Promise<Value> {
         ? Number(meta.value)
         : meta.type === 'bool'
           ? meta.value === 'true'
-          : meta.type === 'null'
+          : meta.type === 'null' || (meta.type === 'dynamic' && meta.value === 'null') // hcl2json types the null literal "dynamic"
             ? null
             : meta.value;
     case 'template': {
-      const parts = await Promise.all(kids.map((k) => node(k, scope)));
+      // Literal parts of a template come back as written in the source: undo HCL's escapes.
+      const parts = await Promise.all(
+        kids.map((k) =>
+          k.type === 'literalValue' && k.meta?.type === 'string' ? Promise.resolve(unescapeHcl(String(k.meta.value))) : node(k, scope),
+        ),
+      );
       const unknown = parts.find((p) => p instanceof Unknown);
       return unknown ?? parts.map((p) => str(p)).join('');
     }
@@ -192,6 +197,17 @@ async function call(name: string, args: Json[], scope: Scope): Promise<Value> {
       return (a[0] as Value[]).every((x) => x === true);
     case 'toset':
       return [...new Set(a[0] as Value[])];
+    case 'lookup': {
+      const m = a[0] as Record<string, Value>;
+      if (str(a[1]) in m) return m[str(a[1])]!;
+      if (a.length < 3) throw new Error(`lookup: no key ${str(a[1])} and no default`);
+      return a[2]!;
+    }
+    case 'tonumber': {
+      const n = Number(a[0]);
+      if (a[0] === null || a[0] === '' || Number.isNaN(n)) throw new Error(`tonumber: ${str(a[0])} is not a number`);
+      return n;
+    }
     case 'keys':
       return Object.keys(a[0] as object).sort();
     case 'sort':
@@ -203,6 +219,18 @@ async function call(name: string, args: Json[], scope: Scope): Promise<Value> {
     }
   }
   throw new Error(`HCL evaluator: unsupported function ${name}()`);
+}
+
+/** HCL's string escapes (\\n, \\", \\\\, \\t, \\r, \\uNNNN, $${, %%{) back to the characters. */
+function unescapeHcl(text: string): string {
+  return text
+    .replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[nrt"\\])/g, (_, e: string) =>
+      e.length > 1
+        ? String.fromCodePoint(parseInt(e.slice(1), 16))
+        : ({ n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' } as Record<string, string>)[e]!,
+    )
+    .replace(/\$\$\{/g, '${')
+    .replace(/%%\{/g, '%{');
 }
 
 function binary(op: string, l: Value, r: Value): Value {

@@ -12,6 +12,7 @@ import { ALLOWED_KINDS } from '../../src/services/domain/manifests.js';
 import {
   ACR,
   AKS,
+  APP_INSIGHTS,
   NAMESPACE,
   OPERATIONS,
   RESOURCE_OF,
@@ -67,7 +68,7 @@ describe('what the deployer calls, and what it is granted', () => {
 
   it('nothing is granted at subscription or resource-group scope, and Kubernetes rights only in the namespace', () => {
     expect(grants.length).toBeGreaterThan(5);
-    for (const g of grants) expect([ACR, AKS, NAMESPACE, STORAGE, WORKSPACE, VAULT], g.resource).toContain(g.scope);
+    for (const g of grants) expect([ACR, AKS, NAMESPACE, STORAGE, WORKSPACE, VAULT, APP_INSIGHTS], g.resource).toContain(g.scope);
     for (const g of grants.filter((x) => x.permissions.dataActions.some((a) => a.startsWith('Microsoft.ContainerService/'))))
       expect(g.scope, g.resource).toBe(NAMESPACE);
     expect(grants.filter((g) => g.scope === AKS).map((g) => g.role)).toEqual(['Azure Kubernetes Service Cluster User Role']);

@@ -19,6 +19,8 @@ const infra = join(root, 'infra');
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__credential: 'identity-based host storage: "managedidentity"',
   APPLICATIONINSIGHTS_CONNECTION_STRING: "the host's own telemetry",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+    'the host sends that telemetry with the managed identity: "Authorization=AAD" (local auth is off)',
 };
 const FUNCTIONS_WORKER_RUNTIME = 'FUNCTIONS_WORKER_RUNTIME'; // local.settings.json only (func start); Flex sets the runtime itself
 

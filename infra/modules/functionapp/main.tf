@@ -166,6 +166,8 @@ locals {
     # The host name Azure gave the app (it may carry a generated suffix).
     TAILSPIN_PUBLIC_URL                   = "https://${azurerm_function_app_flex_consumption.this.default_hostname}"
     APPLICATIONINSIGHTS_CONNECTION_STRING = var.app_insights_connection_string
+    # The host sends its telemetry with the app's managed identity (Application Insights local auth is off).
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
   })
 }
 

@@ -4,6 +4,10 @@ variable "name" { type = string }
 variable "location" { type = string }
 variable "resource_group_name" { type = string }
 variable "retention_days" { type = number }
+# Ingestion stops for the rest of the UTC day at this many GB (-1: no cap).
+variable "daily_quota_gb" { type = number }
+# Application Insights accepts only Entra ID-authenticated telemetry when false.
+variable "app_insights_local_auth_enabled" { type = bool }
 variable "tags" { type = map(string) }
 
 resource "azurerm_log_analytics_workspace" "this" {
@@ -12,7 +16,11 @@ resource "azurerm_log_analytics_workspace" "this" {
   resource_group_name = var.resource_group_name
   sku                 = "PerGB2018"
   retention_in_days   = var.retention_days
-  tags                = var.tags
+  daily_quota_gb      = var.daily_quota_gb
+  # No shared keys: agents (Container Insights with managed identity) and queries (the deployer, the
+  # alerts) authenticate with Entra ID.
+  local_authentication_enabled = false
+  tags                         = var.tags
 }
 
 resource "azurerm_application_insights" "this" {
@@ -22,7 +30,10 @@ resource "azurerm_application_insights" "this" {
   application_type    = "web"
   workspace_id        = azurerm_log_analytics_workspace.this.id
   retention_in_days   = var.retention_days
-  tags                = var.tags
+  # Off: the instrumentation key in a connection string is no credential; senders need Entra ID and
+  # "Monitoring Metrics Publisher" (the deployer's identity, the apps' workload identity).
+  local_authentication_enabled = var.app_insights_local_auth_enabled
+  tags                         = var.tags
 }
 
 resource "azurerm_monitor_data_collection_rule" "container_insights" {

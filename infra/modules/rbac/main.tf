@@ -13,6 +13,7 @@ variable "function_principal_id" { type = string }
 variable "storage_account_id" { type = string }
 variable "log_analytics_workspace_id" { type = string }
 variable "key_vault_id" { type = string }
+variable "app_insights_id" { type = string }
 variable "namespace" { type = string }
 variable "operator_object_id" { type = string }
 variable "grant_operator_cluster_admin" { type = bool }
@@ -155,6 +156,15 @@ resource "azurerm_role_assignment" "deployer_storage" {
 resource "azurerm_role_assignment" "deployer_secrets" {
   scope                = var.key_vault_id
   role_definition_name = "Key Vault Secrets User"
+  principal_id         = var.function_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Its own telemetry (the Functions host, and the OpenTelemetry exporter of src/services/telemetry) with
+# Entra ID: Application Insights has local authentication off.
+resource "azurerm_role_assignment" "deployer_telemetry" {
+  scope                = var.app_insights_id
+  role_definition_name = "Monitoring Metrics Publisher"
   principal_id         = var.function_principal_id
   principal_type       = "ServicePrincipal"
 }

@@ -17,6 +17,8 @@ export interface AppOptions {
 export class Gate {
   private failures: { n: number; status: number } = { n: 0, status: 500 };
   private limited: { n: number; kind: RateLimitKind; seconds: number } = { n: 0, kind: 'primary', seconds: 60 };
+  /** GitHub down: every API call fails with `status` until `until` (ms since epoch; Infinity until switched off). */
+  private down: { until: number; status: number } = { until: 0, status: 503 };
   private readonly installationTokens = new Set<string>();
   private readonly appKey: KeyObject | undefined;
   remaining = 5000;
@@ -40,8 +42,15 @@ export class Gate {
     this.limited = { n, kind, seconds };
   }
 
-  /** Injected trouble for this request, if any; consumed one at a time. */
+  /** An outage of `seconds` (undefined: until switched off with `outage(false)`). */
+  outage(on: boolean, seconds?: number, status = 503): void {
+    this.down = { until: !on ? 0 : seconds === undefined ? Infinity : this.now().getTime() + seconds * 1000, status };
+  }
+
+  /** Injected trouble for this request, if any; failures and rate limits are consumed one at a time. */
   injected(): Reply | undefined {
+    if (this.now().getTime() < this.down.until)
+      return { status: this.down.status, body: { message: 'GitHub is unavailable (sandbox: outage)' } };
     if (this.failures.n > 0) {
       this.failures.n--;
       return { status: this.failures.status, body: { message: 'Server Error (sandbox: injected)' } };

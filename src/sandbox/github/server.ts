@@ -47,6 +47,8 @@ export interface GitHubFake {
   issuedTokens: readonly string[];
   failNext(n: number, status?: number): void;
   rateLimitNext(n: number, kind?: RateLimitKind, seconds?: number): void;
+  /** GitHub down (every API call 503) for `seconds`, or until switched off. */
+  outage(on: boolean, seconds?: number): void;
   /** Answer the next call of this operation with a canned reply (e.g. a recorded GitHub body). */
   respondNext(operationId: OperationId, reply: Reply): void;
   setToken(token: string | undefined): void;
@@ -73,8 +75,14 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   let stopped: Promise<void> | undefined;
   let handlers: ReturnType<typeof makeHandlers> | undefined;
 
-  /** POST /_sandbox/knobs {failNext?: n, failStatus?, rateLimitNext?: n, rateLimitKind?, seconds?, maxPerPage?} */
+  /**
+   * POST /_sandbox/knobs {failNext?: n, failStatus?, rateLimitNext?: n, rateLimitKind?, seconds?, maxPerPage?,
+   * outage?: true|false, outageSeconds?: n, outageStatus?}
+   */
   const knobs = (k: Record<string, unknown>): Reply => {
+    const outageStatus = typeof k.outageStatus === 'number' ? k.outageStatus : 503;
+    if (typeof k.outage === 'boolean') gate.outage(k.outage, undefined, outageStatus);
+    if (typeof k.outageSeconds === 'number') gate.outage(true, k.outageSeconds, outageStatus);
     if (typeof k.failNext === 'number') gate.failNext(k.failNext, typeof k.failStatus === 'number' ? k.failStatus : 500);
     if (typeof k.rateLimitNext === 'number') {
       const kind = k.rateLimitKind === 'secondary' || k.rateLimitKind === '429' ? k.rateLimitKind : 'primary';
@@ -180,6 +188,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     issuedTokens: gate.issued,
     failNext: (n, status) => gate.failNext(n, status),
     rateLimitNext: (n, kind, seconds) => gate.rateLimitNext(n, kind, seconds),
+    outage: (on, seconds) => gate.outage(on, seconds),
     respondNext: (op, reply) => canned.set(op, [...(canned.get(op) ?? []), reply]),
     setToken: (t) => {
       gate.token = t;

@@ -27,7 +27,7 @@ export const githubSlot: SandboxSlot = {
         `GitHub API fake (validated against GitHub's OpenAPI description): ${fake.url} for ${repository}`,
         `what the deployer did (issues, comments, statuses, deployments): ${fake.url}/_sandbox/issues (JSON: ${fake.url}/_sandbox)`,
         `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit`,
-        `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60}`,
+        `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60} | {"outageSeconds":480} (GitHub down: every call 503) | {"outage":false}`,
         `files at a commit: POST ${fake.url}/_sandbox/commits {"files":{"k8s/apps/x.yaml":"…"}}   (null deletes a file; served for every unknown commit, so the next send-event push reads it; {"commit":"<40 hex>"} pins it to one commit instead)`,
       ],
       settings: {

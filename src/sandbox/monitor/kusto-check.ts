@@ -128,25 +128,39 @@ function load(): KustoLanguage {
 /** Milliseconds the first load took (undefined until something used the service). */
 export const kustoLoadMs = (): number | undefined => loadMs;
 
-function globalsFor(columns: Readonly<Record<string, string>>): unknown {
-  const schema = `(${Object.entries(columns)
-    .map(([n, t]) => `['${n}']:${t}`)
-    .join(', ')})`;
-  let globals = globalsBySchema.get(schema);
+type Columns = Readonly<Record<string, string>>;
+
+function globalsFor(tables: Readonly<Record<string, Columns>>): unknown {
+  const schemas = Object.entries(tables).map(
+    ([name, columns]) =>
+      [
+        name,
+        `(${Object.entries(columns)
+          .map(([n, t]) => `['${n}']:${t}`)
+          .join(', ')})`,
+      ] as const,
+  );
+  const key = JSON.stringify(schemas);
+  let globals = globalsBySchema.get(key);
   if (!globals) {
     const K = load();
-    const table = new K.Symbols.TableSymbol.$ctor7('AppRequests', schema, null);
-    const db = new K.Symbols.DatabaseSymbol.$ctor2('workspace', null, [table]);
+    const symbols = schemas.map(([name, schema]) => new K.Symbols.TableSymbol.$ctor7(name, schema, null));
+    const db = new K.Symbols.DatabaseSymbol.$ctor2('workspace', null, symbols);
     const cluster = new K.Symbols.ClusterSymbol.ctor('api.loganalytics.io', [db]);
     globals = K.GlobalState.Default.WithCluster(cluster).WithDatabase(db);
-    globalsBySchema.set(schema, globals);
+    globalsBySchema.set(key, globals);
   }
   return globals;
 }
 
 /** Parse and semantically analyse `query` against a workspace holding AppRequests with `columns`. */
-export function analyzeKql(query: string, columns: Readonly<Record<string, string>> = APP_REQUESTS_COLUMNS): KqlAnalysis {
-  const code = load().KustoCode.ParseAndAnalyze(query, globalsFor(columns));
+export function analyzeKql(query: string, columns: Columns = APP_REQUESTS_COLUMNS): KqlAnalysis {
+  return analyzeKqlTables(query, { AppRequests: columns });
+}
+
+/** The same against a workspace holding these tables (name → columns), e.g. alert rules over several tables. */
+export function analyzeKqlTables(query: string, tables: Readonly<Record<string, Columns>>): KqlAnalysis {
+  const code = load().KustoCode.ParseAndAnalyze(query, globalsFor(tables));
   const diags = code.GetDiagnostics();
   const syntax = code.GetSyntaxDiagnostics();
   const syntaxKeys = new Set<string>();

@@ -170,9 +170,13 @@ export type Notice = (typeof NOTICES)[number];
 
 export interface NotifyProgress {
   githubDeploymentId?: number;
-  /** Notices of a terminal release that failed transiently and are sent again. */
+  /** Notices of a terminal release not delivered yet: sent again, with backoff, until delivered or the deadline. */
   notifyPending?: Notice[];
   notifyAttempts?: number;
+  /** When the release ended and its notices were first due (the retry deadline counts from here). */
+  notifySince?: string;
+  /** When the pending notices are sent next; an earlier tick leaves them alone. */
+  notifyDueAt?: string;
 }
 
 export type ReleaseProgress = PushProgress &
@@ -273,4 +277,6 @@ export interface ReleaseOutcome {
   rollbackFailure?: { reason: string; podProblems: PodProblem[] };
   /** Where else to look: the GitHub issue, … (the view adds `self`). */
   links?: Record<string, string>;
+  /** Notices GitHub never took before the retry deadline (NOTIFY_DEADLINE_HOURS): nobody there was told. */
+  notifyAbandoned?: { notices: Notice[]; at: string; error: string };
 }

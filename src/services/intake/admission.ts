@@ -42,16 +42,35 @@ export async function admitAndEnqueue(d: IntakeDeps, input: NewRelease, log: Log
 type Once<T> =
   | { kind: 'duplicate'; duplicate: Extract<Awaited<ReturnType<ReleaseStore['claimEvent']>>, { state: 'duplicate' }> }
   | { kind: 'done'; result: T };
+/** The key was first used for a different request (its fingerprint differs). */
+type Mismatch = { kind: 'mismatch' };
+type Outcome = { releaseIds?: string[]; ignored?: string };
 
-/** Runs a door's work once per idempotency key; a redelivery gets the first answer's release ids. */
-export async function once<T extends { releaseIds?: string[]; ignored?: string }>(
+/**
+ * Runs a door's work once per idempotency key; a redelivery gets the first answer's release ids.
+ * With a fingerprint of the request, reusing the key for a different request is told apart.
+ */
+export function once<T extends Outcome>(d: IntakeDeps, door: Door, key: string, work: () => Promise<T>): Promise<Once<T>>;
+export function once<T extends Outcome>(
   d: IntakeDeps,
   door: Door,
   key: string,
   work: () => Promise<T>,
-): Promise<Once<T>> {
-  const claim = await d.store.claimEvent(door, key, d.clock.now());
-  if (claim.state === 'duplicate') return { kind: 'duplicate', duplicate: claim };
+  fingerprint: string,
+): Promise<Once<T> | Mismatch>;
+export async function once<T extends Outcome>(
+  d: IntakeDeps,
+  door: Door,
+  key: string,
+  work: () => Promise<T>,
+  fingerprint?: string,
+): Promise<Once<T> | Mismatch> {
+  const claim = await d.store.claimEvent(door, key, d.clock.now(), fingerprint);
+  if (claim.state === 'duplicate') {
+    // A claim written before fingerprints were kept has none: it cannot be told apart, so it is the same request.
+    const differs = fingerprint !== undefined && claim.fingerprint !== undefined && claim.fingerprint !== fingerprint;
+    return differs ? { kind: 'mismatch' } : { kind: 'duplicate', duplicate: claim };
+  }
   let result: T;
   try {
     result = await work();

@@ -4,12 +4,14 @@ import type { NewRelease } from '../domain/admission.js';
 import { findApp, type AppSpec } from '../domain/catalog.js';
 import { parseImageRef } from '../domain/image-ref.js';
 import { err, ok, type Result } from '../domain/result.js';
-import { ManualRequest, describeZodError } from './manual.js';
+import { ManualRequest, describeZodError, requestFingerprint } from './manual.js';
 import { admitAndEnqueue, once, type IntakeDeps } from './admission.js';
 
 export type ManualOutcome =
   | { kind: 'accepted'; releaseId: string; duplicate: boolean }
   | { kind: 'invalid'; reason: string }
+  /** The Idempotency-Key was first used with a different body. */
+  | { kind: 'key-reused'; reason: string }
   | { kind: 'not-found'; reason: string }
   | { kind: 'conflict'; reason: string };
 
@@ -52,10 +54,21 @@ export async function manualDoor(
         : await fromLastGood(d, app, base, req.action);
   if (!input.ok) return input.error;
 
-  const r = await once(d, 'manual', eventId, async () => {
-    const out = await admitAndEnqueue(d, input.value, log);
-    return out.kind === 'created' ? { releaseIds: [out.release.id] } : { releaseIds: [], ignored: out.reason };
-  });
+  const r = await once(
+    d,
+    'manual',
+    eventId,
+    async () => {
+      const out = await admitAndEnqueue(d, input.value, log);
+      return out.kind === 'created' ? { releaseIds: [out.release.id] } : { releaseIds: [], ignored: out.reason };
+    },
+    requestFingerprint(req),
+  );
+  if (r.kind === 'mismatch')
+    return {
+      kind: 'key-reused',
+      reason: `Idempotency-Key "${idempotencyKey ?? ''}" was already used with a different body; use a new key for a new request`,
+    };
   if (r.kind === 'duplicate') {
     const id = r.duplicate.releaseIds[0];
     return id

@@ -2,7 +2,11 @@
 import { z } from 'zod';
 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-hex commit id');
-const Paths = z.array(z.string()).default([]);
+// Real payloads carry `"added": null` (and removed/modified) on some commits: read absent or null as empty.
+const Paths = z
+  .array(z.string())
+  .nullish()
+  .transform((p) => p ?? []);
 
 const Commit = z.object({
   id: Sha,

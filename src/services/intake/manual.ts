@@ -1,4 +1,5 @@
 /** The manual door's request body, validated field by field so a 400 can name the field. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DNS_LABEL as NAME, RELEASE_ID } from '../domain/release.js';
 
@@ -22,4 +23,13 @@ export type ManualRequest = z.infer<typeof ManualRequest>;
 
 export function describeZodError(e: z.ZodError): string {
   return e.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+/**
+ * What identifies a request under one Idempotency-Key: its validated fields (reason trimmed),
+ * keys in a fixed order, hashed — so whitespace and key order do not make a "different body".
+ */
+export function requestFingerprint(req: ManualRequest): string {
+  const canonical = JSON.stringify([req.app, req.environment, req.action, req.image ?? null, req.reason]);
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }

@@ -1,5 +1,17 @@
 /** What the pipeline needs: ports, the catalog and settings. Built once by the composition root. */
-import type { Builder, Clock, Cluster, Logger, ReleaseStore, ScanCache, Scanner, SourceControl, Telemetry, WorkQueue } from '../ports.js';
+import type {
+  Builder,
+  Clock,
+  Cluster,
+  Logger,
+  NotifyOutbox,
+  ReleaseStore,
+  ScanCache,
+  Scanner,
+  SourceControl,
+  Telemetry,
+  WorkQueue,
+} from '../ports.js';
 import type { Catalog } from '../domain/catalog.js';
 import type { ScanPolicy } from '../scan-policy/index.js';
 import type { Thresholds } from '../domain/observations.js';
@@ -23,6 +35,11 @@ export interface PipelineSettings {
   buildDeadlineSeconds: number;
   /** How long a release waits for another one to free the deploy slot before giving up. */
   slotWaitSeconds: number;
+  /** Notices of an ended release: first resend after this, doubling up to notifyRetryMaxSeconds. */
+  notifyRetrySeconds: number;
+  notifyRetryMaxSeconds: number;
+  /** …until delivered or this long after the release ended. */
+  notifyDeadlineSeconds: number;
 }
 
 export interface PipelineDeps {
@@ -36,6 +53,8 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   source: SourceControl;
   scanCache: ScanCache;
+  /** Ended releases whose notices are not delivered yet (re-driven by the sweeper, counted by /api/health). */
+  outbox: NotifyOutbox;
   catalog: Catalog;
   settings: PipelineSettings;
 }

@@ -2,23 +2,25 @@
  * Tell GitHub about transitions: commit statuses, the Deployments API, and an issue when a
  * release is rolled back, fails, stays unverified or is blocked by the scan gate. Notifications
  * never block the pipeline; this module only talks to GitHub and reports what to record and when
- * to try again — the reconcile loop persists and schedules that.
+ * to try again — the reconcile loop persists and schedules that. The notices of an ended release
+ * are sent until GitHub takes them (backoff from NOTIFY_RETRY_SECONDS, doubling, capped at
+ * NOTIFY_RETRY_MAX_SECONDS) or NOTIFY_DEADLINE_HOURS after the release ended, then given up loudly.
  */
-import { isTerminal, NOTICES, type Notice, type NotifyProgress, type Phase, type Release } from '../domain/release.js';
+import { isTerminal, NOTICES, type Notice, type NotifyProgress, type Phase, type Release, type ReleaseOutcome } from '../domain/release.js';
 import type { CommitState, DeploymentState, Logger } from '../ports.js';
 import type { AdapterError, Result } from '../domain/result.js';
-import type { PipelineDeps } from './deps.js';
+import type { PipelineDeps, PipelineSettings } from './deps.js';
 import { retryable } from './decision.js';
 import { issueFor } from './evidence.js';
-
-const MAX_NOTIFY_ATTEMPTS = 6;
-const DEFAULT_RESEND_MS = 30_000;
 
 /** What sending notices produced: what to record on the release, and when to send the failed ones again. */
 export interface NoticeReport {
   progress: NotifyProgress;
   links: Record<string, string>;
+  /** Send what is still pending again after this long (progress.notifyDueAt says when). */
   resendInSeconds?: number;
+  /** The deadline passed with notices GitHub never took. */
+  abandoned?: NonNullable<ReleaseOutcome['notifyAbandoned']>;
 }
 
 /** Found while sending: the GitHub deployment created, the issue opened. */
@@ -107,7 +109,8 @@ async function send(d: PipelineDeps, r: Release, from: Phase | null, notice: Not
 async function sendAll(d: PipelineDeps, r: Release, from: Phase | null, notices: readonly Notice[], log: Logger) {
   const found: Found = {};
   const failed: Notice[] = [];
-  let retryAfterMs = DEFAULT_RESEND_MS;
+  let retryAfterMs: number | undefined;
+  let lastError = '';
   for (const n of notices) {
     const res = await send(d, r, from, n, found).catch((e: unknown): Result<never> => ({
       ok: false,
@@ -117,42 +120,86 @@ async function sendAll(d: PipelineDeps, r: Release, from: Phase | null, notices:
       log.warn('notification failed', { notice: n, phase: r.phase, error_kind: res.error.kind, error: res.error.message });
       if (retryable(res.error)) {
         failed.push(n);
-        if (res.error.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs, res.error.retryAfterMs);
+        lastError = `${n}: ${res.error.message}`;
+        if (res.error.retryAfterMs !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, res.error.retryAfterMs);
       }
     }
   }
-  return { found, failed, retryAfterMs };
+  return { found, failed, retryAfterMs, lastError };
 }
 
-const recordOf = (found: Found, pending: Notice[], attempts: number, resendInSeconds?: number): NoticeReport => ({
+const recordOf = (found: Found, pending: Notice[], attempts: number): NoticeReport => ({
   progress: {
     ...(found.githubDeploymentId ? { githubDeploymentId: found.githubDeploymentId } : {}),
     notifyPending: pending,
     notifyAttempts: attempts,
   },
   links: found.issueUrl ? { issue: found.issueUrl } : {},
-  ...(resendInSeconds !== undefined ? { resendInSeconds } : {}),
 });
+
+/**
+ * How long after the `attempt`-th failed try the notices are sent again: doubling from
+ * notifyRetrySeconds up to notifyRetryMaxSeconds, never before GitHub's Retry-After, and never
+ * past the deadline (the last try is at the deadline itself).
+ */
+export function resendDelaySeconds(
+  s: PipelineSettings,
+  attempt: number,
+  retryAfterMs: number | undefined,
+  untilDeadlineMs: number,
+): number {
+  const backoff = Math.min(s.notifyRetrySeconds * 2 ** Math.max(0, attempt - 1), s.notifyRetryMaxSeconds);
+  const wanted = Math.max(backoff, Math.ceil((retryAfterMs ?? 0) / 1000));
+  return Math.max(1, Math.min(wanted, Math.ceil(untilDeadlineMs / 1000)));
+}
+
+/** Failed notices of an ended release, kept with when they are due again. */
+function schedule(
+  d: PipelineDeps,
+  found: Found,
+  failed: Notice[],
+  attempts: number,
+  since: string,
+  retryAfterMs: number | undefined,
+): NoticeReport {
+  const now = d.clock.now();
+  const deadline = new Date(since).getTime() + d.settings.notifyDeadlineSeconds * 1000;
+  const delay = resendDelaySeconds(d.settings, attempts, retryAfterMs, deadline - now.getTime());
+  const report = recordOf(found, failed, attempts);
+  report.progress.notifySince = since;
+  report.progress.notifyDueAt = new Date(now.getTime() + delay * 1000).toISOString();
+  return { ...report, resendInSeconds: delay };
+}
 
 /** Every notice for a transition; undefined when there is nothing to record. */
 export async function notifyTransition(d: PipelineDeps, r: Release, from: Phase, log: Logger): Promise<NoticeReport | undefined> {
   const { found, failed, retryAfterMs } = await sendAll(d, r, from, NOTICES, log);
   const nothing = !found.githubDeploymentId && !found.issueUrl && failed.length === 0 && !r.progress.notifyPending?.length;
   if (nothing) return undefined;
-  // Only a terminal release is sent again: an active one notifies at its next transition anyway.
-  const resend = failed.length > 0 && isTerminal(r.phase);
-  return recordOf(found, isTerminal(r.phase) ? failed : [], failed.length ? 1 : 0, resend ? Math.ceil(retryAfterMs / 1000) : undefined);
+  // Only an ended release keeps failed notices: an active one notifies at its next transition anyway.
+  if (!isTerminal(r.phase) || failed.length === 0) return recordOf(found, [], failed.length ? 1 : 0);
+  return schedule(d, found, failed, 1, r.progress.notifySince ?? d.clock.now().toISOString(), retryAfterMs);
 }
 
-/** A terminal release whose notifications failed: send them again, a bounded number of times. */
+/** An ended release whose notices are pending: send them again until delivered or the deadline passes. */
 export async function retryNotifications(d: PipelineDeps, r: Release, log: Logger): Promise<NoticeReport | undefined> {
   const pending = r.progress.notifyPending ?? [];
   if (pending.length === 0) return undefined;
   const attempts = (r.progress.notifyAttempts ?? 1) + 1;
   const from = r.timeline[r.timeline.length - 1]?.from ?? null;
-  const { found, failed, retryAfterMs } = await sendAll(d, r, from, pending, log);
-  const giveUp = attempts >= MAX_NOTIFY_ATTEMPTS;
-  if (giveUp && failed.length) log.error('notifications abandoned after repeated failures', { notices: failed, phase: r.phase });
-  const resend = failed.length > 0 && !giveUp;
-  return recordOf(found, giveUp ? [] : failed, attempts, resend ? Math.ceil((retryAfterMs * attempts) / 1000) : undefined);
+  // Rows written before notifySince was kept ended at their last transition.
+  const since = r.progress.notifySince ?? r.timeline.at(-1)?.at ?? d.clock.now().toISOString();
+  const { found, failed, retryAfterMs, lastError } = await sendAll(d, r, from, pending, log);
+  if (failed.length === 0) return recordOf(found, [], attempts);
+  const now = d.clock.now();
+  if (now.getTime() < new Date(since).getTime() + d.settings.notifyDeadlineSeconds * 1000)
+    return schedule(d, found, failed, attempts, since, retryAfterMs);
+  log.error('notifications abandoned: GitHub did not take them before the deadline; nobody there was told', {
+    notices: failed,
+    phase: r.phase,
+    attempts,
+    since,
+    error: lastError,
+  });
+  return { ...recordOf(found, [], attempts), abandoned: { notices: failed, at: now.toISOString(), error: lastError } };
 }

@@ -3,9 +3,9 @@
  * next look. Driven by queue messages; a sweeper re-drives releases whose next look is overdue.
  * Safe to run twice for the same release: every save is compare-and-swap, every side effect idempotent.
  */
-import { isTerminal, type ActivePhase, type Release, type ReleaseKind } from '../domain/release.js';
+import { isTerminal, NOTICES, type ActivePhase, type Release, type ReleaseKind } from '../domain/release.js';
 import { findApp } from '../domain/catalog.js';
-import type { Logger } from '../ports.js';
+import type { Logger, OutboxEntry } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import type { Decision } from './decision.js';
 import type { Step, StepContext } from './steps/common.js';
@@ -45,11 +45,17 @@ export type TickResult =
 export async function reconcile(d: PipelineDeps, releaseId: string, opts: { force?: boolean } = {}): Promise<TickResult> {
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     const r = await d.store.get(releaseId);
-    if (!r) return { kind: 'missing' };
+    if (!r) {
+      // A release that is gone has nothing left to tell anyone: no outbox entry may keep pointing at it.
+      await d.outbox.remove(releaseId);
+      return { kind: 'missing' };
+    }
     const log = d.logger.child({ correlation_id: r.correlationId, release_id: r.id, app: r.app, environment: r.environment });
     const now = d.clock.now();
     const phase = r.phase;
     if (isTerminal(phase)) {
+      const due = r.progress.notifyPending?.length && r.progress.notifyDueAt ? new Date(r.progress.notifyDueAt).getTime() : 0;
+      if (!opts.force && due - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'terminal' };
       await record(d, r, await retryNotifications(d, r, log), log);
       return { kind: 'terminal' };
     }
@@ -64,6 +70,9 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
       throw e;
     });
     const next = apply(r, decision, now);
+    const ending = decision.kind === 'advance' && isTerminal(decision.to);
+    // Saved with the ending itself: if this worker dies before GitHub is told, the next tick still knows what to send.
+    if (ending) next.progress = { ...next.progress, ...owedNotices(now) };
     const saved = await d.store.save(
       next,
       decision.kind === 'advance' ? { to: decision.to, reason: decision.reason, ...(decision.head ? { head: decision.head } : {}) } : {},
@@ -76,6 +85,7 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
     const after = delayOf(decision);
     if (decision.kind === 'advance') {
       log.info('release transition', { from: phase, to: decision.to, reason: decision.reason });
+      if (ending) await d.outbox.put(outboxEntry(saved.value));
       await record(d, saved.value, await notifyTransition(d, saved.value, phase, log), log);
     }
     if (!isTerminal(saved.value.phase)) await d.queue.enqueue({ releaseId, correlationId: r.correlationId }, { delaySeconds: after });
@@ -108,21 +118,54 @@ function apply(r: Release, d: Decision, now: Date): Release {
   return next;
 }
 
-/** Persist what notifications produced (deployment id, issue link, what is still to send), then schedule a resend. */
+/** A release that ends owes every notice until notify says which were delivered (the normal path takes well under this). */
+const OWED_GRACE_SECONDS = 60;
+const owedNotices = (now: Date) => ({
+  notifyPending: [...NOTICES],
+  notifyAttempts: 0,
+  notifySince: now.toISOString(),
+  notifyDueAt: new Date(now.getTime() + OWED_GRACE_SECONDS * 1000).toISOString(),
+});
+
+const outboxEntry = (r: Release): OutboxEntry => ({
+  releaseId: r.id,
+  correlationId: r.correlationId,
+  since: r.progress.notifySince ?? r.updatedAt,
+  dueAt: r.progress.notifyDueAt ?? r.updatedAt,
+});
+
+/**
+ * Persist what notifications produced (deployment id, issue link, what is still to send), keep
+ * the outbox in step with it (an entry while anything is pending), then schedule the resend.
+ */
 async function record(d: PipelineDeps, r: Release, report: NoticeReport | undefined, log: Logger): Promise<void> {
-  if (!report) return;
-  let saved = false;
+  if (!report) {
+    // Nothing pending: an outbox entry left by a crash or a lost race has served its purpose.
+    if (isTerminal(r.phase)) await d.outbox.remove(r.id);
+    return;
+  }
+  let saved: Release | undefined;
   for (let i = 0; i < MAX_CONFLICTS && !saved; i++) {
     const cur = await d.store.get(r.id);
     if (!cur) return;
     const next: Release = {
       ...cur,
       progress: { ...cur.progress, ...report.progress },
-      outcome: { ...cur.outcome, links: { ...cur.outcome.links, ...report.links } },
+      outcome: {
+        ...cur.outcome,
+        links: { ...cur.outcome.links, ...report.links },
+        ...(report.abandoned ? { notifyAbandoned: report.abandoned } : {}),
+      },
     };
-    saved = (await d.store.save(next, {}, d.clock.now())).ok;
+    const res = await d.store.save(next, {}, d.clock.now());
+    if (res.ok) saved = res.value;
   }
   if (!saved) log.warn('could not record notification results after repeated conflicts', { release_id: r.id });
+  if (isTerminal(r.phase)) {
+    const after = saved ?? { ...r, progress: { ...r.progress, ...report.progress } };
+    if (after.progress.notifyPending?.length) await d.outbox.put(outboxEntry(after));
+    else await d.outbox.remove(r.id);
+  }
   if (report.resendInSeconds !== undefined)
     await d.queue.enqueue({ releaseId: r.id, correlationId: r.correlationId }, { delaySeconds: report.resendInSeconds });
 }

@@ -1,6 +1,7 @@
 /**
  * Re-drives releases whose next look is overdue: a lost queue message, a crashed worker, a
- * message parked in the poison queue. Grace keeps it from racing the normal queue delays.
+ * message parked in the poison queue — and ended releases whose notices are due again (the
+ * outbox), so a restart loses no notification. Grace keeps it from racing the normal queue delays.
  */
 import type { PipelineDeps } from './deps.js';
 
@@ -9,7 +10,8 @@ const BATCH = 100;
 
 export async function sweep(d: PipelineDeps): Promise<number> {
   const now = d.clock.now();
-  const overdue = await d.store.overdue(new Date(now.getTime() - GRACE_MS), BATCH);
+  const before = new Date(now.getTime() - GRACE_MS);
+  const overdue = await d.store.overdue(before, BATCH);
   for (const r of overdue) {
     d.logger.warn('release overdue; re-driving', {
       correlation_id: r.correlationId,
@@ -19,5 +21,15 @@ export async function sweep(d: PipelineDeps): Promise<number> {
     });
     await d.queue.enqueue({ releaseId: r.id, correlationId: r.correlationId });
   }
-  return overdue.length;
+  const owed = await d.outbox.due(before, BATCH);
+  for (const e of owed) {
+    d.logger.warn('notifications overdue; re-driving', {
+      correlation_id: e.correlationId,
+      release_id: e.releaseId,
+      due_at: e.dueAt,
+      since: e.since,
+    });
+    await d.queue.enqueue({ releaseId: e.releaseId, correlationId: e.correlationId });
+  }
+  return overdue.length + owed.length;
 }

@@ -103,7 +103,7 @@ describe('notifyTransition', () => {
     });
     const r = after('failed', 'rolling_back', 'ROLLBACK FAILED', { progress: { githubDeploymentId: 77 } });
     expect(await notifyTransition(w.d, r, 'rolling_back', w.d.logger)).toEqual({
-      progress: { notifyPending: ['commit-status', 'issue'], notifyAttempts: 1 },
+      progress: { notifyPending: ['commit-status', 'issue'], notifyAttempts: 1, notifySince: iso(0), notifyDueAt: iso(61) },
       links: {},
       resendInSeconds: 61,
     });
@@ -137,16 +137,17 @@ describe('retryNotifications', () => {
     expect(w.calls.map((c) => c.method)).toEqual(['ensureIssue']);
   });
 
-  it('backs off with each attempt, and gives up after the sixth', async () => {
+  it('backs off with each attempt (doubling, capped), and keeps going long past six tries', async () => {
     const w = github({ ensureIssue: () => errR(fail('transient', '503')) });
     expect(await retryNotifications(w.d, pendingIssue(2), w.d.logger)).toEqual({
-      progress: { notifyPending: ['issue'], notifyAttempts: 3 },
+      progress: { notifyPending: ['issue'], notifyAttempts: 3, notifySince: iso(1), notifyDueAt: iso(120) },
       links: {},
-      resendInSeconds: 90,
+      resendInSeconds: 120,
     });
-    expect(await retryNotifications(w.d, pendingIssue(5), w.d.logger)).toEqual({
-      progress: { notifyPending: [], notifyAttempts: 6 },
-      links: {},
+    expect(await retryNotifications(w.d, pendingIssue(5), w.d.logger)).toMatchObject({
+      progress: { notifyPending: ['issue'], notifyAttempts: 6 },
+      resendInSeconds: 900,
     });
+    expect(await retryNotifications(w.d, pendingIssue(40), w.d.logger)).toMatchObject({ resendInSeconds: 900 });
   });
 });

@@ -82,8 +82,9 @@ describe('reconcile', () => {
     const ended = aRelease({ phase: 'rolled_back', progress: { notifyPending: ['issue'], notifyAttempts: 1 } });
     const { w, row, enqueued } = setup([ended], { source: { ensureIssue: () => errR(fail('transient', '503')) } });
     expect(await reconcile(w.d, ID)).toEqual({ kind: 'terminal' });
-    expect(row(ID)?.progress).toEqual({ notifyPending: ['issue'], notifyAttempts: 2 });
+    expect(row(ID)?.progress).toEqual({ notifyPending: ['issue'], notifyAttempts: 2, notifySince: iso(0), notifyDueAt: iso(60) });
     expect(enqueued).toEqual([{ item: { releaseId: ID, correlationId: 'evt-1' }, delaySeconds: 60 }]);
+    expect([...w.outbox.values()]).toEqual([{ releaseId: ID, correlationId: 'evt-1', since: iso(0), dueAt: iso(60) }]);
   });
 
   it('skips a tick that arrives before the release is due, unless forced; a missing release is reported', async () => {

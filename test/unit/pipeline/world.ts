@@ -9,6 +9,7 @@ import { adapterError, type AdapterError, type AdapterErrorKind } from '../../..
 import { isTerminal, type Release, type ScanRecord } from '../../../src/services/domain/release.js';
 import type {
   Builder,
+  Clock,
   Cluster,
   RolloutObservation,
   ScanCache,
@@ -17,7 +18,7 @@ import type {
   StoredHead,
   Telemetry,
 } from '../../../src/services/ports.js';
-import type { ReleaseStore, WorkQueue, Logger } from '../../../src/services/ports.js';
+import type { ReleaseStore, WorkQueue, Logger, NotifyOutbox, OutboxEntry } from '../../../src/services/ports.js';
 import { DEFAULT_SCAN_POLICY } from '../../../src/services/scan-policy/index.js';
 import type { PipelineDeps, PipelineSettings } from '../../../src/services/pipeline/deps.js';
 import type { StepContext } from '../../../src/services/pipeline/steps/common.js';
@@ -52,6 +53,9 @@ export const SETTINGS: PipelineSettings = {
   buildPollSeconds: 15,
   buildDeadlineSeconds: 2100,
   slotWaitSeconds: 1800,
+  notifyRetrySeconds: 30,
+  notifyRetryMaxSeconds: 900,
+  notifyDeadlineSeconds: 86_400,
 };
 
 /** An image release of tailspin-server for digest(1), created at T0 and queued. */
@@ -125,16 +129,22 @@ export interface WorldScript {
   telemetry?: Partial<Telemetry>;
   source?: Partial<SourceControl>;
   scanCache?: Partial<ScanCache>;
+  /** The notification outbox; unscripted, an in-memory one (`World.outbox`) that tests can read. */
+  outbox?: Partial<NotifyOutbox>;
   store?: Partial<ReleaseStore>;
   queue?: Partial<WorkQueue>;
   /** Heads by "app/environment"; store.head answers from here unless the store is scripted. */
   heads?: Record<string, Partial<StoredHead>>;
   settings?: Partial<PipelineSettings>;
   logger?: Logger;
+  /** Defaults to a clock fixed at T0. */
+  clock?: Clock;
 }
 
 export interface World {
   d: PipelineDeps;
+  /** What the default in-memory outbox holds, by release id. */
+  outbox: Map<string, OutboxEntry>;
   calls: Call[];
   /** Calls to one port, as "method" strings, in order. */
   callsTo(port: string): string[];
@@ -142,12 +152,13 @@ export interface World {
 
 export function world(s: WorldScript = {}): World {
   const calls: Call[] = [];
+  const outbox = new Map<string, OutboxEntry>();
   const head = (app: string, environment: string): Promise<StoredHead> =>
     Promise.resolve({ ...emptyHead(app, environment), ...s.heads?.[`${app}/${environment}`] });
   const d: PipelineDeps = {
     store: strict('store', { head, ...s.store }, calls),
     queue: strict('queue', s.queue ?? {}, calls),
-    clock: { now: () => T0 },
+    clock: s.clock ?? { now: () => T0 },
     logger: s.logger ?? quiet,
     cluster: strict('cluster', s.cluster ?? {}, calls),
     scanner: strict('scanner', s.scanner ?? {}, calls),
@@ -155,10 +166,30 @@ export function world(s: WorldScript = {}): World {
     telemetry: strict('telemetry', s.telemetry ?? {}, calls),
     source: strict('source', s.source ?? {}, calls),
     scanCache: strict('scanCache', s.scanCache ?? {}, calls),
+    outbox: s.outbox ? strict('outbox', s.outbox, calls) : memoryOutbox(outbox),
     catalog: CATALOG,
     settings: { ...SETTINGS, ...s.settings },
   };
-  return { d, calls, callsTo: (port) => calls.filter((c) => c.port === port).map((c) => c.method) };
+  return { d, outbox, calls, callsTo: (port) => calls.filter((c) => c.port === port).map((c) => c.method) };
+}
+
+/** The outbox as the table behaves: upsert keeping the first `since`, remove, due by time, backlog. */
+function memoryOutbox(rows: Map<string, OutboxEntry>): NotifyOutbox {
+  return {
+    put: (e) => {
+      rows.set(e.releaseId, { ...e, since: rows.get(e.releaseId)?.since ?? e.since });
+      return Promise.resolve();
+    },
+    remove: (id) => {
+      rows.delete(id);
+      return Promise.resolve();
+    },
+    due: (now, limit) => Promise.resolve([...rows.values()].filter((e) => new Date(e.dueAt) <= now).slice(0, limit)),
+    backlog: () => {
+      const oldest = [...rows.values()].map((e) => e.since).sort()[0];
+      return Promise.resolve({ count: rows.size, ...(oldest ? { oldestSince: oldest } : {}) });
+    },
+  };
 }
 
 /** The context a step runs in: the release, the world, the time `now`. */

@@ -51,7 +51,11 @@ function releaseEtag(
 export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
   let ensured: Promise<unknown> | undefined;
   const ensure = async () => {
-    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]);
+    // A failed create is not remembered: the next call tries again once storage is back.
+    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]).catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
     await ensured;
   };
 
@@ -152,21 +156,25 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     head: readHead,
     get: readRelease,
 
-    async claimEvent(door: Door, key: string, now: Date): Promise<EventClaim> {
+    async claimEvent(door: Door, key: string, now: Date, fingerprint?: string): Promise<EventClaim> {
       await ensure();
       const rowKey = safeKey(key);
+      const fp = fingerprint ? { fingerprint } : {};
       try {
-        await t.dedup.createEntity({ partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now });
+        await t.dedup.createEntity({ partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, ...fp });
         return { state: 'claimed' };
       } catch (e) {
         if (!isStatus(e, 409)) throw e;
       }
-      const row = await t.dedup.getEntity<{ state: string; releaseIds?: string; ignored?: string; claimedAt: Date }>(door, rowKey);
+      const row = await t.dedup.getEntity<{ state: string; releaseIds?: string; ignored?: string; claimedAt: Date; fingerprint?: string }>(
+        door,
+        rowKey,
+      );
       const stale = row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS;
       if (stale) {
         try {
           // Take over a crashed worker's claim; the ETag makes sure only one taker wins.
-          await t.dedup.updateEntity({ partitionKey: door, rowKey, state: 'pending', claimedAt: now }, 'Merge', { etag: row.etag });
+          await t.dedup.updateEntity({ partitionKey: door, rowKey, state: 'pending', claimedAt: now, ...fp }, 'Merge', { etag: row.etag });
           return { state: 'claimed' };
         } catch (e) {
           if (!isStatus(e, 412)) throw e;
@@ -177,6 +185,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         releaseIds: row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : [],
         ...(row.ignored ? { ignored: row.ignored } : {}),
         inFlight: row.state === 'pending',
+        ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}),
       };
     },
 

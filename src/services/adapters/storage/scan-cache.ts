@@ -7,7 +7,11 @@ import { isStatus, packJson, safeKey, unpackJson } from './entities.js';
 export function createScanCache(table: TableClient): ScanCache {
   let ensured: Promise<unknown> | undefined;
   const ensure = async () => {
-    ensured ??= table.createTable();
+    // A failed create is not remembered: the next call tries again once storage is back.
+    ensured ??= table.createTable().catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
     await ensured;
   };
   return {

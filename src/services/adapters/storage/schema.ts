@@ -82,6 +82,8 @@ const ReleaseProgress = z.object({
   githubDeploymentId: num.optional(),
   notifyPending: z.array(z.enum(NOTICES)).optional(),
   notifyAttempts: num.optional(),
+  notifySince: opt,
+  notifyDueAt: opt,
 });
 
 const ReleaseOutcome = z.object({
@@ -110,6 +112,7 @@ const ReleaseOutcome = z.object({
   rollback: z.intersection(RollbackIntent, z.object({ reason: str, completedAt: opt, revision: opt })).optional(),
   rollbackFailure: z.object({ reason: str, podProblems: z.array(PodProblem) }).optional(),
   links: z.record(z.string(), z.string()).optional(),
+  notifyAbandoned: z.object({ notices: z.array(z.enum(NOTICES)), at: str, error: str }).optional(),
 });
 
 /** Rows written before waits named what they wait on carry only the text: its label says which. */

@@ -8,18 +8,25 @@ const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
  * Messages are base64-encoded JSON because the Functions queue trigger decodes base64 by default
  * (host.json extensions.queues.messageEncoding); the local host decodes the same way.
  */
-export function createWorkQueue(queue: QueueClient): WorkQueue & { ensure(): Promise<void> } {
+export function createWorkQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): WorkQueue & { ensure(): Promise<void> } {
   let ensured: Promise<unknown> | undefined;
+  // The queue SDK's tryTimeoutInMs only asks the server to give up; a storage that never answers
+  // needs the client to stop waiting too.
+  const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
+  const ensure = async () => {
+    // A failed create is not remembered: the next call tries again once storage is back.
+    ensured ??= queue.createIfNotExists(signal()).catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
+    await ensured;
+  };
   return {
-    async ensure() {
-      ensured ??= queue.createIfNotExists();
-      await ensured;
-    },
+    ensure,
     async enqueue(item: WorkItem, opts = {}) {
-      ensured ??= queue.createIfNotExists();
-      await ensured;
+      await ensure();
       const delay = Math.min(Math.max(0, Math.ceil(opts.delaySeconds ?? 0)), MAX_DELAY_SECONDS);
-      await queue.sendMessage(encodeMessage(item), { visibilityTimeout: delay, messageTimeToLive: -1 });
+      await queue.sendMessage(encodeMessage(item), { visibilityTimeout: delay, messageTimeToLive: -1, ...signal() });
     },
   };
 }
