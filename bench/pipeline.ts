@@ -8,8 +8,8 @@
  *      (polled every 20 ms) → `rolling_back`;
  *  (c) telemetry breach: the error-rate profile switches at T, a random point of the observation;
  *      the breach is visible from the first instant t ≥ T at which the window [verifyStartedAt, t)
- *      already breaches (computed from the fake's own arithmetic and the deployer's thresholds)
- *      → `rolling_back`.
+ *      already breaches (the fake's own requests judged by the deployer's decision code,
+ *      decideVerification, with its settings) → `rolling_back`.
  * Timeline entries carry the tick's start time, taken just before it reads the far side.
  */
 import { Agent, request } from 'node:https';
@@ -18,7 +18,7 @@ import { sandboxSlots } from '../src/sandbox/index.js';
 import type { FakeKubernetes } from '../src/sandbox/kubernetes/server.js';
 import type { MonitorFake } from '../src/sandbox/monitor/fake.js';
 import { HEALTHY } from '../src/sandbox/monitor/slot.js';
-import { assessTelemetry } from '../src/services/pipeline/assess.js';
+import { decideVerification } from '../src/services/verification/index.js';
 import { api, postEvents, startTestHost } from '../test/helpers/host.js';
 import { max, median, round, until } from './stats.js';
 
@@ -138,7 +138,7 @@ async function measure(host: LocalHost, runs: number): Promise<Reaction[]> {
     return bad ? Date.now() : undefined;
   };
 
-  const { thresholds } = host.services.pipeline.settings;
+  const { verification: rule, verifyWindowSeconds } = host.services.pipeline.settings;
   const completion: number[] = [];
   const breach: number[] = [];
   const failure: number[] = [];
@@ -165,8 +165,9 @@ async function measure(host: LocalHost, runs: number): Promise<Reaction[]> {
     monitor.setProfile(ROLE, bad, T);
     let visible = T.getTime();
     for (; visible < T.getTime() + 10_000; visible += 5) {
-      const m = monitor.simulation.measure({ role: ROLE, from: new Date(started), to: new Date(visible) });
-      if (assessTelemetry({ requests: m.requests, failures: m.failures, p95Ms: m.p95Ms }, thresholds).kind === 'breach') break;
+      const m = monitor.simulation.measure({ role: ROLE, from: new Date(started), to: new Date(visible), slowAboveMs: rule.p95MsMax });
+      const look = { atS: (visible - started) / 1000, ...m.retained };
+      if (decideVerification({ looks: [look], windowS: verifyWindowSeconds }, rule).outcome === 'breach') break;
     }
     breach.push((await at(id, 'rolling_back')) - visible);
     await settle(id);

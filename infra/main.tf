@@ -14,8 +14,9 @@ locals {
   app_namespace = "tail-spin"
 
   # The person who administers the stack. The pipeline runs Terraform as its own identity, so it passes
-  # the operator's id explicitly: the operator's grants must not move to whoever runs apply.
-  operator_object_id = var.operator_object_id != null ? var.operator_object_id : data.azurerm_client_config.current.object_id
+  # the operator's id explicitly: the operator's grants must not move to whoever runs apply. An empty
+  # value (an unset GitHub variable) counts as not given.
+  operator_object_id = var.operator_object_id != null && var.operator_object_id != "" ? var.operator_object_id : data.azurerm_client_config.current.object_id
 
   kv_ref = "@Microsoft.KeyVault(VaultName=${module.keyvault.name};SecretName=%s)"
 
@@ -215,4 +216,14 @@ module "guards" {
   action_group_id          = module.alerts.action_group_id
   enable_locks             = var.enable_resource_locks
   state_storage_account_id = var.state_storage_account_id
+}
+
+# The releases workbook (Azure Monitor → Workbooks): outcomes, time to verified, rollbacks, per app.
+module "workbook" {
+  source              = "./modules/workbook"
+  name                = local.name
+  location            = var.location
+  resource_group_name = azurerm_resource_group.this.name
+  workspace_id        = module.monitoring.workspace_id
+  tags                = local.tags
 }

@@ -1,6 +1,5 @@
 /** Every function the deployer has, registered through whichever registrar the host provides. */
 import type { Registrar } from './registrar.js';
-import type { Services } from '../services/compose.js';
 import { registerHealth } from './health.js';
 import { registerGithubWebhook } from './github-webhook.js';
 import { registerAcrEvents } from './acr-events.js';
@@ -12,6 +11,8 @@ import { registerEnvironments } from './environments.js';
 import { registerDashboard } from './dashboard.js';
 import { githubLinks } from '../services/release-view.js';
 import { dashboardAssets } from '../dashboard/server/assets.js';
+import { registerAdmissions } from './admissions.js';
+import { storageNames, type Services } from '../services/compose.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store } = s;
@@ -37,4 +38,5 @@ export function registerAll(registrar: Registrar, s: Services): void {
   registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
   registerMetrics(r, s.observability);
+  registerAdmissions(r, { intake, logger }, storageNames(c).admissionQueue);
 }

@@ -10,6 +10,7 @@ import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { unavailableAsError } from './adapters/storage/unavailable.js';
 import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
+import { createAdmissionQueue } from './adapters/storage/admission-queue.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -76,6 +77,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const queueClient = requestStorage.queue(config.TAILSPIN_QUEUE_NAME);
   const requestStore = unavailableAsError(createReleaseStore(tables(requestStorage)));
   const requestQueue = unavailableAsError(createWorkQueue(queueClient, { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }));
+  const admissions = unavailableAsError(
+    createAdmissionQueue(requestStorage.queue(names.admissionQueue), { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }),
+  );
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
@@ -115,6 +119,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const plainIntake = createIntake({
     store: requestStore,
     queue: requestQueue,
+    admissions,
     catalog: config.catalog,
     environments: config.TAILSPIN_ENVIRONMENTS,
     loginServer: config.ACR_LOGIN_SERVER,
@@ -141,11 +146,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       rolloutDeadlineSeconds: config.ROLLOUT_DEADLINE_SECONDS,
       verifyWindowSeconds: config.VERIFY_WINDOW_SECONDS,
       verifyIntervalSeconds: config.VERIFY_INTERVAL_SECONDS,
-      thresholds: {
-        errorRateMax: config.VERIFY_ERROR_RATE_MAX,
-        p95MsMax: config.VERIFY_P95_MS_MAX,
-        minRequests: config.VERIFY_MIN_REQUESTS,
-      },
+      verification: config.verification,
+      baselineBreach: config.VERIFY_BASELINE_BREACH,
       inconclusive: config.VERIFY_INCONCLUSIVE,
       telemetryUnavailable: config.VERIFY_TELEMETRY_UNAVAILABLE,
       smokeRetries: config.SMOKE_RETRIES,
@@ -160,6 +162,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyRetrySeconds: config.NOTIFY_RETRY_SECONDS,
       notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
+      acrLoginServer: config.ACR_LOGIN_SERVER,
     },
   };
   return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
@@ -168,9 +171,12 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */
 export function storageNames(config: Config) {
   const prefix = config.TAILSPIN_TABLE_PREFIX;
+  const work = config.TAILSPIN_QUEUE_NAME;
+  const admissionQueue = `${work}-admit`;
   return {
     tables: { releases: `${prefix}Releases`, dedup: `${prefix}Dedup`, scanCache: `${prefix}ScanCache` },
-    queues: [config.TAILSPIN_QUEUE_NAME, `${config.TAILSPIN_QUEUE_NAME}-poison`],
+    admissionQueue,
+    queues: [work, `${work}-poison`, admissionQueue, `${admissionQueue}-poison`],
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Catalog, defaultCatalog } from './domain/catalog.js';
+import { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationSettings } from './verification/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -148,7 +149,10 @@ export const Settings = z.object({
   VERIFY_INTERVAL_SECONDS: int(30, 1),
   VERIFY_ERROR_RATE_MAX: z.coerce.number().min(0).max(1).default(0.01),
   VERIFY_P95_MS_MAX: num(2000),
+  /** A healthy verdict needs at least this many requests (a floor for "healthy" only; breaches need none). */
   VERIFY_MIN_REQUESTS: int(50),
+  // The sequential rule's error budgets and ratios, VERIFY_BASELINE_BREACH (src/services/verification/env.ts).
+  ...VERIFICATION_ENV,
   VERIFY_INCONCLUSIVE: z.enum(['extend-then-pass', 'extend-then-hold', 'hold']).default('extend-then-pass'),
   VERIFY_TELEMETRY_UNAVAILABLE: z.enum(['keep-unverified', 'rollback']).default('keep-unverified'),
   SMOKE_RETRIES: int(3),
@@ -172,6 +176,8 @@ export type Settings = z.infer<typeof Settings>;
 export interface Config extends Settings {
   storage: StorageSetting;
   catalog: Catalog;
+  /** The verification rule, checked as a whole (the failing rate must stay a rate). */
+  verification: VerificationSettings;
 }
 
 export class ConfigError extends Error {
@@ -221,7 +227,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ]);
   }
   const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, s.TAILSPIN_ENVIRONMENTS);
-  return { ...s, storage, catalog };
+  return { ...s, storage, catalog, verification: verificationRule(s) };
+}
+
+/** The settings that tune verification must make a test together; the message names them. */
+function verificationRule(s: Settings): VerificationSettings {
+  try {
+    return verificationSettingsFromConfig(s);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError([e.message]);
+    throw e;
+  }
 }
 
 /** Names of settings whose values are secrets: never logged, never echoed. */

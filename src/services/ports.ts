@@ -159,6 +159,11 @@ export interface TelemetrySample {
   p95Ms: number | null;
   /** Requests slower than the query's slowAboveMs (ItemCount-weighted); present when it was asked for. */
   slow?: number;
+  /**
+   * The same counts in retained rows, before ItemCount weighting: what sampling kept, and what a
+   * statistical test may count as observations. Equal to the weighted counts without sampling.
+   */
+  retained?: { requests: number; failures: number; slow?: number };
 }
 
 export interface Telemetry {
@@ -246,10 +251,32 @@ export interface ReleaseStore {
   get(id: string): Promise<Release | undefined>;
   list(filter: ReleaseFilter): Promise<Release[]>;
   head(app: string, environment: string): Promise<StoredHead>;
+  /**
+   * Write one head alone, compare-and-swap on its etag (created when it has none): a manifest release
+   * holding or freeing the slot of an app in another partition (domain/lease.ts).
+   */
+  putHead(head: StoredHead): Promise<Result<StoredHead, 'conflict'>>;
   /** Compare-and-swap on the release's etag (and the head's, when given). */
   save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
   /** Active releases whose next tick is overdue: the sweeper re-drives them. */
   overdue(now: Date, limit: number): Promise<Release[]>;
+}
+
+// ---------------------------------------------------------------- image events admitted after the acknowledgement
+
+/** An ImagePushed event already judged valid at the door, waiting to be admitted. */
+export interface DeferredImage {
+  id: string;
+  app: string;
+  registry: string;
+  repository: string;
+  digest: string;
+  tag?: string;
+}
+
+/** Where the ACR door puts the image events of a batch too large to admit before Event Grid's 30 s. */
+export interface AdmissionQueue {
+  defer(items: DeferredImage[]): Promise<void>;
 }
 
 // ---------------------------------------------------------------- notifications not delivered yet

@@ -19,9 +19,15 @@ export interface ReleaseView {
   waitingFor?: Release['wait'];
   scan?: ReleaseOutcome['scan'];
   measurements?: ReleaseOutcome['measurements'];
+  /**
+   * The telemetry decision: the verdict sentence, the rule (healthy/failing rates, boundaries,
+   * error budgets), and per sample the requests, failures and slow requests, each metric's ln
+   * likelihood ratio and which side of the boundaries it is on.
+   */
+  verification?: ReleaseOutcome['verification'];
   rollback?: ReleaseOutcome['rollback'];
   links: Record<string, string>;
-  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'rollback' | 'links'>;
+  outcome: Omit<ReleaseOutcome, 'scan' | 'measurements' | 'verification' | 'rollback' | 'links'>;
   timeline?: Release['timeline'];
   statusUrl: string;
 }
@@ -55,7 +61,7 @@ function sourceLinks(r: Release, gh: GithubLinks | undefined): Record<string, st
 
 export function releaseView(r: Release, publicUrl: string, withTimeline: boolean, github?: GithubLinks): ReleaseView {
   const statusUrl = `${publicUrl.replace(/\/$/, '')}/api/deployments/${encodeURIComponent(r.id)}`;
-  const { scan, measurements, rollback, links, ...rest } = r.outcome;
+  const { scan, measurements, verification, rollback, links, ...rest } = r.outcome;
   return {
     id: r.id,
     app: r.app,
@@ -73,6 +79,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.wait ? { waitingFor: r.wait } : {}),
     ...(scan ? { scan } : {}),
     ...(measurements ? { measurements } : {}),
+    ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
     links: { self: statusUrl, ...sourceLinks(r, github), ...(links ?? {}) },
     outcome: rest,

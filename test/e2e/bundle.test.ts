@@ -23,6 +23,7 @@ describe('the bundled function app', () => {
     // Outside the Functions host the package is in test mode and names each registration it skips.
     const names = [...run.stderr.matchAll(/register function "([^"]+)"/g)].map((m) => m[1]);
     expect(names.sort()).toEqual([
+      'acrAdmissions',
       'acrEvents',
       'acrImagePushed',
       'createDeployment',

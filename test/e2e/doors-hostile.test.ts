@@ -96,6 +96,39 @@ describe('the small ones', () => {
   });
 });
 
+describe('a batch of 1,000 ACR events (Event Grid allows 5,000; it waits 30 s for the answer)', () => {
+  it('is answered with a result per event: the first admitted at once, the rest queued and admitted right after', async () => {
+    const batch = Array.from({ length: 1000 }, (_, i) => ({
+      ...imagePushed(`evt-batch-${i}`, '0'),
+      data: {
+        target: { digest: `sha256:${(i + 1).toString(16).padStart(64, 'b')}`, repository: i % 2 ? 'tailspin-server' : 'tailspin-client' },
+        request: { host: 'tailspinacr.azurecr.io' },
+      },
+    }));
+    const res = await postEvents(host, batch);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { id: string; outcome: string; releaseId?: string }[] };
+    expect(results.map((r) => r.id)).toEqual(batch.map((e) => e.id));
+    expect(results.every((r) => r.outcome === 'release' || r.outcome === 'queued')).toBe(true);
+    expect(results.filter((r) => r.outcome === 'release').length).toBeGreaterThan(0);
+    const queued = results.filter((r) => r.outcome === 'queued');
+    expect(queued.length).toBeGreaterThan(900);
+    // Queued events are admitted by the admission queue's worker: a redelivery is then a duplicate of their release.
+    for (const sample of [queued[0]!, queued[Math.floor(queued.length / 2)]!, queued.at(-1)!]) {
+      const event = batch.find((e) => e.id === sample.id)!;
+      await eventually(
+        async () => {
+          const again = (await (await postEvents(host, [event])).json()) as { results: { outcome: string; releaseId?: string }[] };
+          return again.results[0]?.outcome === 'duplicate' && again.results[0].releaseId ? true : undefined;
+        },
+        `queued event ${sample.id} to be admitted`,
+        60_000,
+        250,
+      );
+    }
+  });
+});
+
 describe('storage down', () => {
   let storage: Azurite;
   let cut: LocalHost;

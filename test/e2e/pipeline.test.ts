@@ -12,6 +12,7 @@ import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
+import type { TrafficProfile } from '../../src/sandbox/monitor/simulation.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
 import { reconcile } from '../../src/services/pipeline/reconcile.js';
 import type { PipelineDeps } from '../../src/services/pipeline/deps.js';
@@ -93,6 +94,20 @@ const running = async () => {
   return o.value.image;
 };
 const phases = (v: View) => v.timeline.map((e) => e.to);
+
+/**
+ * A bad release: the new version's traffic turns bad from the moment the cluster took its image,
+ * while the version before it stayed healthy (its window before the deploy is the baseline).
+ */
+async function badFromDeploy(id: string, profile: TrafficProfile): Promise<void> {
+  const imageSetAt = await eventually(
+    async () => (await host.services.pipeline.store.get(id))?.progress.imageSetAt,
+    `${id} to set its image`,
+    30_000,
+    20,
+  );
+  monitor.setProfile('tailspin-server', profile, new Date(imageSetAt));
+}
 const issuesFor = (n: number) => github.state.issues.filter((i) => (i.body ?? '').includes(digest(n)));
 
 describe('releases end to end through the sandbox', { timeout: 120_000 }, () => {
@@ -154,11 +169,14 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
   });
 
   it('an error-rate breach rolls back, with measurements vs thresholds in the issue', async () => {
-    monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0.2, p95Ms: 150 });
     try {
-      const v = await settle(await push(4));
+      const id = await push(4);
+      await badFromDeploy(id, { rps: 20, errorRate: 0.2, p95Ms: 150 });
+      const v = await settle(id);
       expect(v.phase).toBe('rolled_back');
-      expect(v.timeline.find((e) => e.to === 'rolling_back')?.reason).toMatch(/error rate .*% > 1\.00%/);
+      expect(v.timeline.find((e) => e.to === 'rolling_back')?.reason).toMatch(
+        /^error rate [\d.]+ % \(95 % CI [\d.]+–[\d.]+ %\) is above 1 %: rolled back after \d+ samples?$/,
+      );
       expect(await running()).toBe(pinned(1));
       const [issue] = issuesFor(4);
       expect(issue?.body).toMatch(/\| error rate \| \d+\.\d+% \| 1\.00% \|/);
@@ -168,11 +186,14 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
   });
 
   it('a P95 breach rolls back', async () => {
-    monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0, p95Ms: 3500 });
     try {
-      const v = await settle(await push(5));
+      const id = await push(5);
+      await badFromDeploy(id, { rps: 20, errorRate: 0, p95Ms: 3500 });
+      const v = await settle(id);
       expect(v.phase).toBe('rolled_back');
-      expect(v.timeline.find((e) => e.to === 'rolling_back')?.reason).toMatch(/P95 \d+ ms > 2000 ms/);
+      expect(v.timeline.find((e) => e.to === 'rolling_back')?.reason).toMatch(
+        /^P95 is above 2 s: [\d.]+ % of requests slower than 2 s \(95 % CI [\d.]+–[\d.]+ %\), more than 5 %: rolled back after \d+ samples?$/,
+      );
       expect(await running()).toBe(pinned(1));
       expect(issuesFor(5)).toHaveLength(1);
     } finally {

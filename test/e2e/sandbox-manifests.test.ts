@@ -205,6 +205,21 @@ describe('hostile manifests pushed through the sandbox are blocked with the find
     expect(reason).toContain('k8s/apps/open.yaml#2 NetworkPolicy/allow-all: exposure:network-policy-allows-all at spec.ingress[0]');
   });
 
+  it('a sidecar from Docker Hub that otherwise meets restricted', async () => {
+    const client = readFileSync(join(repoRoot, 'k8s', 'apps', 'tailspin-client.yaml'), 'utf8');
+    const miner = client.replace(
+      '      containers:\n',
+      '      containers:\n        - {name: miner, image: docker.io/evil/miner, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}\n',
+    );
+    expect((await putFiles({ 'k8s/apps/open.yaml': null, 'k8s/apps/tailspin-client.yaml': miner })).status).toBe(200);
+    const v = await push(['k8s/apps/tailspin-client.yaml']);
+    expect(v.phase).toBe('blocked');
+    expect(v.timeline.at(-1)?.reason).toMatch(
+      /k8s\/apps\/tailspin-client\.yaml#3 Deployment\/tailspin-client: image-registry at spec\.template\.spec\.containers\[0\]\.image: container "miner" image docker\.io\/evil\/miner is from docker\.io, not /,
+    );
+    expect((await putFiles({ 'k8s/apps/tailspin-client.yaml': client })).status).toBe(200);
+  });
+
   it('an alias bomb ends blocked on the first look, and the next manifest release is not held behind it', async () => {
     const bomb = [
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:',

@@ -232,5 +232,6 @@ describe('each pipeline identity gets what its job does, where it does it', () =
     };
     expect(await evaluate(top.locals.operator_object_id, scope)).toBe('person');
     expect(await evaluate(top.locals.operator_object_id, { ...scope, vars: { ...scope.vars, operator_object_id: null } })).toBe('pipeline');
+    expect(await evaluate(top.locals.operator_object_id, { ...scope, vars: { ...scope.vars, operator_object_id: '' } })).toBe('pipeline');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The fake's control API, for people at a terminal and for tests:
  *   GET  /_sandbox                  profiles, outage, recent queries (read-only)
- *   POST /_sandbox/profile          {"role","rps","errorRate","p95Ms","latencySigma"?,"version"?,"from"?}
+ *   POST /_sandbox/profile          {"role","rps","errorRate","p95Ms","latencySigma"?,"itemCount"?,"version"?,"from"?,"replaceLater"?}
  *   POST /_sandbox/traffic          {"mode": "random"|"even", "seed"?}   (random: seeded Poisson/lognormal; even: exact)
  *   POST /_sandbox/outage           {"outage": "none"|"http500"|"partial"|"timeout"|"throttle"}
  *   POST /_sandbox/schema           {"missingColumns": ["ItemCount"]}   (schema drift → 400 from the query API)
@@ -18,9 +18,12 @@ const ProfileBody = z.object({
   errorRate: z.number(),
   p95Ms: z.number(),
   latencySigma: z.number().optional(),
+  itemCount: z.number().optional(),
   version: z.string().min(1).max(128).optional(),
   /** When the profile takes effect (ISO 8601); default now — e.g. the moment of a deploy. */
   from: z.iso.datetime({ offset: true }).optional(),
+  /** Drop the role's profiles that start after `from`: its history from then on is this profile. */
+  replaceLater: z.boolean().optional(),
 });
 const OutageBody = z.object({ outage: z.enum(OUTAGES as [Outage, ...Outage[]]) });
 const SchemaBody = z.object({ missingColumns: z.array(z.string()) });
@@ -43,10 +46,10 @@ export function handleControl(fake: MonitorFake, method: string, path: string, b
   if (path === '/_sandbox/profile') {
     const p = ProfileBody.safeParse(json);
     if (!p.success) return bad(p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const { role, from, ...profile } = p.data;
+    const { role, from, replaceLater, ...profile } = p.data;
     const problem = validateProfile(profile, fake.simulation.traffic().mode);
     if (problem) return bad(problem);
-    fake.setProfile(role, profile, from ? new Date(from) : clock.now());
+    fake.setProfile(role, profile, from ? new Date(from) : clock.now(), { replaceLater: replaceLater ?? false });
     return { status: 200, body: fake.state().profiles };
   }
   if (path === '/_sandbox/outage') {

@@ -27,7 +27,17 @@ export interface Tally {
   slow: bigint;
   /** Durations with how many requests had each. */
   weights: { duration: number; weight: bigint }[];
+  /** Retained rows (count() rather than sum(ItemCount)): fewer than the requests under sampling. */
+  rows: { requests: bigint; failures: bigint; slow: bigint };
 }
+
+export const emptyTally = (): Tally => ({
+  requests: 0n,
+  failures: 0n,
+  slow: 0n,
+  weights: [],
+  rows: { requests: 0n, failures: 0n, slow: 0n },
+});
 
 /** Adds the requests of one segment in [lo, hi) (ms) to the tally. */
 export function tallyEven(t: Tally, seg: ProfileSegment, lo: number, hi: number, slowAboveMs: number | undefined): void {
@@ -38,14 +48,20 @@ export function tallyEven(t: Tally, seg: ProfileSegment, lo: number, hi: number,
   const n1 = ceilDiv((BigInt(hi) - since) * rpsMilli, MILLION);
   if (n1 <= n0) return;
   const ppm = BigInt(Math.round(seg.errorRate * 1_000_000));
-  t.requests += n1 - n0;
-  t.failures += (n1 * ppm) / MILLION - (n0 * ppm) / MILLION;
+  const failures = (n1 * ppm) / MILLION - (n0 * ppm) / MILLION;
+  let slow = 0n;
   for (let r = 0; r < CYCLE; r++) {
     const weight = countResidue(n0, n1, BigInt(r));
     if (weight === 0n) continue;
     const duration = durationOf(r, seg.p95Ms);
     t.weights.push({ duration, weight });
-    if (slowAboveMs !== undefined && duration > slowAboveMs) t.slow += weight;
+    if (slowAboveMs !== undefined && duration > slowAboveMs) slow += weight;
+  }
+  // Every request is its own row (ItemCount 1): even traffic is never sampled.
+  for (const c of [t, t.rows]) {
+    c.requests += n1 - n0;
+    c.failures += failures;
+    c.slow += slow;
   }
 }
 

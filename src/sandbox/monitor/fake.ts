@@ -13,9 +13,9 @@ import { parseTimespan, recogniseQuery } from './query-shape.js';
 import { partialError, pingTables, replies, summaryTables, type Reply } from './responses.js';
 import { TelemetrySimulation } from './simulation.js';
 import { handleControl } from './control.js';
-import { OUTAGES, type MonitorFake, type MonitorFakeOptions, type Outage, type RecordedQuery } from './types.js';
+import type { MonitorFake, MonitorFakeOptions, Outage, RecordedQuery } from './types.js';
 
-export { OUTAGES, type MonitorFake, type MonitorFakeOptions, type Outage, type RecordedQuery };
+export type { MonitorFake, MonitorFakeOptions };
 
 const WORKSPACE = '8b3b9f5e-2c1d-4e6f-9a7b-5c4d3e2f1a0b';
 const MAX_BODY = 1024 * 1024;
@@ -104,7 +104,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
     simulation,
     queries,
     unexpected,
-    setProfile: (role, profile, from) => simulation.setProfile(role, profile, from ?? clock.now()),
+    setProfile: (role, profile, from, opts) => simulation.setProfile(role, profile, from ?? clock.now(), opts),
     setTraffic: (mode, seed) => simulation.setTraffic(mode, seed),
     setOutage: (o) => {
       outage = o;

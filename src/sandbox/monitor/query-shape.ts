@@ -17,7 +17,8 @@ const REQUESTS = new RegExp(
     String.raw`\| where TimeGenerated >= datetime\(${ISO}\) and TimeGenerated < datetime\(${ISO}\)`,
     String.raw`\| where AppRoleName == ${STR}(?:`,
     String.raw`\| where AppVersion == ${STR})?`,
-    String.raw`\| summarize requests = sum\(ItemCount\), failures = sumif\(ItemCount, Success == false\)(?:, slow = sumif\(ItemCount, DurationMs > ${REAL}\))?, p95Ms = percentilew\(DurationMs, ItemCount, 95\)$`,
+    String.raw`\| summarize requests = sum\(ItemCount\), failures = sumif\(ItemCount, Success == false\)(?:, slow = sumif\(ItemCount, DurationMs > ${REAL}\))?, p95Ms = percentilew\(DurationMs, ItemCount, 95\), ` +
+      String.raw`retainedRequests = count\(\), retainedFailures = countif\(Success == false\)(?:, retainedSlow = countif\(DurationMs > ${REAL}\))?$`,
   ].join('\n'),
 );
 const PING = 'AppRequests | take 0 | count';
@@ -27,7 +28,9 @@ export function recogniseQuery(query: string, analysis: KqlAnalysis): QueryShape
   if (query === PING) return { kind: 'ping' };
   const m = REQUESTS.exec(query);
   if (!m) return undefined;
-  const [, fromText, toText, roleToken, versionToken, slowText] = m;
+  const [, fromText, toText, roleToken, versionToken, slowText, retainedSlowText] = m;
+  // Both slow counts name the same threshold, or neither is there.
+  if (slowText !== retainedSlowText) return undefined;
   const from = new Date(fromText ?? '');
   const to = new Date(toText ?? '');
   const role = decoded(analysis, roleToken);

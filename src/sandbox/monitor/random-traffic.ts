@@ -27,6 +27,8 @@ export function tallyRandom(
   const mu = lognormalMu(seg.p95Ms, sigma);
   const first = Math.floor((lo - since) / BUCKET_MS);
   const last = Math.ceil((hi - since) / BUCKET_MS);
+  const itemCount = seg.itemCount ?? 1;
+  const weight = BigInt(itemCount);
   for (let b = Math.max(0, first); b < last; b++) {
     const rng = createRng(hashSeed(ctx.seed, ctx.role, since, b));
     const start = since + b * BUCKET_MS;
@@ -36,11 +38,21 @@ export function tallyRandom(
       const at = start + rng.next() * BUCKET_MS;
       const failed = rng.next() < seg.errorRate;
       const duration = Math.round(Math.exp(mu + sigma * standardNormal(rng)) * 1000) / 1000;
-      if (at < lo || at >= hi) continue;
-      t.requests++;
-      if (failed) t.failures++;
-      if (ctx.slowAboveMs !== undefined && duration > ctx.slowAboveMs) t.slow++;
-      t.weights.push({ duration, weight: 1n });
+      // Fixed-rate sampling keeps 1 request in itemCount, each kept row standing for itemCount.
+      const kept = itemCount === 1 || rng.next() * itemCount < 1;
+      if (at < lo || at >= hi || !kept) continue;
+      const slow = ctx.slowAboveMs !== undefined && duration > ctx.slowAboveMs;
+      t.requests += weight;
+      t.rows.requests++;
+      if (failed) {
+        t.failures += weight;
+        t.rows.failures++;
+      }
+      if (slow) {
+        t.slow += weight;
+        t.rows.slow++;
+      }
+      t.weights.push({ duration, weight });
     }
   }
 }

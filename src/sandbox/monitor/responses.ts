@@ -56,19 +56,36 @@ export const replies = {
   notFound: (path: string) => error(404, 'PathNotFoundError', `The requested path does not exist: ${path}`),
 };
 
-/** Columns of the requests summary, typed as Kusto returns sum() (long) and percentile() (real); slow when asked. */
+/**
+ * Columns of the requests summary, typed as Kusto returns sum()/count() (long) and percentile()
+ * (real), in the query's order; the slow counts when asked.
+ */
 export function summaryTables(m: Measurement) {
   const slow = m.slow !== undefined;
+  const long = (name: string) => ({ name, type: 'long' });
   return [
     {
       name: 'PrimaryResult',
       columns: [
-        { name: 'requests', type: 'long' },
-        { name: 'failures', type: 'long' },
-        ...(slow ? [{ name: 'slow', type: 'long' }] : []),
+        long('requests'),
+        long('failures'),
+        ...(slow ? [long('slow')] : []),
         { name: 'p95Ms', type: 'real' },
+        long('retainedRequests'),
+        long('retainedFailures'),
+        ...(slow ? [long('retainedSlow')] : []),
       ],
-      rows: [[m.requests, m.failures, ...(slow ? [m.slow] : []), m.p95Ms]],
+      rows: [
+        [
+          m.requests,
+          m.failures,
+          ...(slow ? [m.slow] : []),
+          m.p95Ms,
+          m.retained.requests,
+          m.retained.failures,
+          ...(slow ? [m.retained.slow ?? 0] : []),
+        ],
+      ],
     },
   ];
 }

@@ -5,7 +5,7 @@
  *    seeded, so the same seed gives the same requests (random-traffic.ts);
  *  - even: deterministic and evenly spread, for tests that assert exact numbers (even-traffic.ts).
  */
-import { nearestRank, tallyEven, type Tally } from './even-traffic.js';
+import { emptyTally, nearestRank, tallyEven } from './even-traffic.js';
 import { RANDOM_MAX_RPS, tallyRandom } from './random-traffic.js';
 
 export { durationOf } from './even-traffic.js';
@@ -21,6 +21,11 @@ export interface TrafficProfile {
   p95Ms: number;
   /** Random mode: σ of the lognormal latency (default 0.8: P95 ≈ 3.7 × median). */
   latencySigma?: number;
+  /**
+   * Random mode: Application Insights fixed-rate sampling — 1 request in itemCount is kept, as one
+   * row with ItemCount = itemCount (default 1: no sampling).
+   */
+  itemCount?: number;
   /**
    * AppVersion carried by the requests. Absent = the stream reports whatever version is asked for
    * (the sandbox cannot know which image the deployer rolls out), so it matches every version filter.
@@ -38,6 +43,8 @@ export interface Measurement {
   p95Ms: number | null;
   /** Requests slower than the query's slowAboveMs, when it asked. */
   slow?: number;
+  /** The same in retained rows (count()/countif(), not weighted by ItemCount). */
+  retained: { requests: number; failures: number; slow?: number };
 }
 
 export interface MeasureQuery {
@@ -55,6 +62,9 @@ export function validateProfile(p: TrafficProfile, mode: TrafficMode = 'even'): 
   if (!Number.isFinite(p.p95Ms) || p.p95Ms <= 0 || p.p95Ms > 3_600_000) return 'p95Ms must be positive';
   if (p.latencySigma !== undefined && !(Number.isFinite(p.latencySigma) && p.latencySigma > 0 && p.latencySigma <= 5))
     return 'latencySigma must be in (0, 5]';
+  if (p.itemCount !== undefined && !(Number.isInteger(p.itemCount) && p.itemCount >= 1 && p.itemCount <= 1000))
+    return 'itemCount must be an integer from 1 to 1000';
+  if (mode === 'even' && (p.itemCount ?? 1) !== 1) return 'itemCount (sampling) needs random traffic';
   return undefined;
 }
 
@@ -84,11 +94,15 @@ export class TelemetrySimulation {
     return { mode: this.mode, seed: this.seed };
   }
 
-  /** From `since` on, `role` serves traffic shaped by `profile` (until a later profile). */
-  setProfile(role: string, profile: TrafficProfile, since: Date): void {
+  /**
+   * From `since` on, `role` serves traffic shaped by `profile` — until a later profile, or, with
+   * `replaceLater`, for good: later profiles are dropped (rewriting history from `since`).
+   */
+  setProfile(role: string, profile: TrafficProfile, since: Date, opts: { replaceLater?: boolean } = {}): void {
     const problem = validateProfile(profile, this.mode);
     if (problem) throw new RangeError(problem);
-    const list = (this.segments.get(role) ?? []).filter((s) => s.since.getTime() !== since.getTime());
+    const at = since.getTime();
+    const list = (this.segments.get(role) ?? []).filter((s) => (opts.replaceLater ? s.since.getTime() < at : s.since.getTime() !== at));
     list.push({ ...profile, since: new Date(since.getTime()) });
     list.sort((a, b) => a.since.getTime() - b.since.getTime());
     this.segments.set(role, list);
@@ -101,7 +115,7 @@ export class TelemetrySimulation {
   /** The same numbers the KQL summary would give over AppRequests in [from, to). */
   measure(q: MeasureQuery): Measurement {
     const list = this.segments.get(q.role) ?? [];
-    const t: Tally = { requests: 0n, failures: 0n, slow: 0n, weights: [] };
+    const t = emptyTally();
     list.forEach((seg, i) => {
       if (q.version !== undefined && seg.version !== undefined && seg.version !== q.version) return;
       const end = list[i + 1]?.since.getTime() ?? Number.POSITIVE_INFINITY;
@@ -116,6 +130,11 @@ export class TelemetrySimulation {
       failures: Number(t.failures),
       p95Ms: nearestRank(t.weights, t.requests, 95),
       ...(q.slowAboveMs !== undefined ? { slow: Number(t.slow) } : {}),
+      retained: {
+        requests: Number(t.rows.requests),
+        failures: Number(t.rows.failures),
+        ...(q.slowAboveMs !== undefined ? { slow: Number(t.rows.slow) } : {}),
+      },
     };
   }
 }

@@ -9,17 +9,20 @@ import { startMonitorFake } from './fake.js';
 import { analyzeKql } from './kusto-check.js';
 import { TRAFFIC_MODES, type TrafficMode, type TrafficProfile } from './simulation.js';
 
-/** 5 rps, 0.2 % errors, P95 180 ms: well inside the 1 % / 2 s thresholds and above 50 requests in 5 min. */
-export const HEALTHY: TrafficProfile = { rps: 5, errorRate: 0.002, p95Ms: 180 };
+/**
+ * 20 rps, 0.2 % errors, P95 180 ms: well inside the 1 % / 2 s thresholds, and enough traffic for the
+ * local 60 s window (about 1200 requests) to prove a release healthy; at 5 rps that takes ~5 minutes.
+ */
+export const HEALTHY: TrafficProfile = { rps: 20, errorRate: 0.002, p95Ms: 180 };
 export const SANDBOX_ROLES = ['tailspin-server', 'tailspin-client'];
 
 /**
  * SANDBOX_TRAFFIC picks the fake's traffic model (random | even), SANDBOX_TRAFFIC_SEED its seed.
- * The sandbox stays on even traffic until the pipeline judges telemetry with the sequential rule
- * (src/services/verification): the old one-sample rule rolls back healthy random traffic.
- * TODO(#12): default to 'random' once pipeline/steps/verifying.ts calls decideVerification.
+ * Random by default: seeded Poisson arrivals, independent failures and lognormal latency, the
+ * traffic the sequential rule is built to judge (a healthy app is not rolled back by one unlucky
+ * sample). "even" gives exact numbers, for tests that assert them.
  */
-export const SANDBOX_DEFAULT_TRAFFIC: TrafficMode = 'even';
+export const SANDBOX_DEFAULT_TRAFFIC: TrafficMode = 'random';
 
 export function sandboxTraffic(env: Record<string, string | undefined>): { mode: TrafficMode; seed?: string } {
   const raw = env.SANDBOX_TRAFFIC?.trim();
@@ -49,10 +52,10 @@ export const monitorSlot: SandboxSlot = {
     return {
       name: 'log-analytics',
       describe: [
-        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (5 rps, 0.2 % errors, P95 180 ms), ${traffic.mode} traffic (seed ${String(fake.simulation.traffic().seed)})`,
+        `Log Analytics query API fake: ${fake.endpoint} (workspace ${fake.workspaceId}); roles ${SANDBOX_ROLES.join(', ')} healthy (${HEALTHY.rps} rps, 0.2 % errors, P95 180 ms), ${traffic.mode} traffic (seed ${String(fake.simulation.traffic().seed)})`,
         `state:            ${ctl}`,
-        `bad release:      ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.05,"p95Ms":180}'   (or "p95Ms":2500 for latency)`,
-        `healthy again:    ${ctl}/profile -d '{"role":"tailspin-server","rps":5,"errorRate":0.002,"p95Ms":180}'`,
+        `bad release:      ${ctl}/profile -d '{"role":"tailspin-server","rps":${HEALTHY.rps},"errorRate":0.05,"p95Ms":180}'   (or "p95Ms":3000 for latency; then deploy)`,
+        `healthy again:    ${ctl}/profile -d '{"role":"tailspin-server","rps":${HEALTHY.rps},"errorRate":0.002,"p95Ms":180}'`,
         `no telemetry:     ${ctl}/outage -d '{"outage":"http500"}'   (also "partial", "timeout", "throttle"; "none" restores)`,
         `traffic model:    ${ctl}/traffic -d '{"mode":"random","seed":"42"}'   (Poisson arrivals, lognormal latency; "even" for exact numbers)`,
       ],

@@ -35,7 +35,8 @@ export interface MonitorFake {
   workspaceId: string;
   ca: string;
   simulation: TelemetrySimulation;
-  setProfile(role: string, profile: TrafficProfile, from?: Date): void;
+  /** From `from` (default now) on, until a later profile — or, with `replaceLater`, dropping later ones. */
+  setProfile(role: string, profile: TrafficProfile, from?: Date, opts?: { replaceLater?: boolean }): void;
   /** Switch between random and even traffic (profiles stay). */
   setTraffic(mode: TrafficMode, seed?: string | number): void;
   setOutage(outage: Outage): void;

@@ -8,12 +8,14 @@ export interface HeadRef {
   releaseId: string;
   /** Digest for image releases; manifest commit for manifest releases. */
   target: string;
+  /** Set on an app head's slot when a manifest release (admitted on the k8s head) holds it (domain/lease.ts). */
+  kind?: 'manifest';
 }
 
 export interface Head {
   app: string;
   environment: string;
-  /** The release that holds the deploy slot (deploying, verifying or rolling back). */
+  /** The release that holds the deploy slot (deploying, verifying or rolling back): of any kind (domain/lease.ts). */
   active?: HeadRef;
   /** The newest release not yet deployed; an older one is superseded when a newer one arrives. */
   pending?: HeadRef;
@@ -65,7 +67,9 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
     if (head.lastBlocked?.target === req.target) {
       return { kind: 'duplicate', of: head.lastBlocked.releaseId, reason: 'this digest was just blocked; a manual deploy may retry it' };
     }
-    if (!head.active && !head.pending && head.lastGood?.target === req.target) {
+    // A manifest release holding the slot keeps the app on its verified digest: that digest is still current.
+    const imageActive = head.active && head.active.kind !== 'manifest';
+    if (!imageActive && !head.pending && head.lastGood?.target === req.target) {
       return { kind: 'duplicate', of: head.lastGood.releaseId, reason: 'already the current verified release' };
     }
   }
@@ -86,7 +90,10 @@ export const withPending = (head: Head, ref: HeadRef): Head => ({ ...head, pendi
 export function takeSlot(
   head: Head,
   releaseId: string,
-): { ok: true; head: Head } | { ok: false; why: 'busy' | 'superseded'; reason: string } {
+):
+  | { ok: true; head: Head }
+  | { ok: false; why: 'superseded'; reason: string }
+  | { ok: false; why: 'busy'; reason: string; holder: HeadRef } {
   if (head.active?.releaseId === releaseId) return { ok: true, head };
   if (head.pending?.releaseId !== releaseId) {
     return {
@@ -95,9 +102,27 @@ export function takeSlot(
       reason: head.pending ? `superseded by newer release ${head.pending.releaseId}` : 'no longer the pending release',
     };
   }
-  if (head.active) return { ok: false, why: 'busy', reason: `waiting for release ${head.active.releaseId} to finish` };
+  if (head.active) return { ok: false, why: 'busy', reason: `waiting for release ${head.active.releaseId} to finish`, holder: head.active };
   const { pending, ...rest } = head;
   return { ok: true, head: { ...rest, active: pending } };
+}
+
+/**
+ * Hold the slot for a release that is not this head's pending one: a manifest release admitted on the k8s
+ * head. Idempotent (the holder finds itself), so a crash after the write and before the release's own save
+ * takes nothing twice.
+ */
+export function holdSlot(head: Head, holder: HeadRef): { ok: true; head: Head; changed: boolean } | { ok: false; holder: HeadRef } {
+  if (head.active?.releaseId === holder.releaseId) return { ok: true, head, changed: false };
+  if (head.active) return { ok: false, holder: head.active };
+  return { ok: true, head: { ...head, active: holder }, changed: true };
+}
+
+/** The slot's holder ended (or vanished) without freeing it — a crash between its last save and the free: clear it. */
+export function clearEndedHolder<H extends Head>(head: H, holderId: string): H {
+  if (head.active?.releaseId !== holderId) return head;
+  const { active: _gone, ...rest } = head;
+  return rest as H;
 }
 
 /** Release the slot at a terminal state; a success becomes the new last-good. */

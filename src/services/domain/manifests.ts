@@ -25,6 +25,12 @@ export interface ManifestProblem {
   field?: string;
 }
 
+/** Where an object came from: its file and document (1-based), for reasons that name them. */
+export interface ManifestOrigin {
+  path: string;
+  document: number;
+}
+
 export interface ManifestOptions {
   /** The catalog's manifest policy (Catalog.manifestPolicy); the built-in catalog's when absent. */
   policy?: ManifestPolicy;
@@ -61,10 +67,11 @@ export function parseManifests(
   files: { path: string; content: string }[],
   namespace: string,
   options: ManifestOptions = {},
-): { objects: K8sObject[]; problems: ManifestProblem[] } {
+): { objects: K8sObject[]; problems: ManifestProblem[]; origins: ManifestOrigin[] } {
   const limits = options.limits ?? YAML_LIMITS;
   const rules = { policy: options.policy ?? TAILSPIN_MANIFEST_POLICY, ...(options.registry ? { registry: options.registry } : {}) };
   const objects: K8sObject[] = [];
+  const origins: ManifestOrigin[] = [];
   const problems: ManifestProblem[] = [];
   let bytes = 0;
   let documents = 0;
@@ -99,6 +106,7 @@ export function parseManifests(
         continue;
       }
       objects.push(verdict.object);
+      origins.push(at);
       const object = `${verdict.object.kind}/${verdict.object.metadata.name}`;
       for (const x of checkManifestObject(verdict.object, rules))
         problems.push({ ...at, object, rule: x.rule, field: x.field, reason: `${x.rule} at ${x.field}: ${x.message}` });
@@ -111,7 +119,7 @@ export function parseManifests(
     if (seen.has(key)) problems.push({ path: '(all)', document: 0, object: key, reason: 'defined twice' });
     seen.add(key);
   }
-  return { objects, problems };
+  return { objects, problems, origins };
 }
 
 function checkObject(o: unknown, namespace: string): { object: K8sObject } | { reason: string; object?: string } {

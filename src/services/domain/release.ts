@@ -1,5 +1,7 @@
 /** A release: one attempt to get one app/environment to one desired state. Pure data, no I/O. */
 import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
+import type { Counts, VerificationDecision, VerificationOutcome, WeightedCounts } from '../verification/index.js';
+import type { AdapterErrorKind } from './result.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -68,7 +70,7 @@ export interface Release {
 // ---------------------------------------------------------------- waits
 
 /** What a waiting step waits on; a new kind of wait starts its own clock (`since`). */
-export const WAIT_ON = ['registry', 'build', 'scan', 'slot', 'kubernetes', 'rollout', 'rollback', 'smoke', 'telemetry'] as const;
+export const WAIT_ON = ['registry', 'build', 'scan', 'slot', 'kubernetes', 'rollout', 'rollback', 'smoke', 'telemetry', 'source'] as const;
 export type WaitOn = (typeof WAIT_ON)[number];
 
 /** How a wait reads to people: "<label>: <detail>" (GET /api/deployments shows it as `waitingFor.for`). */
@@ -82,6 +84,7 @@ export const WAIT_LABELS: Record<WaitOn, string> = {
   rollback: 'rollback rollout',
   smoke: 'smoke',
   telemetry: 'telemetry',
+  source: 'github',
 };
 
 export interface Wait {
@@ -133,16 +136,56 @@ export interface DeployProgress {
   rolloutCompleteAt?: string;
 }
 
+/** One image a manifest release applies: pinned by digest, named where the manifests name it, and its scan. */
+export interface GatedImage {
+  /** registry/repository@sha256:… — what is scanned and what is applied. */
+  image: string;
+  /** Every place it is named, e.g. "k8s/apps/x.yaml#3 Deployment/x at spec.template.spec.containers[1].image". */
+  where: string[];
+  scanRunId?: string;
+  scanStartedAt?: string;
+  scanAttempt?: number;
+  verdict?: 'pass' | 'blocked';
+  summary?: string;
+  cached?: boolean;
+}
+
 /** Manifest releases: the objects to apply, each catalog app's Deployment pinned to an image. */
 export interface ManifestPlan {
   objects: Record<string, unknown>[];
-  /** App name → the image its Deployment is pinned to. */
+  /** App name → the image its Deployment is pinned to (chosen once the release holds the app's slot). */
   pins: Record<string, string>;
+  /** Every image the objects name, resolved and gated; a catalog app's own container is pinned instead. */
+  images?: GatedImage[];
+  /** App → its declared image, resolved and gated: the pin when the app has no verified digest at pin time. */
+  fallback?: Record<string, string>;
 }
 
 export interface ManifestProgress {
   manifest?: ManifestPlan;
+  /** The app slots a manifest release holds (domain/lease.ts), recorded after each take. */
+  slots?: string[];
+  /** When the apps were pinned, every slot held: the apply deadline counts from here. */
+  pinnedAt?: string;
   appliedAt?: string;
+}
+
+/**
+ * One telemetry sample of one app as the verification decision reads it: counts cumulative since
+ * the window's start, in retained rows (what a statistical test may count as observations).
+ */
+export interface VerifyLook extends Counts {
+  /** 1-based sample number (looks in between may have been dropped, see verifyLooks). */
+  sample: number;
+  /** Seconds after verifyStartedAt. */
+  atS: number;
+  /** The ItemCount-weighted counts, when sampling made them differ. */
+  weighted?: WeightedCounts;
+}
+
+/** reconcile: how many ticks in a row the step threw; a step that keeps throwing ends the release. */
+export interface TickProgress {
+  stepThrows?: number;
 }
 
 export interface VerifyProgress {
@@ -152,12 +195,19 @@ export interface VerifyProgress {
   verifyUntil?: string;
   verifyExtended?: boolean;
   telemetryFailures?: number;
+  /**
+   * Per app: the samples so far, bounded (the first few and the latest ones) so the record stays
+   * small however long the window; the decision needs only the latest counts, the evidence the rest.
+   */
+  verifyLooks?: Record<string, VerifyLook[]>;
+  /** Per app: the same-length window before the deploy, in retained rows (blame and regressions). */
+  verifyBaseline?: Record<string, Counts>;
 }
 
 /** Where a rollback goes: a verified image, the previous revision, or (manifests) a verified commit. */
 export type RollbackIntent =
   | { mode: 'image'; image: string; toReleaseId: string; startedAt: string }
-  | { mode: 'undo'; startedAt: string; image?: string; pins?: Record<string, string> }
+  | { mode: 'undo'; startedAt: string; image?: string; pins?: Record<string, string>; undone?: string[] }
   | { mode: 'reapply'; commit: string; startedAt: string; pins?: Record<string, string> };
 
 export interface RollbackProgress {
@@ -187,7 +237,8 @@ export type ReleaseProgress = PushProgress &
   ManifestProgress &
   VerifyProgress &
   RollbackProgress &
-  NotifyProgress;
+  NotifyProgress &
+  TickProgress;
 
 // ---------------------------------------------------------------- outcome: what people are shown
 
@@ -238,10 +289,44 @@ export interface TelemetryTrouble {
 
 /** One look at the telemetry, with the limits it was judged by (per app when a release verifies several). */
 export type MeasurementRecord = Measurements & {
+  /** Requests slower than the P95 threshold (ItemCount-weighted). */
+  slow?: number;
   at: string;
   from: string;
   thresholds: Thresholds;
   perApp?: Record<string, Measurements>;
+};
+
+/**
+ * The telemetry decision as people are shown it (release record, issue): the verdict sentence,
+ * the rule with its numbers, one row per kept sample, the window-end test and the baseline. For a
+ * release that verifies several apps, the app that decided, and every app's outcome.
+ */
+export type VerificationRecord = Pick<
+  VerificationDecision,
+  | 'outcome'
+  | 'reason'
+  | 'metrics'
+  | 'decidedBy'
+  | 'samples'
+  | 'atS'
+  | 'noTraffic'
+  | 'blame'
+  | 'regressions'
+  | 'windowEnd'
+  | 'baseline'
+  | 'rule'
+  | 'evidence'
+  | 'verdict'
+> & {
+  app: string;
+  /** The Application Insights role name queried (AppRoleName). */
+  role: string;
+  at: string;
+  from: string;
+  windowS: number;
+  extended?: boolean;
+  perApp?: Record<string, { outcome: VerificationOutcome; verdict: string }>;
 };
 
 /** Why a release went to rolling_back, with the cluster's own account of it. */
@@ -254,6 +339,8 @@ export interface FailureRecord {
   telemetry?: TelemetryTrouble;
   measurements?: MeasurementRecord;
   events?: ClusterEvent[];
+  /** Why the pod events are missing; a transient error is asked again while the rollback runs. */
+  eventsError?: { kind: AdapterErrorKind; message: string };
 }
 
 export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: string; revision?: string };
@@ -262,15 +349,22 @@ export interface ReleaseOutcome {
   scan?: ScanRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;
-  /** Manifest releases: what was applied, pinned to which images. */
-  manifest?: { commit: string; objects: string[]; pins: Record<string, string> };
+  /** Manifest releases: what was applied, pinned to which images, and each image's scan verdict. */
+  manifest?: {
+    commit: string;
+    objects: string[];
+    pins: Record<string, string>;
+    images?: { image: string; where: string[]; verdict: 'pass' | 'blocked'; summary: string; cached?: boolean }[];
+  };
   applied?: string[];
   smoke?: SmokeResult[];
-  /** The same-length window before the deploy, reported beside the figures (not used to decide). */
-  baseline?: Measurements & { from: string; to: string };
+  /** The same-length window before the deploy, as people read it (ItemCount-weighted; the decision uses verifyBaseline). */
+  baseline?: Measurements & { from: string; to: string; slow?: number };
   telemetry?: TelemetryTrouble;
   measurements?: MeasurementRecord;
-  /** A pass with a caveat (inconclusive telemetry). */
+  /** The statistical decision behind the verdict, sample by sample. */
+  verification?: VerificationRecord;
+  /** A pass with a caveat (inconclusive telemetry, or a regression against the baseline). */
   warning?: string;
   failure?: FailureRecord;
   rollback?: RollbackRecord;

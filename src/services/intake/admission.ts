@@ -3,7 +3,7 @@
  * (store plan with CAS) followed by its first work item. Fast by design (GitHub gives up after
  * 10 s): the heavy work happens off the queue.
  */
-import type { Clock, CreateOutcome, Logger, ReleaseStore, WorkQueue } from '../ports.js';
+import type { AdmissionQueue, Clock, CreateOutcome, Logger, ReleaseStore, WorkQueue } from '../ports.js';
 import type { NewRelease } from '../domain/admission.js';
 import type { Catalog } from '../domain/catalog.js';
 import type { Door } from '../domain/release.js';
@@ -11,6 +11,8 @@ import type { Door } from '../domain/release.js';
 export interface IntakeDeps {
   store: ReleaseStore;
   queue: WorkQueue;
+  /** Image events of large ACR batches, admitted after the door answered. */
+  admissions: AdmissionQueue;
   catalog: Catalog;
   environments: string[];
   loginServer: string;

@@ -1,34 +1,111 @@
-/** The ACR door: each event of an Event Grid or CloudEvents batch judged on its own; an image push becomes an image release. */
-import type { Logger } from '../ports.js';
+/**
+ * The ACR door: each event of an Event Grid or CloudEvents batch judged on its own; an image push
+ * becomes an image release. A batch is acknowledged well inside Event Grid's 30 s whatever its
+ * size: the first image events are admitted at once (a few at a time), the rest are queued for
+ * admission and answered "queued" (Event Grid allows up to 5,000 events a batch).
+ */
+import type { DeferredImage, Logger } from '../ports.js';
 import { judgeEvent, type EventVerdict } from './acr-events.js';
 import { admitAndEnqueue, deployEnvironment, once, type IntakeDeps } from './admission.js';
 
 export interface EventResult {
   id?: string;
-  outcome: 'release' | 'duplicate' | 'ignored' | 'invalid' | 'validation';
+  outcome: 'release' | 'duplicate' | 'ignored' | 'invalid' | 'validation' | 'queued';
   releaseId?: string;
   reason?: string;
 }
+
+type ImageVerdict = Extract<EventVerdict, { kind: 'image' }>;
+
+/**
+ * Image events of one batch admitted before the door answers — at most this many, and none started
+ * after the budget (a loaded store is slow); the rest go to the admission queue.
+ */
+const INLINE_ADMISSIONS = 32;
+const INLINE_BUDGET_MS = 2_000;
+/** Admissions in flight at once (those for one app still take turns on its head). */
+export const ADMISSION_CONCURRENCY = 8;
 
 /** A tag that is a full commit SHA (what the build tags images with) names the commit. */
 const COMMIT_TAG = /^[0-9a-f]{40}$/;
 
 export async function acrDoor(d: IntakeDeps, events: unknown[], log: Logger): Promise<EventResult[]> {
   const results: EventResult[] = [];
-  for (const raw of events) {
+  const images: { at: number; v: ImageVerdict }[] = [];
+  events.forEach((raw, at) => {
     const v: EventVerdict = judgeEvent(raw, d.catalog, d.loginServer);
-    if (v.kind === 'validation') results.push({ id: v.id, outcome: 'validation' });
-    else if (v.kind === 'invalid' || v.kind === 'ignored') {
+    if (v.kind === 'image') images.push({ at, v });
+    else if (v.kind === 'validation') results[at] = { id: v.id, outcome: 'validation' };
+    else {
       log.info(v.kind === 'invalid' ? 'event rejected' : 'event ignored', { event_id: v.id, reason: v.reason });
-      results.push({ ...(v.id ? { id: v.id } : {}), outcome: v.kind, reason: v.reason });
-    } else {
-      results.push(await imagePushed(d, v, log.child({ correlation_id: v.id })));
+      results[at] = { ...(v.id ? { id: v.id } : {}), outcome: v.kind, reason: v.reason };
     }
-  }
+  });
+  const stopAt = performance.now() + INLINE_BUDGET_MS;
+  const [, late] = await Promise.all([
+    defer(d, images.slice(INLINE_ADMISSIONS), results, log),
+    inTurns(
+      images.slice(0, INLINE_ADMISSIONS),
+      ADMISSION_CONCURRENCY,
+      async ({ at, v }) => {
+        results[at] = await imagePushed(d, v, log.child({ correlation_id: v.id }));
+      },
+      stopAt,
+    ),
+  ]);
+  await defer(d, late, results, log);
   return results;
 }
 
-async function imagePushed(d: IntakeDeps, v: Extract<EventVerdict, { kind: 'image' }>, log: Logger): Promise<EventResult> {
+async function defer(d: IntakeDeps, images: { at: number; v: ImageVerdict }[], results: EventResult[], log: Logger): Promise<void> {
+  if (images.length === 0) return;
+  await d.admissions.defer(images.map(({ v }) => deferredOf(v)));
+  log.info('image events queued for admission', { count: images.length });
+  for (const { at, v } of images) results[at] = { id: v.id, outcome: 'queued', reason: 'accepted; admitted from the admission queue' };
+}
+
+/** Image events from the admission queue: admitted the same way, with the same idempotency claim. */
+export async function admitDeferred(d: IntakeDeps, items: DeferredImage[], log: Logger): Promise<EventResult[]> {
+  const results: EventResult[] = [];
+  await inTurns(
+    items.map((item, at) => ({ at, item })),
+    ADMISSION_CONCURRENCY,
+    async ({ at, item }) => {
+      const app = d.catalog.apps.find((a) => a.name === item.app);
+      if (!app) {
+        results[at] = { id: item.id, outcome: 'ignored', reason: `app ${item.app} is no longer in the catalog` };
+        return;
+      }
+      const { app: _name, ...image } = item;
+      results[at] = await imagePushed(d, { kind: 'image', ...image, app }, log.child({ correlation_id: item.id }));
+    },
+  );
+  return results;
+}
+
+const deferredOf = (v: ImageVerdict): DeferredImage => ({
+  id: v.id,
+  app: v.app.name,
+  registry: v.registry,
+  repository: v.repository,
+  digest: v.digest,
+  ...(v.tag ? { tag: v.tag } : {}),
+});
+
+/** Run `work` over `items`, at most `limit` at a time, starting them in order; none starts after `stopAt`. Returns those never started. */
+async function inTurns<T>(items: T[], limit: number, work: (item: T) => Promise<void>, stopAt = Infinity): Promise<T[]> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && performance.now() < stopAt) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return items.slice(next);
+}
+
+async function imagePushed(d: IntakeDeps, v: ImageVerdict, log: Logger): Promise<EventResult> {
   const r = await once(d, 'acr', v.id, async () => {
     const out = await admitAndEnqueue(
       d,

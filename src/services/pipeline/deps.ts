@@ -14,7 +14,7 @@ import type {
 } from '../ports.js';
 import type { Catalog } from '../domain/catalog.js';
 import type { ScanPolicy } from '../scan-policy/index.js';
-import type { Thresholds } from '../domain/observations.js';
+import type { VerificationSettings } from '../verification/index.js';
 
 export interface PipelineSettings {
   publicUrl: string;
@@ -22,7 +22,10 @@ export interface PipelineSettings {
   rolloutDeadlineSeconds: number;
   verifyWindowSeconds: number;
   verifyIntervalSeconds: number;
-  thresholds: Thresholds;
+  /** The telemetry decision's thresholds, error budgets and ratios (VERIFY_*). */
+  verification: VerificationSettings;
+  /** A breach the version before the deploy shared: keep the release (not its fault, ends unverified) or roll back anyway. */
+  baselineBreach: 'keep' | 'rollback';
   inconclusive: 'extend-then-pass' | 'extend-then-hold' | 'hold';
   telemetryUnavailable: 'keep-unverified' | 'rollback';
   smokeRetries: number;
@@ -40,6 +43,8 @@ export interface PipelineSettings {
   notifyRetryMaxSeconds: number;
   /** …until delivered or this long after the release ended. */
   notifyDeadlineSeconds: number;
+  /** ACR_LOGIN_SERVER: every image a manifest names must come from it. */
+  acrLoginServer: string;
 }
 
 export interface PipelineDeps {

@@ -1,7 +1,8 @@
 /** The GitHub issue a rollback (or a failed rollback, or an unverified release) opens: the evidence, readable. */
-import type { Release } from '../domain/release.js';
+import type { Release, VerificationRecord } from '../domain/release.js';
 import { pinnedImage } from '../domain/image-ref.js';
 import type { IssueRequest } from '../ports.js';
+import { evidenceMarkdown } from '../verification/index.js';
 
 const fence = (v: unknown) => ['```json', JSON.stringify(v, null, 2).slice(0, 6000), '```'].join('\n');
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : 'n/a');
@@ -42,8 +43,45 @@ const KINDS: Partial<Record<Release['phase'], IssueKind>> = {
 };
 const FALLBACK: IssueKind = { title: 'Release ended', marker: 'rollback', label: 'rollback', advice: QUARANTINED };
 
+/** Unverified for a reason the telemetry itself gave: the alert says what it means and what to do. */
+function unverifiedKind(v: VerificationRecord | undefined): IssueKind | undefined {
+  if (v?.outcome === 'breach' && v.blame === 'baseline')
+    return {
+      title: 'Failing before this release',
+      marker: 'baseline',
+      label: 'baseline-failing',
+      advice:
+        "The release was not rolled back: the version before it was failing the same way, so going back would not help and it is not the release's fault. " +
+        'Look at what both versions share (a dependency, configuration, load). The release keeps running unverified; VERIFY_BASELINE_BREACH=rollback rolls back anyway.',
+    };
+  if (v?.reason === 'no-traffic')
+    return {
+      title: 'No telemetry',
+      marker: 'no-telemetry',
+      label: 'no-telemetry',
+      advice:
+        `Not one request from Application Insights role "${v.role}" reached the workspace, before or after the deploy: ${v.app} is not instrumented, ` +
+        `or it reports under another cloud role name (AppRoleName) than "${v.role}" (set telemetryRole in TAILSPIN_CATALOG to the name it uses). ` +
+        'The release keeps running unverified; redeploy (POST /api/deployments) once telemetry arrives to verify it.',
+    };
+  return undefined;
+}
+
+/** The statistical evidence: verdict, rule, one row per sample, window-end test, baseline; and every app's outcome. */
+function verificationSection(v: VerificationRecord): string[] {
+  const apps = Object.entries(v.perApp ?? {}).map(([app, x]) => `- \`${app}\`: ${x.outcome} — ${x.verdict}`);
+  return [
+    `### Verification of \`${v.app}\` (Application Insights role \`${v.role}\`, ${v.windowS} s window${v.extended ? ', extended once' : ''})`,
+    '',
+    ...evidenceMarkdown(v),
+    '',
+    ...(apps.length ? ['Every app of this release:', '', ...apps, ''] : []),
+  ];
+}
+
 export function issueFor(r: Release, statusUrl: string): IssueRequest {
-  const kind = KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
+  const kind = (r.phase === 'unverified' ? unverifiedKind(r.outcome.verification) : undefined) ??
+    KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
   const target = r.image?.digest ?? r.manifestCommit ?? r.id;
   const last = r.timeline[r.timeline.length - 1];
   const o = r.outcome;
@@ -67,8 +105,13 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
     lines.push('### Measurements vs thresholds', '', '| metric | observed | threshold | baseline before deploy |', '|---|---|---|---|');
     lines.push(`| error rate | ${pct(m.errorRate)} | ${pct(t?.errorRateMax)} | ${pct(b?.errorRate)} |`);
     lines.push(`| P95 latency | ${ms(m.p95Ms)} | ${ms(t?.p95MsMax)} | ${ms(b?.p95Ms)} |`);
+    if (m.slow !== undefined) {
+      const share = (slow: number | undefined, n: number | undefined) => (slow !== undefined && n ? slow / n : null);
+      lines.push(`| slower than ${ms(t?.p95MsMax)} | ${pct(share(m.slow, m.requests))} | 5.00% | ${pct(share(b?.slow, b?.requests))} |`);
+    }
     lines.push(`| requests | ${num(m.requests)} | ≥ ${num(t?.minRequests)} | ${num(b?.requests)} |`, '');
   }
+  if (o.verification) lines.push(...verificationSection(o.verification));
   for (const [title, key] of [
     ['Failure', 'failure'],
     ['Rollback', 'rollback'],

@@ -8,21 +8,25 @@ import { findApp } from '../domain/catalog.js';
 import type { Logger, OutboxEntry } from '../ports.js';
 import type { PipelineDeps } from './deps.js';
 import type { Decision } from './decision.js';
-import type { Step, StepContext } from './steps/common.js';
+import { finish, type Step, type StepContext } from './steps/common.js';
+import { freeSlots } from './steps/manifest-slots.js';
 import { queued } from './steps/queued.js';
 import { building } from './steps/building.js';
 import { scanning } from './steps/scanning.js';
 import { deploying } from './steps/deploying.js';
 import { verifying } from './steps/verifying.js';
 import { rollingBack } from './steps/rolling-back.js';
-import { manifestDeploy, manifestRollback } from './steps/manifest.js';
+import { manifestDeploy } from './steps/manifest.js';
+import { manifestRollback } from './steps/manifest-rollback.js';
+import { manifestPlan } from './steps/manifest-plan.js';
+import { manifestScanning } from './steps/manifest-scan.js';
 import { notifyTransition, retryNotifications, type NoticeReport } from './notify.js';
 
-/** Exhaustive: adding a phase without a step is a type error. Manifest releases deploy and roll back their own way. */
+/** Exhaustive: adding a phase without a step is a type error. Manifest releases plan, scan, deploy and roll back their own way. */
 const STEPS: Record<ActivePhase, { step: Step; manifest?: Step }> = {
-  queued: { step: queued },
+  queued: { step: queued, manifest: manifestPlan },
   building: { step: building },
-  scanning: { step: scanning },
+  scanning: { step: scanning, manifest: manifestScanning },
   deploying: { step: deploying, manifest: manifestDeploy },
   verifying: { step: verifying },
   rolling_back: { step: rollingBack, manifest: manifestRollback },
@@ -34,12 +38,20 @@ const stepFor = (kind: ReleaseKind, phase: ActivePhase): Step =>
 const MAX_CONFLICTS = 5;
 /** A tick that arrives this much before the release is due is a duplicate message; skip it. */
 const EARLY_TOLERANCE_MS = 500;
+/**
+ * A step that throws this many ticks in a row ends the release `failed` with the error: nothing an
+ * input contains may make a step throw forever (and hold a slot while it does).
+ */
+export const MAX_STEP_THROWS = 5;
+/** Pause after a throw: 5 s, doubling, up to 5 minutes. */
+const throwBackoffSeconds = (throws: number): number => Math.min(300, 5 * 2 ** (throws - 1));
 
 export type TickResult =
   | { kind: 'missing' }
   | { kind: 'terminal' }
   | { kind: 'early' }
   | { kind: 'stepped'; phase: string; nextInSeconds?: number }
+  | { kind: 'threw'; phase: string; throws: number; nextInSeconds: number }
   | { kind: 'contended' };
 
 export async function reconcile(d: PipelineDeps, releaseId: string, opts: { force?: boolean } = {}): Promise<TickResult> {
@@ -57,18 +69,31 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
       const due = r.progress.notifyPending?.length && r.progress.notifyDueAt ? new Date(r.progress.notifyDueAt).getTime() : 0;
       if (!opts.force && due - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'terminal' };
       await record(d, r, await retryNotifications(d, r, log), log);
+      // A crash between the terminal save and the free left slots held: free them now (idempotent).
+      await freeSlots(d, r, log);
       return { kind: 'terminal' };
     }
     if (!opts.force && r.nextCheckAt && new Date(r.nextCheckAt).getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'early' };
 
     const c: StepContext = { r, d, now, log, app: findApp(d.catalog, r.app) };
-    const decision = await stepFor(
-      r.kind,
-      phase,
-    )(c).catch((e: unknown) => {
-      log.error('pipeline step threw', { phase, error: e });
-      throw e;
-    });
+    let decision: Decision;
+    try {
+      decision = await stepFor(r.kind, phase)(c);
+    } catch (e) {
+      const throws = (r.progress.stepThrows ?? 0) + 1;
+      log.error('pipeline step threw', { phase, error: e, throws, of: MAX_STEP_THROWS });
+      if (throws < MAX_STEP_THROWS) {
+        const threw = await countThrow(d, r, throws, now);
+        if (!threw) continue;
+        return { kind: 'threw', phase, throws, nextInSeconds: throwBackoffSeconds(throws) };
+      }
+      decision = await finish(
+        c,
+        'failed',
+        `the ${phase} step failed ${throws} times in a row with an unexpected error, so the release was stopped: ${messageOf(e)}`,
+        {},
+      );
+    }
     const next = apply(r, decision, now);
     const ending = decision.kind === 'advance' && isTerminal(decision.to);
     // Saved with the ending itself: if this worker dies before GitHub is told, the next tick still knows what to send.
@@ -89,11 +114,29 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
       await record(d, saved.value, await notifyTransition(d, saved.value, phase, log), log);
     }
     if (!isTerminal(saved.value.phase)) await d.queue.enqueue({ releaseId, correlationId: r.correlationId }, { delaySeconds: after });
+    // Slots in other partitions are freed only once the end is saved (domain/lease.ts rule 5).
+    else await freeSlots(d, saved.value, log);
     return { kind: 'stepped', phase: saved.value.phase, ...(isTerminal(saved.value.phase) ? {} : { nextInSeconds: after }) };
   }
   // Someone else keeps winning; their tick will schedule the next one.
   return { kind: 'contended' };
 }
+
+/** Record a throw and look again after a pause; false when the release changed under us. */
+async function countThrow(d: PipelineDeps, r: Release, throws: number, now: Date): Promise<boolean> {
+  const after = throwBackoffSeconds(throws);
+  const next: Release = {
+    ...r,
+    progress: { ...r.progress, stepThrows: throws },
+    nextCheckAt: new Date(now.getTime() + after * 1000).toISOString(),
+  };
+  const saved = await d.store.save(next, {}, now);
+  if (!saved.ok) return false;
+  await d.queue.enqueue({ releaseId: r.id, correlationId: r.correlationId }, { delaySeconds: after });
+  return true;
+}
+
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 500);
 
 function delayOf(d: Decision): number {
   if (d.kind === 'wait') return d.afterSeconds;
@@ -109,6 +152,8 @@ function apply(r: Release, d: Decision, now: Date): Release {
     ...(d.image ? { image: d.image } : {}),
     nextCheckAt: new Date(now.getTime() + delayOf(d) * 1000).toISOString(),
   };
+  // The step did not throw: the count of throws in a row starts again.
+  delete next.progress.stepThrows;
   if (d.kind === 'wait') {
     const since = r.wait?.on === d.on ? r.wait.since : now.toISOString();
     next.wait = { on: d.on, for: d.for, since, deadline: d.deadline.toISOString() };

@@ -26,6 +26,18 @@ export interface Look extends Counts {
    * evidence and "after N samples" true. Default: the position in `looks`.
    */
   sample?: number | undefined;
+  /**
+   * The ItemCount-weighted counts, when Application Insights sampling made them differ from the
+   * retained rows this look counts: shown to people, never tested (one retained row is one
+   * observation, however many requests it stands for).
+   */
+  weighted?: WeightedCounts | undefined;
+}
+
+export interface WeightedCounts {
+  requests: number;
+  failures: number;
+  slow?: number | undefined;
 }
 
 export interface VerificationInput {
@@ -64,6 +76,8 @@ export interface LookEvidence {
   interval: { requests: number; failures: number; slow: number | null };
   errors: MetricEvidence;
   latency: MetricEvidence | null;
+  /** Sampled telemetry: what the rows above stand for (see Look.weighted). */
+  weighted?: WeightedCounts;
 }
 
 type Tests = { errors: TestState; latency: TestState | null };
@@ -132,6 +146,7 @@ function lookEvidence(i: number, look: Look, prev: Look | undefined, t: Tests): 
     },
     errors: metricEvidence(t.errors),
     latency: t.latency ? metricEvidence(t.latency) : null,
+    ...(look.weighted ? { weighted: look.weighted } : {}),
   };
 }
 

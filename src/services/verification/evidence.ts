@@ -25,8 +25,31 @@ function comparison(c: MetricComparison): string {
   return `${name} ${c.baseline.events} of ${c.baseline.requests} (${rate}), ${c.breaching ? 'already breaching' : 'not breaching'}; ${p}`;
 }
 
+/** What the evidence needs: a decision, or the record a release keeps of one. */
+export type Evidence = Pick<VerificationDecision, 'verdict' | 'rule' | 'evidence' | 'windowEnd' | 'baseline' | 'blame'>;
+
+const gap = (n: number) => `| … | | ${n} sample${n === 1 ? '' : 's'} | | | | | | |`;
+
+/** Table rows, with a gap row wherever sample numbers jump (samples dropped by the caller or here). */
+function table(rows: LookEvidence[]): string[] {
+  return rows.flatMap((e, i) => {
+    const before = rows[i - 1];
+    return before && e.look > before.look + 1 ? [gap(e.look - before.look - 1), row(e)] : [row(e)];
+  });
+}
+
+function sampling(e: LookEvidence): string | undefined {
+  const w = e.weighted;
+  if (!w) return undefined;
+  const rate = w.requests > 0 ? `${percent(w.failures / w.requests)} %` : 'n/a';
+  return (
+    `Application Insights sampling: the counts above are retained rows, one observation each; at sample ${e.look} they stand for ` +
+    `${w.requests} requests, ${w.failures} failures${w.slow !== undefined ? `, ${w.slow} slow` : ''} (ItemCount-weighted error rate ${rate}).`
+  );
+}
+
 /** Markdown lines; at most `maxRows` sample rows (the first three and the latest ones). */
-export function evidenceMarkdown(d: VerificationDecision, maxRows = 30): string[] {
+export function evidenceMarkdown(d: Evidence, maxRows = 30): string[] {
   const e = d.rule.errors;
   const l = d.rule.latency;
   const lines = [
@@ -41,11 +64,11 @@ export function evidenceMarkdown(d: VerificationDecision, maxRows = 30): string[
     '|---|---|---|---|---|---|---|---|---|',
   ];
   const rows = d.evidence;
-  if (rows.length <= maxRows) lines.push(...rows.map(row));
-  else {
-    const tail = Math.max(1, maxRows - 3);
-    lines.push(...rows.slice(0, 3).map(row), `| … | | ${rows.length - 3 - tail} samples | | | | | | |`, ...rows.slice(-tail).map(row));
-  }
+  const shown = rows.length <= maxRows ? rows : [...rows.slice(0, 3), ...rows.slice(-Math.max(1, maxRows - 3))];
+  lines.push(...table(shown));
+  const latest = rows.at(-1);
+  const sampled = latest ? sampling(latest) : undefined;
+  if (sampled) lines.push('', sampled);
   for (const [metric, t] of Object.entries(d.windowEnd ?? {})) {
     lines.push(
       '',

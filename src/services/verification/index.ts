@@ -5,40 +5,24 @@
 export {
   decideVerification,
   type Look,
-  type LookEvidence,
-  type MetricEvidence,
   type VerificationDecision,
   type VerificationInput,
   type VerificationOutcome,
-  type VerificationReason,
+  type WeightedCounts,
 } from './decide.js';
-export { type Counts, type MetricComparison, ratioTestPValue } from './baseline.js';
+export { type Counts } from './baseline.js';
 export {
   DEFAULT_VERIFICATION_SETTINGS,
-  LATENCY_QUANTILE,
   VerificationSettings,
   hypotheses,
   minRequestsForHealthy,
   verificationSettings,
-  verificationSettingsProblem,
-  type Hypothesis,
   type Metric,
-  type VerificationSettingsInput,
 } from './settings.js';
-export { llr, requestsToHealthy, testState, type Side, type TestState } from './sprt.js';
 export { percent } from './verdict.js';
-export { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationConfig } from './env.js';
+export { VERIFICATION_ENV, verificationSettingsFromConfig } from './env.js';
 export { DEFAULT_LATENCY_SIGMA, slowFraction, trafficProblem, type TrafficModel } from './traffic.js';
-export { monteCarlo, sampleTimes, simulateRun, type PlanSummary, type RunResult, type SamplingPlan } from './simulate.js';
-export {
-  ERROR_MULTIPLES,
-  LATENCY_MULTIPLES,
-  gridReleases,
-  planGrid,
-  suggestWindow,
-  type GridOptions,
-  type PlanRow,
-  type WindowSuggestion,
-} from './plan.js';
+export { monteCarlo, type PlanSummary } from './simulate.js';
+export { planGrid, suggestWindow, type PlanRow, type WindowSuggestion } from './plan.js';
 export { evidenceMarkdown } from './evidence.js';
 export { combineDecisions } from './combine.js';

@@ -37,7 +37,8 @@ export const DEFAULT_VERIFICATION_SETTINGS: VerificationSettings = Object.freeze
 export function verificationSettingsProblem(s: VerificationSettings): string | undefined {
   if (s.failingRatio * s.errorRateMax >= 1)
     return `failing rate ${s.failingRatio} × error-rate threshold ${s.errorRateMax} must stay below 1 (lower VERIFY_FAILING_RATIO or VERIFY_ERROR_RATE_MAX)`;
-  if (s.failingRatio * (1 - LATENCY_QUANTILE) >= 1) return `failing rate ${s.failingRatio} × 5 % slow must stay below 1`;
+  if (s.failingRatio * (1 - LATENCY_QUANTILE) >= 1)
+    return `failing rate ${s.failingRatio} × 5 % slow must stay below 1 (lower VERIFY_FAILING_RATIO)`;
   return undefined;
 }
 

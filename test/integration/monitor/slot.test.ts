@@ -10,7 +10,8 @@ import type { SandboxService } from '../../../src/local/sandbox-slot.js';
 
 let svc: SandboxService;
 beforeAll(async () => {
-  svc = await monitorSlot.start({ root: process.cwd(), env: {} });
+  // Even traffic: this file asserts exact numbers (the default is random).
+  svc = await monitorSlot.start({ root: process.cwd(), env: { SANDBOX_TRAFFIC: 'even' } });
 }, 60_000);
 afterAll(() => svc.stop());
 
@@ -39,14 +40,14 @@ it('points the adapter at the fake: healthy defaults for both apps, over HTTPS w
   for (const roleName of ['tailspin-server', 'tailspin-client']) {
     expect(await telemetry!.requests({ roleName, version: 'sha256:0123', from, to })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 3, p95Ms: 180 },
+      value: { requests: 6000, failures: 12, p95Ms: 180, retained: { requests: 6000, failures: 12 } },
     });
   }
   expect(svc.describe.join('\n')).toContain('/_sandbox/outage');
 }, 60_000);
 
-it('SANDBOX_TRAFFIC picks the traffic model (even until the pipeline uses the sequential rule), SANDBOX_TRAFFIC_SEED its seed', () => {
-  expect(sandboxTraffic({})).toEqual({ mode: 'even' });
+it('SANDBOX_TRAFFIC picks the traffic model (random unless set), SANDBOX_TRAFFIC_SEED its seed', () => {
+  expect(sandboxTraffic({})).toEqual({ mode: 'random' });
   expect(sandboxTraffic({ SANDBOX_TRAFFIC: 'random', SANDBOX_TRAFFIC_SEED: '42' })).toEqual({ mode: 'random', seed: '42' });
   expect(() => sandboxTraffic({ SANDBOX_TRAFFIC: 'poisson' })).toThrow(/^SANDBOX_TRAFFIC: expected random or even/);
   expect(svc.describe.join('\n')).toContain('even traffic');

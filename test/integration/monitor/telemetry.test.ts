@@ -48,20 +48,20 @@ describe('numbers', () => {
   it('healthy window: exact counts, failures and P95', async () => {
     expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY - 5), to: at(DEPLOY) })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 3, p95Ms: 180 },
+      value: { requests: 1500, failures: 3, p95Ms: 180, retained: { requests: 1500, failures: 3 } },
     });
   });
 
   it('breach window after the deploy: 5 % errors, P95 2.5 s', async () => {
     expect(await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY), to: at(DEPLOY + 5) })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 75, p95Ms: 2500 },
+      value: { requests: 1500, failures: 75, p95Ms: 2500, retained: { requests: 1500, failures: 75 } },
     });
   });
 
   it('only requests inside [from, to) count: a window straddling the deploy mixes both', async () => {
     const r = await adapter().requests({ roleName: 'tailspin-server', from: at(DEPLOY - 2.5), to: at(DEPLOY + 2.5) });
-    expect(r).toEqual({ ok: true, value: { requests: 1500, failures: 39, p95Ms: 2416.667 } });
+    expect(r).toEqual({ ok: true, value: { requests: 1500, failures: 39, p95Ms: 2416.667, retained: { requests: 1500, failures: 39 } } });
     const shape = fake.queries.at(-1)?.shape;
     expect(shape).toEqual({ kind: 'requests', role: 'tailspin-server', from: at(DEPLOY - 2.5), to: at(DEPLOY + 2.5) });
     expect(fake.queries.at(-1)?.timespan).toBe(`${at(DEPLOY - 2.5).toISOString()}/${at(DEPLOY + 2.5).toISOString()}`);
@@ -75,37 +75,68 @@ describe('numbers', () => {
     });
     const text = buildRequestsQuery({ roleName: 'tailspin-server', from: at(DEPLOY - 10), to: at(DEPLOY + 10) });
     const r = await client.queryWorkspace(fake.workspaceId, text, { startTime: at(DEPLOY - 5), endTime: at(DEPLOY) });
-    expect(r).toMatchObject({ status: 'Success', tables: [{ rows: [[1500, 3, 180]] }] });
+    expect(r).toMatchObject({ status: 'Success', tables: [{ rows: [[1500, 3, 180, 1500, 3]] }] });
   });
 
   it('filters on version', async () => {
     const w = { roleName: 'tailspin-client', from: at(DEPLOY - 5), to: at(DEPLOY + 5) };
-    expect(await adapter().requests({ ...w, version: 'v2' })).toEqual({ ok: true, value: { requests: 600, failures: 6, p95Ms: 90 } });
-    expect(await adapter().requests({ ...w, version: 'v1' })).toEqual({ ok: true, value: { requests: 600, failures: 0, p95Ms: 90 } });
-    expect(await adapter().requests(w)).toEqual({ ok: true, value: { requests: 1200, failures: 6, p95Ms: 90 } });
+    expect(await adapter().requests({ ...w, version: 'v2' })).toEqual({
+      ok: true,
+      value: { requests: 600, failures: 6, p95Ms: 90, retained: { requests: 600, failures: 6 } },
+    });
+    expect(await adapter().requests({ ...w, version: 'v1' })).toEqual({
+      ok: true,
+      value: { requests: 600, failures: 0, p95Ms: 90, retained: { requests: 600, failures: 0 } },
+    });
+    expect(await adapter().requests(w)).toEqual({
+      ok: true,
+      value: { requests: 1200, failures: 6, p95Ms: 90, retained: { requests: 1200, failures: 6 } },
+    });
   });
 
   it('slow requests above the P95 threshold, counted by the service when asked (exact in even traffic)', async () => {
     const q = { roleName: 'tailspin-server', slowAboveMs: 2000 };
     expect(await adapter().requests({ ...q, from: at(DEPLOY - 5), to: at(DEPLOY) })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 3, slow: 0, p95Ms: 180 },
+      value: { requests: 1500, failures: 3, slow: 0, p95Ms: 180, retained: { requests: 1500, failures: 3, slow: 0 } },
     });
     expect(await adapter().requests({ ...q, from: at(DEPLOY), to: at(DEPLOY + 5) })).toEqual({
       ok: true,
-      value: { requests: 1500, failures: 75, slow: 525, p95Ms: 2500 },
+      value: { requests: 1500, failures: 75, slow: 525, p95Ms: 2500, retained: { requests: 1500, failures: 75, slow: 525 } },
     });
     expect(fake.queries.at(-1)?.shape).toMatchObject({ kind: 'requests', slowAboveMs: 2000 });
+  });
+
+  it('under Application Insights sampling, the retained rows come back beside the ItemCount-weighted sums', async () => {
+    const sampled = await startMonitorFake({ token: TOKEN, traffic: 'random', seed: 'sampling' });
+    try {
+      sampled.setProfile('tailspin-server', { rps: 20, errorRate: 0.05, p95Ms: 2500, itemCount: 10 }, T0);
+      const telemetry = createTelemetry({
+        workspaceId: sampled.workspaceId,
+        endpoint: sampled.endpoint,
+        credential: staticTokenCredential(TOKEN),
+        tlsCa: sampled.ca,
+      });
+      const r = await telemetry.requests({ roleName: 'tailspin-server', from: at(0), to: at(5), slowAboveMs: 2000 });
+      if (!r.ok) throw new Error(r.error.message);
+      const { requests, failures, slow, retained } = r.value;
+      if (!retained) throw new Error('the adapter returned no retained-row counts');
+      expect(retained.requests).toBeGreaterThan(0);
+      expect([requests, failures, slow]).toEqual([10 * retained.requests, 10 * retained.failures, 10 * (retained.slow ?? -1)]);
+      expect(sampled.queries.at(-1)?.result).toMatchObject({ retained });
+    } finally {
+      await sampled.stop();
+    }
   });
 
   it('zero traffic → 0 requests and a null P95', async () => {
     expect(await adapter().requests({ roleName: 'nobody', from: at(0), to: at(5) })).toEqual({
       ok: true,
-      value: { requests: 0, failures: 0, p95Ms: null },
+      value: { requests: 0, failures: 0, p95Ms: null, retained: { requests: 0, failures: 0 } },
     });
     expect(await adapter().requests({ roleName: 'tailspin-server', from: at(-10), to: at(0) })).toEqual({
       ok: true,
-      value: { requests: 0, failures: 0, p95Ms: null },
+      value: { requests: 0, failures: 0, p95Ms: null, retained: { requests: 0, failures: 0 } },
     });
   });
 
@@ -198,7 +229,7 @@ describe('control API', () => {
     ).toMatchObject({ status: 200 });
     expect(await adapter().requests({ roleName: 'curl-role', from: at(0), to: at(1) })).toEqual({
       ok: true,
-      value: { requests: 60, failures: 30, p95Ms: 100 },
+      value: { requests: 60, failures: 30, p95Ms: 100, retained: { requests: 60, failures: 30 } },
     });
     expect(await call('POST', '/_sandbox/outage', { outage: 'http500' })).toMatchObject({ status: 200 });
     expect((await adapter().ping()).ok).toBe(false);
@@ -229,7 +260,10 @@ describe('control API', () => {
     } finally {
       await call('POST', '/_sandbox/traffic', { mode: 'even' });
     }
-    expect(await adapter().requests(q)).toEqual({ ok: true, value: { requests: 1500, failures: 3, slow: 450, p95Ms: 180 } }); // residues 14..19 of 20 are above 150 ms
+    expect(await adapter().requests(q)).toEqual({
+      ok: true,
+      value: { requests: 1500, failures: 3, slow: 450, p95Ms: 180, retained: { requests: 1500, failures: 3, slow: 450 } },
+    }); // residues 14..19 of 20 are above 150 ms
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Azurite } from '../../../src/local/azurite.js';
 import { createReleaseStore } from '../../../src/services/adapters/storage/release-store.js';
 import type { NewRelease } from '../../../src/services/ports.js';
-import { takeSlot, releaseSlot } from '../../../src/services/domain/head.js';
+import { emptyHead, holdSlot, takeSlot, releaseSlot } from '../../../src/services/domain/head.js';
 import { tablesFor, withAzurite } from '../../helpers/azurite.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -147,6 +147,31 @@ describe('release store against azurite', () => {
       new Date(),
     );
     expect(manual.kind).toBe('created');
+  });
+
+  it("a manifest release holds another app's slot by compare-and-swap on that head alone; the app's own release then waits, and a stale copy loses", async () => {
+    const store = createReleaseStore(tablesFor(azurite));
+    const out = await store.create(draft(digest(6), { app: 'tailspin-client' }), new Date());
+    if (out.kind !== 'created') throw new Error('expected created');
+    const before = await store.head('tailspin-client', 'dev');
+    const held = holdSlot(before, { releaseId: 'r-manifest', target: 'c0ffee', kind: 'manifest' });
+    if (!held.ok) throw new Error('busy');
+    const put = await store.putHead(held.head);
+    expect(put).toMatchObject({ ok: true, value: { active: { releaseId: 'r-manifest', kind: 'manifest' } } });
+    expect(await store.putHead(held.head)).toEqual({ ok: false, error: 'conflict' });
+    const now = await store.head('tailspin-client', 'dev');
+    expect(now.active).toEqual({ releaseId: 'r-manifest', target: 'c0ffee', kind: 'manifest' });
+    expect(takeSlot(now, out.release.id)).toMatchObject({ ok: false, why: 'busy', holder: { releaseId: 'r-manifest' } });
+    // The image release's save carries the head it read before the take: it loses, as a whole.
+    const stale = takeSlot(before, out.release.id);
+    if (!stale.ok) throw new Error(stale.reason);
+    expect(await store.save(out.release, { to: 'deploying', reason: 'slot', head: stale.head }, new Date())).toEqual({
+      ok: false,
+      error: 'conflict',
+    });
+    const fresh = await store.putHead({ ...emptyHead('a-new-app', 'dev') });
+    expect(fresh.ok).toBe(true);
+    expect(await store.putHead({ ...emptyHead('a-new-app', 'dev') })).toEqual({ ok: false, error: 'conflict' });
   });
 
   it('stores records larger than one table property', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/services/config.js';
+import { DEFAULT_VERIFICATION_SETTINGS } from '../../../src/services/verification/index.js';
 
 const base = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', GITHUB_WEBHOOK_SECRET: 'a-secret-of-sixteen+' };
 
@@ -21,6 +22,13 @@ describe('loadConfig', () => {
     expect(c.VERIFY_MIN_REQUESTS).toBe(50);
     expect(c.SCAN_SEVERITIES).toEqual(['HIGH', 'CRITICAL']);
     expect(c.catalog.apps.map((a) => a.name)).toEqual(['tailspin-server', 'tailspin-client']);
+    expect(c.verification).toEqual(DEFAULT_VERIFICATION_SETTINGS);
+    expect(c.VERIFY_BASELINE_BREACH).toBe('keep');
+  });
+
+  it('maps the VERIFY_* settings onto the verification rule', () => {
+    const c = loadConfig({ ...base, VERIFY_MIN_REQUESTS: '200', VERIFY_MISSED_BREACH_MAX: '0.05', VERIFY_EARLY_PASS: 'true' });
+    expect(c.verification).toMatchObject({ minRequests: 200, missedBreachMax: 0.05, earlyPass: true, errorRateMax: 0.01, p95MsMax: 2000 });
   });
 
   it.each([
@@ -32,6 +40,13 @@ describe('loadConfig', () => {
     [{ GITHUB_REPOSITORY: 'no-slash' }, /^GITHUB_REPOSITORY: expected "owner\/name"/],
     [{ TAILSPIN_CATALOG: '{not json' }, /^TAILSPIN_CATALOG: expected JSON/],
     [{ ACR_LOGIN_SERVER: 'Bad Host' }, /^ACR_LOGIN_SERVER: /],
+    [{ VERIFY_HEALTHY_RATIO: '1.5' }, /^VERIFY_HEALTHY_RATIO: /],
+    [{ VERIFY_FALSE_ROLLBACK_MAX: '0' }, /^VERIFY_FALSE_ROLLBACK_MAX: /],
+    [{ VERIFY_EARLY_PASS: 'sometimes' }, /^VERIFY_EARLY_PASS: /],
+    [{ VERIFY_BASELINE_BREACH: 'ignore' }, /^VERIFY_BASELINE_BREACH: /],
+    [{ VERIFY_ERROR_RATE_MAX: '0' }, /^VERIFY_ERROR_RATE_MAX: /],
+    [{ VERIFY_FAILING_RATIO: '60' }, /lower VERIFY_FAILING_RATIO\)$/],
+    [{ VERIFY_FAILING_RATIO: '3', VERIFY_ERROR_RATE_MAX: '0.4' }, /VERIFY_FAILING_RATIO or VERIFY_ERROR_RATE_MAX/],
   ])('%j → a message naming the setting', (over, message) => {
     const p = problems({ ...base, ...over });
     expect(p.length).toBeGreaterThan(0);

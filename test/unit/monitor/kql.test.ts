@@ -45,7 +45,7 @@ describe('buildRequestsQuery', () => {
         'AppRequests',
         '| where TimeGenerated >= datetime(2026-03-01T10:00:00.000Z) and TimeGenerated < datetime(2026-03-01T10:05:00.000Z)',
         '| where AppRoleName == "tailspin-server"',
-        '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), p95Ms = percentilew(DurationMs, ItemCount, 95)',
+        '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), p95Ms = percentilew(DurationMs, ItemCount, 95), retainedRequests = count(), retainedFailures = countif(Success == false)',
       ].join('\n'),
     );
     expect(buildRequestsQuery({ roleName: 'tailspin-server', version: 'sha256:abc', from, to })).toContain(
@@ -53,7 +53,7 @@ describe('buildRequestsQuery', () => {
     );
   });
 
-  it('has no Kusto diagnostics and yields exactly requests, failures, p95Ms — for every role, version and window', () => {
+  it('has no Kusto diagnostics and yields exactly requests, failures, p95Ms and the retained-row counts — for every role, version and window', () => {
     console.info(`Kusto language service loaded in ${Math.round(kustoLoadMs() ?? -1)} ms`);
     const role = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,40}$/);
     const version = fc.option(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:+@-]{0,40}$/), { nil: undefined });
@@ -64,7 +64,7 @@ describe('buildRequestsQuery', () => {
         expect(validateQuery(q)).toBeUndefined();
         const a = analyzeKql(buildRequestsQuery(q));
         expect(a.diagnostics).toEqual([]);
-        expect(a.resultColumns).toEqual(['requests', 'failures', 'p95Ms']);
+        expect(a.resultColumns).toEqual(['requests', 'failures', 'p95Ms', 'retainedRequests', 'retainedFailures']);
       }),
       { numRuns: 40 },
     );
@@ -135,6 +135,7 @@ describe('the fake recognises exactly the adapter shape', () => {
     const text = buildRequestsQuery({ roleName: 'tailspin-server', from, to });
     for (const variant of [
       text.replace('sum(ItemCount)', 'count()'),
+      text.replace(', retainedFailures = countif(Success == false)', ''),
       text.replace(' and TimeGenerated <', ' and TimeGenerated <='),
       `${text} | take 1`,
       'AppRequests | count',
@@ -166,7 +167,8 @@ function analyzeKqlLazy(build: () => string): () => KqlAnalysis {
 describe('the slow-request count (verification tests the share of requests above the P95 threshold)', () => {
   it('adds an ItemCount-weighted sumif over DurationMs with a real literal; P95 stays for display', () => {
     expect(buildRequestsQuery({ roleName: 'tailspin-server', from, to, slowAboveMs: 2000 }).split('\n').at(-1)).toBe(
-      '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), slow = sumif(ItemCount, DurationMs > real(2000)), p95Ms = percentilew(DurationMs, ItemCount, 95)',
+      '| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false), slow = sumif(ItemCount, DurationMs > real(2000)), p95Ms = percentilew(DurationMs, ItemCount, 95), ' +
+        'retainedRequests = count(), retainedFailures = countif(Success == false), retainedSlow = countif(DurationMs > real(2000))',
     );
     expect(buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 1500.25 })).toContain('DurationMs > real(1500.25)');
   });
@@ -182,7 +184,15 @@ describe('the slow-request count (verification tests the share of requests above
           const text = buildRequestsQuery(q);
           const a = analyzeKql(text);
           expect(a.diagnostics).toEqual([]);
-          expect(a.resultColumns).toEqual(['requests', 'failures', 'slow', 'p95Ms']);
+          expect(a.resultColumns).toEqual([
+            'requests',
+            'failures',
+            'slow',
+            'p95Ms',
+            'retainedRequests',
+            'retainedFailures',
+            'retainedSlow',
+          ]);
           const shape = recogniseQuery(text, a);
           expect(shape).toMatchObject({ kind: 'requests', role: 'tailspin-server', from, to });
           expect((shape as { slowAboveMs: number }).slowAboveMs).toBeCloseTo(slowAboveMs, 3);
@@ -192,8 +202,20 @@ describe('the slow-request count (verification tests the share of requests above
     );
   });
 
+  it('the fake refuses a query whose weighted and retained slow counts name different thresholds', () => {
+    const text = buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 2000 }).replace(
+      'countif(DurationMs > real(2000))',
+      'countif(DurationMs > real(1000))',
+    );
+    expect(kqlErrors(analyzeKql(text))).toEqual([]);
+    expect(recogniseQuery(text, analyzeKql(text))).toBeUndefined();
+  });
+
   it('the checker sees the new column too: a misspelt duration column is an error', () => {
-    const text = buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 2000 }).replace('DurationMs >', 'Duration >');
+    const text = buildRequestsQuery({ roleName: 'x', from, to, slowAboveMs: 2000 }).replace(
+      'sumif(ItemCount, DurationMs >',
+      'sumif(ItemCount, Duration >',
+    );
     expect(kqlErrors(analyzeKql(text)).map((d) => d.code)).toEqual(['KS142']);
   });
 

@@ -73,6 +73,7 @@ describe('random traffic (the default)', () => {
       failures: 0,
       p95Ms: null,
       slow: 0,
+      retained: { requests: 0, failures: 0, slow: 0 },
     });
   });
 
@@ -95,9 +96,30 @@ describe('even traffic counts slow requests exactly', () => {
       failures: 75,
       p95Ms: 2500,
       slow: 525,
+      retained: { requests: 1500, failures: 75, slow: 525 },
     });
     // Healthy P95 180 ms: only the cycle's outlier (2.5 × P95 = 450 ms) is above 400 ms.
     s.setProfile('svc', HEALTHY, at(300));
     expect(s.measure({ role: 'svc', from: at(300), to: at(600), slowAboveMs: 400 }).slow).toBe(75);
+  });
+});
+
+describe('Application Insights sampling (random traffic, itemCount)', () => {
+  it('keeps about 1 request in itemCount as a row that stands for itemCount: weighted sums ≈ the traffic, rows ≈ a tenth', () => {
+    const s = sim(7, { rps: 50, errorRate: 0.05, p95Ms: 2500, itemCount: 10 });
+    const m = s.measure({ role: 'svc', from: at(0), to: at(600), slowAboveMs: 2000 });
+    // 30 000 requests served; ~3 000 rows kept, each weighing 10.
+    expect(m.requests % 10).toBe(0);
+    expect(m.requests).toBe(10 * m.retained.requests);
+    expect(m.failures).toBe(10 * m.retained.failures);
+    expect(m.slow).toBe(10 * (m.retained.slow ?? 0));
+    expect(Math.abs(m.retained.requests - 3000)).toBeLessThan(4 * Math.sqrt(3000));
+    expect(Math.abs(m.retained.failures / m.retained.requests - 0.05)).toBeLessThan(0.015);
+  });
+
+  it('even traffic is never sampled, and says so', () => {
+    const even = new TelemetrySimulation({ mode: 'even' });
+    expect(() => even.setProfile('svc', { ...HEALTHY, itemCount: 10 }, T0)).toThrow(/needs random traffic/);
+    expect(() => sim().setProfile('svc', { ...HEALTHY, itemCount: 0.5 }, T0)).toThrow(/itemCount/);
   });
 });

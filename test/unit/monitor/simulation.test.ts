@@ -7,6 +7,11 @@ import { parseTimespan } from '../../../src/sandbox/monitor/query-shape.js';
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const HEALTHY: TrafficProfile = { rps: 5, errorRate: 0.002, p95Ms: 180 };
+/** Even traffic is never sampled: every request is its own retained row. */
+const unsampled = (m: { requests: number; failures: number; p95Ms: number | null }) => ({
+  ...m,
+  retained: { requests: m.requests, failures: m.failures },
+});
 
 /** Walk every request of one segment in [lo, hi): the definition the arithmetic must equal. */
 function bruteForce(p: TrafficProfile, since: number, lo: number, hi: number) {
@@ -28,11 +33,13 @@ describe('TelemetrySimulation', () => {
   it('gives exact numbers for whole windows: 5 rps × 300 s, 0.2 % errors, P95 180 ms', () => {
     const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('tailspin-server', HEALTHY, T0);
-    expect(sim.measure({ role: 'tailspin-server', from: at(3_600_000), to: at(3_900_000) })).toEqual({
-      requests: 1500,
-      failures: 3,
-      p95Ms: 180,
-    });
+    expect(sim.measure({ role: 'tailspin-server', from: at(3_600_000), to: at(3_900_000) })).toEqual(
+      unsampled({
+        requests: 1500,
+        failures: 3,
+        p95Ms: 180,
+      }),
+    );
   });
 
   it('a profile set at deploy time changes only windows after it', () => {
@@ -40,29 +47,35 @@ describe('TelemetrySimulation', () => {
     sim.setProfile('tailspin-server', HEALTHY, T0);
     const deploy = 3_600_000;
     sim.setProfile('tailspin-server', { rps: 5, errorRate: 0.05, p95Ms: 2500 }, at(deploy));
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 300_000), to: at(deploy) })).toEqual({
-      requests: 1500,
-      failures: 3,
-      p95Ms: 180,
-    });
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy), to: at(deploy + 300_000) })).toEqual({
-      requests: 1500,
-      failures: 75,
-      p95Ms: 2500,
-    });
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 300_000), to: at(deploy) })).toEqual(
+      unsampled({
+        requests: 1500,
+        failures: 3,
+        p95Ms: 180,
+      }),
+    );
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy), to: at(deploy + 300_000) })).toEqual(
+      unsampled({
+        requests: 1500,
+        failures: 75,
+        p95Ms: 2500,
+      }),
+    );
     // Straddling the deploy: 750 healthy (2 failures) + 750 bad (37 failures); rank 1425 falls on the bad r=17 duration.
-    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 150_000), to: at(deploy + 150_000) })).toEqual({
-      requests: 1500,
-      failures: 39,
-      p95Ms: 2416.667,
-    });
+    expect(sim.measure({ role: 'tailspin-server', from: at(deploy - 150_000), to: at(deploy + 150_000) })).toEqual(
+      unsampled({
+        requests: 1500,
+        failures: 39,
+        p95Ms: 2416.667,
+      }),
+    );
   });
 
   it('no traffic: zero requests and no P95 (unknown role, before the first profile, rps 0)', () => {
     const sim = new TelemetrySimulation({ mode: 'even' });
     sim.setProfile('quiet', { rps: 0, errorRate: 0, p95Ms: 100 }, T0);
     sim.setProfile('later', HEALTHY, at(600_000));
-    const none = { requests: 0, failures: 0, p95Ms: null };
+    const none = unsampled({ requests: 0, failures: 0, p95Ms: null });
     expect(sim.measure({ role: 'nobody', from: T0, to: at(300_000) })).toEqual(none);
     expect(sim.measure({ role: 'quiet', from: T0, to: at(300_000) })).toEqual(none);
     expect(sim.measure({ role: 'later', from: T0, to: at(300_000) })).toEqual(none);
@@ -74,7 +87,7 @@ describe('TelemetrySimulation', () => {
     sim.setProfile('svc', { ...HEALTHY, errorRate: 0.1, version: 'v2' }, at(300_000));
     sim.setProfile('any', HEALTHY, T0);
     const w = { from: T0, to: at(600_000) };
-    expect(sim.measure({ role: 'svc', version: 'v2', ...w })).toEqual({ requests: 1500, failures: 150, p95Ms: 180 });
+    expect(sim.measure({ role: 'svc', version: 'v2', ...w })).toEqual(unsampled({ requests: 1500, failures: 150, p95Ms: 180 }));
     expect(sim.measure({ role: 'svc', version: 'v3', ...w }).requests).toBe(0);
     expect(sim.measure({ role: 'svc', ...w }).requests).toBe(3000);
     expect(sim.measure({ role: 'any', version: 'whatever', ...w }).requests).toBe(3000);
@@ -94,12 +107,23 @@ describe('TelemetrySimulation', () => {
           const sim = new TelemetrySimulation({ mode: 'even' });
           sim.setProfile('r', p, T0);
           expect(sim.measure({ role: 'r', from: at(lo), to: at(lo + span) })).toEqual(
-            bruteForce(p, T0.getTime(), T0.getTime() + lo, T0.getTime() + lo + span),
+            unsampled(bruteForce(p, T0.getTime(), T0.getTime() + lo, T0.getTime() + lo + span)),
           );
         },
       ),
       { numRuns: 150 },
     );
+  });
+
+  it("replaceLater rewrites a role's history from a moment on: later profiles are dropped", () => {
+    const sim = new TelemetrySimulation({ mode: 'even' });
+    sim.setProfile('svc', HEALTHY, T0);
+    sim.setProfile('svc', { ...HEALTHY, errorRate: 0.5 }, at(600_000));
+    sim.setProfile('svc', HEALTHY, at(300_000));
+    expect(sim.measure({ role: 'svc', from: at(600_000), to: at(900_000) }).failures).toBe(750);
+    sim.setProfile('svc', HEALTHY, at(300_000), { replaceLater: true });
+    expect(sim.measure({ role: 'svc', from: at(600_000), to: at(900_000) }).failures).toBe(3);
+    expect(sim.snapshot().svc?.map((s) => s.since)).toEqual([T0, at(300_000)]);
   });
 
   it('rejects impossible profiles', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessRollout, assessTelemetry } from '../../../src/services/pipeline/assess.js';
+import { assessRollout } from '../../../src/services/pipeline/assess.js';
 import type { RolloutObservation } from '../../../src/services/ports.js';
 
 const IMG = 'tailspinacr.azurecr.io/tailspin-server@sha256:' + 'a'.repeat(64);
@@ -71,26 +71,6 @@ describe('assessRollout (kubectl rollout status semantics)', () => {
         IMG,
       ),
     ).toMatchObject({ kind: 'failed' });
-  });
-});
-
-describe('assessTelemetry (error rate > 1% or P95 > 2 s fails; too little traffic is inconclusive)', () => {
-  const t = { errorRateMax: 0.01, p95MsMax: 2000, minRequests: 50 };
-  it.each([
-    ['healthy', { requests: 1000, failures: 5, p95Ms: 300 }, 'healthy'],
-    ['exactly at the threshold passes', { requests: 1000, failures: 10, p95Ms: 2000 }, 'healthy'],
-    ['error rate breach', { requests: 1000, failures: 11, p95Ms: 300 }, 'breach'],
-    ['P95 breach', { requests: 1000, failures: 0, p95Ms: 2001 }, 'breach'],
-    ['no traffic', { requests: 0, failures: 0, p95Ms: null }, 'inconclusive'],
-    ['little traffic, one slow request', { requests: 10, failures: 0, p95Ms: 5000 }, 'inconclusive'],
-    ['little traffic but failures pile up', { requests: 10, failures: 4, p95Ms: 100 }, 'breach'],
-  ] as const)('%s', (_n, s, kind) => expect(assessTelemetry(s, t).kind).toBe(kind));
-
-  it('states the measurement against the threshold', () => {
-    expect(assessTelemetry({ requests: 200, failures: 10, p95Ms: 2500 }, t)).toMatchObject({
-      kind: 'breach',
-      reasons: ['error rate 5.00% > 1.00% (10 of 200 requests failed)', 'P95 2500 ms > 2000 ms'],
-    });
   });
 });
 

@@ -2,7 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../../src/services/pipeline/reconcile.js';
 import type { Release } from '../../../src/services/domain/release.js';
 import type { WorkItem } from '../../../src/services/ports.js';
-import { COMMIT, aRelease, errR, fail, iso, memoryStore, okR, pinned, rolledOut, world, type WorldScript } from './world.js';
+import {
+  COMMIT,
+  aRelease,
+  digest,
+  errR,
+  fail,
+  iso,
+  memoryHeads,
+  memoryStore,
+  okR,
+  pinned,
+  rolledOut,
+  world,
+  type WorldScript,
+} from './world.js';
 
 const ID = 'r-test-000001';
 const deploying = (over: Partial<Release> = {}) =>
@@ -72,10 +86,63 @@ describe('reconcile', () => {
   });
 
   it('manifest releases take their own steps from the table', async () => {
-    const manifest = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT, phase: 'deploying' });
+    const manifest = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT, nextCheckAt: iso(0) });
     const { w } = setup([manifest], { source: { readTree: () => errR(fail('not-found', 'gone')) } });
     expect(await reconcile(w.d, ID)).toEqual({ kind: 'stepped', phase: 'blocked' });
     expect(w.callsTo('source')).toEqual(['readTree']);
+  });
+
+  it('a manifest release frees the app slots it holds once its end is saved, and an app without a verified digest keeps its pin', async () => {
+    const holder = { releaseId: ID, target: COMMIT, kind: 'manifest' as const };
+    const heads = memoryHeads({
+      'k8s/dev': { active: { releaseId: ID, target: COMMIT } },
+      'tailspin-server/dev': { active: holder, lastGood: { releaseId: 'r-good', target: digest(0) } },
+      'tailspin-client/dev': { active: holder },
+    });
+    const verifying = aRelease({
+      app: 'k8s',
+      kind: 'manifest',
+      image: undefined,
+      manifestCommit: COMMIT,
+      phase: 'verifying',
+      nextCheckAt: iso(0),
+      progress: {
+        manifest: { objects: [], pins: { 'tailspin-server': pinned(0), 'tailspin-client': pinned(6, 'tailspin-client') } },
+        smokePassedAt: iso(-400),
+        verifyStartedAt: iso(-400),
+        verifyUntil: iso(-100),
+        githubDeploymentId: 9,
+      },
+    });
+    const mem = memoryStore([verifying], heads);
+    const w = world({
+      store: mem.store,
+      queue: { enqueue: () => Promise.resolve() },
+      telemetry: { requests: () => okR({ requests: 500, failures: 0, p95Ms: 120 }) },
+      source: { setDeploymentStatus: () => okR(undefined), setCommitStatus: () => okR(undefined) },
+    });
+    expect(await reconcile(w.d, ID)).toEqual({ kind: 'stepped', phase: 'succeeded' });
+    expect(heads.head('k8s/dev')).toMatchObject({ lastGood: { releaseId: ID, target: COMMIT, manifestCommit: COMMIT } });
+    expect(heads.head('k8s/dev')?.active).toBeUndefined();
+    expect(heads.head('tailspin-server/dev')).toMatchObject({ lastGood: { releaseId: 'r-good', target: digest(0) } });
+    expect(heads.head('tailspin-server/dev')?.active).toBeUndefined();
+    expect(heads.head('tailspin-client/dev')).toMatchObject({
+      lastGood: {
+        releaseId: ID,
+        target: digest(6),
+        image: { registry: 'tailspinacr.azurecr.io', repository: 'tailspin-client', digest: digest(6) },
+      },
+    });
+    expect(heads.head('tailspin-client/dev')?.active).toBeUndefined();
+  });
+
+  it('a terminal manifest release seen again frees a slot a crash left held after its end was saved', async () => {
+    const heads = memoryHeads({ 'tailspin-server/dev': { active: { releaseId: ID, target: COMMIT, kind: 'manifest' } } });
+    const ended = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT, phase: 'rolled_back' });
+    const mem = memoryStore([ended], heads);
+    const w = world({ store: mem.store });
+    expect(await reconcile(w.d, ID)).toEqual({ kind: 'terminal' });
+    expect(heads.head('tailspin-server/dev')?.active).toBeUndefined();
   });
 
   it('a terminal release only resends what is pending, and schedules the next resend', async () => {
@@ -105,11 +172,44 @@ describe('reconcile', () => {
     expect(w.callsTo('cluster')).toHaveLength(5);
   });
 
-  it('a step that throws fails the tick (the queue retries it), logged with the phase', async () => {
+  it('storage failing while a slot is freed is logged, not thrown: the next release that wants the slot clears it', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (m: string) => void warnings.push(m), child: () => logger };
+    const ended = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT, phase: 'blocked' });
+    const mem = memoryStore([ended]);
+    const w = world({ logger, store: { ...mem.store, head: () => Promise.reject(new Error('storage down')) } });
+    expect(await reconcile(w.d, ID)).toEqual({ kind: 'terminal' });
+    expect(warnings).toEqual(Array(2).fill('could not free an app slot; the next release that wants it will'));
+  });
+
+  it('a step that throws is counted and looked at again after a pause; five in a row end the release failed, loudly', async () => {
     const errors: unknown[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (_m: string, f?: unknown) => errors.push(f), child: () => logger };
-    const { w } = setup([deploying()], { logger, cluster: { observe: () => Promise.reject(new Error('bug')) } });
-    await expect(reconcile(w.d, ID)).rejects.toThrow('bug');
-    expect(errors).toMatchObject([{ phase: 'deploying' }]);
+    const { w, row, enqueued } = setup([deploying()], { logger, cluster: { observe: () => Promise.reject(new Error('bug')) } });
+    expect(await reconcile(w.d, ID)).toEqual({ kind: 'threw', phase: 'deploying', throws: 1, nextInSeconds: 5 });
+    expect(errors).toMatchObject([{ phase: 'deploying', throws: 1 }]);
+    expect(row(ID)).toMatchObject({ phase: 'deploying', nextCheckAt: iso(5), progress: { stepThrows: 1 } });
+    expect(enqueued.at(-1)).toEqual({ item: { releaseId: ID, correlationId: 'evt-1' }, delaySeconds: 5 });
+    for (const [n, after] of [
+      [2, 10],
+      [3, 20],
+      [4, 40],
+    ] as const)
+      expect(await reconcile(w.d, ID, { force: true })).toEqual({ kind: 'threw', phase: 'deploying', throws: n, nextInSeconds: after });
+    const ended = await reconcile(w.d, ID, { force: true });
+    expect(ended).toEqual({ kind: 'stepped', phase: 'failed' });
+    expect(row(ID)?.timeline.at(-1)).toMatchObject({
+      from: 'deploying',
+      to: 'failed',
+      reason: 'the deploying step failed 5 times in a row with an unexpected error, so the release was stopped: bug',
+    });
+    expect(row(ID)?.progress.stepThrows).toBeUndefined();
+  });
+
+  it('a step that stops throwing starts the count again', async () => {
+    const r = deploying({ progress: { deployIntent: { image: pinned(1) }, imageSetAt: iso(-10), stepThrows: 3 } });
+    const { w, row } = setup([r], { cluster: { observe: () => okR(progressing) } });
+    expect(await reconcile(w.d, ID)).toMatchObject({ kind: 'stepped', phase: 'deploying' });
+    expect(row(ID)?.progress.stepThrows).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import type {
 } from '../../../src/services/ports.js';
 import type { ReleaseStore, WorkQueue, Logger, NotifyOutbox, OutboxEntry } from '../../../src/services/ports.js';
 import { DEFAULT_SCAN_POLICY } from '../../../src/services/scan-policy/index.js';
+import { DEFAULT_VERIFICATION_SETTINGS } from '../../../src/services/verification/index.js';
 import type { PipelineDeps, PipelineSettings } from '../../../src/services/pipeline/deps.js';
 import type { StepContext } from '../../../src/services/pipeline/steps/common.js';
 
@@ -41,7 +42,8 @@ export const SETTINGS: PipelineSettings = {
   rolloutDeadlineSeconds: 600,
   verifyWindowSeconds: 300,
   verifyIntervalSeconds: 30,
-  thresholds: { errorRateMax: 0.01, p95MsMax: 2000, minRequests: 50 },
+  verification: DEFAULT_VERIFICATION_SETTINGS,
+  baselineBreach: 'keep',
   inconclusive: 'extend-then-hold',
   telemetryUnavailable: 'keep-unverified',
   smokeRetries: 2,
@@ -56,6 +58,7 @@ export const SETTINGS: PipelineSettings = {
   notifyRetrySeconds: 30,
   notifyRetryMaxSeconds: 900,
   notifyDeadlineSeconds: 86_400,
+  acrLoginServer: REGISTRY,
 };
 
 /** An image release of tailspin-server for digest(1), created at T0 and queued. */
@@ -217,16 +220,47 @@ export function rolledOut(image: string, over: Partial<RolloutObservation> = {})
   };
 }
 
-/** Releases kept in memory with compare-and-swap saves, as the table store behaves. */
-export function memoryStore(initial: Release[]) {
+/** App/environment heads kept in memory with compare-and-swap writes, as the table store behaves. */
+export function memoryHeads(initial: Record<string, Partial<StoredHead>> = {}) {
+  let n = 0;
+  const rows = new Map<string, StoredHead>(
+    Object.entries(initial).map(([key, h]) => {
+      const [app = '', environment = ''] = key.split('/');
+      return [key, { ...emptyHead(app, environment), ...h, etag: `h${n++}` }];
+    }),
+  );
+  const conflict = Promise.resolve({ ok: false as const, error: 'conflict' as const });
+  /** Compare-and-swap one head: false when its etag is stale. */
+  const cas = (h: StoredHead): StoredHead | undefined => {
+    const key = `${h.app}/${h.environment}`;
+    if (rows.get(key)?.etag !== h.etag) return undefined;
+    const next = { ...h, etag: `h${++n}` };
+    rows.set(key, next);
+    return next;
+  };
+  const store: Pick<ReleaseStore, 'head' | 'putHead'> = {
+    head: (app, environment) => Promise.resolve(rows.get(`${app}/${environment}`) ?? emptyHead(app, environment)),
+    putHead: (h) => {
+      const next = cas(h);
+      return next ? Promise.resolve({ ok: true as const, value: next }) : conflict;
+    },
+  };
+  return { store, cas, head: (key: string) => rows.get(key) };
+}
+
+/** Releases kept in memory with compare-and-swap saves, as the table store behaves (heads too, when given). */
+export function memoryStore(initial: Release[], heads?: ReturnType<typeof memoryHeads>) {
   const rows = new Map<string, Release>(initial.map((r, i) => [r.id, { ...r, etag: `e${i}` }]));
   let n = 100;
   const saves: Release[] = [];
   const store: Partial<ReleaseStore> = {
+    ...heads?.store,
     get: (id) => Promise.resolve(rows.get(id)),
     save: (release, change, now) => {
       const cur = rows.get(release.id);
       if (!cur || cur.etag !== release.etag) return Promise.resolve({ ok: false as const, error: 'conflict' as const });
+      // The release and its head change together or not at all (one entity-group transaction).
+      if (heads && change.head && !heads.cas(change.head)) return Promise.resolve({ ok: false as const, error: 'conflict' as const });
       let next: Release = { ...release, updatedAt: now.toISOString(), etag: `e${++n}` };
       if (change.to && change.to !== release.phase) {
         const entry = {
@@ -247,5 +281,11 @@ export function memoryStore(initial: Release[]) {
       return Promise.resolve({ ok: true as const, value: next });
     },
   };
-  return { store, saves, row: (id: string) => rows.get(id) };
+  return {
+    store,
+    saves,
+    row: (id: string) => rows.get(id),
+    head: heads?.head,
+    put: (r: Release) => rows.set(r.id, { ...r, etag: `e${++n}` }),
+  };
 }

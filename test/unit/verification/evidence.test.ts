@@ -62,4 +62,25 @@ describe('evidenceMarkdown', () => {
     );
     expect(evidenceMarkdown(lopsided).join('\n')).toContain('(levels 0.1 % and 2.5 %)');
   });
+
+  it('a history the caller kept bounded shows where samples were dropped', () => {
+    const looks = [1, 2, 3, 9, 10].map((n) => ({ atS: 30 * n, requests: 10 * n, failures: 0, slow: 0, sample: n }));
+    const md = evidenceMarkdown(decideVerification({ looks, windowS: 600 }, S));
+    const rows = md.filter((l) => l.startsWith('| ') && !l.startsWith('| sample'));
+    expect(rows.map((l) => l.split(' | ')[0])).toEqual(['| 1', '| 2', '| 3', '| …', '| 9', '| 10']);
+    expect(md).toContain('| … | | 5 samples | | | | | | |');
+  });
+
+  it('under sampling, says that the rows are retained rows and what they stand for', () => {
+    const d = decideVerification(
+      { looks: [{ atS: 30, requests: 150, failures: 3, slow: 1, weighted: { requests: 1500, failures: 30, slow: 10 } }], windowS: 300 },
+      S,
+    );
+    expect(evidenceMarkdown(d)).toContain(
+      'Application Insights sampling: the counts above are retained rows, one observation each; at sample 1 they stand for 1500 requests, 30 failures, 10 slow (ItemCount-weighted error rate 2 %).',
+    );
+    expect(
+      evidenceMarkdown(decideVerification({ looks: [{ atS: 30, requests: 150, failures: 3, slow: 1 }], windowS: 300 }, S)).join('\n'),
+    ).not.toContain('sampling');
+  });
 });

@@ -6,8 +6,8 @@ import type { Config } from '../../config.js';
 import type { Clock, Logger, Telemetry } from '../../ports.js';
 import { createTelemetry, type TelemetryOptions, type TokenCredential } from './telemetry.js';
 
-export { createTelemetry, DEFAULT_LOGS_ENDPOINT, type TelemetryOptions, type TokenCredential } from './telemetry.js';
-export { buildRequestsQuery, PING_QUERY } from './kql.js';
+export { createTelemetry, type TelemetryOptions, type TokenCredential } from './telemetry.js';
+export { buildRequestsQuery } from './kql.js';
 
 /** A credential that always hands out one token: for the sandbox fake, which checks it. */
 export function staticTokenCredential(token: string): TokenCredential {

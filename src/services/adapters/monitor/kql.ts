@@ -59,20 +59,25 @@ export function kqlDatetime(d: Date): string {
 /**
  * Requests, failures and P95 of one role (and version) over [from, to) — and, when slowAboveMs is
  * given, how many requests were slower than it (the verification rule tests that share instead of
- * the noisy sample P95, which stays for display). Workspace-based Application Insights stores one
- * row per *retained* request with ItemCount = how many it stands for after sampling, so counts are
- * sums of ItemCount and the percentile is weighted by it; count() would undercount sampled traffic
- * and turn a healthy release "inconclusive".
+ * the noisy sample P95, which stays for display).
+ *
+ * Workspace-based Application Insights stores one row per *retained* request with ItemCount = how
+ * many it stands for after sampling. The sums of ItemCount are what people read (requests served,
+ * the weighted P95); the retained-row counts (count(), countif()) are what the statistical test
+ * reads: a retained row at ItemCount 10 is one observation, not ten, and counting it ten times
+ * would overstate the evidence tenfold. Without sampling both are equal.
  * Caller must have validated `q` (validateQuery); the literals are escaped regardless.
  */
 export function buildRequestsQuery(q: TelemetryQuery): string {
-  const slow = q.slowAboveMs !== undefined ? `, slow = sumif(ItemCount, DurationMs > ${kqlReal(q.slowAboveMs)})` : '';
+  const over = q.slowAboveMs !== undefined ? `DurationMs > ${kqlReal(q.slowAboveMs)}` : undefined;
+  const weighted = `requests = sum(ItemCount), failures = sumif(ItemCount, Success == false)${over ? `, slow = sumif(ItemCount, ${over})` : ''}`;
+  const retained = `retainedRequests = count(), retainedFailures = countif(Success == false)${over ? `, retainedSlow = countif(${over})` : ''}`;
   return [
     'AppRequests',
     `| where TimeGenerated >= ${kqlDatetime(q.from)} and TimeGenerated < ${kqlDatetime(q.to)}`,
     `| where AppRoleName == ${kqlString(q.roleName)}`,
     ...(q.version !== undefined ? [`| where AppVersion == ${kqlString(q.version)}`] : []),
-    `| summarize requests = sum(ItemCount), failures = sumif(ItemCount, Success == false)${slow}, p95Ms = percentilew(DurationMs, ItemCount, 95)`,
+    `| summarize ${weighted}, p95Ms = percentilew(DurationMs, ItemCount, 95), ${retained}`,
   ].join('\n');
 }
 

@@ -28,8 +28,16 @@ export const RequestsTable = z.object({
 });
 export type RequestsTable = z.infer<typeof RequestsTable>;
 
-/** `slow` only when the query asked for it (TelemetryQuery.slowAboveMs). */
-export const RequestsRow = z.object({ requests: count, failures: count, p95Ms: millis, slow: count.optional() });
+/** `slow` and `retainedSlow` only when the query asked for them (TelemetryQuery.slowAboveMs). */
+export const RequestsRow = z.object({
+  requests: count,
+  failures: count,
+  p95Ms: millis,
+  slow: count.optional(),
+  retainedRequests: count,
+  retainedFailures: count,
+  retainedSlow: count.optional(),
+});
 export type RequestsRow = z.infer<typeof RequestsRow>;
 
 /** The error object the service puts in bodies (`error`) and the SDK copies into RestError.details. */

@@ -127,7 +127,9 @@ export function readSample(tables: unknown[], withSlow: boolean): Result<Telemet
   const row = RequestsRow.safeParse(Object.fromEntries(names.map((n, i) => [n, cells[i]])));
   if (!row.success)
     return err(adapterError(SYSTEM, 'invalid', `log analytics summary row has an unexpected shape: ${row.error.issues[0]?.message ?? ''}`));
-  const { requests, failures, p95Ms, slow } = row.data;
-  if (withSlow && slow === undefined) return err(adapterError(SYSTEM, 'invalid', 'log analytics summary row has no slow column'));
-  return ok({ requests, failures, p95Ms, ...(withSlow ? { slow } : {}) });
+  const { requests, failures, p95Ms, slow, retainedRequests, retainedFailures, retainedSlow } = row.data;
+  if (withSlow && (slow === undefined || retainedSlow === undefined))
+    return err(adapterError(SYSTEM, 'invalid', 'log analytics summary row has no slow column'));
+  const retained = { requests: retainedRequests, failures: retainedFailures, ...(withSlow ? { slow: retainedSlow } : {}) };
+  return ok({ requests, failures, p95Ms, ...(withSlow ? { slow } : {}), retained });
 }

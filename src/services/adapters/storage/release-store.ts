@@ -272,6 +272,20 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       }
     },
 
+    async putHead(h: StoredHead): Promise<Result<StoredHead, 'conflict'>> {
+      await ensure();
+      const { etag: _old, ...head } = h;
+      try {
+        const res = h.etag
+          ? await t.releases.updateEntity(headEntity(head), 'Replace', { etag: h.etag })
+          : await t.releases.createEntity(headEntity(head));
+        return ok({ ...head, ...(res.etag ? { etag: res.etag } : {}) });
+      } catch (e) {
+        if (isStatus(e, 409, 412)) return err('conflict');
+        throw e;
+      }
+    },
+
     async overdue(now: Date, limit: number): Promise<Release[]> {
       await ensure();
       const filter = `type eq 'release' and active eq true and nextCheckAt le datetime'${now.toISOString()}'`;

@@ -21,10 +21,64 @@ const SmokeResult = z.object({ check: str, ok: z.boolean(), status: num.optional
 const RolloutRecord = z.object({ revision: opt, replicas: num, ready: num, available: num });
 const TelemetryTrouble = z.object({ at: str, from: str, error: str, failures: num });
 const MeasurementRecord = Measurements.extend({
+  slow: num.optional(),
   at: str,
   from: str,
   thresholds: Thresholds,
   perApp: z.record(z.string(), Measurements).optional(),
+});
+
+// ---------------------------------------------------------------- verification (see domain/release.ts VerificationRecord)
+const Metric = z.enum(['errors', 'latency']);
+const Side = z.enum(['breach', 'healthy', 'open']);
+const Weighted = z.object({ requests: num, failures: num, slow: num.optional() });
+const Counts = z.object({ requests: num, failures: num, slow: num.optional(), p95Ms: num.nullable().optional() });
+const VerifyLook = Counts.extend({ sample: num, atS: num, weighted: Weighted.optional() });
+const MetricEvidence = z.object({ rate: num.nullable(), ci95: z.tuple([num, num]).nullable(), llr: num, side: Side });
+const TestState = z.object({ events: num, requests: num, rate: num.nullable(), llr: num, side: Side });
+const Rule = z.object({ threshold: num, healthy: num, failing: num, upper: num, lower: num, endAlpha: num, endBeta: num });
+const VerificationRecord = z.object({
+  outcome: z.enum(['continue', 'breach', 'healthy', 'inconclusive']),
+  reason: z.enum(['observing', 'breach', 'healthy', 'no-traffic', 'too-few-requests', 'thin-evidence', 'latency-not-measured']),
+  metrics: z.array(Metric),
+  decidedBy: z.enum(['sequential', 'window-end']).optional(),
+  samples: num,
+  atS: num,
+  noTraffic: z.boolean(),
+  blame: z.enum(['release', 'baseline']).optional(),
+  regressions: z.array(Metric),
+  windowEnd: z.partialRecord(Metric, z.object({ pHealthy: num, pFailing: num, side: Side })).optional(),
+  baseline: z
+    .object({
+      counts: Counts,
+      comparisons: z.array(
+        z.object({ metric: Metric, baseline: TestState, breaching: z.boolean(), pValue: num.nullable(), worse: z.boolean() }),
+      ),
+    })
+    .optional(),
+  rule: z.object({ errors: Rule, latency: Rule }),
+  evidence: z.array(
+    z.object({
+      look: num,
+      atS: num,
+      requests: num,
+      failures: num,
+      slow: num.nullable(),
+      p95Ms: num.nullable(),
+      interval: z.object({ requests: num, failures: num, slow: num.nullable() }),
+      errors: MetricEvidence,
+      latency: MetricEvidence.nullable(),
+      weighted: Weighted.optional(),
+    }),
+  ),
+  verdict: str,
+  app: str,
+  role: str,
+  at: str,
+  from: str,
+  windowS: num,
+  extended: z.boolean().optional(),
+  perApp: z.record(z.string(), z.object({ outcome: z.enum(['continue', 'breach', 'healthy', 'inconclusive']), verdict: str })).optional(),
 });
 
 export const ScanRecord = z.object({
@@ -52,9 +106,20 @@ export const ScanRecord = z.object({
 
 const RollbackIntent = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('image'), image: str, toReleaseId: str, startedAt: str }),
-  z.object({ mode: z.literal('undo'), startedAt: str, image: opt, pins: pins.optional() }),
+  z.object({ mode: z.literal('undo'), startedAt: str, image: opt, pins: pins.optional(), undone: z.array(str).optional() }),
   z.object({ mode: z.literal('reapply'), commit: str, startedAt: str, pins: pins.optional() }),
 ]);
+
+const GatedImage = z.object({
+  image: str,
+  where: z.array(str),
+  scanRunId: opt,
+  scanStartedAt: opt,
+  scanAttempt: num.optional(),
+  verdict: z.enum(['pass', 'blocked']).optional(),
+  summary: opt,
+  cached: z.boolean().optional(),
+});
 
 const ReleaseProgress = z.object({
   compare: opt,
@@ -69,7 +134,16 @@ const ReleaseProgress = z.object({
   imageSetAt: opt,
   imageChanged: z.boolean().optional(),
   rolloutCompleteAt: opt,
-  manifest: z.object({ objects: z.array(z.record(z.string(), z.unknown())), pins }).optional(),
+  manifest: z
+    .object({
+      objects: z.array(z.record(z.string(), z.unknown())),
+      pins,
+      images: z.array(GatedImage).optional(),
+      fallback: pins.optional(),
+    })
+    .optional(),
+  slots: z.array(str).optional(),
+  pinnedAt: opt,
   appliedAt: opt,
   smokeAttempt: num.optional(),
   smokePassedAt: opt,
@@ -77,6 +151,8 @@ const ReleaseProgress = z.object({
   verifyUntil: opt,
   verifyExtended: z.boolean().optional(),
   telemetryFailures: num.optional(),
+  verifyLooks: z.record(z.string(), z.array(VerifyLook)).optional(),
+  verifyBaseline: z.record(z.string(), Counts).optional(),
   rollbackIntent: RollbackIntent.optional(),
   rollbackSetAt: opt,
   githubDeploymentId: num.optional(),
@@ -84,18 +160,31 @@ const ReleaseProgress = z.object({
   notifyAttempts: num.optional(),
   notifySince: opt,
   notifyDueAt: opt,
+  stepThrows: num.optional(),
 });
 
 const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),
-  manifest: z.object({ commit: str, objects: z.array(str), pins }).optional(),
+  manifest: z
+    .object({
+      commit: str,
+      objects: z.array(str),
+      pins,
+      images: z
+        .array(
+          z.object({ image: str, where: z.array(str), verdict: z.enum(['pass', 'blocked']), summary: str, cached: z.boolean().optional() }),
+        )
+        .optional(),
+    })
+    .optional(),
   applied: z.array(str).optional(),
   smoke: z.array(SmokeResult).optional(),
-  baseline: Measurements.extend({ from: str, to: str }).optional(),
+  baseline: Measurements.extend({ from: str, to: str, slow: num.optional() }).optional(),
   telemetry: TelemetryTrouble.optional(),
   measurements: MeasurementRecord.optional(),
+  verification: VerificationRecord.optional(),
   warning: opt,
   failure: z
     .object({
@@ -107,6 +196,9 @@ const ReleaseOutcome = z.object({
       telemetry: TelemetryTrouble.optional(),
       measurements: MeasurementRecord.optional(),
       events: z.array(ClusterEvent).optional(),
+      eventsError: z
+        .object({ kind: z.enum(['transient', 'rate-limited', 'auth', 'not-found', 'conflict', 'invalid']), message: str })
+        .optional(),
     })
     .optional(),
   rollback: z.intersection(RollbackIntent, z.object({ reason: str, completedAt: opt, revision: opt })).optional(),
@@ -152,7 +244,7 @@ export type ReleaseRecord = Omit<Release, 'timeline' | 'etag'>;
 
 export const TimelineEntry = z.object({ at: str, from: Phase.nullable(), to: Phase, reason: str, correlationId: str });
 
-const HeadRef = z.object({ releaseId: str, target: str });
+const HeadRef = z.object({ releaseId: str, target: str, kind: z.literal('manifest').optional() });
 export const Head = z.object({
   app: str,
   environment: str,

@@ -3,14 +3,14 @@
  * retry a failed call, the way into rolling_back, and starting a scan. Steps import this module,
  * never each other.
  */
-import type { Release } from '../../domain/release.js';
+import { isTerminal, type Release } from '../../domain/release.js';
 import type { AppSpec } from '../../domain/catalog.js';
 import type { AdapterError } from '../../domain/result.js';
-import { releaseSlot, takeSlot, type HeadRef } from '../../domain/head.js';
+import { clearEndedHolder, releaseSlot, takeSlot, type HeadRef } from '../../domain/head.js';
 import type { FailureRecord, PinnedImage, ReleaseOutcome, TerminalPhase, WaitOn } from '../../domain/release.js';
 import type { DeployAnnotations, Logger, Workload } from '../../ports.js';
 import type { PipelineDeps } from '../deps.js';
-import { advance, retryable, retryAfterSeconds, wait, type Decision, type Patch } from '../decision.js';
+import { advance, retryAfterSeconds, wait, type Decision, type Patch } from '../decision.js';
 
 export interface StepContext {
   r: Release;
@@ -28,11 +28,19 @@ export const workloadOf = (app: AppSpec): Workload => ({ namespace: app.namespac
 export const addSeconds = (d: Date | string, s: number): Date => new Date(new Date(d).getTime() + s * 1000);
 
 /** When the current wait on `on` began (a new kind of wait starts its clock now). */
-const waitingSince = (c: StepContext, on: WaitOn): Date => (c.r.wait?.on === on ? new Date(c.r.wait.since) : c.now);
+export const waitingSince = (c: StepContext, on: WaitOn): Date => (c.r.wait?.on === on ? new Date(c.r.wait.since) : c.now);
+
+/** The only errors that are final; anything else (transient, rate-limited, conflict) is tried again until the deadline. */
+export const isFinal = (e: AdapterError): boolean => e.kind === 'invalid' || e.kind === 'not-found' || e.kind === 'auth';
+
+/** Longest pause between two tries of a failing call. */
+const MAX_BACKOFF_SECONDS = 60;
 
 /**
- * The one answer to a failed call: a transient or rate-limited error before the deadline waits on
- * `on` (after Retry-After, else `pollSeconds`); any other error, or one past the deadline, is `otherwise`.
+ * The one answer to a failed call: an error that is not final, before the deadline, waits on `on` and
+ * tries again — after `pollSeconds` at first, then backing off (half the time the wait has lasted, up to
+ * a minute), or after Retry-After when that is longer. A final error, or any error at the deadline, is
+ * `otherwise`.
  */
 export async function retryUntil(
   c: StepContext,
@@ -40,13 +48,37 @@ export async function retryUntil(
   w: { on: WaitOn; for: string; deadline: Date; pollSeconds?: number },
   otherwise: (e: AdapterError) => Decision | Promise<Decision>,
 ): Promise<Decision> {
-  if (retryable(e) && c.now < w.deadline) return wait(w.on, w.for, w.deadline, retryAfterSeconds(e, w.pollSeconds));
-  return otherwise(e);
+  if (isFinal(e) || c.now >= w.deadline) return otherwise(e);
+  const poll = w.pollSeconds ?? 5;
+  const waited = (c.now.getTime() - waitingSince(c, w.on).getTime()) / 1000;
+  const backoff = Math.min(MAX_BACKOFF_SECONDS, Math.max(poll, Math.round(waited / 2)));
+  return wait(w.on, w.for, w.deadline, Math.max(backoff, retryAfterSeconds(e, poll)));
+}
+
+/** How a failure reads in the timeline: final ones say so, others say how long they were tried. */
+export const describeFailure = (e: AdapterError, triedSeconds?: number): string =>
+  isFinal(e)
+    ? `${e.message} (${e.kind}: final, not retried)`
+    : `${e.message} (${e.kind}${triedSeconds !== undefined ? `: still failing after ${Math.round(triedSeconds)} s` : ''})`;
+
+/**
+ * A slot's holder that has ended (or vanished) without freeing it: a crash between its terminal save
+ * and the free (domain/lease.ts rule 5). The next release that wants the slot clears it.
+ */
+export async function holderEnded(c: StepContext, holderId: string): Promise<boolean> {
+  const holder = await c.d.store.get(holderId);
+  const ended = !holder || isTerminal(holder.phase);
+  if (ended) c.log.warn('slot held by a release that has ended; clearing it', { holder: holderId, holder_phase: holder?.phase });
+  return ended;
 }
 
 export async function acquireSlot(c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> {
-  const head = await c.d.store.head(c.r.app, c.r.environment);
-  const slot = takeSlot(head, c.r.id);
+  let head = await c.d.store.head(c.r.app, c.r.environment);
+  let slot = takeSlot(head, c.r.id);
+  if (!slot.ok && slot.why === 'busy' && (await holderEnded(c, slot.holder.releaseId))) {
+    head = clearEndedHolder(head, slot.holder.releaseId);
+    slot = takeSlot(head, c.r.id);
+  }
   if (slot.ok) return advance('deploying', reason, { ...patch, head: slot.head });
   if (slot.why === 'superseded') return advance('superseded', slot.reason, patch);
   const deadline = addSeconds(waitingSince(c, 'slot'), c.d.settings.slotWaitSeconds);
@@ -86,12 +118,18 @@ export function annotationsFor(c: StepContext, cause: string): DeployAnnotations
 export async function toRollback(
   c: StepContext,
   reason: string,
-  evidence: Omit<FailureRecord, 'reason' | 'at' | 'events'>,
+  evidence: Omit<FailureRecord, 'reason' | 'at' | 'events' | 'eventsError'>,
   outcome: ReleaseOutcome = {},
 ): Promise<Decision> {
   const events = c.app ? await c.d.cluster.events(workloadOf(c.app), 20) : undefined;
+  // Evidence never holds up a rollback: events that could not be read are asked for again while it runs.
+  const read = events?.ok
+    ? { events: events.value }
+    : events
+      ? { eventsError: { kind: events.error.kind, message: events.error.message } }
+      : {};
   return advance('rolling_back', reason, {
-    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...(events?.ok ? { events: events.value } : {}) } },
+    outcome: { ...outcome, failure: { reason, at: c.now.toISOString(), ...evidence, ...read } },
   });
 }
 

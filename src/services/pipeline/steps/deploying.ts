@@ -9,7 +9,8 @@ import type { DeployIntent } from '../../domain/release.js';
 import type { Workload } from '../../ports.js';
 import { assessRollout } from '../assess.js';
 import { advance, wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
+import { addSeconds, annotationsFor, finish, toRollback, workloadOf, type StepContext } from './common.js';
+import { failureText, retryKube } from './kube-calls.js';
 
 export async function deploying(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
@@ -79,17 +80,22 @@ async function setImage(c: StepContext, w: Workload, intent: DeployIntent): Prom
   };
 }
 
-/** The cluster did not answer: retry until the rollout deadline, then treat it as a failed rollout. */
+/**
+ * The cluster did not answer: retry until the rollout deadline — counted from the image change, or
+ * from when this wait on the cluster began (every save moves updatedAt) — then treat it as a failed
+ * rollout. A final error (invalid, not-found, auth) ends it at once and says so.
+ */
 function clusterTrouble(c: StepContext, doing: string, e: AdapterError): Promise<Decision> {
   const imageSetAt = c.r.progress.imageSetAt;
-  const deadline = addSeconds(imageSetAt ?? c.r.updatedAt, c.d.settings.rolloutDeadlineSeconds);
-  return retryUntil(
+  const since = imageSetAt ?? (c.r.wait?.on === 'kubernetes' ? c.r.wait.since : c.r.updatedAt);
+  const deadline = addSeconds(since, c.d.settings.rolloutDeadlineSeconds);
+  return retryKube(
     c,
     e,
     { on: 'kubernetes', for: `${doing} (${e.message})`, deadline, pollSeconds: c.d.settings.rolloutPollSeconds },
     (e) =>
       imageSetAt
-        ? toRollback(c, `kubernetes ${doing} failed: ${e.message}`, {})
-        : finish(c, 'blocked', `kubernetes ${doing} failed: ${e.message}; nothing was changed`, {}),
+        ? toRollback(c, `kubernetes ${doing} failed: ${failureText(e)}`, {})
+        : finish(c, 'blocked', `kubernetes ${doing} failed: ${failureText(e)}; nothing was changed`, {}),
   );
 }

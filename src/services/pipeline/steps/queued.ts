@@ -1,4 +1,4 @@
-/** queued: start a build, resolve a tag, use a cached verdict, or start the scan. */
+/** queued: start a build, resolve a tag, use a cached verdict, or start the scan (manifest releases: manifest-plan.ts). */
 import { parseImageRef } from '../../domain/image-ref.js';
 import { verdictCacheKey } from '../../scan-policy/index.js';
 import { advance, type Decision } from '../decision.js';
@@ -10,7 +10,6 @@ const RESOLVE_DEADLINE_SECONDS = 300;
 export async function queued(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   if (r.kind === 'build') return startBuild(c);
-  if (r.kind === 'manifest') return acquireSlot(c, 'manifest release: applying the manifests at its commit');
   if (r.kind === 'rollback') {
     // A manual rollback goes to a digest that was verified before, or undoes to the previous revision.
     return acquireSlot(

@@ -3,17 +3,38 @@
  * The failed digest is quarantined. A rollback that fails ends `failed` — never another rollback.
  */
 import { pinnedImage } from '../../domain/image-ref.js';
-import type { RollbackIntent } from '../../domain/release.js';
+import type { FailureRecord, RollbackIntent } from '../../domain/release.js';
 import type { Workload } from '../../ports.js';
 import type { Result } from '../../domain/result.js';
 import { assessRollout } from '../assess.js';
 import { wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, retryUntil, workloadOf, type StepContext } from './common.js';
+import { addSeconds, annotationsFor, finish, workloadOf, type StepContext } from './common.js';
+import { failureText, isFinal, retryKube } from './kube-calls.js';
 
 export async function rollingBack(c: StepContext): Promise<Decision> {
-  const { r, d, app } = c;
-  if (!app) return finish(c, 'failed', `rollback impossible: no catalog entry for ${r.app}`, {});
-  const w = workloadOf(app);
+  if (!c.app) return finish(c, 'failed', `rollback impossible: no catalog entry for ${c.r.app}`, {});
+  const w = workloadOf(c.app);
+  const [failure, decision] = await Promise.all([evidence(c, w), step(c, w)]);
+  return failure ? { ...decision, outcome: { ...decision.outcome, failure } } : decision;
+}
+
+/**
+ * Pod events the failing step could not read (a transient error): asked again on each look while
+ * the rollback runs; a final error is recorded as such and not asked again.
+ */
+async function evidence(c: StepContext, w: Workload): Promise<FailureRecord | undefined> {
+  const f = c.r.outcome.failure;
+  if (!f || f.events || !f.eventsError || isFinal(f.eventsError)) return undefined;
+  const res = await c.d.cluster.events(w, 20);
+  if (res.ok) {
+    const { eventsError: _read, ...rest } = f;
+    return { ...rest, events: res.value };
+  }
+  return { ...f, eventsError: { kind: res.error.kind, message: failureText(res.error) } };
+}
+
+async function step(c: StepContext, w: Workload): Promise<Decision> {
+  const { r, d } = c;
   const intent = r.progress.rollbackIntent;
   const quarantine = { quarantine: r.image?.digest };
   const reason = r.outcome.failure?.reason ?? 'verification failed';
@@ -35,11 +56,11 @@ export async function rollingBack(c: StepContext): Promise<Decision> {
 
   const obs = await d.cluster.observe(w);
   if (!obs.ok)
-    return retryUntil(
+    return retryKube(
       c,
       obs.error,
       { on: 'kubernetes', for: `watching the rollback (${obs.error.message})`, deadline, pollSeconds: poll },
-      (e) => finish(c, 'failed', `ROLLBACK FAILED: cannot observe the rollback: ${e.message}`, quarantine),
+      (e) => finish(c, 'failed', `ROLLBACK FAILED: cannot observe the rollback: ${failureText(e)}`, quarantine),
     );
   const verdict = assessRollout(obs.value, imageOf(intent));
   const restoredTo =
@@ -72,12 +93,12 @@ async function startRollback(c: StepContext, w: Workload, intent: RollbackIntent
       : await d.cluster.undo(w, annotationsFor(c, cause));
   if (!res.ok) {
     const what = intent.mode === 'image' ? `set ${intent.image}` : 'undo';
-    return retryUntil(
+    return retryKube(
       c,
       res.error,
       { on: 'kubernetes', for: `starting the rollback (${res.error.message})`, deadline, pollSeconds: d.settings.rolloutPollSeconds },
       (e) =>
-        finish(c, 'failed', `ROLLBACK FAILED: could not ${what}: ${e.message}; the failing release may still be running`, {
+        finish(c, 'failed', `ROLLBACK FAILED: could not ${what}: ${failureText(e)}; the failing release may still be running`, {
           quarantine: r.image?.digest,
         }),
     );

@@ -1,25 +1,33 @@
 /**
- * verifying: smoke checks, then an observation window on Application Insights. A breach rolls
- * back at the next sample; too little traffic is inconclusive, never a silent pass; telemetry
- * that cannot be queried is its own outcome, never blamed on the app.
+ * verifying: smoke checks, then an observation window on Application Insights judged by the
+ * sequential test (src/services/verification): a sample every interval, a breach rolls back as soon
+ * as the evidence is strong enough, a healthy verdict needs enough evidence too, and what the window
+ * cannot tell is inconclusive, never a silent pass. A breach the version before the deploy shared is
+ * not the release's fault; an app that sent nothing at all is not instrumented. Telemetry that cannot
+ * be queried is its own outcome, never blamed on the app.
  */
-import type { SmokeCheckSpec, TelemetrySample } from '../../ports.js';
-import type { AppSpec } from '../../domain/catalog.js';
-import type { Result } from '../../domain/result.js';
-import type { Measurements, SmokeResult } from '../../domain/observations.js';
-import type { MeasurementRecord, TelemetryTrouble } from '../../domain/release.js';
-import { assessTelemetry, measurements } from '../assess.js';
-import { wait, type Decision } from '../decision.js';
+import type { SmokeCheckSpec } from '../../ports.js';
+import type { SmokeResult } from '../../domain/observations.js';
+import type { ReleaseOutcome, TelemetryTrouble, VerifyLook } from '../../domain/release.js';
+import { wait, type Decision, type Patch } from '../decision.js';
+import {
+  allSentences,
+  decideApps,
+  keepLooks,
+  lookOf,
+  measurementRecord,
+  recordOf,
+  regressionWarning,
+  sentence,
+  thresholdsOf,
+  type Verdicts,
+} from '../telemetry-verdict.js';
 import { addSeconds, finish, toRollback, type StepContext } from './common.js';
+import { appsOf, baselineOf, requestsOf } from './telemetry.js';
+
+export { versionOf } from './telemetry.js';
 
 const SMOKE_RETRY_SECONDS = 2;
-
-/** The apps a release verifies: its own, or every app whose Deployment a manifest release applied. */
-function appsOf(c: StepContext): AppSpec[] {
-  if (c.app) return [c.app];
-  const pins = c.r.progress.manifest?.pins ?? {};
-  return c.d.catalog.apps.filter((a) => a.name in pins);
-}
 
 export async function verifying(c: StepContext): Promise<Decision> {
   const { r } = c;
@@ -40,15 +48,18 @@ async function smoke(c: StepContext): Promise<Decision> {
   const failed = results.filter((x) => !x.ok);
   if (failed.length === 0) {
     const baseline = await baselineOf(c);
-    return {
-      kind: 'continue',
+    // The first sample is one interval in: a window of zero length holds no evidence.
+    const first = firstSampleAfter(c);
+    const until = addSeconds(c.now, d.settings.verifyWindowSeconds);
+    return wait('telemetry', `first sample at ${addSeconds(c.now, first).toISOString()}`, until, first, {
       progress: {
         smokePassedAt: c.now.toISOString(),
         verifyStartedAt: c.now.toISOString(),
-        verifyUntil: addSeconds(c.now, d.settings.verifyWindowSeconds).toISOString(),
+        verifyUntil: until.toISOString(),
+        ...(baseline ? { verifyBaseline: baseline.perApp } : {}),
       },
-      outcome: { smoke: results, ...(baseline ? { baseline } : {}) },
-    };
+      outcome: { smoke: results, ...(baseline ? { baseline: baseline.shown } : {}) },
+    });
   }
   if (attempt <= d.settings.smokeRetries) {
     return wait(
@@ -65,143 +76,157 @@ async function smoke(c: StepContext): Promise<Decision> {
 
 const describe = (check: SmokeCheckSpec) => (check.kind === 'url' ? `GET ${check.url}` : `GET ${check.service}:${check.port}${check.path}`);
 
-/** The same-length window before the deploy, reported beside the figures (not used to decide). */
-async function baselineOf(c: StepContext): Promise<(Measurements & { from: string; to: string }) | undefined> {
-  const { r, d } = c;
-  const to = new Date(r.progress.imageSetAt ?? c.now.toISOString());
-  const from = addSeconds(to, -d.settings.verifyWindowSeconds);
-  const res = await requestsOf(c, appsOf(c), from, to, false);
-  return res.ok ? { ...measurements(combine(res.value.map((x) => x.sample))), from: from.toISOString(), to: to.toISOString() } : undefined;
-}
-
-/** The AppVersion the new release reports, when the catalog says its telemetry carries one. */
-export function versionOf(app: AppSpec, r: StepContext['r']): string | undefined {
-  if (!r.image || app.name !== r.app) return undefined;
-  if (app.telemetryVersion === 'tag') return r.image.tag;
-  if (app.telemetryVersion === 'digest') return r.image.digest;
-  return undefined;
-}
-
-/**
- * Telemetry for each app; one failing query makes the whole answer unavailable (never partial data as
- * a pass). During verification only the new version's requests count, where the telemetry says which.
- */
-async function requestsOf(
-  c: StepContext,
-  apps: AppSpec[],
-  from: Date,
-  to: Date,
-  newVersionOnly: boolean,
-): Promise<Result<{ app: string; sample: TelemetrySample }[]>> {
-  const out: { app: string; sample: TelemetrySample }[] = [];
-  for (const app of apps) {
-    const version = newVersionOnly ? versionOf(app, c.r) : undefined;
-    const res = await c.d.telemetry.requests({ roleName: app.telemetryRole, from, to, ...(version ? { version } : {}) });
-    if (!res.ok) return res;
-    out.push({ app: app.name, sample: res.value });
-  }
-  return { ok: true, value: out };
-}
-
-/** For the baseline only: the apps' traffic together (P95 of the worst). */
-function combine(samples: TelemetrySample[]): TelemetrySample {
-  const p95s = samples.map((s) => s.p95Ms).filter((x): x is number => x !== null);
-  return {
-    requests: samples.reduce((a, s) => a + s.requests, 0),
-    failures: samples.reduce((a, s) => a + s.failures, 0),
-    p95Ms: p95s.length ? Math.max(...p95s) : null,
-  };
-}
+const firstSampleAfter = (c: StepContext) => Math.min(c.d.settings.verifyIntervalSeconds, c.d.settings.verifyWindowSeconds);
 
 async function observe(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   const s = d.settings;
   const from = new Date(r.progress.verifyStartedAt ?? r.progress.smokePassedAt ?? c.now.toISOString());
   const until = r.progress.verifyUntil ? new Date(r.progress.verifyUntil) : addSeconds(from, s.verifyWindowSeconds);
-  const windowDone = c.now >= until;
-  const res = await requestsOf(c, appsOf(c), from, c.now, true);
-  const sampled = { at: c.now.toISOString(), from: from.toISOString() };
+  const firstAt = addSeconds(from, firstSampleAfter(c));
+  // A tick before the first sample is due (a duplicate message, a forced re-drive) waits for it.
+  if (c.now < firstAt) return wait('telemetry', `first sample at ${firstAt.toISOString()}`, until, secondsFrom(c.now, firstAt));
+  const apps = appsOf(c);
+  const res = await requestsOf(c, apps, from, c.now, true);
+  if (!res.ok) return unavailable(c, res.error, from, until);
 
-  if (!res.ok) {
-    const unavailable: TelemetryTrouble = {
-      ...sampled,
-      error: `${res.error.kind}: ${res.error.message}`,
-      failures: (r.progress.telemetryFailures ?? 0) + 1,
-    };
-    if (s.telemetryUnavailable === 'rollback')
-      return toRollback(c, `telemetry unavailable (${res.error.message}); policy rolls back`, { telemetry: unavailable });
-    if (windowDone) {
-      return finish(
-        c,
-        'unverified',
-        `telemetry unavailable for the whole window (${res.error.message}); the release keeps running unverified`,
-        {},
-        { outcome: { telemetry: unavailable } },
-      );
-    }
-    return wait('telemetry', `unavailable (${res.error.kind}), retrying`, until, s.verifyIntervalSeconds, {
-      progress: { telemetryFailures: unavailable.failures },
-      outcome: { telemetry: unavailable },
-    });
+  const extended = Boolean(r.progress.verifyExtended);
+  const windowS = (until.getTime() - from.getTime()) / 1000;
+  const atS = (c.now.getTime() - from.getTime()) / 1000;
+  const looks: Record<string, VerifyLook[]> = {};
+  for (const x of res.value) {
+    const before = r.progress.verifyLooks?.[x.app] ?? [];
+    looks[x.app] = keepLooks([...before, lookOf(x.sample, (before.at(-1)?.sample ?? 0) + 1, atS)]);
   }
-
-  // Each app is judged on its own numbers: one app's errors must not be diluted by another's traffic.
-  const verdicts = res.value.map((x) => ({ app: x.app, v: assessTelemetry(x.sample, s.thresholds) }));
-  const breach = verdicts.find((x) => x.v.kind === 'breach');
-  const pending = verdicts.find((x) => x.v.kind === 'inconclusive');
-  const verdict = (breach ?? pending ?? verdicts[0])?.v ?? assessTelemetry({ requests: 0, failures: 0, p95Ms: null }, s.thresholds);
-  const measured: MeasurementRecord = {
-    ...verdict.m,
-    ...sampled,
-    thresholds: s.thresholds,
-    ...(verdicts.length > 1 ? { perApp: Object.fromEntries(verdicts.map((x) => [x.app, x.v.m])) } : {}),
-  };
-  // The breaching sample is the measurement the issue shows, even when it was the very first one.
-  if (verdict.kind === 'breach')
-    return toRollback(c, `telemetry breach: ${verdict.reasons.join('; ')}`, { measurements: measured }, { measurements: measured });
-  if (!windowDone) {
-    const left = Math.max(1, Math.ceil((until.getTime() - c.now.getTime()) / 1000));
-    return wait('telemetry', `observing until ${until.toISOString()}`, until, Math.min(s.verifyIntervalSeconds, left), {
-      outcome: { measurements: measured },
-    });
-  }
-  const verified = r.image
-    ? { releaseId: r.id, target: r.image.digest, image: r.image }
-    : { releaseId: r.id, target: r.manifestCommit ?? r.id, ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}) };
-  if (verdict.kind === 'healthy') {
-    return finish(
-      c,
-      'succeeded',
-      `verified: ${summary(verdict.m)} over ${s.verifyWindowSeconds} s`,
-      { verified },
-      { outcome: { measurements: measured } },
-    );
-  }
-  // Inconclusive: too little traffic to tell.
-  if (s.inconclusive !== 'hold' && !r.progress.verifyExtended) {
-    const extendedUntil = addSeconds(c.now, s.verifyWindowSeconds);
-    return wait('telemetry', `${verdict.reason}; window extended once`, extendedUntil, s.verifyIntervalSeconds, {
-      progress: { verifyExtended: true, verifyUntil: extendedUntil.toISOString() },
-      outcome: { measurements: measured },
-    });
-  }
-  if (s.inconclusive === 'extend-then-pass') {
-    return finish(
-      c,
-      'succeeded',
-      `passed with a warning: inconclusive telemetry (${verdict.reason}), no breach seen`,
-      { verified },
-      { outcome: { measurements: measured, warning: verdict.reason } },
-    );
-  }
-  return finish(
-    c,
-    'unverified',
-    `inconclusive telemetry (${verdict.reason}); held as unverified by policy`,
-    {},
-    { outcome: { measurements: measured } },
+  const v = decideApps(
+    apps.map((a) => ({ app: a.name, role: a.telemetryRole, looks: looks[a.name] ?? [], baseline: r.progress.verifyBaseline?.[a.name] })),
+    { windowS, extended },
+    s.verification,
   );
+  if (!v) return nothingToObserve(c, until);
+  const at = c.now.toISOString();
+  const patch: Patch = {
+    progress: { verifyLooks: looks },
+    outcome: {
+      measurements: measurementRecord(res.value, v.worst.app, { at, from: from.toISOString(), thresholds: thresholdsOf(s.verification) }),
+      verification: recordOf(v, { at, from: from.toISOString(), windowS, extended }),
+    },
+  };
+  switch (v.worst.decision.outcome) {
+    case 'continue':
+      return wait(
+        'telemetry',
+        `observing until ${until.toISOString()} (${plural(v.worst.decision.samples, 'sample')} so far)`,
+        until,
+        Math.min(s.verifyIntervalSeconds, secondsFrom(c.now, until)),
+        patch,
+      );
+    case 'breach':
+      return breach(c, v, patch);
+    case 'healthy': {
+      const warning = regressionWarning(v, s.verification);
+      return finish(c, 'succeeded', allSentences(v), { verified: verifiedOf(c) }, withOutcome(patch, warning ? { warning } : {}));
+    }
+    case 'inconclusive':
+      return inconclusive(c, v, patch);
+  }
 }
 
-const summary = (m: Measurements) =>
-  `${m.requests} requests, error rate ${m.errorRate === null ? 'n/a' : `${(m.errorRate * 100).toFixed(2)}%`}, P95 ${m.p95Ms === null ? 'n/a' : `${Math.round(m.p95Ms)} ms`}`;
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+const secondsFrom = (now: Date, later: Date) => Math.max(1, Math.ceil((later.getTime() - now.getTime()) / 1000));
+const withOutcome = (p: Patch, extra: ReleaseOutcome): Patch => ({ ...p, outcome: { ...p.outcome, ...extra } });
+
+function verifiedOf(c: StepContext) {
+  const { r } = c;
+  return r.image
+    ? { releaseId: r.id, target: r.image.digest, image: r.image }
+    : { releaseId: r.id, target: r.manifestCommit ?? r.id, ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}) };
+}
+
+/**
+ * A breach rolls back, with the verdict as the reason. When the version before the deploy was
+ * failing the same way, rolling back would not help: by default the release keeps running, ends
+ * unverified and the alert says whose fault it is not.
+ */
+async function breach(c: StepContext, v: Verdicts, patch: Patch): Promise<Decision> {
+  const why = sentence(v);
+  if (v.worst.decision.blame === 'baseline') {
+    if (c.d.settings.baselineBreach === 'keep')
+      return finish(c, 'unverified', `${why}; the release keeps running unverified (VERIFY_BASELINE_BREACH=keep)`, {}, patch);
+    const reason = `${why}; rolled back anyway (VERIFY_BASELINE_BREACH=rollback)`;
+    return toRollback(c, reason, { measurements: patch.outcome?.measurements }, patch.outcome);
+  }
+  return toRollback(c, why, { measurements: patch.outcome?.measurements }, patch.outcome);
+}
+
+/**
+ * What the window could not tell. Not one request from the app, before or after the deploy, is not
+ * thin traffic: the app is not instrumented or its role name is wrong, and waiting longer will not
+ * change that. Anything else gets the configured policy: extend once, then pass with a warning or hold.
+ */
+async function inconclusive(c: StepContext, v: Verdicts, patch: Patch): Promise<Decision> {
+  const { r, d } = c;
+  const s = d.settings;
+  if (v.worst.decision.reason === 'no-traffic') {
+    const role = v.worst.role;
+    return finish(
+      c,
+      'unverified',
+      `no requests from Application Insights role "${role}" in the window nor before the deploy: ${v.worst.app} is not instrumented, or its role name (AppRoleName) is not "${role}"`,
+      {},
+      patch,
+    );
+  }
+  const why = sentence(v);
+  if (s.inconclusive !== 'hold' && !r.progress.verifyExtended) {
+    const extendedUntil = addSeconds(c.now, s.verifyWindowSeconds);
+    return wait('telemetry', `${why}; window extended once`, extendedUntil, s.verifyIntervalSeconds, {
+      progress: { ...patch.progress, verifyExtended: true, verifyUntil: extendedUntil.toISOString() },
+      outcome: patch.outcome,
+    });
+  }
+  if (s.inconclusive === 'extend-then-pass')
+    return finish(
+      c,
+      'succeeded',
+      `passed with a warning: ${why}; no breach seen`,
+      { verified: verifiedOf(c) },
+      withOutcome(patch, { warning: why }),
+    );
+  return finish(c, 'unverified', `${why}; held as unverified by policy`, {}, patch);
+}
+
+/** A release whose apps report no telemetry at all (none is in the catalog): smoke checks are all there is. */
+async function nothingToObserve(c: StepContext, until: Date): Promise<Decision> {
+  if (c.now < until) return wait('telemetry', `observing until ${until.toISOString()}`, until, secondsFrom(c.now, until));
+  const why = 'no app of this release reports telemetry: verified by smoke checks only';
+  if (c.d.settings.inconclusive === 'extend-then-pass')
+    return finish(c, 'succeeded', `passed with a warning: ${why}`, { verified: verifiedOf(c) }, { outcome: { warning: why } });
+  return finish(c, 'unverified', `${why}; held as unverified by policy`, {});
+}
+
+/** The telemetry backend could not be queried: retry until the window ends, then the configured policy. */
+async function unavailable(c: StepContext, e: { kind: string; message: string }, from: Date, until: Date): Promise<Decision> {
+  const { r, d } = c;
+  const trouble: TelemetryTrouble = {
+    at: c.now.toISOString(),
+    from: from.toISOString(),
+    error: `${e.kind}: ${e.message}`,
+    failures: (r.progress.telemetryFailures ?? 0) + 1,
+  };
+  if (d.settings.telemetryUnavailable === 'rollback')
+    return toRollback(c, `telemetry unavailable (${e.message}); policy rolls back`, { telemetry: trouble });
+  if (c.now >= until) {
+    return finish(
+      c,
+      'unverified',
+      `telemetry unavailable for the whole window (${e.message}); the release keeps running unverified`,
+      {},
+      { outcome: { telemetry: trouble } },
+    );
+  }
+  return wait('telemetry', `unavailable (${e.kind}), retrying`, until, d.settings.verifyIntervalSeconds, {
+    progress: { telemetryFailures: trouble.failures },
+    outcome: { telemetry: trouble },
+  });
+}

@@ -98,7 +98,7 @@ describe('deploying: the change', () => {
     const w = withCluster({ setImage: () => errR(fail('auth', 'forbidden')) });
     expect(await deploying(ctx(intended, w))).toMatchObject({
       to: 'blocked',
-      reason: 'kubernetes setting the image failed: forbidden; nothing was changed',
+      reason: 'kubernetes setting the image failed: forbidden (auth: final, not retried); nothing was changed',
     });
   });
 });
@@ -166,7 +166,13 @@ describe('deploying: the rollout', () => {
       kind: 'advance',
       to: 'rolling_back',
       reason: 'kubernetes watching the rollout failed: connection refused',
-      outcome: { failure: { reason: 'kubernetes watching the rollout failed: connection refused', at: iso(600) } },
+      outcome: {
+        failure: {
+          reason: 'kubernetes watching the rollout failed: connection refused',
+          at: iso(600),
+          eventsError: { kind: 'transient', message: 'connection refused' },
+        },
+      },
     });
   });
 });

@@ -93,11 +93,18 @@ describe('queued: image releases', () => {
 });
 
 describe('queued: the deploy slot', () => {
+  const other = aRelease({
+    id: 'r-other',
+    image: { registry: REGISTRY, repository: 'tailspin-server', digest: digest(9) },
+    phase: 'verifying',
+  });
+
   it('waits on the slot while another release holds it, its deadline counted from the first wait', async () => {
     const heads = {
       'tailspin-server/dev': { pending: { releaseId: ID, target: digest(1) }, active: { releaseId: 'r-other', target: digest(9) } },
     };
-    const w = world({ heads, scanCache: { get: () => Promise.resolve(cached('pass')) } });
+    // The holder is still at work (a holder that has ended is cleared: the test after the next).
+    const w = world({ heads, scanCache: { get: () => Promise.resolve(cached('pass')) }, store: { get: () => Promise.resolve(other) } });
     const first = await queued(ctx(aRelease(), w, at(10)));
     expect(first).toEqual({
       kind: 'wait',
@@ -126,9 +133,26 @@ describe('queued: the deploy slot', () => {
     const heads = {
       'tailspin-server/dev': { pending: { releaseId: ID, target: digest(1) }, active: { releaseId: 'r-other', target: digest(9) } },
     };
-    const w = world({ heads, scanCache: { get: () => Promise.resolve(cached('pass')) } });
+    const w = world({ heads, scanCache: { get: () => Promise.resolve(cached('pass')) }, store: { get: () => Promise.resolve(other) } });
     const r = aRelease({ wait: { on: 'scan', for: 'scanner: run x', since: iso(-5000), deadline: iso(0) } });
     expect(await queued(ctx(r, w, at(10)))).toMatchObject({ kind: 'wait', on: 'slot', deadline: at(1810) });
+  });
+
+  it('takes the slot over from a holder that has ended (or vanished) without freeing it', async () => {
+    const heads = {
+      'tailspin-server/dev': {
+        pending: { releaseId: ID, target: digest(1) },
+        active: { releaseId: 'r-other', target: COMMIT, kind: 'manifest' as const },
+      },
+    };
+    for (const holder of [{ ...other, phase: 'succeeded' as const }, undefined]) {
+      const w = world({ heads, scanCache: { get: () => Promise.resolve(cached('pass')) }, store: { get: () => Promise.resolve(holder) } });
+      expect(await queued(ctx(aRelease(), w, at(10)))).toMatchObject({
+        kind: 'advance',
+        to: 'deploying',
+        head: { ...head, active: { releaseId: ID, target: digest(1) } },
+      });
+    }
   });
 
   it('is superseded when a newer release took its pending place', async () => {
@@ -194,17 +218,6 @@ describe('queued: tags, rollbacks, manifests, builds', () => {
     expect(await queued(ctx(aRelease({ kind: 'rollback', image: undefined }), w))).toMatchObject({
       to: 'deploying',
       reason: 'rolling back to the previous revision (no verified release known)',
-    });
-  });
-
-  it('a manifest release takes the slot of its own head', async () => {
-    const heads = { 'k8s/dev': { pending: { releaseId: ID, target: COMMIT } } };
-    const r = aRelease({ app: 'k8s', kind: 'manifest', image: undefined, manifestCommit: COMMIT });
-    expect(await queued(ctx(r, world({ heads })))).toEqual({
-      kind: 'advance',
-      to: 'deploying',
-      reason: 'manifest release: applying the manifests at its commit',
-      head: { app: 'k8s', environment: 'dev', quarantined: [], active: { releaseId: ID, target: COMMIT } },
     });
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scanning } from '../../../../src/services/pipeline/steps/scanning.js';
 import type { CachedVerdict, ScanRun } from '../../../../src/services/ports.js';
 import { sharedJson } from '../../../helpers/fixtures.js';
+import { DEFAULT_SCAN_POLICY, parseIgnoreFile } from '../../../../src/services/scan-policy/index.js';
 import { aRelease, at, ctx, digest, errR, fail, iso, okR, world, type WorldScript } from '../world.js';
 
 const ID = 'r-test-000001';
@@ -123,5 +124,33 @@ describe('scanning', () => {
     });
     expect(d.outcome?.scan?.blocking.map((f) => f.severity)).toEqual(['CRITICAL', 'CRITICAL']);
     expect(puts[0]?.outcome).toBe('blocked');
+  });
+
+  it('an ignore entry that expires shortens the cached verdict, and the release records what was ignored and why', async () => {
+    const ignoreFile = parseIgnoreFile('.trivyignore', 'CVE-2019-14697 exp:2026-11-27\n');
+    if (!ignoreFile.ok) throw new Error(ignoreFile.error.message);
+    const { w, puts } = withRun(
+      { state: 'done', runId: 'scan-1', report: vulnerable },
+      { settings: { scanPolicy: { ...DEFAULT_SCAN_POLICY, ignoreFile: ignoreFile.value } } },
+    );
+    const d = await scanning(ctx(scanningRelease(), w, at(40)));
+    expect(d).toMatchObject({
+      to: 'deploying',
+      outcome: { scan: { outcome: 'pass', ignored: [{ id: 'CVE-2019-14697' }, { id: 'CVE-2019-14697' }] } },
+    });
+    expect(new Date(puts[0]?.expiresAt ?? '').getTime()).toBeLessThan(at(40 + 24 * 3600).getTime());
+  });
+
+  it('a release without a digest has nothing to scan again: blocked', async () => {
+    const failed = withRun({ state: 'failed', runId: 'scan-1', reason: 'exit 1' });
+    const noImage = aRelease({
+      image: undefined,
+      phase: 'scanning',
+      progress: { scanRunId: 'scan-1', scanStartedAt: iso(0), scanAttempt: 1 },
+    });
+    expect(await scanning(ctx(noImage, failed.w, at(5)))).toMatchObject({
+      to: 'blocked',
+      reason: 'nothing to scan: the release has no digest',
+    });
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * The admission queue: image events the ACR door acknowledged but did not admit itself (a batch
+ * too large to admit inside Event Grid's 30 s). Base64 JSON like the work queue; items are packed
+ * into messages under the Storage Queue limit of 64 KiB.
+ */
+import type { QueueClient } from '@azure/storage-queue';
+import type { AdmissionQueue, DeferredImage } from '../../ports.js';
+
+/** JSON characters per message: base64 grows it by 4/3, and the limit is 64 KiB. */
+const MAX_JSON_CHARS = 45_000;
+
+export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): AdmissionQueue {
+  let ensured: Promise<unknown> | undefined;
+  const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
+  const ensure = async () => {
+    ensured ??= queue.createIfNotExists(signal()).catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
+    await ensured;
+  };
+  return {
+    async defer(items) {
+      if (items.length === 0) return;
+      await ensure();
+      await Promise.all(
+        packed(items).map((chunk) =>
+          queue.sendMessage(Buffer.from(JSON.stringify({ images: chunk }), 'utf8').toString('base64'), {
+            messageTimeToLive: -1,
+            ...signal(),
+          }),
+        ),
+      );
+    },
+  };
+}
+
+export function packed(items: DeferredImage[]): DeferredImage[][] {
+  const out: DeferredImage[][] = [];
+  let cur: DeferredImage[] = [];
+  let size = 0;
+  for (const item of items) {
+    const n = JSON.stringify(item).length + 1;
+    if (cur.length > 0 && size + n > MAX_JSON_CHARS) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(item);
+    size += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}

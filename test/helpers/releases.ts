@@ -1,0 +1,77 @@
+/** Following releases through a local host's API, and what people send it: pushes and ImagePushed events. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalHost } from '../../src/local/host.js';
+import type { GitHubFake } from '../../src/sandbox/github/server.js';
+import { repoRoot } from './fixtures.js';
+import { api, eventually, postEvents, postWebhook } from './host.js';
+
+export interface View {
+  id: string;
+  phase: string;
+  kind: string;
+  image?: string;
+  waitingFor?: { on: string; for: string };
+  timeline: { at: string; from: string | null; to: string; reason: string }[];
+  outcome: { manifest?: { pins: Record<string, string>; images?: { image: string; verdict: string }[] } } & Record<string, unknown>;
+}
+
+export const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
+export const digest = (n: number): string => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}`;
+export const pinned = (n: number, repo = 'tailspin-server'): string => `tailspinacr.azurecr.io/${repo}@${digest(n)}`;
+
+export const view = async (host: LocalHost, id: string): Promise<View> => (await (await api(host, `/deployments/${id}`)).json()) as View;
+
+export const settle = (host: LocalHost, id: string, ms = 90_000): Promise<View> =>
+  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(host, id)), `release ${id} to end`, ms, 250);
+
+/** Wait until the release's view satisfies `ok` (while it is still going). */
+export const until = (host: LocalHost, id: string, what: string, ok: (v: View) => boolean, ms = 60_000): Promise<View> =>
+  eventually(async () => ((v) => (ok(v) ? v : undefined))(await view(host, id)), `release ${id}: ${what}`, ms, 100);
+
+/** An ImagePushed event for `repository` at digest(n); the id of the release it made. */
+export async function pushImage(host: LocalHost, n: number, repository = 'tailspin-server'): Promise<string> {
+  const event = {
+    id: `img-${n}-${randomBytes(4).toString('hex')}`,
+    eventType: 'Microsoft.ContainerRegistry.ImagePushed',
+    eventTime: new Date().toISOString(),
+    dataVersion: '1.0',
+    data: { target: { digest: digest(n), repository, tag: `v${n}` }, request: { host: 'tailspinacr.azurecr.io' } },
+  };
+  const body = (await (await postEvents(host, [event])).json()) as { results: { outcome: string; releaseId?: string }[] };
+  const r = body.results[0];
+  if (r?.outcome !== 'release' || !r.releaseId) throw new Error(`expected a release, got ${JSON.stringify(body)}`);
+  return r.releaseId;
+}
+
+/** The repository's own k8s/apps files, each changed by `edit`, plus `extra`. */
+export function manifestFiles(edit: (file: string, text: string) => string = (_f, t) => t, extra: Record<string, string> = {}) {
+  const dir = join(repoRoot, 'k8s', 'apps');
+  const files = readdirSync(dir).map((f) => ({ path: `k8s/apps/${f}`, content: edit(f, readFileSync(join(dir, f), 'utf8')) }));
+  return [...files, ...Object.entries(extra).map(([path, content]) => ({ path, content }))];
+}
+
+/** Serve `files` at a new commit and push it (touching k8s/apps); the manifest release's id. */
+export async function pushManifests(host: LocalHost, github: GitHubFake, files: { path: string; content: string }[]): Promise<string> {
+  const sha = randomBytes(20).toString('hex');
+  github.setTree(sha, files);
+  const commit = { id: sha, message: 'k8s', timestamp: new Date().toISOString(), added: [], removed: [], modified: ['k8s/apps/x.yaml'] };
+  const body = JSON.stringify({
+    ref: 'refs/heads/main',
+    before: 'f'.repeat(40),
+    after: sha,
+    created: false,
+    deleted: false,
+    forced: false,
+    commits: [commit],
+    head_commit: commit,
+    repository: { full_name: 'tailspin/tailspin-toys' },
+    pusher: { name: 'dev' },
+  });
+  const res = await postWebhook(host, { event: 'push', body });
+  if (res.status !== 202) throw new Error(`push answered ${res.status}: ${await res.text()}`);
+  const [id] = ((await res.json()) as { releaseIds: string[] }).releaseIds;
+  if (!id) throw new Error('the push made no release');
+  return id;
+}
