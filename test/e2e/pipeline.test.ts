@@ -116,8 +116,18 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
     const v = await settle(id);
     expect(phases(v)).toEqual(['queued', 'scanning', 'deploying', 'verifying', 'succeeded']);
     expect(await running()).toBe(pinned(1));
-    const dep = github.state.deployments.find((d) => (d.payload as { releaseId?: string }).releaseId === id);
-    expect(dep?.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success']);
+    // The ending's notices are sent right after the ending is saved (#14's outbox): wait for them, don't race them.
+    const dep = await eventually(
+      // eslint-disable-next-line @typescript-eslint/require-await -- eventually takes a promise-returning probe
+      async () => {
+        const d = github.state.deployments.find((x) => (x.payload as { releaseId?: string }).releaseId === id);
+        return d && d.statuses.length >= 3 ? d : undefined;
+      },
+      'the GitHub Deployment to hear the ending',
+      10_000,
+      50,
+    );
+    expect(dep.statuses.map((s) => s.state)).toEqual(['in_progress', 'in_progress', 'success']);
     expect(v).toMatchObject({ scan: { outcome: 'pass' }, measurements: { requests: expect.any(Number) } });
   });
 

@@ -8,7 +8,7 @@
  * its duration depends on n mod 20 — 19 ascending values ending at exactly p95Ms, then one slow
  * outlier — so the nearest-rank P95 over whole cycles is exactly p95Ms.
  */
-import type { ProfileSegment } from './simulation.js';
+import type { ProfileSegment } from './profile.js';
 
 const CYCLE = 20;
 const MILLION = 1_000_000n;

@@ -8,7 +8,7 @@
  */
 import { createRng, hashSeed, poisson, standardNormal } from '../../services/verification/random.js';
 import { DEFAULT_LATENCY_SIGMA, lognormalMu } from '../../services/verification/traffic.js';
-import type { ProfileSegment } from './simulation.js';
+import type { ProfileSegment } from './profile.js';
 import type { Tally } from './even-traffic.js';
 
 const BUCKET_MS = 1000;

@@ -1,5 +1,5 @@
 /** The one line a person reads: what was measured, against what, and what follows from it. */
-import type { VerificationDecision } from './decide.js';
+import type { VerificationDecision } from './decision.js';
 import { hypotheses, type Metric, type VerificationSettings } from './settings.js';
 import { requestsToHealthy, type TestState } from './sprt.js';
 import { wilson } from './stats.js';

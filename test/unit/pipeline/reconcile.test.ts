@@ -118,7 +118,7 @@ describe('reconcile', () => {
     const w = world({
       store: mem.store,
       queue: { enqueue: () => Promise.resolve() },
-      telemetry: { requests: () => okR({ requests: 500, failures: 0, p95Ms: 120 }) },
+      telemetry: { requests: () => okR({ requests: 500, failures: 0, slow: 0, p95Ms: 120 }) },
       source: { setDeploymentStatus: () => okR(undefined), setCommitStatus: () => okR(undefined) },
     });
     expect(await reconcile(w.d, ID)).toEqual({ kind: 'stepped', phase: 'succeeded' });

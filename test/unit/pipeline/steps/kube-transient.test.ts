@@ -37,7 +37,8 @@ describe('deploying: the deadline of a wait on the cluster', () => {
   it('setting the image: the same deadline holds across ticks', async () => {
     const w = world({ cluster: { setImage: () => errR(fail('rate-limited', 'too many requests', { retryAfterMs: 7000 })) } });
     const r = waitingOnCluster({ progress: { deployIntent: intent } });
-    expect(await deploying(ctx(r, w, at(300)))).toMatchObject({ kind: 'wait', deadline: at(600), afterSeconds: 7 });
+    // 300 s into the wait, retryUntil backs off to its 60 s cap (Retry-After's 7 s is only a floor).
+    expect(await deploying(ctx(r, w, at(300)))).toMatchObject({ kind: 'wait', deadline: at(600), afterSeconds: 60 });
     expect(await deploying(ctx(r, w, at(601)))).toMatchObject({ to: 'blocked' });
   });
 });
@@ -88,7 +89,8 @@ describe('rolling_back: which answers are final', () => {
     const conflict = world({ cluster: { setImage: () => errR(fail('conflict', 'modified')) } });
     expect(await rollingBack(ctx(intended, conflict, at(5)))).toMatchObject({ kind: 'wait', on: 'kubernetes', deadline: at(600) });
     const limited = world({ cluster: { observe: () => errR(fail('rate-limited', '429', { retryAfterMs: 3000 })) } });
-    expect(await rollingBack(ctx(started, limited, at(5)))).toMatchObject({ kind: 'wait', afterSeconds: 3 });
+    // retryUntil's backoff (at least the poll interval, half the time waited, at most 60 s), never sooner than Retry-After.
+    expect(await rollingBack(ctx(started, limited, at(5)))).toMatchObject({ kind: 'wait', afterSeconds: 5 });
   });
 
   it('a final answer fails the rollback at once, loudly, and says it was final', async () => {
