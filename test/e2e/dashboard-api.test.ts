@@ -4,6 +4,7 @@
  * a rollback to a chosen verified release. Releases are written through the store so each phase
  * can be had without running the pipeline.
  */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../src/local/host.js';
 import type { Phase, Release } from '../../src/services/domain/release.js';
@@ -69,6 +70,17 @@ describe('the dashboard page and its assets', () => {
     const again = await fetch(`${host.url}/api/dashboard/app.js`, { headers: { 'if-none-match': asset.headers.get('etag') ?? '' } });
     expect(again.status).toBe(304);
     expect((await fetch(`${host.url}/api/dashboard/other.js`)).status).toBe(404);
+  });
+
+  it('stays within its budget: app.js ≤ 100 KB (45 KB gzip), app.css ≤ 10 KB (5 KB gzip)', async () => {
+    for (const [name, max, maxGzip] of [
+      ['app.js', 100_000, 45_000],
+      ['app.css', 10_000, 5_000],
+    ] as const) {
+      const bytes = new Uint8Array(await (await fetch(`${host.url}/api/dashboard/${name}`)).arrayBuffer());
+      expect(bytes.byteLength, name).toBeLessThanOrEqual(max);
+      expect(gzipSync(bytes, { level: 9 }).byteLength, `${name} gzip`).toBeLessThanOrEqual(maxGzip);
+    }
   });
 
   it('shows the signed-in principal App Service sends, escaped', async () => {

@@ -142,9 +142,14 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
   it('a rolled-back release shows its verdict, its chart with the breach marked, and the rollback', async () => {
     const id = await push(2);
     try {
-      // Failing from the deploy on: a baseline that fails the same way is not the release's fault (#12).
-      await eventually(async () => ((await phaseOf(id)) === 'verifying' ? true : undefined), `release ${id} to verify`, 60_000, 100);
-      monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0.2, p95Ms: 150 });
+      // The new version's traffic turns bad when the cluster takes its image; the one before stays healthy (the baseline).
+      const imageSetAt = await eventually(
+        async () => (await host.services.store.get(id))?.progress.imageSetAt,
+        `${id} to set its image`,
+        30_000,
+        20,
+      );
+      monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0.2, p95Ms: 150 }, new Date(imageSetAt));
       expect(await settled(id)).toBe('rolled_back');
     } finally {
       monitor.setProfile('tailspin-server', HEALTHY);
@@ -154,6 +159,9 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     await page.locator('section[aria-labelledby="verification"]').waitFor();
     expect(await page.textContent('.verdict')).toMatch(/error rate/);
     expect(await page.textContent('p.breach')).toMatch(/Breach at sample/);
+    // Verified by the sequential test (#12): its evidence, sample by sample, with the statistic against its bounds.
+    expect(await page.locator('.charts').getAttribute('data-source')).toBe('sequential');
+    expect(await page.locator('figure.chart[data-panel="statistic"]').getAttribute('data-breach')).not.toBe('');
     const errors = page.locator('figure.chart[data-panel="errors"]');
     expect(await errors.getAttribute('data-breach')).not.toBe('');
     expect(await errors.locator('canvas').count()).toBeGreaterThan(0);
@@ -232,7 +240,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
   });
 
   it('draws the sequential test’s evidence — three panels, bounds, the breach — from a release record that carries it', async () => {
-    // The record issue #12 adds under outcome.verification, made by the production decision code.
+    // The record a release carries (`verification`, issue #12), made by the production decision code.
     const decision = decideVerification(
       {
         looks: [
@@ -262,7 +270,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
         outcome: {},
       };
       await route.fulfill({
-        json: { ...base, id, phase: 'rolled_back', timeline: [], outcome: { ...(base.outcome as object), verification: decision } },
+        json: { ...base, id, phase: 'rolled_back', timeline: [], verification: decision },
         headers: { etag: '"seq"' },
       });
     });

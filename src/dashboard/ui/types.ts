@@ -14,7 +14,7 @@ export interface ReleasePage {
 
 /**
  * The sequential test's record (issue #12): one row of evidence per sample, the rule's bounds,
- * the baseline comparison and the verdict sentence. Read from `outcome.verification` when present.
+ * the baseline comparison and the verdict sentence: the release view's `verification`.
  */
 export type VerificationRecord = Pick<
   VerificationDecision,

@@ -68,7 +68,8 @@ describe('the sequential record', () => {
     expect(m.panels.find((p) => p.id === 'latency')?.breachAt).toBeUndefined();
   });
 
-  it('is found under outcome.verification or with the failure, and preferred over the single look', () => {
+  it('is found in the release view, under its outcome or with the failure, and preferred over the single look', () => {
+    expect(verificationOf({ ...view({}), verification: decision } as unknown as ReleaseView)).toBe(decision);
     expect(verificationOf(view({ verification: decision }))).toBe(decision);
     expect(verificationOf(view({ failure: { reason: 'x', at: '', verification: decision } }))).toBe(decision);
     expect(verificationOf(view({ verification: { verdict: 'x' } }))).toBeUndefined();

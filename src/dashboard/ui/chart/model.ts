@@ -2,7 +2,7 @@
  * From a release's verification evidence to what the charts draw. Pure (unit-tested without a
  * browser). Two sources: the sequential test's record (one row per sample: rates with 95 %
  * intervals, the test statistic and its bounds, the verdict) when the release has one, otherwise the
- * single look the release kept (`measurements`, judged against its thresholds).
+ * single look a release kept before it (`measurements`, judged against its thresholds).
  */
 import type { LookEvidence, ReleaseView, VerificationRecord } from '../types.js';
 
@@ -37,11 +37,11 @@ const isRecord = (v: unknown): v is VerificationRecord => {
   return typeof r === 'object' && r !== null && Array.isArray(r.evidence) && typeof r.verdict === 'string' && typeof r.rule === 'object';
 };
 
-/** outcome.verification, or the one kept with the failure. */
+/** The release's `verification` (GET /api/deployments/{id}), or one kept under its outcome or failure. */
 export function verificationOf(r: ReleaseView): VerificationRecord | undefined {
   const o = r.outcome as Record<string, unknown>;
   const failure = o.failure as Record<string, unknown> | undefined;
-  const v = o.verification ?? failure?.verification;
+  const v: unknown = r.verification ?? o.verification ?? failure?.verification;
   return isRecord(v) ? v : undefined;
 }
 

@@ -16,7 +16,8 @@ export function Verification({ r }: { r: ReleaseView }) {
       {verdict && <p class="verdict">{verdict}</p>}
       {model?.breach && (
         <p class="breach" role="note">
-          Breach at sample {model.breach.sample}, {model.breach.atS} s into the window: {model.breach.metrics.join(' and ')}.
+          Breach at sample {model.breach.sample}, {Number(model.breach.atS.toFixed(1))} s into the window:{' '}
+          {model.breach.metrics.join(' and ')}.
         </p>
       )}
       {r.outcome.telemetry && (
