@@ -47,6 +47,15 @@ describe.each(catalog.apps)('$name', (app) => {
     expect(environment(dep(), app.container)[KEY]).toEqual({ secretKeyRef: { name: SECRET, key: KEY } });
   });
 
+  it('authenticates its telemetry as the federated identity: workload identity on, the client id from the Secret', () => {
+    // Application Insights' local auth is off (#16): a connection string alone is refused.
+    expect(dep().spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
+    expect(environment(dep(), app.container).AZURE_CLIENT_ID).toEqual({ secretKeyRef: { name: SECRET, key: 'AZURE_CLIENT_ID' } });
+    // No per-environment value in the manifest: a placeholder annotation would overwrite the real one on every manifest release.
+    const sa = docs.find((d) => d.kind === 'ServiceAccount' && d.metadata.name === dep().spec.template.spec.serviceAccountName);
+    expect(sa?.metadata.annotations?.['azure.workload.identity/client-id']).toBeUndefined();
+  });
+
   it("pulls from the sandbox's registry, the placeholder the guide replaces", () => {
     const image = (dep().spec.template.spec.containers as Obj[]).find((c) => c.name === app.container)?.image as string;
     const sandboxRegistry = loadConfig({
@@ -71,6 +80,15 @@ describe('the guide and Terraform agree with the manifests', () => {
       `--from-literal=${KEY}="$(terraform -chdir=infra output -raw app_insights_connection_string)"`,
     );
     expect(create).toBeLessThan(guide.indexOf('## 8. First release'));
+  });
+
+  it("the guide puts the apps' telemetry identity in the same Secret, from the output Terraform federates", async () => {
+    const infra = await loadModule(join(root, 'infra'));
+    expect(infra.outputs.apps_telemetry_client_id.value).toBe('${module.apps_identity.client_id}');
+    const create = guide.indexOf(`kubectl -n tail-spin create secret generic ${SECRET}`);
+    expect(guide.slice(create, create + 400)).toContain(
+      '--from-literal=AZURE_CLIENT_ID="$(terraform -chdir=infra output -raw apps_telemetry_client_id)"',
+    );
   });
 
   it('the guide replaces the placeholder registry with the one Terraform creates', () => {
