@@ -33,19 +33,25 @@ describe('npm start', () => {
     const t0 = Date.now();
     const p = start({ FUNCTIONS_HTTP_PORT: String(port), TAILSPIN_PUBLIC_URL: `http://localhost:${port}`, TAILSPIN_SANDBOX: 'auto' });
     try {
+      // A dependency probe that times out on a loaded machine reads 'degraded' for a moment (seen in a full
+      // run at load 20): wait for every dependency to be up, and show the last answer if they never are.
+      let last: unknown;
       const health = await eventually(
         async () => {
           const res = await fetch(`http://localhost:${port}/api/health`).catch(() => undefined);
-          return res?.status === 200
-            ? ((await res.json()) as { status: string; dependencies: { name: string; status: string }[] })
-            : undefined;
+          if (res?.status !== 200) return undefined;
+          last = await res.json();
+          const body = last as { status: string; dependencies: { name: string; status: string }[] };
+          return body.status === 'up' ? body : undefined;
         },
-        'GET /api/health to answer 200',
+        'GET /api/health to answer 200 with every dependency up',
         // The budget is 15 s on an idle machine (README: measured ~8 s); under the parallel test suite on
         // two cores it can take longer, and a flaky budget check belongs in a benchmark, not a test.
         40_000,
         200,
-      );
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}; last answer: ${JSON.stringify(last)}`);
+      });
       console.info(`npm start → health 200 in ${Date.now() - t0} ms`);
       expect(health.status).toBe('up');
       expect(health.dependencies.map((d) => [d.name, d.status])).toEqual([
