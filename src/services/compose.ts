@@ -18,8 +18,8 @@ import { createHealthService, type HealthProbe, type HealthService } from './hea
 import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
-import type { PipelineDeps, SignatureSettings } from './pipeline/deps.js';
-import { parsePublicKeys, type TrustedKey } from './signature/index.js';
+import type { PipelineDeps } from './pipeline/deps.js';
+import { signatureSettings } from './signature/settings.js';
 import type { Observability } from './telemetry/port.js';
 import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
@@ -180,25 +180,6 @@ export function storageNames(config: Config) {
     tables: { releases: `${prefix}Releases`, dedup: `${prefix}Dedup`, scanCache: `${prefix}ScanCache` },
     admissionQueue,
     queues: [work, `${work}-poison`, admissionQueue, `${admissionQueue}-poison`],
-  };
-}
-
-/** The signature gate's settings; a gate that is on without a readable key stops start-up, naming the setting. */
-function signatureSettings(config: Config): SignatureSettings {
-  const on = [config.SIGNATURE_POLICY, ...config.catalog.apps.map((a) => a.signaturePolicy)].some((p) => p === 'warn' || p === 'enforce');
-  let keys: TrustedKey[] = [];
-  if (config.COSIGN_PUBLIC_KEY) {
-    const parsed = parsePublicKeys(config.COSIGN_PUBLIC_KEY);
-    if (!parsed.ok) throw new ConfigError([`COSIGN_PUBLIC_KEY: ${parsed.error}`]);
-    keys = parsed.value;
-  } else if (on) {
-    throw new ConfigError(["COSIGN_PUBLIC_KEY: is missing (SIGNATURE_POLICY or an app's signaturePolicy is warn or enforce)"]);
-  }
-  return {
-    policy: config.SIGNATURE_POLICY,
-    keys,
-    deadlineSeconds: config.SIGNATURE_DEADLINE_SECONDS,
-    pollSeconds: config.SCAN_POLL_SECONDS,
   };
 }
 

@@ -32,11 +32,22 @@ export function cosignBinary(): string | undefined {
 
 export const COSIGN_SKIP_REASON = 'cosign is not built on this machine: run scripts/cosign.sh (CI does, and sets COSIGN_BIN)';
 
+const PASSWORD = 'test-only-password';
+
+/** A key pair made by `cosign generate-key-pair` (password COSIGN_PASSWORD): the public PEM and the private key's path. */
+export async function cosignKeyPair(bin: string): Promise<{ publicPem: string; keyPath: string }> {
+  const at = mkdtempSync(join(tmpdir(), 'tailspin-cosign-key-'));
+  await run(bin, ['generate-key-pair'], {
+    cwd: at,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: at, COSIGN_PASSWORD: PASSWORD },
+    timeout: 60_000,
+  });
+  return { publicPem: readFileSync(join(at, 'cosign.pub'), 'utf8'), keyPath: join(at, 'cosign.key') };
+}
+
 export interface CosignKit {
   /** `host:port` of the fake as cosign names it. */
   host: string;
-  /** A key pair made by `cosign generate-key-pair`: the public PEM and the private key's path. */
-  keyPair(name: string): Promise<{ publicPem: string; keyPath: string }>;
   /** `cosign sign --key` the digest in the fake; extra args (e.g. referrers mode) appended. */
   sign(keyPath: string, repository: string, digest: string, extra?: string[], env?: Record<string, string>): Promise<void>;
 }
@@ -56,17 +67,11 @@ export function cosignKit(bin: string, fake: AcrFake): CosignKit {
     DOCKER_CONFIG: dockerConfig,
     // Go reads the roots from here: the fake's throw-away CA and nothing else.
     SSL_CERT_FILE: caFile,
-    COSIGN_PASSWORD: 'test-only-password',
+    COSIGN_PASSWORD: PASSWORD,
     ...more,
   });
   return {
     host,
-    async keyPair(name) {
-      const at = join(dir, name);
-      mkdirSync(at);
-      await run(bin, ['generate-key-pair'], { cwd: at, env: env(), timeout: 60_000 });
-      return { publicPem: readFileSync(join(at, 'cosign.pub'), 'utf8'), keyPath: join(at, 'cosign.key') };
-    },
     async sign(keyPath, repository, digest, extra = [], more = {}) {
       await run(bin, ['sign', '--key', keyPath, '--tlog-upload=false', '--yes', ...extra, `${host}/${repository}@${digest}`], {
         env: env(more),

@@ -8,7 +8,7 @@ import { createHttpsSend } from '../../../src/services/adapters/acr/https.js';
 import { redactor } from '../../../src/services/adapters/acr/errors.js';
 import { judgeSignatures, parsePublicKeys, type TrustedKey } from '../../../src/services/signature/index.js';
 import { startAcrFake, type AcrFake } from '../../../src/sandbox/acr/fake.js';
-import { COSIGN_SKIP_REASON, cosignBinary, cosignKit, type CosignKit } from '../../helpers/cosign.js';
+import { COSIGN_SKIP_REASON, cosignBinary, cosignKeyPair, cosignKit, type CosignKit } from '../../helpers/cosign.js';
 import { staticCredential } from './helpers.js';
 
 const bin = cosignBinary();
@@ -41,7 +41,7 @@ describe.skipIf(!bin)('signature gate over cosign signatures in the ACR fake', (
   beforeAll(async () => {
     fake = await startAcrFake();
     kit = cosignKit(bin!, fake);
-    [ours, theirs] = await Promise.all([kit.keyPair('ours'), kit.keyPair('theirs')]);
+    [ours, theirs] = await Promise.all([cosignKeyPair(bin!), cosignKeyPair(bin!)]);
     const parsed = parsePublicKeys(ours.publicPem);
     if (!parsed.ok) throw new Error(parsed.error);
     keys = parsed.value;
