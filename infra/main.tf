@@ -23,7 +23,10 @@ locals {
   # The deployer's settings from this stack; the function app module adds its own (storage identity,
   # public URL, Application Insights). Names are the ones src/services/config.ts reads
   # (test/iac/settings-contract.test.ts holds the two together).
-  app_settings = {
+  # Trivy and its DB are pulled through the registry's cache rules (modules/acr), the image pinned by digest.
+  trivy_cache = { image = "aquasec/trivy", db = "aquasecurity/trivy-db" }
+
+  app_settings = merge({
     TAILSPIN_ENVIRONMENTS      = var.environment
     TAILSPIN_SANDBOX           = "off"
     GITHUB_REPOSITORY          = var.github_repository
@@ -34,7 +37,11 @@ locals {
     ACR_RESOURCE_ID            = module.acr.id
     AKS_RESOURCE_ID            = module.aks.id
     LOG_ANALYTICS_WORKSPACE_ID = module.monitoring.workspace_customer_id
-  }
+    TRIVY_IMAGE                = "${module.acr.login_server}/${local.trivy_cache.image}@${var.trivy_image_digest}"
+    TRIVY_DB_REPOSITORY        = "${module.acr.login_server}/${local.trivy_cache.db}:2"
+    SIGNATURE_POLICY           = var.signature_policy
+    # The public key is not secret, but it decides what may run: kept where only the operator writes.
+  }, var.signature_policy == "off" ? {} : { COSIGN_PUBLIC_KEY = format(local.kv_ref, "cosign-public-key") })
 }
 
 resource "azurerm_resource_group" "this" {
@@ -70,7 +77,13 @@ module "acr" {
   name                = "${local.flat}acr"
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
-  tags                = local.tags
+  # The catalog's app repositories (src/services/domain/catalog.ts): what the scheduled purge looks at.
+  app_repositories = ["tailspin-server", "tailspin-client"]
+  purge_keep       = var.acr_purge_keep
+  purge_ago        = var.acr_purge_ago
+  purge_schedule   = var.acr_purge_schedule
+  trivy_cache      = local.trivy_cache
+  tags             = local.tags
 }
 
 module "aks" {

@@ -242,3 +242,51 @@ variable "dashboard_allowed_groups" {
   type        = list(string)
   default     = []
 }
+
+# ---------------------------------------------------------------- supply chain (issue 15)
+
+variable "signature_policy" {
+  description = "Signature gate for every app (SIGNATURE_POLICY): off, warn or enforce. warn and enforce read COSIGN_PUBLIC_KEY from the Key Vault secret \"cosign-public-key\" (the PEM of cosign.pub), which the operator sets like github-token."
+  type        = string
+  default     = "off"
+  validation {
+    condition     = contains(["off", "warn", "enforce"], var.signature_policy)
+    error_message = "signature_policy must be off, warn or enforce."
+  }
+}
+
+variable "trivy_image_digest" {
+  description = "Digest of the Trivy image the scan gate runs (aquasec/trivy:0.58.1's index), pulled through the registry's cache rule and pinned: TRIVY_IMAGE = <acr>/aquasec/trivy@<digest>. Bump with `crane digest aquasec/trivy:<version>`."
+  type        = string
+  default     = "sha256:ab70a02200597efa04748f210f793936eb647cbcdb0ea69cc30b226d6f5a22c7"
+  validation {
+    condition     = can(regex("^sha256:[a-f0-9]{64}$", var.trivy_image_digest))
+    error_message = "trivy_image_digest must be a sha256 digest (sha256:<64 hex>)."
+  }
+}
+
+variable "acr_purge_keep" {
+  description = "The scheduled purge keeps this many newest commit-SHA tags per app repository (the last N candidates and verified releases); older ones are removed with the manifests left untagged. latest, semver and deployer-kept tags never match the purge filter."
+  type        = number
+  default     = 20
+  validation {
+    condition     = var.acr_purge_keep >= 3
+    error_message = "acr_purge_keep must be at least 3 (rollback targets)."
+  }
+}
+
+variable "acr_purge_ago" {
+  description = "Only commit-SHA tags older than this are purged (acr purge --ago, e.g. 30d)."
+  type        = string
+  default     = "30d"
+  validation {
+    condition     = can(regex("^[0-9]+[dhm]$", var.acr_purge_ago))
+    error_message = "acr_purge_ago is a Go duration in days, hours or minutes, e.g. 30d."
+  }
+}
+
+variable "acr_purge_schedule" {
+  description = "When the purge task runs (cron, UTC)."
+  type        = string
+  default     = "0 3 * * *"
+}

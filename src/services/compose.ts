@@ -19,6 +19,7 @@ import { ok, err, adapterError } from './domain/result.js';
 import { createIntake, type Intake } from './intake/service.js';
 import { parseIgnoreFile, scanPolicyFromSettings, type ScanPolicy } from './scan-policy/index.js';
 import type { PipelineDeps } from './pipeline/deps.js';
+import { signatureSettings } from './signature/settings.js';
 import type { Observability } from './telemetry/port.js';
 import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
@@ -138,6 +139,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     telemetry: ports.telemetry,
     source: ports.source,
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
+    signatures: ports.signatures,
     outbox: createNotifyOutbox(storage.table(names.tables.releases)),
     catalog: config.catalog,
     settings: {
@@ -163,6 +165,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
       acrLoginServer: config.ACR_LOGIN_SERVER,
+      signature: signatureSettings(config),
     },
   };
   return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };

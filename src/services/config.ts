@@ -142,6 +142,13 @@ export const Settings = z.object({
   TRIVY_IMAGE: z.string().default('aquasec/trivy:0.58.1'),
   TRIVY_DB_REPOSITORY: z.string().default('ghcr.io/aquasecurity/trivy-db:2'),
 
+  // Signature gate (cosign signatures on the digest, after the scan gate)
+  /** off | warn | enforce; an app's signaturePolicy in TAILSPIN_CATALOG overrides it. */
+  SIGNATURE_POLICY: z.enum(['off', 'warn', 'enforce']).default('off'),
+  /** PEM public key(s) signatures must verify against (cosign.pub); a Key Vault reference in Azure. */
+  COSIGN_PUBLIC_KEY: optionalText,
+  SIGNATURE_DEADLINE_SECONDS: int(300, 10),
+
   // Rollout and verification
   ROLLOUT_POLL_SECONDS: int(5, 1),
   ROLLOUT_DEADLINE_SECONDS: int(600, 10),

@@ -118,6 +118,28 @@ export interface Scanner {
   get(runId: string): Promise<Result<ScanRun>>;
 }
 
+// ---------------------------------------------------------------- signatures
+
+/** One signature as the registry holds it: a layer's payload and its signature annotation. */
+export interface SignatureCandidate {
+  /** Where it was found, for people: "referrer sha256:…" or "tag sha256-….sig". */
+  source: string;
+  payload: Uint8Array;
+  /** The `dev.cosignproject.cosign/signature` annotation (base64). */
+  signature: string;
+}
+
+/** What the registry holds for one digest: cosign signature payloads, where it looked, what it refused unread. */
+export interface SignatureLookup {
+  candidates: SignatureCandidate[];
+  looked: string[];
+  notes: string[];
+}
+
+export interface SignatureSource {
+  find(target: ScanTarget): Promise<Result<SignatureLookup>>;
+}
+
 // ---------------------------------------------------------------- builds
 
 export interface BuildRequest {

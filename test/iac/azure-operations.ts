@@ -68,6 +68,12 @@ export const OPERATIONS: Operation[] = [
     needs: [action('Microsoft.ContainerRegistry/registries/pull/read')],
   },
   {
+    what: "read a digest's cosign signatures (referrers, the sha256-<hex>.sig tag, payload blobs) for the signature gate",
+    by: 'adapters/acr/signatures.ts /v2/…/referrers, /v2/…/manifests, /v2/…/blobs (same token exchange)',
+    scope: ACR,
+    needs: [action('Microsoft.ContainerRegistry/registries/pull/read')],
+  },
+  {
     what: "the cluster's user kubeconfig",
     by: 'adapters/kubernetes/index.ts managedClusters.listClusterUserCredentials',
     scope: AKS,

@@ -212,6 +212,8 @@ async function call(name: string, args: Json[], scope: Scope): Promise<Value> {
       return Object.keys(a[0] as object).sort();
     case 'sort':
       return [...(a[0] as string[])].sort();
+    case 'join':
+      return (a[1] as Value[]).map(str).join(str(a[0]));
     case 'cidrhost': {
       const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(str(a[0]));
       if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new Error(`cidrhost: invalid CIDR ${str(a[0])}`);

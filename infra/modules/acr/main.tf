@@ -1,15 +1,21 @@
-# Premium registry: ACR Tasks build the apps, Event Grid reports pushes.
+# Premium registry: ACR Tasks build the apps, Event Grid reports pushes, retention and a scheduled purge
+# keep it small, cache rules keep the scanner's own supply (Trivy and its DB) in the registry.
 variable "name" { type = string }
 variable "location" { type = string }
 variable "resource_group_name" { type = string }
 variable "tags" { type = map(string) }
+variable "app_repositories" { type = list(string) }
+variable "purge_keep" { type = number }
+variable "purge_ago" { type = string }
+variable "purge_schedule" { type = string }
+variable "trivy_cache" { type = object({ image = string, db = string }) }
 
 resource "azurerm_container_registry" "this" {
   #checkov:skip=CKV_AZURE_139:ACR Tasks agents and the AKS kubelet pull over the public endpoint; a private endpoint needs a dedicated agent pool (~$100+/month), outside the budget. Anonymous pull and the admin user are off, so every pull is Entra-authenticated.
   #checkov:skip=CKV_AZURE_166:Quarantine would hold every pushed image until an external scanner releases it; the deployer's Trivy gate blocks unscanned or vulnerable digests from being deployed instead.
   #checkov:skip=CKV_AZURE_165:Geo-replication doubles the registry cost; a single-region sandbox does not need it. Enable with a georeplications block for multi-region prod.
   #checkov:skip=CKV_AZURE_163:Defender for Containers is a subscription-level plan billed per vCore; image vulnerabilities are gated by the deployer's own Trivy scan of the exact digest.
-  #checkov:skip=CKV_AZURE_164:Docker Content Trust is retired by ACR (removed in azurerm 5); provenance is the digest pin plus the release record.
+  #checkov:skip=CKV_AZURE_164:Docker Content Trust is retired by ACR (removed in azurerm 5); provenance is the digest pin, the deployer's signature gate (cosign) and the release record.
   name                          = var.name
   location                      = var.location
   resource_group_name           = var.resource_group_name
@@ -20,12 +26,62 @@ resource "azurerm_container_registry" "this" {
   network_rule_bypass_option    = "AzureServices"
   data_endpoint_enabled         = true
   zone_redundancy_enabled       = true
-  # Untagged manifests (superseded :latest builds) are removed after a week;
-  # the deployer pins digests, so a release's rollback target must stay tagged (commit SHA).
+  # Untagged manifests (a tag moved away, a purged SHA tag) are removed after a week; retention is a
+  # Premium feature. The deployer pins digests, so a rollback target must stay tagged (its commit SHA):
+  # the purge below never untags the newest var.purge_keep SHA tags, nor any tag that is not a SHA.
+  # cosign's default signatures are tagged (sha256-<hex>.sig) and so kept; OCI 1.1 referrers are untagged.
   retention_policy_in_days = 7
   tags                     = var.tags
+}
+
+# Trivy (Docker Hub) and its vulnerability DB (GHCR) pulled through this registry: no public rate limit
+# in the scan path, and the scan task pulls both with the run's own registry login.
+resource "azurerm_container_registry_cache_rule" "trivy" {
+  name                  = "trivy"
+  container_registry_id = azurerm_container_registry.this.id
+  source_repo           = "docker.io/${var.trivy_cache.image}"
+  target_repo           = var.trivy_cache.image
+}
+
+resource "azurerm_container_registry_cache_rule" "trivy_db" {
+  name                  = "trivy-db"
+  container_registry_id = azurerm_container_registry.this.id
+  source_repo           = "ghcr.io/${var.trivy_cache.db}"
+  target_repo           = var.trivy_cache.db
+}
+
+locals {
+  # Only candidate tags — the 40-hex commit SHA every build pushes — are ever purged, and never the newest
+  # purge_keep of them per repository. latest, vX.Y.Z and every other tag (the deployer's kept ones) do not
+  # match, so a running or last-verified digest that carries one is never touched; --untagged then removes
+  # the manifests the purge left without a tag (older than the retention, whichever comes first).
+  purge_filters = join(" ", [for r in var.app_repositories : "--filter '${r}:^[0-9a-f]{40}$'"])
+  purge_task = {
+    version = "v1.1.0"
+    steps = [{
+      cmd                             = "acr purge ${local.purge_filters} --ago ${var.purge_ago} --keep ${var.purge_keep} --untagged --concurrency 2"
+      disableWorkingDirectoryOverride = true
+      timeout                         = 3600
+    }]
+  }
+}
+
+resource "azurerm_container_registry_task" "purge" {
+  name                  = "purge-candidates"
+  container_registry_id = azurerm_container_registry.this.id
+  platform { os = "Linux" }
+  # YAML is a superset of JSON: the task text is the object above, encoded.
+  encoded_step { task_content = base64encode(jsonencode(local.purge_task)) }
+  timer_trigger {
+    name     = "nightly"
+    schedule = var.purge_schedule
+    enabled  = true
+  }
+  timeout_in_seconds = 3600
+  tags               = var.tags
 }
 
 output "id" { value = azurerm_container_registry.this.id }
 output "name" { value = azurerm_container_registry.this.name }
 output "login_server" { value = azurerm_container_registry.this.login_server }
+output "purge_task" { value = local.purge_task }

@@ -1,9 +1,11 @@
 /**
- * The registry data plane of the fake: ACR's token exchange (/oauth2/exchange, /oauth2/token),
- * manifests by tag or digest under /v2/, and the ImagePushed events a real push would raise.
+ * The registry data plane of the fake: ACR's token exchange (/oauth2/exchange, /oauth2/token), the
+ * /v2/ ping and its Bearer challenge, manifests by tag or digest under /v2/, the OCI distribution
+ * pushes and reads in ./fake-oci.ts, and the ImagePushed events a real push would raise.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleDistribution, newOciStore, type OciStore } from './fake-oci.js';
 
 export interface RegistryState {
   loginServer: string;
@@ -12,6 +14,21 @@ export interface RegistryState {
   refreshTokens: Set<string>;
   /** access token → repository it may pull */
   accessTokens: Map<string, string>;
+  /** access token → "<repository>:<action>" it was granted (tokens asked with several scopes or push). */
+  grants?: Map<string, Set<string>>;
+  /** Pushed content (real clients: cosign, crane); built images without pushed content are synthesized. */
+  oci?: OciStore;
+}
+
+/** `repository:<name>:<actions>` scopes, space-separated (docker token spec); undefined when any is malformed. */
+function parseScopes(scope: string): { repository: string; actions: string[] }[] | undefined {
+  const out = [];
+  for (const one of scope.split(' ').filter(Boolean)) {
+    const m = /^repository:([a-z0-9._/-]+):([a-z*,]+)$/.exec(one);
+    if (!m) return undefined;
+    out.push({ repository: m[1]!, actions: m[2]!.split(',') });
+  }
+  return out.length ? out : undefined;
 }
 
 const MANIFEST_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -22,7 +39,7 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 };
 
 /** Answers registry routes; false when the path is not one of them. */
-export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL, body: string, res: ServerResponse): boolean {
+export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL, body: string, res: ServerResponse, raw?: Buffer): boolean {
   const form = new URLSearchParams(body);
   if (req.method === 'POST' && url.pathname === '/oauth2/exchange') {
     if (form.get('grant_type') !== 'access_token' || form.get('service') !== s.loginServer || !form.get('access_token')) {
@@ -35,8 +52,8 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
     return true;
   }
   if (req.method === 'POST' && url.pathname === '/oauth2/token') {
-    const scope = /^repository:([^:]+):pull$/.exec(form.get('scope') ?? '');
-    if (form.get('grant_type') !== 'refresh_token' || form.get('service') !== s.loginServer || !scope?.[1]) {
+    const scopes = parseScopes(form.get('scope') ?? '');
+    if (form.get('grant_type') !== 'refresh_token' || form.get('service') !== s.loginServer || !scopes) {
       json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type=refresh_token, service and scope are required' }] });
       return true;
     }
@@ -45,21 +62,58 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
       return true;
     }
     const at = `fake-access-${randomUUID()}`;
-    s.accessTokens.set(at, scope[1]);
+    const [only] = scopes;
+    if (scopes.length === 1 && only!.actions.join() === 'pull') s.accessTokens.set(at, only!.repository);
+    else (s.grants ??= new Map()).set(at, new Set(scopes.flatMap((x) => x.actions.map((a) => `${x.repository}:${a}`))));
     json(res, 200, { access_token: at });
     return true;
   }
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  // The realm is where this fake is reached (a client follows it), the service is the registry's name.
+  const realm = `https://${req.headers.host ?? s.loginServer}/oauth2/token`;
+  const challenge = (scope?: string) =>
+    json(
+      res,
+      401,
+      { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+      {
+        'www-authenticate': `Bearer realm="${realm}",service="${s.loginServer}"${scope ? `,scope="${scope}"` : ''}`,
+      },
+    );
+  if (url.pathname === '/v2/' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (!bearer || !(s.accessTokens.has(bearer) || s.grants?.has(bearer))) return (challenge(), true);
+    return (json(res, 200, {}), true);
+  }
+  const allowed = (repository: string, action: 'pull' | 'push') =>
+    Boolean(bearer) &&
+    ((action === 'pull' && s.accessTokens.get(bearer!) === repository) || Boolean(s.grants?.get(bearer!)?.has(`${repository}:${action}`)));
+  const authorize = (repository: string, action: 'pull' | 'push') => {
+    if (allowed(repository, action)) return true;
+    challenge(`repository:${repository}:${action === 'push' ? 'pull,push' : 'pull'}`);
+    return false;
+  };
+  if (
+    url.pathname.startsWith('/v2/') &&
+    handleDistribution((s.oci ??= newOciStore()), { tags: s.tags, authorize }, req, url, raw ?? Buffer.from(body), res)
+  )
+    return true;
   const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
   if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
   const repository = m[1]!;
   const reference = decodeURIComponent(m[2]!);
-  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (!bearer || s.accessTokens.get(bearer) !== repository) {
-    const challenge = `Bearer realm="https://${s.loginServer}/oauth2/token",service="${s.loginServer}",scope="repository:${repository}:pull"`;
-    json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': challenge });
+  if (!authorize(repository, 'pull')) return true;
+  const tags = s.tags.get(repository);
+  const pushedDigest = reference.startsWith('sha256:') ? reference : tags?.get(reference);
+  const pushed = pushedDigest ? s.oci?.manifests.get(repository)?.get(pushedDigest) : undefined;
+  if (pushed && pushedDigest) {
+    res.writeHead(200, {
+      'content-type': pushed.mediaType,
+      'docker-content-digest': pushedDigest,
+      'content-length': String(pushed.body.length),
+    });
+    res.end(req.method === 'HEAD' ? undefined : pushed.body);
     return true;
   }
-  const tags = s.tags.get(repository);
   const digest = reference.startsWith('sha256:')
     ? [...(tags?.values() ?? [])].includes(reference)
       ? reference

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sandboxTls } from '../tls.js';
 import { armRun, digestFor, runLog, statusOf, type FakeRun, type RunScript } from './fake-runs.js';
 import { handleRegistry, imagePushedEvent, type EventSink, type RegistryState } from './fake-registry.js';
+import { newOciStore, ociControl } from './fake-oci-control.js';
 import { readScanTask, runScanStep } from './scan-exec.js';
 import { reportFor, type Reports } from './reports.js';
 import { handleControl } from './control.js';
@@ -47,7 +48,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   const runs = new Map<string, FakeRun>();
   const nextScripts: RunScript[] = [];
   const reports: Reports = { byDigest: new Map(), byRepository: new Map() };
-  const registry: RegistryState = { loginServer, tags: new Map(), refreshTokens: new Set(), accessTokens: new Map() };
+  const registry: RegistryState = { loginServer, tags: new Map(), refreshTokens: new Set(), accessTokens: new Map(), oci: newOciStore() };
   const calls: RecordedCall[] = [];
   const unmatched: RecordedCall[] = [];
   const events: Record<string, unknown>[] = [];
@@ -148,6 +149,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       registry.tags.get(repository)!.set(tag, digest);
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    ...ociControl(registry),
     state: () => ({
       registryId,
       loginServer,
@@ -164,7 +166,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     }),
   };
 
-  async function handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse): Promise<number | undefined> {
+  async function handle(req: IncomingMessage, url: URL, body: string, res: ServerResponse, raw: Buffer): Promise<number | undefined> {
     if (url.pathname.startsWith('/logs/')) {
       const runId = /^\/logs\/([a-z0-9]+)\.log$/.exec(url.pathname)?.[1] ?? '';
       const run = runs.get(runId);
@@ -181,7 +183,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       return 200;
     }
     if (handleControl(control, req, url, body, res)) return res.statusCode;
-    if (handleRegistry(registry, req, url, body, res)) return res.statusCode;
+    if (handleRegistry(registry, req, url, body, res, raw)) return res.statusCode;
 
     const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(
       url.pathname,
@@ -226,15 +228,17 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', baseUrl);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
       const call: RecordedCall = {
         method: req.method ?? 'GET',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         status: 0,
       };
-      if (text && (req.headers['content-type'] ?? '').includes('json')) call.body = JSON.parse(text) as unknown;
-      handle(req, url, text, res)
+      // Pushed manifests are JSON too, and a hostile one may not parse: record what can be read.
+      if (text && (req.headers['content-type'] ?? '').includes('json')) call.body = parseOr(text);
+      handle(req, url, text, res, raw)
         .then((status) => {
           if (status === undefined) {
             unmatched.push(call);
@@ -278,6 +282,14 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
         server.close(() => resolve());
       }),
   };
+}
+
+function parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.slice(0, 200);
+  }
 }
 
 export type AcrFake = Awaited<ReturnType<typeof startAcrFake>>;

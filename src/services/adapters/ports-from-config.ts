@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
-import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
+import type { Builder, Clock, Cluster, Logger, Scanner, SignatureSource, SourceControl, Telemetry } from '../ports.js';
 import { acrOptionsFromConfig } from './acr/from-config.js';
 import { clusterOptionsFromConfig } from './kubernetes/from-config.js';
 import { githubOptionsFromConfig } from './github/from-config.js';
@@ -20,6 +20,7 @@ export interface Ports {
   cluster: Cluster;
   scanner: Scanner;
   builder: Builder;
+  signatures: SignatureSource;
   telemetry: Telemetry;
   source: SourceControl;
   configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
@@ -36,12 +37,13 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
   const cluster = clusterOptionsFromConfig(c, { credential, logger: deps.logger });
   const telemetry = telemetryOptionsFromConfig(c, { credential, ...deps });
 
-  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
+  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; signatures: SignatureSource }> | undefined;
   const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
   return {
     cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
     scanner: acr ? lazyPort(() => loadAcr(acr).then((a) => a.scanner)) : none.unconfiguredScanner(),
     builder: acr ? lazyPort(() => loadAcr(acr).then((a) => a.builder)) : none.unconfiguredBuilder(),
+    signatures: acr ? lazyPort(() => loadAcr(acr).then((a) => a.signatures)) : none.unconfiguredSignatures(),
     telemetry: telemetry
       ? lazyPort(() => import('./monitor/index.js').then((m) => m.createTelemetry(telemetry)))
       : none.unconfiguredTelemetry(),

@@ -3,7 +3,7 @@
  * the settings to add, so a release stops with that reason instead of a crash or a silent pass.
  */
 import { adapterError, err } from '../domain/result.js';
-import type { Builder, Cluster, Scanner, SourceControl, Telemetry } from '../ports.js';
+import type { Builder, Cluster, Scanner, SignatureSource, SourceControl, Telemetry } from '../ports.js';
 
 function refuse(system: string, hint: string) {
   const e = adapterError(system, 'auth', `${system} is not configured: ${hint}`);
@@ -22,6 +22,9 @@ export const unconfiguredBuilder = (): Builder => {
   const no = refuse('acr', 'set ACR_RESOURCE_ID (builds run as ACR Tasks)');
   return { start: no, get: no, resolveTag: no };
 };
+export const unconfiguredSignatures = (): SignatureSource => ({
+  find: refuse('acr', 'set ACR_RESOURCE_ID (signatures are read from the registry)'),
+});
 export const unconfiguredTelemetry = (): Telemetry => {
   const no = refuse('monitor', 'set LOG_ANALYTICS_WORKSPACE_ID');
   return { requests: no, ping: no };

@@ -35,6 +35,8 @@ export const AppSpec = z.object({
    */
   telemetryVersion: z.enum(['none', 'tag', 'digest']).default('none'),
   environments: z.array(z.string()).min(1),
+  /** Must the digest carry a cosign signature by a trusted key? Overrides SIGNATURE_POLICY for this app. */
+  signaturePolicy: z.enum(['off', 'warn', 'enforce']).optional(),
 });
 export type AppSpec = z.infer<typeof AppSpec>;
 

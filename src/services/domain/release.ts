@@ -264,6 +264,18 @@ export interface ScanRecord {
   notes: string[];
 }
 
+/** The signature gate's finding for the digest (SIGNATURE_POLICY / the app's signaturePolicy). */
+export interface SignatureRecord {
+  policy: 'warn' | 'enforce';
+  outcome: 'verified' | 'unsigned' | 'invalid' | 'unreadable';
+  summary: string;
+  keyId?: string;
+  source?: string;
+  looked: string[];
+  refused: { source: string; why: string }[];
+  at: string;
+}
+
 export interface BuildRecord {
   runId: string;
   state: 'succeeded' | 'failed';
@@ -347,6 +359,7 @@ export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: st
 
 export interface ReleaseOutcome {
   scan?: ScanRecord;
+  signature?: SignatureRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;
   /** Manifest releases: what was applied, pinned to which images, and each image's scan verdict. */

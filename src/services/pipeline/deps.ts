@@ -8,6 +8,7 @@ import type {
   ReleaseStore,
   ScanCache,
   Scanner,
+  SignatureSource,
   SourceControl,
   Telemetry,
   WorkQueue,
@@ -15,6 +16,16 @@ import type {
 import type { Catalog } from '../domain/catalog.js';
 import type { ScanPolicy } from '../scan-policy/index.js';
 import type { VerificationSettings } from '../verification/index.js';
+import type { TrustedKey } from '../signature/index.js';
+
+/** The signature gate: the default policy (an app's signaturePolicy overrides it) and the keys signatures must verify against. */
+export interface SignatureSettings {
+  policy: 'off' | 'warn' | 'enforce';
+  keys: TrustedKey[];
+  /** How long a registry that cannot be read is waited for before the gate gives up (enforce: blocked). */
+  deadlineSeconds: number;
+  pollSeconds: number;
+}
 
 export interface PipelineSettings {
   publicUrl: string;
@@ -45,6 +56,8 @@ export interface PipelineSettings {
   notifyDeadlineSeconds: number;
   /** ACR_LOGIN_SERVER: every image a manifest names must come from it. */
   acrLoginServer: string;
+  /** Absent: the gate is off. */
+  signature?: SignatureSettings;
 }
 
 export interface PipelineDeps {
@@ -58,6 +71,8 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   source: SourceControl;
   scanCache: ScanCache;
+  /** Cosign signatures in the registry; needed only when the signature gate is on. */
+  signatures?: SignatureSource;
   /** Ended releases whose notices are not delivered yet (re-driven by the sweeper, counted by /api/health). */
   outbox: NotifyOutbox;
   catalog: Catalog;

@@ -41,6 +41,14 @@ const KINDS: Partial<Record<Release['phase'], IssueKind>> = {
       'Nothing was deployed. Fix the findings (or record an ignore entry with a reason and an expiry) and push again; automation will not retry this digest.',
   },
 };
+const SIGNATURE_BLOCKED: IssueKind = {
+  title: 'Blocked by the signature gate',
+  marker: 'signature-blocked',
+  label: 'signature-blocked',
+  advice:
+    'Nothing was deployed: the digest carries no cosign signature that verifies against the trusted key (COSIGN_PUBLIC_KEY). ' +
+    'Sign exactly this digest (`cosign sign --key … <image>@<digest>`) and deploy it again (POST /api/deployments), or push a signed build.',
+};
 const FALLBACK: IssueKind = { title: 'Release ended', marker: 'rollback', label: 'rollback', advice: QUARANTINED };
 
 /** Unverified for a reason the telemetry itself gave: the alert says what it means and what to do. */
@@ -80,7 +88,9 @@ function verificationSection(v: VerificationRecord): string[] {
 }
 
 export function issueFor(r: Release, statusUrl: string): IssueRequest {
+  const bySignature = r.phase === 'blocked' && r.outcome.scan?.outcome !== 'blocked' && r.outcome.signature?.outcome !== undefined;
   const kind = (r.phase === 'unverified' ? unverifiedKind(r.outcome.verification) : undefined) ??
+    (bySignature ? SIGNATURE_BLOCKED : undefined) ??
     KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
   const target = r.image?.digest ?? r.manifestCommit ?? r.id;
   const last = r.timeline[r.timeline.length - 1];
@@ -119,6 +129,7 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
     ['Smoke checks', 'smoke'],
     ['Telemetry', 'telemetry'],
     ['Scan', 'scan'],
+    ['Signature', 'signature'],
   ] as const) {
     if (o[key]) lines.push(`<details><summary>${title}</summary>`, '', fence(o[key]), '', '</details>', '');
   }

@@ -1,6 +1,6 @@
 /**
  * Tell GitHub about transitions: commit statuses, the Deployments API, and an issue when a
- * release is rolled back, fails, stays unverified or is blocked by the scan gate. Notifications
+ * release is rolled back, fails, stays unverified or is blocked by the scan or signature gate. Notifications
  * never block the pipeline; this module only talks to GitHub and reports what to record and when
  * to try again — the reconcile loop persists and schedules that. The notices of an ended release
  * are sent until GitHub takes them (backoff from NOTIFY_RETRY_SECONDS, doubling, capped at
@@ -41,6 +41,7 @@ function commitStatus(r: Release, from: Phase | null): { context: string; state:
   }
   if (r.phase === 'scanning')
     return { context: 'tailspin-deployer/scan', state: 'pending', description: `scanning ${r.image?.digest ?? ''}` };
+  if (blockedBySignature(r)) return { context: 'tailspin-deployer/signature', state: 'failure', description: last };
   if (from === 'scanning' || (from === 'queued' && r.outcome.scan)) {
     if (r.phase === 'blocked') return { context: 'tailspin-deployer/scan', state: 'failure', description: last };
     if (r.phase === 'deploying') return { context: 'tailspin-deployer/scan', state: 'success', description: last };
@@ -50,6 +51,10 @@ function commitStatus(r: Release, from: Phase | null): { context: string; state:
   if (r.phase === 'superseded' && !r.progress.githubDeploymentId) return undefined;
   return { context: `tailspin-deployer/deploy-${r.environment}`, state, description: last };
 }
+
+/** The scan passed but the digest carries no valid signature by a trusted key, under `enforce`. */
+const blockedBySignature = (r: Release): boolean =>
+  r.phase === 'blocked' && r.outcome.signature?.policy === 'enforce' && r.outcome.signature.outcome !== 'verified';
 
 const DEPLOY_STATUS: Partial<Record<Phase, CommitState>> = {
   deploying: 'pending',
@@ -99,8 +104,8 @@ async function send(d: PipelineDeps, r: Release, from: Phase | null, notice: Not
     }
     return d.source.setDeploymentStatus(id, state, (lastReason(r) ?? r.phase).slice(0, 140), undefined, statusUrlOf(d, r));
   }
-  const blockedByScan = r.phase === 'blocked' && r.outcome.scan?.outcome === 'blocked';
-  if ((!ISSUE_PHASES.includes(r.phase) && !blockedByScan) || r.kind === 'build') return undefined;
+  const blockedByGate = r.phase === 'blocked' && (r.outcome.scan?.outcome === 'blocked' || blockedBySignature(r));
+  if ((!ISSUE_PHASES.includes(r.phase) && !blockedByGate) || r.kind === 'build') return undefined;
   const issue = await d.source.ensureIssue(issueFor(r, statusUrlOf(d, r)));
   if (issue.ok) found.issueUrl = issue.value.url;
   return issue;

@@ -10,12 +10,18 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /** A body larger than this is not read: the response comes back `tooLarge` (hostile or broken registries). */
+  limitBytes?: number;
 }
 
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | undefined>;
   body: string;
+  /** The body's exact bytes (digests are computed over these, never over a re-encoded string). */
+  raw?: Buffer;
+  /** Set when limitBytes was exceeded; body and raw are then empty. */
+  tooLarge?: boolean;
 }
 
 export type HttpSend = (req: HttpRequest) => Promise<HttpResponse>;
@@ -47,16 +53,29 @@ export function createHttpsSend(opts: HttpsOptions): HttpSend {
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
+          const headers: Record<string, string | undefined> = {};
+          for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+          const limit = req.limitBytes;
+          const declared = Number(res.headers['content-length'] ?? NaN);
+          if (limit !== undefined && declared > limit) {
+            res.destroy();
+            resolve({ status: res.statusCode ?? 0, headers, body: '', raw: Buffer.alloc(0), tooLarge: true });
+            return;
+          }
           res.on('data', (c: Buffer) => {
+            if (limit !== undefined && size + c.length > limit) {
+              res.destroy();
+              resolve({ status: res.statusCode ?? 0, headers, body: '', raw: Buffer.alloc(0), tooLarge: true });
+              return;
+            }
             // Keep the tail: the scan report is printed at the end of a run log.
             chunks.push(c);
             size += c.length;
             while (size > opts.maxBytes && chunks.length > 1) size -= chunks.shift()!.length;
           });
           res.on('end', () => {
-            const headers: Record<string, string | undefined> = {};
-            for (const [k, v] of Object.entries(res.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-            resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+            const raw = Buffer.concat(chunks);
+            resolve({ status: res.statusCode ?? 0, headers, body: raw.toString('utf8'), raw });
           });
           res.on('error', reject);
         },

@@ -3,12 +3,13 @@
  * api-version 2019-06-01-preview) and the registry data plane. Build both from one options object
  * with createAcr().
  */
-import type { Builder, Scanner } from '../../ports.js';
+import type { Builder, Scanner, SignatureSource } from '../../ports.js';
 import type { AcrOptions } from './options.js';
 import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } from './arm.js';
 import { redactor } from './errors.js';
 import { createHttpsSend } from './https.js';
 import { createTagResolver } from './registry.js';
+import { createSignatureFinder } from './signatures.js';
 import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
 import { createBuilderOver } from './builder.js';
@@ -18,6 +19,7 @@ export type { AcrOptions } from './options.js';
 export interface Acr {
   scanner: Scanner;
   builder: Builder;
+  signatures: SignatureSource;
 }
 
 export function createAcr(opts: AcrOptions): Acr {
@@ -45,7 +47,7 @@ export function createAcr(opts: AcrOptions): Acr {
       maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024,
       ...(opts.tlsCa ? { ca: opts.tlsCa } : {}),
     });
-  const resolveTag = createTagResolver({
+  const dataPlane = {
     loginServer: opts.loginServer,
     endpoint: opts.registryEndpoint ?? `https://${opts.loginServer}`,
     credential: opts.credential,
@@ -53,7 +55,9 @@ export function createAcr(opts: AcrOptions): Acr {
     send,
     clock,
     redact,
-  });
+  };
+  const resolveTag = createTagResolver(dataPlane);
+  const findSignatures = createSignatureFinder(dataPlane);
   const scanner = createScannerOver({
     runs,
     loginServer: opts.loginServer,
@@ -74,7 +78,7 @@ export function createAcr(opts: AcrOptions): Acr {
     redact,
     rememberSecret,
   });
-  return { scanner, builder };
+  return { scanner, builder, signatures: { find: findSignatures } };
 }
 
 function coordinates(opts: AcrOptions): RegistryCoordinates {

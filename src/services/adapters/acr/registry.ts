@@ -5,12 +5,12 @@
  * → ACR access token → HEAD /v2/<repo>/manifests/<tag>, digest in Docker-Content-Digest.
  */
 import type { TokenCredential } from '@azure/identity';
-import { type Result, ok, err, adapterError } from '../../domain/result.js';
+import { type Result, ok, err } from '../../domain/result.js';
 import { isDigest, isRepository, isTag } from '../../domain/image-ref.js';
 import type { Clock } from '../../ports.js';
 import { fromStatus, fromThrown, invalid, type Redact } from './errors.js';
 import type { HttpResponse, HttpSend } from './https.js';
-import { AcrAccessToken, AcrRefreshToken } from './schema.js';
+import { pullToken } from './registry-token.js';
 
 export interface RegistryOptions {
   /** `myacr.azurecr.io`: the token `service`, whatever URL it is reached at. */
@@ -33,45 +33,19 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
-const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
-
 export function createTagResolver(o: RegistryOptions): (repository: string, tag: string) => Promise<Result<string>> {
   const base = o.endpoint.replace(/\/+$/, '');
-  const post = (path: string, body: string) =>
-    o.send({ method: 'POST', url: `${base}${path}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   const failed = (res: HttpResponse, what: string) => err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
 
   return async (repository, tag) => {
     if (!isRepository(repository) || !isTag(tag)) return err(invalid(`not a repository and tag: ${repository}:${tag}`));
     try {
-      const aad = await o.credential.getToken(o.aadScope);
-      if (!aad) return err(adapterError('acr', 'auth', 'no Entra token for the registry exchange'));
-
-      const exchange = await post(
-        '/oauth2/exchange',
-        form({ grant_type: 'access_token', service: o.loginServer, access_token: aad.token }),
-      );
-      if (exchange.status !== 200) return failed(exchange, 'registry token exchange');
-      const refresh = AcrRefreshToken.safeParse(safeJson(exchange.body));
-      if (!refresh.success) return err(invalid('registry token exchange answered without a refresh_token'));
-
-      const token = await post(
-        '/oauth2/token',
-        form({
-          grant_type: 'refresh_token',
-          service: o.loginServer,
-          scope: `repository:${repository}:pull`,
-          refresh_token: refresh.data.refresh_token,
-        }),
-      );
-      if (token.status !== 200) return failed(token, 'registry access token');
-      const access = AcrAccessToken.safeParse(safeJson(token.body));
-      if (!access.success) return err(invalid('registry token endpoint answered without an access_token'));
-
+      const access = await pullToken({ ...o, base }, repository);
+      if (!access.ok) return access;
       const head = await o.send({
         method: 'HEAD',
         url: `${base}/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
-        headers: { authorization: `Bearer ${access.data.access_token}`, accept: MANIFEST_ACCEPT },
+        headers: { authorization: `Bearer ${access.value}`, accept: MANIFEST_ACCEPT },
       });
       if (head.status !== 200) return failed(head, `manifest ${repository}:${tag}`);
       const digest = head.headers['docker-content-digest'];
@@ -81,12 +55,4 @@ export function createTagResolver(o: RegistryOptions): (repository: string, tag:
       return err(fromThrown(e, `resolve ${repository}:${tag}`, o.redact, o.clock));
     }
   };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -163,8 +163,20 @@ const ReleaseProgress = z.object({
   stepThrows: num.optional(),
 });
 
+const SignatureRecord = z.object({
+  policy: z.enum(['warn', 'enforce']),
+  outcome: z.enum(['verified', 'unsigned', 'invalid', 'unreadable']),
+  summary: str,
+  keyId: opt,
+  source: opt,
+  looked: z.array(str),
+  refused: z.array(z.object({ source: str, why: str })),
+  at: str,
+});
+
 const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
+  signature: SignatureRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),
   manifest: z

@@ -3,6 +3,7 @@ import { parseImageRef } from '../../domain/image-ref.js';
 import { verdictCacheKey } from '../../scan-policy/index.js';
 import { advance, type Decision } from '../decision.js';
 import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
+import { afterScanPassed } from './signature-gate.js';
 
 /** How long a tag may take to resolve before the release is blocked. */
 const RESOLVE_DEADLINE_SECONDS = 300;
@@ -23,7 +24,7 @@ export async function queued(c: StepContext): Promise<Decision> {
   if (!cached) return startScan(c, 1);
   const reason = `scan verdict from ${cached.scannedAt} (cached): ${cached.summary}`;
   const patch = { outcome: { scan: { ...cached.verdict, cached: true } } };
-  return cached.outcome === 'pass' ? acquireSlot(c, reason, patch) : finish(c, 'blocked', reason, {}, patch);
+  return cached.outcome === 'pass' ? afterScanPassed(c, reason, patch) : finish(c, 'blocked', reason, {}, patch);
 }
 
 async function resolveTag(c: StepContext): Promise<Decision> {

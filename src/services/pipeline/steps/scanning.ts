@@ -1,6 +1,7 @@
 /** scanning: the Trivy gate on the exact digest. Fails closed: no verdict, no deploy. */
 import { wait, type Decision } from '../decision.js';
-import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
+import { addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
+import { afterScanPassed } from './signature-gate.js';
 import { judgeReport } from './scan-gate.js';
 
 export async function scanning(c: StepContext): Promise<Decision> {
@@ -12,6 +13,10 @@ export async function scanning(c: StepContext): Promise<Decision> {
     attempt <= d.settings.scanRetries
       ? startScan(c, attempt + 1)
       : finish(c, 'blocked', `${why} (fail closed after ${attempt} attempt${attempt > 1 ? 's' : ''})`, {});
+
+  // The scan gate passed and the signature gate is waiting for the registry: no need to read the run again.
+  if (r.wait?.on === 'registry' && r.outcome.scan?.runId === runId && r.outcome.scan.outcome === 'pass')
+    return afterScanPassed(c, 'scan gate passed', { outcome: { scan: r.outcome.scan } });
 
   const res = await d.scanner.get(runId);
   if (!res.ok)
@@ -29,5 +34,5 @@ export async function scanning(c: StepContext): Promise<Decision> {
   if (!judged.ok) return retryOrBlock(judged.error);
   const { outcome, summary, scan } = judged.value;
   if (outcome === 'blocked') return finish(c, 'blocked', `scan gate: ${summary}`, {}, { outcome: { scan } });
-  return acquireSlot(c, `scan gate: ${summary}`, { outcome: { scan } });
+  return afterScanPassed(c, `scan gate: ${summary}`, { outcome: { scan } });
 }

@@ -1,0 +1,64 @@
+/**
+ * The signature gate, between the scan gate and the deploy slot: is the exact digest signed with cosign
+ * by a trusted key? `warn` records the finding and goes on; `enforce` blocks anything not verified. A
+ * registry that cannot be read is waited for (with a deadline), never taken as a pass under `enforce`.
+ */
+import type { SignatureRecord } from '../../domain/release.js';
+import { judgeSignatures } from '../../signature/index.js';
+import type { Decision, Patch } from '../decision.js';
+import { acquireSlot, addSeconds, describeFailure, finish, retryUntil, waitingSince, type StepContext } from './common.js';
+
+export type SignaturePolicy = 'off' | 'warn' | 'enforce';
+
+export const signaturePolicyFor = (c: StepContext): SignaturePolicy => c.app?.signaturePolicy ?? c.d.settings.signature?.policy ?? 'off';
+
+/** The scan gate passed with `reason`: check the signature (unless off), then take the deploy slot. */
+export async function afterScanPassed(c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> {
+  const policy = signaturePolicyFor(c);
+  const image = c.r.image;
+  if (policy === 'off' || !image) return acquireSlot(c, reason, patch);
+  const { d, now } = c;
+  const record = (r: Omit<SignatureRecord, 'policy' | 'at'>): Patch => ({
+    ...patch,
+    outcome: { ...patch.outcome, signature: { policy, at: now.toISOString(), ...r } },
+  });
+  const decide = (r: Omit<SignatureRecord, 'policy' | 'at'>): Promise<Decision> =>
+    r.outcome === 'verified'
+      ? acquireSlot(c, `${reason}; signature gate: ${r.summary}`, record(r))
+      : policy === 'enforce'
+        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, record(r))
+        : acquireSlot(c, `${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
+
+  const settings = d.settings.signature;
+  if (!settings?.keys.length || !d.signatures)
+    return decide({ outcome: 'unreadable', summary: 'no trusted key is configured (COSIGN_PUBLIC_KEY)', looked: [], refused: [] });
+
+  const res = await d.signatures.find(image);
+  if (!res.ok) {
+    const deadline = addSeconds(waitingSince(c, 'registry'), settings.deadlineSeconds);
+    const next = await retryUntil(
+      c,
+      res.error,
+      { on: 'registry', for: `signatures of ${image.digest}`, deadline, pollSeconds: settings.pollSeconds },
+      (e) =>
+        decide({
+          outcome: 'unreadable',
+          summary: `signatures of ${image.digest} could not be read (fail closed): ${describeFailure(e, (now.getTime() - waitingSince(c, 'registry').getTime()) / 1000)}`,
+          looked: [],
+          refused: [],
+        }),
+    );
+    // While waiting, keep what the scan gate found: the next look starts from it (scanning.ts).
+    return next.kind === 'wait' ? { ...next, ...patch } : next;
+  }
+  const { candidates, looked, notes } = res.value;
+  const j = judgeSignatures(image.digest, candidates, settings.keys, looked);
+  return decide({
+    outcome: j.outcome,
+    summary: j.summary,
+    ...(j.keyId ? { keyId: j.keyId } : {}),
+    ...(j.source ? { source: j.source } : {}),
+    looked,
+    refused: [...j.refused, ...notes.map((why) => ({ source: 'registry', why }))].slice(0, 10),
+  });
+}
