@@ -1,0 +1,167 @@
+/**
+ * Pipeline throughput with releases in flight: the local host in-process with the full sandbox (the
+ * slots `npm start` uses) and a catalog of the two Tailspin apps plus 50 bench apps (bench/apps.ts).
+ * K workers each keep one release of their own app in flight — push an image (ACR ImagePushed),
+ * wait for the release's ending, push the next — for K = 1, 10 and 50. Per level: releases/min,
+ * p50/p90 release time (202 of the push → terminal phase in the release view), the host's CPU (this
+ * process: host + sandbox) and azurite's, and RSS. Then, at 50 in flight until 1,000 releases have
+ * ended in all: RSS after each 250, and after a full GC, to show memory comes back.
+ * Run alone with `npx tsx bench/inflight.ts [seconds-per-level] [total]`.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { sandboxSlots } from '../src/sandbox/index.js';
+import type { FakeKubernetes } from '../src/sandbox/kubernetes/server.js';
+import type { MonitorFake } from '../src/sandbox/monitor/fake.js';
+import { HEALTHY } from '../src/sandbox/monitor/slot.js';
+import type { LocalHost } from '../src/local/host.js';
+import { api, postEvents, startTestHost } from '../test/helpers/host.js';
+import { appName, benchCatalog, benchManifests } from './apps.js';
+import { FAST } from './pipeline.js';
+import { procSample } from './proc.js';
+import { percentile, round } from './stats.js';
+
+const APPS = 50;
+const ENDED = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
+
+export interface InflightLevel {
+  inFlight: number;
+  seconds: number;
+  completed: number;
+  releasesPerMin: number;
+  p50S: number;
+  p90S: number;
+  outcomes: Record<string, number>;
+  hostCpuPercent: number;
+  azuriteCpuPercent: number | undefined;
+  rssMiB: number;
+}
+
+export interface MemoryPoint {
+  completed: number;
+  rssMiB: number;
+  heapMiB: number;
+}
+
+export interface InflightResult {
+  apps: number;
+  levels: InflightLevel[];
+  memory: MemoryPoint[];
+  afterGc: MemoryPoint;
+  kube: ReturnType<FakeKubernetes['stats']>;
+}
+
+const mib = (b: number) => round(b / 2 ** 20, 1);
+/** A full collection without starting node with --expose-gc (the flag can be set at run time). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+export async function inflight(levels = [1, 10, 50], secondsPerLevel = 60, total = 1000): Promise<InflightResult> {
+  const host = await startTestHost({ ...FAST, TAILSPIN_CATALOG: JSON.stringify(benchCatalog(APPS)) }, sandboxSlots);
+  try {
+    return await measure(host, levels, secondsPerLevel, total);
+  } finally {
+    await host.stop();
+  }
+}
+
+async function measure(host: LocalHost, levels: number[], secondsPerLevel: number, total: number): Promise<InflightResult> {
+  const handle = <T>(name: string) => host.sandbox.find((s) => s.name === name)?.handle as T;
+  const kube = handle<FakeKubernetes>('kubernetes');
+  const monitor = handle<MonitorFake>('log-analytics');
+  await kube.seedFromManifests(await benchManifests(APPS));
+  for (let i = 0; i < APPS; i++) monitor.setProfile(appName(i), HEALTHY, new Date(Date.now() - 3_600_000));
+
+  let seq = 0;
+  let completed = 0;
+  const outcomes: Record<string, number> = {};
+  const durations: number[] = [];
+  /** One release of `app` from push to ending; resolves with its duration (ms). */
+  const release = async (app: string): Promise<void> => {
+    const n = ++seq;
+    const digest = `sha256:${n.toString(16).padStart(8, '0').repeat(8)}`;
+    const event = {
+      id: `inflight-${n}`,
+      eventType: 'Microsoft.ContainerRegistry.ImagePushed',
+      eventTime: new Date().toISOString(),
+      data: { target: { digest, repository: app, tag: `r${n}` }, request: { host: 'tailspinacr.azurecr.io' } },
+    };
+    const t0 = Date.now();
+    const body = (await (await postEvents(host, [event])).json()) as { results: { releaseId?: string }[] };
+    const id = body.results[0]?.releaseId;
+    if (!id) throw new Error(`bench: no release for ${app}: ${JSON.stringify(body)}`);
+    for (const end = t0 + 300_000; Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 250));
+      const view = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string };
+      if (ENDED.includes(view.phase)) {
+        durations.push(Date.now() - t0);
+        outcomes[view.phase] = (outcomes[view.phase] ?? 0) + 1;
+        completed++;
+        return;
+      }
+    }
+    throw new Error(`bench: release ${id} of ${app} did not end in 300 s`);
+  };
+  /** K workers, each on its own app, until `stop()` says so; returns when all have finished their last release. */
+  const workers = (k: number, stop: () => boolean) =>
+    Promise.all(
+      Array.from({ length: k }, async (_, w) => {
+        while (!stop()) await release(appName(w % APPS));
+      }),
+    );
+
+  const out: InflightLevel[] = [];
+  for (const k of levels) {
+    durations.length = 0;
+    for (const key of Object.keys(outcomes)) delete outcomes[key];
+    const before = completed;
+    const cpu0 = process.cpuUsage();
+    const az0 = procSample(host.azurite?.pid);
+    const t0 = Date.now();
+    await workers(k, () => Date.now() - t0 > secondsPerLevel * 1000);
+    const wallMs = Date.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const az1 = procSample(host.azurite?.pid);
+    out.push({
+      inFlight: k,
+      seconds: round(wallMs / 1000, 0),
+      completed: completed - before,
+      releasesPerMin: round(((completed - before) / wallMs) * 60_000, 1),
+      p50S: round(percentile(durations, 50) / 1000, 1),
+      p90S: round(percentile(durations, 90) / 1000, 1),
+      outcomes: { ...outcomes },
+      hostCpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 0),
+      azuriteCpuPercent: az0 && az1 ? round(((az1.cpuMs - az0.cpuMs) / wallMs) * 100, 0) : undefined,
+      rssMiB: mib(process.memoryUsage().rss),
+    });
+    process.stderr.write(`bench: ${JSON.stringify(out.at(-1))}\n`);
+  }
+
+  // Memory over many releases: 50 in flight until `total` have ended, RSS at each quarter.
+  const memory: MemoryPoint[] = [];
+  const point = () => ({ completed, rssMiB: mib(process.memoryUsage().rss), heapMiB: mib(process.memoryUsage().heapUsed) });
+  memory.push(point());
+  let next = Math.ceil(completed / (total / 4)) * (total / 4) || total / 4;
+  await workers(APPS, () => {
+    if (completed >= next) {
+      memory.push(point());
+      next += total / 4;
+      process.stderr.write(`bench: ${JSON.stringify(memory.at(-1))}\n`);
+    }
+    return completed >= total;
+  });
+  memory.push(point());
+  // What stays once the last releases' timers and sockets are done: the growth that does not come back.
+  await new Promise((r) => setTimeout(r, 2000));
+  fullGc();
+  const afterGc = point();
+  return { apps: APPS, levels: out, memory, afterGc, kube: kube.stats() };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await inflight([1, 10, 50], Number(process.argv[2] ?? 60), Number(process.argv[3] ?? 1000));
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.exit(0);
+}
