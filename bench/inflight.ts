@@ -8,7 +8,7 @@
  * ended in all: RSS after each 250, and after a full GC, to show memory comes back.
  * Run alone with `npx tsx bench/inflight.ts [seconds-per-level] [total]`.
  */
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sandboxSlots } from '../src/sandbox/index.js';
 import type { FakeKubernetes } from '../src/sandbox/kubernetes/server.js';
@@ -22,6 +22,11 @@ import { procSample } from './proc.js';
 import { percentile, round } from './stats.js';
 
 const APPS = 50;
+interface Step {
+  at: string;
+  to: string;
+}
+
 const ENDED = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 
 export interface InflightLevel {
@@ -33,8 +38,12 @@ export interface InflightLevel {
   p90S: number;
   outcomes: Record<string, number>;
   hostCpuPercent: number;
+  /** Host CPU per ended release: what bounds throughput on an otherwise idle machine (cores / this). */
+  hostCpuMsPerRelease: number;
   azuriteCpuPercent: number | undefined;
   rssMiB: number;
+  /** Median time in each phase of the pipeline (s). */
+  phaseP50S: Record<string, number>;
 }
 
 export interface MemoryPoint {
@@ -76,6 +85,16 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
 
   let seq = 0;
   let completed = 0;
+  /** Time spent in each phase (entering it → entering the next), per level. */
+  const phases = new Map<string, number[]>();
+  const addPhases = (timeline: Step[]) => {
+    for (let i = 0; i + 1 < timeline.length; i++) {
+      const ms = Date.parse(timeline[i + 1]!.at) - Date.parse(timeline[i]!.at);
+      const list = phases.get(timeline[i]!.to) ?? [];
+      list.push(ms);
+      phases.set(timeline[i]!.to, list);
+    }
+  };
   const outcomes: Record<string, number> = {};
   const durations: number[] = [];
   /** One release of `app` from push to ending; resolves with its duration (ms). */
@@ -94,9 +113,10 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
     if (!id) throw new Error(`bench: no release for ${app}: ${JSON.stringify(body)}`);
     for (const end = t0 + 300_000; Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 250));
-      const view = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string };
+      const view = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string; timeline?: Step[] };
       if (ENDED.includes(view.phase)) {
         durations.push(Date.now() - t0);
+        addPhases(view.timeline ?? []);
         outcomes[view.phase] = (outcomes[view.phase] ?? 0) + 1;
         completed++;
         return;
@@ -115,6 +135,7 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   const out: InflightLevel[] = [];
   for (const k of levels) {
     durations.length = 0;
+    phases.clear();
     for (const key of Object.keys(outcomes)) delete outcomes[key];
     const before = completed;
     const cpu0 = process.cpuUsage();
@@ -133,29 +154,37 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
       p90S: round(percentile(durations, 90) / 1000, 1),
       outcomes: { ...outcomes },
       hostCpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 0),
+      hostCpuMsPerRelease: round((cpu.user + cpu.system) / 1000 / Math.max(1, completed - before), 0),
       azuriteCpuPercent: az0 && az1 ? round(((az1.cpuMs - az0.cpuMs) / wallMs) * 100, 0) : undefined,
       rssMiB: mib(process.memoryUsage().rss),
+      phaseP50S: Object.fromEntries([...phases].map(([phase, ms]) => [phase, round(percentile(ms, 50) / 1000, 1)])),
     });
     process.stderr.write(`bench: ${JSON.stringify(out.at(-1))}\n`);
   }
 
   // Memory over many releases: 50 in flight until `total` have ended, RSS at each quarter.
+  // Each point after a full collection, so it shows what is kept, not what is not yet collected.
   const memory: MemoryPoint[] = [];
-  const point = () => ({ completed, rssMiB: mib(process.memoryUsage().rss), heapMiB: mib(process.memoryUsage().heapUsed) });
+  const point = (): MemoryPoint => {
+    fullGc();
+    const m = process.memoryUsage();
+    if (process.env.BENCH_HEAP_SNAPSHOTS) writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOTS}/inflight-${completed}.heapsnapshot`);
+    return { completed, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed) };
+  };
   memory.push(point());
-  let next = Math.ceil(completed / (total / 4)) * (total / 4) || total / 4;
+  const step = total / 4;
+  let next = (Math.floor(completed / step) + 1) * step;
   await workers(APPS, () => {
     if (completed >= next) {
       memory.push(point());
-      next += total / 4;
+      next += step;
       process.stderr.write(`bench: ${JSON.stringify(memory.at(-1))}\n`);
     }
     return completed >= total;
   });
   memory.push(point());
-  // What stays once the last releases' timers and sockets are done: the growth that does not come back.
-  await new Promise((r) => setTimeout(r, 2000));
-  fullGc();
+  // Once the last releases' sockets and timers are done: the growth that does not come back.
+  await new Promise((r) => setTimeout(r, 5000));
   const afterGc = point();
   return { apps: APPS, levels: out, memory, afterGc, kube: kube.stats() };
 }

@@ -102,14 +102,14 @@ const rows: string[][] = [
     'for information',
   ]),
   ...flight.levels.map((l) => [
-    `pipeline, ${l.inFlight} release${l.inFlight === 1 ? '' : 's'} in flight (${flight.apps} apps, ${l.seconds} s): releases/min; p50 / p90 release time; CPU host / azurite; host RSS`,
-    `${l.releasesPerMin}/min (${l.completed} ended: ${JSON.stringify(l.outcomes)}); ${s(l.p50S)} / ${s(l.p90S)}; ${l.hostCpuPercent} % / ${l.azuriteCpuPercent ?? '?'} % of a core; ${l.rssMiB} MiB`,
+    `pipeline, ${l.inFlight} release${l.inFlight === 1 ? '' : 's'} in flight (${flight.apps} apps, ${l.seconds} s): releases/min; p50 / p90 release time; CPU host / azurite; host CPU per release; host RSS`,
+    `${l.releasesPerMin}/min (${l.completed} ended: ${JSON.stringify(l.outcomes)}); ${s(l.p50S)} / ${s(l.p90S)}; ${l.hostCpuPercent} % / ${l.azuriteCpuPercent ?? '?'} % of a core; ${l.hostCpuMsPerRelease} ms; ${l.rssMiB} MiB`,
     '—',
     'for information',
   ]),
   [
-    `host RSS over ${flight.memory.at(-1)?.completed ?? 0} completed releases (50 in flight), then after a full GC`,
-    `${flight.memory.map((m) => `${m.completed}: ${m.rssMiB} MiB (heap ${m.heapMiB})`).join(' → ')}; after GC ${flight.afterGc.rssMiB} MiB (heap ${flight.afterGc.heapMiB})`,
+    `host RSS (heap) after a full GC by completed releases (50 in flight), and 5 s after the last`,
+    `${flight.memory.map((m) => `${m.completed}: ${m.rssMiB} MiB (${m.heapMiB})`).join(' → ')}; settled ${flight.afterGc.rssMiB} MiB (${flight.afterGc.heapMiB})`,
     'no growth that does not come back',
     'for information',
   ],
