@@ -27,6 +27,7 @@ interface Step {
   to: string;
 }
 
+const OVERDUE_MS = 600_000;
 const ENDED = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 
 export interface InflightLevel {
@@ -57,6 +58,9 @@ export interface InflightResult {
   levels: InflightLevel[];
   memory: MemoryPoint[];
   afterGc: MemoryPoint;
+  /** Pushes the host refused (by status) and that were sent again. */
+  refused: Record<string, number>;
+  overdue: string[];
   kube: ReturnType<FakeKubernetes['stats']>;
 }
 
@@ -96,6 +100,9 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
     }
   };
   const outcomes: Record<string, number> = {};
+  const refused: Record<string, number> = {};
+  /** Releases that had not ended OVERDUE_MS after their push (the worker moves on). */
+  const overdue: string[] = [];
   const durations: number[] = [];
   /** One release of `app` from push to ending; resolves with its duration (ms). */
   const release = async (app: string): Promise<void> => {
@@ -108,10 +115,18 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
       data: { target: { digest, repository: app, tag: `r${n}` }, request: { host: 'tailspinacr.azurecr.io' } },
     };
     const t0 = Date.now();
-    const body = (await (await postEvents(host, [event])).json()) as { results: { releaseId?: string }[] };
-    const id = body.results[0]?.releaseId;
-    if (!id) throw new Error(`bench: no release for ${app}: ${JSON.stringify(body)}`);
-    for (const end = t0 + 300_000; Date.now() < end;) {
+    let id: string | undefined;
+    // A refusal (503 while storage is busy, 429) is counted and the same event sent again, as Event Grid would.
+    for (let attempt = 0; !id; attempt++) {
+      const res = await postEvents(host, [event]);
+      const body = (await res.json()) as { results?: { releaseId?: string }[] };
+      id = body.results?.[0]?.releaseId;
+      if (id) break;
+      refused[res.status] = (refused[res.status] ?? 0) + 1;
+      if (attempt >= 20) throw new Error(`bench: no release for ${app} after ${attempt + 1} tries: ${res.status} ${JSON.stringify(body)}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const end = t0 + OVERDUE_MS; Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 250));
       const view = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string; timeline?: Step[] };
       if (ENDED.includes(view.phase)) {
@@ -122,7 +137,8 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
         return;
       }
     }
-    throw new Error(`bench: release ${id} of ${app} did not end in 300 s`);
+    // Counted, not fatal: on a starved machine the tail can be long; the figure says how many.
+    overdue.push(id);
   };
   /** K workers, each on its own app, until `stop()` says so; returns when all have finished their last release. */
   const workers = (k: number, stop: () => boolean) =>
@@ -186,7 +202,7 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   // Once the last releases' sockets and timers are done: the growth that does not come back.
   await new Promise((r) => setTimeout(r, 5000));
   const afterGc = point();
-  return { apps: APPS, levels: out, memory, afterGc, kube: kube.stats() };
+  return { apps: APPS, levels: out, memory, afterGc, refused, overdue, kube: kube.stats() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
