@@ -13,6 +13,9 @@ import { pipelineReactions } from './pipeline.js';
 import { acrBatch } from './acr-batch.js';
 import { webhookMemory } from './webhook-memory.js';
 import { verificationBench } from './verification.js';
+import { kubeIdle } from './kube-idle.js';
+import { inflight } from './inflight.js';
+import { ackMemory } from './ack-memory.js';
 import { round } from './stats.js';
 
 const began = Date.now();
@@ -38,6 +41,12 @@ step('ACR batch of 1,000 events');
 const batch = await acrBatch(3);
 step('webhook bodies without the secret: memory');
 const memory = await webhookMemory(repoRoot);
+step('Kubernetes fake at rest (2 and 52 Deployments)');
+const idle = await kubeIdle();
+step('host memory over 10,000 webhook acknowledgements');
+const acks = await ackMemory();
+step('pipeline throughput with 1, 10 and 50 releases in flight, then memory to 1,000 releases');
+const flight = await inflight();
 const loadAfter = round(loadavg()[0] ?? 0, 2);
 // Error rates, not timings: run after the load reading so the CPU-bound simulation does not colour it.
 step('verification statistics (Monte Carlo over the decision code)');
@@ -89,6 +98,30 @@ const rows: string[][] = [
     '—',
     'for information',
   ]),
+  ...idle.map((i) => [
+    `Kubernetes fake at rest, ${i.deployments} Deployments rolled out: CPU of its process over ${i.seconds} s`,
+    `${i.cpuPercent} % of a core`,
+    '—',
+    'for information',
+  ]),
+  [
+    `host RSS over ${acks.acks} webhook acknowledgements (10 connections, new commits; host in its own process), and 10 s after the last`,
+    `${acks.points.map((p) => `${p.acks}: ${p.rssMiB} MiB`).join(' → ')}; settled ${acks.settledRssMiB} MiB; status ${JSON.stringify(acks.status)}`,
+    'no growth that does not come back',
+    'for information',
+  ],
+  ...flight.levels.map((l) => [
+    `pipeline, ${l.inFlight} release${l.inFlight === 1 ? '' : 's'} in flight (${flight.apps} apps, ${l.seconds} s): releases/min; p50 / p90 release time; CPU host / azurite; host CPU per release; host RSS`,
+    `${l.releasesPerMin}/min (${l.completed} ended: ${JSON.stringify(l.outcomes)}); ${s(l.p50S)} / ${s(l.p90S)}; ${l.hostCpuPercent} % / ${l.azuriteCpuPercent ?? '?'} % of a core; ${l.hostCpuMsPerRelease} ms; ${l.rssMiB} MiB`,
+    '—',
+    'for information',
+  ]),
+  [
+    `host RSS (heap) after a full GC by completed releases (50 in flight), and 5 s after the last`,
+    `${flight.memory.map((m) => `${m.completed}: ${m.rssMiB} MiB (${m.heapMiB})`).join(' → ')}; settled ${flight.afterGc.rssMiB} MiB (${flight.afterGc.heapMiB})`,
+    'no growth that does not come back',
+    `overdue (no ending in 600 s): ${flight.overdue.length}; pushes refused and resent: ${JSON.stringify(flight.refused)}`,
+  ],
   ...reactions.map((r) => [
     `${r.what} (median / max of ${r.runs}; ${r.setting})`,
     `${s(r.medianS)} / ${s(r.maxS)}`,
@@ -112,6 +145,6 @@ process.stdout.write(
 );
 await writeFile(
   join(repoRoot, 'bench', 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, reactions, verification, markdown: table }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, kubeIdle: idle, ackMemory: acks, inflight: flight, reactions, verification, markdown: table }, null, 2)}\n`,
 );
 process.exit(0);

@@ -2,30 +2,23 @@
  * A simulation of kube-controller-manager's deployment and replicaset controllers plus the kubelet,
  * advanced by tick(). Reasons and messages follow pkg/controller/deployment (v1.34) so the adapter
  * sees what a real cluster reports.
+ *
+ * Like the real controllers it works from a queue: a change in the store marks the Deployment it
+ * belongs to, and a Deployment waiting on a clock (a pod starting, minReadySeconds, the progress
+ * deadline) is looked at when that clock runs out. A tick syncs only those, so an idle cluster costs
+ * nothing per tick and a busy one costs what changes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { eventRecorder, type Emit } from './events.js';
-import { clone } from './patch.js';
+import { createReplicaSet, SAFE } from './new-replicaset.js';
 import { stepPod, type PodBehaviour, type PodSim } from './pods.js';
 import { matchLabelsSelector, matchesLabels } from './selectors.js';
-import { rfc3339, type KObj, type Store } from './store.js';
+import { rfc3339, type ChangeListener, type KObj, type Store } from './store.js';
 import { deploymentStatus, type RolloutMemory } from './status.js';
-import {
-  HASH,
-  REVISION,
-  canonical,
-  isReady,
-  omitZero,
-  replicasOf,
-  revisionOf,
-  sameTemplate,
-  surgeOf,
-  unavailableOf,
-  type DeploymentSpec,
-} from './spec.js';
+import { REVISION, isReady, omitZero, replicasOf, revisionOf, sameTemplate, surgeOf, unavailableOf, type DeploymentSpec } from './spec.js';
+import { WorkQueue } from './workqueue.js';
 
 export const SIM_LABEL = 'tailspin.dev/sim';
-const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 const NODE = 'sandbox-node-0';
 
 export interface ControllerOptions {
@@ -38,19 +31,77 @@ export interface ControllerOptions {
   timeScale: number;
 }
 
+export interface ControllerStats {
+  /** Pods with kubelet bookkeeping. */
+  podSims: number;
+  /** Deployments with rollout memory. */
+  rollouts: number;
+  queue: { dirty: number; waiting: number };
+}
+
 export class Controller {
   private readonly emit: Emit;
   private readonly pods = new Map<string, PodSim>();
   private readonly memory = new Map<string, RolloutMemory>();
-  readonly imageBehaviours: { match: string; behaviour: PodBehaviour }[] = [];
+  private readonly imageBehaviours: { match: string; behaviour: PodBehaviour }[] = [];
   /** namespace/deployment → message: its ReplicaSets cannot create pods (e.g. quota). */
-  readonly replicaFailures = new Map<string, string>();
+  private readonly replicaFailures = new Map<string, string>();
+  /** "d/ns/name" for a Deployment (with its ReplicaSets and pods), "rs/ns/name" for a ReplicaSet no Deployment owns. */
+  readonly queue = new WorkQueue();
+  /** Earliest clock the key being synced waits on. */
+  private wakeMs = Infinity;
 
   constructor(
     private readonly store: Store,
     private readonly opts: ControllerOptions,
   ) {
     this.emit = eventRecorder(store, opts.now);
+    store.onChange(this.onChange);
+  }
+
+  /** Pods whose image contains `match` behave so (the latest setting for a match wins). */
+  setImageBehaviour(match: string, behaviour: PodBehaviour): void {
+    const at = this.imageBehaviours.findIndex((b) => b.match === match);
+    if (at >= 0) this.imageBehaviours.splice(at, 1);
+    this.imageBehaviours.push({ match, behaviour });
+    this.markAll();
+  }
+
+  setReplicaFailure(namespace: string, deployment: string, message: string | undefined): void {
+    if (message === undefined) this.replicaFailures.delete(`${namespace}/${deployment}`);
+    else this.replicaFailures.set(`${namespace}/${deployment}`, message);
+    this.queue.add(`d/${namespace}/${deployment}`);
+  }
+
+  private readonly onChange: ChangeListener = (rt, obj, change) => {
+    const { namespace: ns, name, uid } = obj.metadata;
+    if (rt.kind === 'Deployment' && rt.group === 'apps') {
+      if (change !== 'delete') this.queue.add(`d/${ns}/${name}`);
+      else {
+        this.queue.forget(`d/${ns}/${name}`);
+        this.memory.delete(uid!);
+      }
+    } else if (rt.kind === 'ReplicaSet' && rt.group === 'apps') this.queue.add(this.keyOf(obj));
+    else if (rt.kind === 'Pod' && rt.group === '') {
+      if (change === 'delete') this.pods.delete(uid!);
+      const ref = obj.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
+      const rs = ref && this.store.peek(this.replicaSets, ns, ref.name);
+      if (rs) this.queue.add(this.keyOf(rs));
+    }
+  };
+
+  private keyOf(rs: KObj): string {
+    const owner = rs.metadata.ownerReferences?.find((o) => o.kind === 'Deployment');
+    return owner ? `d/${rs.metadata.namespace}/${owner.name}` : `rs/${rs.metadata.namespace}/${rs.metadata.name}`;
+  }
+
+  private markAll(): void {
+    for (const d of this.store.list(this.deployments)) this.queue.add(`d/${d.metadata.namespace}/${d.metadata.name}`);
+    for (const rs of this.store.list(this.replicaSets)) this.queue.add(this.keyOf(rs));
+  }
+
+  private wake(atMs: number): void {
+    this.wakeMs = Math.min(this.wakeMs, atMs);
   }
 
   private get deployments() {
@@ -70,12 +121,36 @@ export class Controller {
       sim.createdMs = past;
       if (sim.readySinceMs !== undefined) sim.readySinceMs = past;
     }
+    this.markAll();
+  }
+
+  stats(): ControllerStats {
+    return { podSims: this.pods.size, rollouts: this.memory.size, queue: this.queue.size };
   }
 
   tick(): void {
-    for (const d of this.store.list(this.deployments)) this.syncDeployment(d);
-    for (const rs of this.store.list(this.replicaSets)) this.syncReplicaSet(rs);
-    for (const d of this.store.list(this.deployments)) this.syncStatus(d);
+    for (const key of this.queue.take(this.opts.now().getTime())) this.sync(key);
+  }
+
+  private sync(key: string): void {
+    const [kind, ns, name] = key.split('/') as [string, string, string];
+    const before = this.store.resourceVersion;
+    this.wakeMs = Infinity;
+    if (kind === 'd') {
+      const d = this.store.get(this.deployments, ns, name);
+      if (!d) return this.queue.forget(key);
+      this.syncDeployment(d);
+      for (const rs of this.ownedReplicaSets(d)) this.syncReplicaSet(rs);
+      this.syncStatus(this.store.get(this.deployments, ns, name) ?? d);
+    } else {
+      const rs = this.store.get(this.replicaSets, ns, name);
+      if (!rs) return this.queue.forget(key);
+      this.syncReplicaSet(rs);
+    }
+    // Anything written (an event too) may lead to more: look again next tick. Otherwise sleep
+    // until a clock runs out or something changes.
+    if (this.store.resourceVersion !== before) this.queue.add(key);
+    else if (this.wakeMs < Infinity) this.queue.wakeAt(key, this.wakeMs);
   }
 
   behaviourOf(pod: KObj): PodBehaviour {
@@ -87,9 +162,7 @@ export class Controller {
   }
 
   ownedReplicaSets(d: KObj): KObj[] {
-    return this.store
-      .list(this.replicaSets, d.metadata.namespace)
-      .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === d.metadata.uid));
+    return this.store.owned(d.metadata.uid!, this.replicaSets);
   }
 
   private syncDeployment(d: KObj): void {
@@ -99,7 +172,7 @@ export class Controller {
     let newRS = all.find((rs) => sameTemplate(rs.spec?.template, spec.template));
     const mem = this.rememberFor(d);
     if (!newRS) {
-      newRS = this.createReplicaSet(d, maxRev + 1, all);
+      newRS = createReplicaSet(this.store, this.emit, d, maxRev + 1, all);
       mem.progressMs = this.opts.now().getTime();
       mem.reason = { reason: 'NewReplicaSetCreated', message: `Created new replica set "${newRS.metadata.name}"` };
     } else if (revisionOf(newRS) < maxRev) {
@@ -128,65 +201,6 @@ export class Controller {
     let m = this.memory.get(key);
     if (!m) this.memory.set(key, (m = { progressMs: this.opts.now().getTime() }));
     return m;
-  }
-
-  private createReplicaSet(d: KObj, revision: number, existing: KObj[]): KObj {
-    const spec = d.spec as unknown as DeploymentSpec;
-    const template = clone(spec.template);
-    let hash = templateHash(template, 0);
-    for (let n = 1; existing.some((rs) => rs.metadata.name === `${d.metadata.name}-${hash}`); n++) hash = templateHash(template, n);
-    template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH]: hash } };
-    const replicas = this.initialReplicas(spec, existing);
-    const annotations = Object.fromEntries(
-      Object.entries(d.metadata.annotations ?? {}).filter(
-        ([k]) => k !== REVISION && k !== 'kubectl.kubernetes.io/last-applied-configuration',
-      ),
-    );
-    const created = this.store.create(this.replicaSets, {
-      metadata: {
-        name: `${d.metadata.name}-${hash}`,
-        namespace: d.metadata.namespace,
-        labels: template.metadata.labels,
-        annotations: {
-          ...annotations,
-          'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1),
-          'deployment.kubernetes.io/max-replicas': String((spec.replicas ?? 1) + surgeOf(spec)),
-          [REVISION]: String(revision),
-        },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name,
-            uid: d.metadata.uid!,
-            controller: true,
-            blockOwnerDeletion: true,
-          } as never,
-        ],
-      },
-      spec: {
-        replicas,
-        minReadySeconds: spec.minReadySeconds ?? 0,
-        selector: { matchLabels: { ...spec.selector?.matchLabels, [HASH]: hash } },
-        template,
-      },
-    })!;
-    if (replicas > 0)
-      this.emit(
-        d,
-        'Normal',
-        'ScalingReplicaSet',
-        `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`,
-        'deployment-controller',
-      );
-    return created;
-  }
-
-  private initialReplicas(spec: DeploymentSpec, old: KObj[]): number {
-    const desired = spec.replicas ?? 1;
-    if (spec.strategy?.type === 'Recreate') return old.some((rs) => replicasOf(rs) > 0) ? 0 : desired;
-    const total = old.reduce((n, rs) => n + replicasOf(rs), 0);
-    return Math.max(0, Math.min(desired, desired + surgeOf(spec) - total));
   }
 
   private scale(d: KObj, spec: DeploymentSpec, newRS: KObj, old: KObj[]): void {
@@ -250,7 +264,7 @@ export class Controller {
     const owner = rs.metadata.ownerReferences?.find((o) => o.kind === 'Deployment');
     const failure = owner ? this.replicaFailures.get(`${ns}/${owner.name}`) : undefined;
     const selector = matchLabelsSelector(rs.spec?.selector as { matchLabels?: Record<string, string> });
-    let pods = this.store.list(this.podType, ns).filter((p) => matchesLabels(p.metadata.labels, selector));
+    let pods = this.store.owned(rs.metadata.uid!, this.podType).filter((p) => matchesLabels(p.metadata.labels, selector));
     const want = replicasOf(rs);
     for (let i = pods.length; i < want && !failure; i++) pods.push(this.createPod(rs));
     if (pods.length > want) {
@@ -277,9 +291,12 @@ export class Controller {
         this.emit,
       );
       if (JSON.stringify(status) !== JSON.stringify(p.status)) this.store.update(this.podType, { ...p, status });
+      if (sim.startedMs === undefined) this.wake(sim.createdMs + this.opts.podReadyDelayMs);
+      if (sim.lastRestartMs !== undefined) this.wake(sim.lastRestartMs + this.opts.crashIntervalMs);
       if (sim.readySinceMs !== undefined && this.behaviourOf(p) === 'ready') {
         ready++;
         if (nowMs - sim.readySinceMs >= minReadyMs) available++;
+        else this.wake(sim.readySinceMs + minReadyMs);
       }
     }
     if (failure) this.emit(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, 'replicaset-controller');
@@ -332,15 +349,10 @@ export class Controller {
     });
     const fresh = this.store.get(this.deployments, d.metadata.namespace, d.metadata.name);
     if (fresh) this.store.update(this.deployments, { ...fresh, status });
+    const progressing = (status.conditions as { type: string; reason: string }[]).find((c) => c.type === 'Progressing');
+    if (progressing && !['NewReplicaSetAvailable', 'ProgressDeadlineExceeded'].includes(progressing.reason)) {
+      const deadlineMs = ((d.spec as unknown as DeploymentSpec).progressDeadlineSeconds ?? 600) * 1000 * this.opts.timeScale;
+      this.wake(this.rememberFor(d).progressMs + deadlineMs + 1);
+    }
   }
-}
-
-function templateHash(template: unknown, collision: number): string {
-  let n = createHash('sha256').update(canonical(template)).update(String(collision)).digest().readUInt32BE(0);
-  let out = '';
-  while (out.length < 10) {
-    out += SAFE[n % SAFE.length];
-    n = Math.floor(n / SAFE.length) || n + 7;
-  }
-  return out;
 }

@@ -7,12 +7,13 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sandboxTls } from '../tls.js';
 import { handleResource } from './api.js';
-import { Controller } from './controller.js';
+import { Controller, type ControllerStats } from './controller.js';
 import { discovery, SERVER_VERSION } from './discovery.js';
 import type { PodBehaviour } from './pods.js';
 import { ServiceProxy } from './proxy.js';
 import { seedFromManifests } from './seed.js';
 import { applyKnobs } from './knobs.js';
+import { pushBounded } from './bounded.js';
 import { failure, type HttpAnswer } from './status-object.js';
 import { groupVersion, Store } from './store.js';
 import { sandboxView } from './view.js';
@@ -29,6 +30,13 @@ export interface FakeKubernetesOptions {
   now?: () => Date;
 }
 
+export interface FakeKubernetesStats {
+  objects: Record<string, number>;
+  controller: ControllerStats;
+  calls: number;
+  proxied: number;
+}
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -40,9 +48,12 @@ export interface FakeKubernetes {
   url: string;
   ca: string;
   token: string;
+  /** The newest requests (at most RECORD_LIMIT). */
   calls: RecordedCall[];
-  /** Requests to routes the fake does not know (answered 404 like the real server). */
+  /** Requests to routes the fake does not know (answered 404 like the real server); the newest RECORD_LIMIT. */
   unexpected: RecordedCall[];
+  /** How much the fake holds: objects per kind, the controller's bookkeeping, records (for memory tests). */
+  stats(): FakeKubernetesStats;
   tick(): void;
   /** Pods whose image contains `match` behave so (later settings win). */
   setImageBehaviour(match: string, behaviour: PodBehaviour): void;
@@ -69,11 +80,8 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
   const tls = await sandboxTls();
   const knobs: Pick<FakeKubernetes, 'setImageBehaviour' | 'setReplicaFailure' | 'proxy'> = {
     proxy,
-    setImageBehaviour: (match, behaviour) => controller.imageBehaviours.push({ match, behaviour }),
-    setReplicaFailure: (ns, d, message) => {
-      if (message === undefined) controller.replicaFailures.delete(`${ns}/${d}`);
-      else controller.replicaFailures.set(`${ns}/${d}`, message);
-    },
+    setImageBehaviour: (match, behaviour) => controller.setImageBehaviour(match, behaviour),
+    setReplicaFailure: (ns, d, message) => controller.setReplicaFailure(ns, d, message),
   };
 
   const route = async (
@@ -127,11 +135,11 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
         query: url.search,
         contentType: req.headers['content-type'],
       };
-      if (url.pathname !== '/_sandbox') calls.push(call);
+      if (url.pathname !== '/_sandbox') pushBounded(calls, call);
       route(call.method, url, call.contentType ?? '', Buffer.concat(chunks).toString('utf8'), req.headers.authorization)
         .then((answer) => {
           if (!answer) {
-            unexpected.push(call);
+            pushBounded(unexpected, call);
             answer = failure(404, 'the server could not find the requested resource');
           }
           const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
@@ -158,6 +166,7 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     unexpected,
     ...knobs,
     tick: () => controller.tick(),
+    stats: () => ({ objects: store.counts(), controller: controller.stats(), calls: calls.length, proxied: proxy.requests.length }),
     seedFromManifests: (dir) => seedFromManifests(store, controller, dir),
     stop: async () => {
       if (timer) clearInterval(timer);

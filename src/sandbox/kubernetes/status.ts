@@ -45,13 +45,16 @@ export function deploymentStatus(
   }
   mem.last = snapshot;
   const at = rfc3339(new Date(ctx.nowMs));
-  const set = (type: string, status: string, reason: string, message: string, updateMs = ctx.nowMs): Condition => {
+  // Like SetDeploymentCondition: a condition whose state stays keeps its times; only a progress
+  // update (updateMs) moves lastUpdateTime of a condition that stays.
+  const set = (type: string, status: string, reason: string, message: string, updateMs?: number): Condition => {
     const prev = mem.conditions?.[type];
     const sameState = prev && prev.status === status && prev.reason === reason && prev.message === message;
+    const keep = sameState && (updateMs === undefined || updateMs <= Date.parse(prev.lastUpdateTime) + 999);
     const c: Condition = {
       type,
       status,
-      lastUpdateTime: sameState && updateMs <= Date.parse(prev.lastUpdateTime) + 999 ? prev.lastUpdateTime : rfc3339(new Date(updateMs)),
+      lastUpdateTime: keep ? prev.lastUpdateTime : rfc3339(new Date(updateMs ?? ctx.nowMs)),
       lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : at,
       reason,
       message,
