@@ -22,6 +22,11 @@ import type { PipelineDeps } from './pipeline/deps.js';
 import type { Observability } from './telemetry/port.js';
 import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
+import type { IntakeDeps } from './intake/admission.js';
+import { createPromotionStore } from './adapters/storage/promotion-store.js';
+import { environmentClusters } from './adapters/environment-clusters.js';
+import { environmentDeps } from './promotion/environment-deps.js';
+import type { PromotionDeps } from './promotion/service.js';
 
 export interface Services {
   config: Config;
@@ -33,6 +38,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** Promotion between the environments of the graph (src/services/promotion). */
+  promotion: PromotionDeps;
   /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
   observability: Observability;
 }
@@ -116,7 +123,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       },
       logger,
     );
-  const plainIntake = createIntake({
+  const intakeDeps: IntakeDeps = {
     store: requestStore,
     queue: requestQueue,
     admissions,
@@ -125,9 +132,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     loginServer: config.ACR_LOGIN_SERVER,
     clock,
     logger,
-  });
+  };
+  const plainIntake = createIntake(intakeDeps);
   const intake = observedIntake(plainIntake, observability, logger);
-  const pipeline: PipelineDeps = {
+  const shared: PipelineDeps = {
     store: observedStore(store, observability, clock, logger),
     queue,
     clock,
@@ -165,7 +173,18 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       acrLoginServer: config.ACR_LOGIN_SERVER,
     },
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
+  const pipeline: PipelineDeps = {
+    ...shared,
+    environments: environmentDeps(shared, config.promotion, environmentClusters(config, logger)),
+  };
+  const promotion: PromotionDeps = {
+    graph: config.promotion,
+    promotions: unavailableAsError(createPromotionStore(requestStorage.table(names.tables.releases))),
+    intake: intakeDeps,
+    publicUrl: config.TAILSPIN_PUBLIC_URL,
+    logger,
+  };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, promotion, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */
