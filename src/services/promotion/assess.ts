@@ -14,7 +14,8 @@ export interface PromotionFacts extends EligibilityFacts {
 }
 
 export type Assessment =
-  | { kind: 'stop'; reason: string }
+  /** `already`: the target has the candidate as this release (perhaps this promotion's own, admitted before a crash). */
+  | { kind: 'stop'; reason: string; already?: string }
   | { kind: 'supersede'; by: string; reason: string }
   | { kind: 'wait'; for: string; until?: string }
   | { kind: 'promote' };
@@ -28,6 +29,7 @@ export function assessPromotion(p: Promotion, env: Environment, f: PromotionFact
   const e = eligibility(p.candidate, f, env.name);
   if (!e.ok) {
     if (e.error.kind === 'superseded') return { kind: 'supersede', by: e.error.by, reason: e.error.reason };
+    if (e.error.kind === 'already') return { kind: 'stop', reason: e.error.reason, already: e.error.releaseId };
     return { kind: 'stop', reason: e.error.reason };
   }
   const soakUntil = new Date(new Date(p.candidate.succeededAt).getTime() + policy.soakSeconds * 1000);

@@ -52,7 +52,7 @@ export interface EligibleEntry {
   policy: Environment['policy'];
   candidate?: Candidate;
   /** The upstream release's record (scan, rollout, verification): what it proved upstream. */
-  evidence?: { url: string; verdict?: string; scan?: string };
+  evidence?: { url: string; verification?: string; verdict?: string; scan?: string };
   eligible: boolean;
   reason?: string;
   promotion?: { id: string; state: Promotion['state']; waitingFor?: string; releaseId?: string };
@@ -101,7 +101,7 @@ function evidenceOf(d: PromotionDeps, r: Release): NonNullable<EligibleEntry['ev
   const scan = r.outcome.scan;
   return {
     url: releaseUrl(d, r.id),
-    ...(v ? { verdict: `${v.outcome}: ${v.reason}` } : r.outcome.warning ? { verdict: r.outcome.warning } : {}),
+    ...(v ? { verification: v.outcome, verdict: v.verdict } : r.outcome.warning ? { verdict: r.outcome.warning } : {}),
     ...(scan ? { scan: `${scan.outcome}${scan.cached ? ' (cached verdict)' : ''}, run ${scan.runId}` } : {}),
   };
 }
@@ -254,6 +254,8 @@ export async function drive(d: PromotionDeps, id: string, log: Logger): Promise<
   const now = d.intake.clock.now();
   const a: Assessment = assessPromotion(p, env, facts, now);
   const at = now.toISOString();
+  // A worker admitted this promotion's release and died before recording it: the target has it now. Record that one.
+  if (a.kind === 'stop' && a.already && (await d.intake.store.get(a.already))?.promotion?.id === p.id) return promote(d, p, env, log);
   if (a.kind === 'stop' || a.kind === 'supersede') {
     log.warn('promotion ended without a release', { promotion_id: id, outcome: a.kind, reason: a.reason });
     return update(d, id, (cur) => end(cur, a.kind === 'stop' ? 'stopped' : 'superseded', a.reason, at));
