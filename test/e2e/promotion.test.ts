@@ -9,7 +9,8 @@ import { startSlots } from '../../src/sandbox/index.js';
 import { promotionId } from '../../src/services/promotion/model.js';
 import { decide, drive } from '../../src/services/promotion/service.js';
 import { silentLogger } from '../../src/services/logger.js';
-import { api, eventually, startTestHost } from '../helpers/host.js';
+import { api, eventually, FUNCTION_KEY, startTestHost } from '../helpers/host.js';
+import { main, type CliIo } from '../../src/cli/main.js';
 import { digest, pinned, pushImage, settle } from '../helpers/releases.js';
 
 const W = { namespace: 'tail-spin', deployment: 'tailspin-server', container: 'tailspin-server' };
@@ -49,6 +50,19 @@ afterAll(async () => {
   await host?.stop();
 });
 const logs: string[] = [];
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdin: (async function* () {})(),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: { TAILSPIN_URL: host.url, TAILSPIN_FUNCTION_KEY: FUNCTION_KEY },
+  };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
 
 interface PromotionView {
   id: string;
@@ -194,10 +208,22 @@ describe('dev → staging → prod', () => {
     const staging2 = await settle(host, toStaging.releaseId!);
     expect(staging2.phase).toBe('succeeded');
 
+    // Through the CLI this time: what prod could take, the request, a refused and an accepted approval, what is pending.
     const id = promotionId('prod', staging2.id);
-    expect((await post('/promotions', { app: APP, environment: 'prod', comment: 'next' }, as('bob@contoso.com'))).status).toBe(202);
-    expect((await post(`/promotions/${id}/approve`, { comment: 'ok' }, as('octocat', 'github'))).status).toBe(200);
-    expect((await promotion(id)).waitingFor).toMatch(/^soak in staging until/);
+    const eligible = await cli('promote', 'eligible', 'prod');
+    expect(eligible.code).toBe(0);
+    expect(eligible.out).toContain(`prod ← ${APP}: eligible release ${staging2.id} ${digest(0x182).slice(0, 19)}…`);
+    expect(eligible.out).toContain(`evidence: ${host.url}/api/deployments/${staging2.id}`);
+    const requested = await cli('promote', 'request', APP, 'prod', '--comment', 'next', '--as', 'entra:bob@contoso.com');
+    expect(requested).toMatchObject({ code: 0, out: expect.stringContaining(`${id}  ${APP} staging→prod`) });
+    const self = await cli('promote', 'approve', id, '--comment', 'mine', '--as', 'entra:bob@contoso.com');
+    expect(self).toMatchObject({
+      code: 1,
+      err: 'promote: 403 entra:bob@contoso.com requested this promotion and prod does not allow self-approval\n',
+    });
+    expect(await cli('promote', 'approve', id, '--comment', 'ok', '--as', 'github:octocat')).toMatchObject({ code: 0 });
+    const pending = await cli('promote', 'pending', '--environment', 'prod');
+    expect(pending.out).toMatch(new RegExp(`^${id} .* pending \\(waiting for soak in staging until .*approved by github:octocat\\n$`));
 
     const rb = await post(
       '/deployments',
