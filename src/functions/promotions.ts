@@ -106,7 +106,7 @@ export function registerPromotions(r: Registrar, d: PromotionDeps, schedule: str
     handler: h.decision('approve'),
   });
   r.http('rejectPromotion', { route: 'promotions/{id}/reject', methods: ['POST'], authLevel: 'function', handler: h.decision('reject') });
-  r.http('eligibleForEnvironment', {
+  r.http('eligiblePromotions', {
     route: 'environments/{environment}/eligible',
     methods: ['GET'],
     authLevel: 'function',

@@ -11,6 +11,7 @@ import { decide, drive } from '../../src/services/promotion/service.js';
 import { silentLogger } from '../../src/services/logger.js';
 import { api, eventually, FUNCTION_KEY, startTestHost } from '../helpers/host.js';
 import { main, type CliIo } from '../../src/cli/main.js';
+import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import { digest, pinned, pushImage, settle } from '../helpers/releases.js';
 
 const W = { namespace: 'tail-spin', deployment: 'tailspin-server', container: 'tailspin-server' };
@@ -193,6 +194,19 @@ describe('dev → staging → prod', () => {
       'requested by entra:bob@contoso.com (“ship it”), approved by github:octocat (“checked the staging dashboards”)',
     );
     expect(await running('prod')).toBe(pinned(0x181));
+    // GitHub's environment view: one Deployment per environment, each for the same digest, each ending success.
+    const github = host.sandbox.find((s) => s.name === 'github')?.handle as GitHubFake;
+    const byEnv = (env: string) =>
+      github.state.deployments.filter(
+        (dep) => (dep.payload as { releaseId?: string }).releaseId === { dev: devId, staging: stagingId, prod: p.releaseId }[env],
+      );
+    await eventually(
+      async () => (['dev', 'staging', 'prod'].every((e) => byEnv(e)[0]?.statuses.some((s) => s.state === 'success')) ? true : undefined),
+      'GitHub deployments to succeed',
+      20_000,
+    );
+    for (const env of ['dev', 'staging', 'prod'])
+      expect(byEnv(env).map((dep) => [dep.environment, (dep.payload as { digest?: string }).digest])).toEqual([[env, digest(0x181)]]);
     // Decided once: another approval now is a conflict, not a second release.
     expect((await post(`/promotions/${id}/approve`, { comment: 'again' }, as('bob@contoso.com'))).status).toBe(409);
     // The same request again is the same promotion, already promoted: nothing new.

@@ -30,7 +30,11 @@ export const AUTOMATION = 'tailspin-deployer';
 const MAX_CONFLICTS = 5;
 const RECENT_UPSTREAM = 50;
 
-export const appsOf = (d: PromotionDeps): string[] => [...d.intake.catalog.apps.map((a) => a.name), MANIFEST_APP];
+/** The apps deployed to every environment of the graph (each app lists its own), and the manifests. */
+export const appsOf = (d: PromotionDeps, to?: string): string[] => [
+  ...d.intake.catalog.apps.filter((a) => to === undefined || a.environments.includes(to)).map((a) => a.name),
+  MANIFEST_APP,
+];
 const releaseUrl = (d: PromotionDeps, id: string) => `${d.publicUrl.replace(/\/$/, '')}/api/deployments/${id}`;
 
 async function factsFor(d: PromotionDeps, app: string, from: string, to: string, since?: string): Promise<PromotionFacts> {
@@ -65,7 +69,7 @@ export async function eligibleFor(d: PromotionDeps, to: string): Promise<Eligibl
   if (!env.from) return { error: `${to} is where pushes deploy; nothing is promoted into it` };
   const from = env.from;
   return Promise.all(
-    appsOf(d).map(async (app): Promise<EligibleEntry> => {
+    appsOf(d, to).map(async (app): Promise<EligibleEntry> => {
       const base = { app, from, to, policy: env.policy };
       const upstream = await d.intake.store.head(app, from);
       const good = upstream.lastGood ? await d.intake.store.get(upstream.lastGood.releaseId) : undefined;
@@ -123,7 +127,8 @@ export async function requestPromotion(
   if (!env)
     return { kind: 'not-found', reason: `unknown environment "${req.to}"; known: ${d.graph.environments.map((e) => e.name).join(', ')}` };
   if (!env.from || !env.policy) return { kind: 'conflict', reason: `${req.to} is where pushes deploy; nothing is promoted into it` };
-  if (!appsOf(d).includes(req.app)) return { kind: 'not-found', reason: `unknown app "${req.app}"; known: ${appsOf(d).join(', ')}` };
+  if (!appsOf(d, req.to).includes(req.app))
+    return { kind: 'not-found', reason: `unknown app "${req.app}" in ${req.to}; known: ${appsOf(d, req.to).join(', ')}` };
   const upstream = await d.intake.store.head(req.app, env.from);
   const id = req.releaseId ?? upstream.lastGood?.releaseId;
   if (!id) return { kind: 'conflict', reason: `${req.app} has no verified release in ${env.from} to promote` };
@@ -334,7 +339,7 @@ export async function promoteTick(d: PromotionDeps): Promise<number> {
   const log = d.logger.child({ component: 'promotion' });
   for (const env of d.graph.environments) {
     if (!env.from || env.policy?.kind !== 'auto') continue;
-    for (const app of appsOf(d)) await autoRequest(d, env, app, log);
+    for (const app of appsOf(d, env.name)) await autoRequest(d, env, app, log);
   }
   const pending = await d.promotions.list({ state: 'pending' });
   for (const p of pending) {
