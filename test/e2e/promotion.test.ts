@@ -201,7 +201,10 @@ describe('dev → staging → prod', () => {
         (dep) => (dep.payload as { releaseId?: string }).releaseId === { dev: devId, staging: stagingId, prod: p.releaseId }[env],
       );
     await eventually(
-      async () => (['dev', 'staging', 'prod'].every((e) => byEnv(e)[0]?.statuses.some((s) => s.state === 'success')) ? true : undefined),
+      () =>
+        Promise.resolve(
+          ['dev', 'staging', 'prod'].every((e) => byEnv(e)[0]?.statuses.some((s) => s.state === 'success')) ? true : undefined,
+        ),
       'GitHub deployments to succeed',
       20_000,
     );
