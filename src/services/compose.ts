@@ -88,6 +88,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     createAdmissionQueue(requestStorage.queue(names.admissionQueue), { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }),
   );
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
+  const envClusters = environmentClusters(config, logger);
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
     name,
@@ -104,6 +105,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       }
     }),
     probe('kubernetes', ports.configured.cluster || Boolean(overrides.ports?.cluster), false, () => ports.cluster.ping()),
+    // Environments of the promotion graph with a cluster of their own (issue 18).
+    ...Object.entries(envClusters).map(([env, cluster]) => probe(`kubernetes-${env}`, true, false, () => cluster.ping())),
     probe('github', ports.configured.github || Boolean(overrides.ports?.source), false, () => ports.source.ping()),
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
@@ -175,7 +178,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   };
   const pipeline: PipelineDeps = {
     ...shared,
-    environments: environmentDeps(shared, config.promotion, environmentClusters(config, logger)),
+    environments: environmentDeps(shared, config.promotion, envClusters),
   };
   const promotion: PromotionDeps = {
     graph: config.promotion,

@@ -151,6 +151,13 @@ describe('dev → staging → prod', () => {
       verification: expect.stringMatching(/^(healthy|inconclusive)$/),
       verdict: expect.stringMatching(/passed|healthy/),
     });
+    // Each environment's own cluster is probed by /api/health.
+    const health = (await (await fetch(`${host.url}/api/health`)).json()) as { dependencies: { name: string; status: string }[] };
+    expect(health.dependencies.filter((x) => x.name.startsWith('kubernetes')).map((x) => [x.name, x.status])).toEqual([
+      ['kubernetes', 'up'],
+      ['kubernetes-staging', 'up'],
+      ['kubernetes-prod', 'up'],
+    ]);
     const prodList = (await (await api(host, '/promotions?environment=prod')).json()) as { promotions: unknown[] };
     expect(prodList.promotions).toEqual([]);
     expect(await running('prod')).not.toBe(pinned(0x181));
