@@ -6,6 +6,7 @@ import { scanEvaluate } from './scan-evaluate.js';
 import { sendEvent } from './send-event.js';
 import { follow } from './follow.js';
 import { verifyPlan } from './verify-plan.js';
+import { promote } from './promote.js';
 import type { CliCommand, CliIo } from './command.js';
 
 export type { CliCommand, CliIo } from './command.js';
@@ -16,6 +17,7 @@ export const commands: Record<string, CliCommand> = {
   'send-event': sendEvent,
   follow,
   'verify-plan': verifyPlan,
+  promote,
 };
 
 export function usage(): string {

@@ -12,6 +12,7 @@ import { registerDashboard } from './dashboard.js';
 import { githubLinks } from '../services/release-view.js';
 import { dashboardAssets } from '../dashboard/server/assets.js';
 import { registerAdmissions } from './admissions.js';
+import { registerPromotions } from './promotions.js';
 import { storageNames, type Services } from '../services/compose.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
@@ -39,4 +40,5 @@ export function registerAll(registrar: Registrar, s: Services): void {
   registerPipeline(r, s.pipeline, c.TAILSPIN_QUEUE_NAME);
   registerMetrics(r, s.observability);
   registerAdmissions(r, { intake, logger }, storageNames(c).admissionQueue);
+  registerPromotions(r, s.promotion, c.PROMOTION_SCHEDULE);
 }

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { startLocalHost, type LocalHost } from './host.js';
 import { localEnvironment } from './settings.js';
 import { ConfigError } from '../services/config.js';
-import { sandboxSlots } from '../sandbox/index.js';
+import { startSlots } from '../sandbox/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   let host: LocalHost;
   try {
-    host = await startLocalHost({ root, env: localEnvironment(root), azuritePorts: 'standard', slots: sandboxSlots });
+    host = await startLocalHost({ root, env: localEnvironment(root), azuritePorts: 'standard', slots: startSlots });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`tailspin-deployer: cannot start: ${e.message}\n`);

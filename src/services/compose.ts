@@ -23,6 +23,11 @@ import { signatureSettings } from './signature/settings.js';
 import type { Observability } from './telemetry/port.js';
 import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
+import type { IntakeDeps } from './intake/admission.js';
+import { createPromotionStore } from './adapters/storage/promotion-store.js';
+import { environmentClusters } from './adapters/environment-clusters.js';
+import { environmentDeps } from './promotion/environment-deps.js';
+import type { PromotionDeps } from './promotion/service.js';
 
 export interface Services {
   config: Config;
@@ -34,6 +39,8 @@ export interface Services {
   store: ReleaseStore;
   intake: Intake;
   pipeline: PipelineDeps;
+  /** Promotion between the environments of the graph (src/services/promotion). */
+  promotion: PromotionDeps;
   /** The deployer's own metrics and release traces (GET /api/metrics; Application Insights in Azure). */
   observability: Observability;
 }
@@ -82,6 +89,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     createAdmissionQueue(requestStorage.queue(names.admissionQueue), { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }),
   );
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
+  const envClusters = environmentClusters(config, logger);
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
     name,
@@ -98,6 +106,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       }
     }),
     probe('kubernetes', ports.configured.cluster || Boolean(overrides.ports?.cluster), false, () => ports.cluster.ping()),
+    // Environments of the promotion graph with a cluster of their own (issue 18).
+    ...Object.entries(envClusters).map(([env, cluster]) => probe(`kubernetes-${env}`, true, false, () => cluster.ping())),
     probe('github', ports.configured.github || Boolean(overrides.ports?.source), false, () => ports.source.ping()),
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
     ...(overrides.probes ?? []),
@@ -117,7 +127,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       },
       logger,
     );
-  const plainIntake = createIntake({
+  const intakeDeps: IntakeDeps = {
     store: requestStore,
     queue: requestQueue,
     admissions,
@@ -126,9 +136,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     loginServer: config.ACR_LOGIN_SERVER,
     clock,
     logger,
-  });
+  };
+  const plainIntake = createIntake(intakeDeps);
   const intake = observedIntake(plainIntake, observability, logger);
-  const pipeline: PipelineDeps = {
+  const shared: PipelineDeps = {
     store: observedStore(store, observability, clock, logger),
     queue,
     clock,
@@ -168,7 +179,18 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       signature: signatureSettings(config),
     },
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };
+  const pipeline: PipelineDeps = {
+    ...shared,
+    environments: environmentDeps(shared, config.promotion, envClusters),
+  };
+  const promotion: PromotionDeps = {
+    graph: config.promotion,
+    promotions: unavailableAsError(createPromotionStore(requestStorage.table(names.tables.releases))),
+    intake: intakeDeps,
+    publicUrl: config.TAILSPIN_PUBLIC_URL,
+    logger,
+  };
+  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, promotion, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { Catalog, defaultCatalog } from './domain/catalog.js';
+import { verificationSettings } from './verification/settings.js';
+import { flatGraph, PromotionGraphSpec, type PromotionGraph } from './promotion/graph.js';
 import { VERIFICATION_ENV, verificationSettingsFromConfig, type VerificationSettings } from './verification/index.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -176,11 +178,21 @@ export const Settings = z.object({
   TAILSPIN_LOCAL_FUNCTION_KEY: z.string().min(8).default('local-dev-function-key'),
   AZURITE_LOCATION: optionalText,
   TAILSPIN_CATALOG: z.preprocess((v) => (v === '' ? undefined : v), json(Catalog).optional()),
+
+  // Promotion (issue 18): the environments as a graph, each with its policy (src/services/promotion/graph.ts)
+  TAILSPIN_PROMOTION: z.preprocess((v) => (v === '' ? undefined : v), json(PromotionGraphSpec).optional()),
+  /** NCRONTAB (with seconds) of the timer that starts automatic promotions and looks at pending ones. */
+  PROMOTION_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'expected an NCRONTAB schedule with 6 fields, e.g. "0 */1 * * * *"')
+    .default('0 */1 * * * *'),
 });
 
 export type Settings = z.infer<typeof Settings>;
 
 export interface Config extends Settings {
+  /** The promotion graph: TAILSPIN_PROMOTION, or one environment per TAILSPIN_ENVIRONMENTS name with none. */
+  promotion: PromotionGraph;
   storage: StorageSetting;
   catalog: Catalog;
   /** The verification rule, checked as a whole (the failing rate must stay a rate). */
@@ -233,8 +245,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'AzureWebJobsStorage: is missing (set a connection string, or AzureWebJobsStorage__accountName to use the managed identity)',
     ]);
   }
-  const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, s.TAILSPIN_ENVIRONMENTS);
-  return { ...s, storage, catalog, verification: verificationRule(s) };
+  const promotion = s.TAILSPIN_PROMOTION ?? flatGraph(s.TAILSPIN_ENVIRONMENTS);
+  const environments = promotion.environments.map((e) => e.name);
+  // With a graph, TAILSPIN_ENVIRONMENTS may stay as it was (the root alone, say) but may not disagree with it.
+  const listed = env.TAILSPIN_ENVIRONMENTS?.trim() ? s.TAILSPIN_ENVIRONMENTS : [];
+  if (s.TAILSPIN_PROMOTION && listed.length && (listed[0] !== environments[0] || listed.some((e) => !environments.includes(e))))
+    throw new ConfigError([
+      `TAILSPIN_ENVIRONMENTS: lists ${listed.join(', ')} but TAILSPIN_PROMOTION has ${environments.join(', ')} (root ${environments[0] ?? '?'} first); leave it out, or list the root first and only environments of the graph`,
+    ]);
+  const settings = { ...s, TAILSPIN_ENVIRONMENTS: environments };
+  const catalog = s.TAILSPIN_CATALOG ?? defaultCatalog(s.GITHUB_REPOSITORY, s.GITHUB_DEPLOY_BRANCH, environments);
+  const verification = verificationRule(s);
+  environmentVerification(promotion, verification);
+  return { ...settings, promotion, storage, catalog, verification };
 }
 
 /** The settings that tune verification must make a test together; the message names them. */
@@ -244,6 +267,24 @@ function verificationRule(s: Settings): VerificationSettings {
   } catch (e) {
     if (e instanceof RangeError) throw new ConfigError([e.message]);
     throw e;
+  }
+}
+
+/** An environment's own thresholds must make a test with the shared rule too; the message names the environment. */
+function environmentVerification(g: PromotionGraph, shared: VerificationSettings): void {
+  for (const e of g.environments) {
+    const v = e.verify;
+    if (!v) continue;
+    try {
+      verificationSettings({
+        ...shared,
+        ...(v.errorRateMax !== undefined ? { errorRateMax: v.errorRateMax } : {}),
+        ...(v.p95MsMax !== undefined ? { p95MsMax: v.p95MsMax } : {}),
+      });
+    } catch (x) {
+      if (x instanceof RangeError) throw new ConfigError([`TAILSPIN_PROMOTION: ${e.name}: verify: ${x.message}`]);
+      throw x;
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import { ACTIVE_PHASES, TERMINAL_PHASES, type Door, type Phase, type Release } f
 export const SEARCH_WINDOW = 500;
 
 const PHASES: readonly string[] = [...ACTIVE_PHASES, ...TERMINAL_PHASES];
-const DOORS: readonly string[] = ['github', 'acr', 'manual'] satisfies Door[];
+const DOORS: readonly string[] = ['github', 'acr', 'manual', 'promotion'] satisfies Door[];
 
 export interface ReleaseQuery {
   phases?: Phase[];

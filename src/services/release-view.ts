@@ -13,6 +13,8 @@ export interface ReleaseView {
   commit?: string;
   manifestCommit?: string;
   source: Release['source'];
+  /** Promotion releases: the promotion, who requested and approved it, and the upstream release's evidence. */
+  promotion?: Release['promotion'];
   correlationId: string;
   createdAt: string;
   updatedAt: string;
@@ -73,6 +75,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.commit ? { commit: r.commit } : {}),
     ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}),
     source: r.source,
+    ...(r.promotion ? { promotion: r.promotion } : {}),
     correlationId: r.correlationId,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -81,7 +84,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(measurements ? { measurements } : {}),
     ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
-    links: { self: statusUrl, ...sourceLinks(r, github), ...(links ?? {}) },
+    links: { self: statusUrl, ...sourceLinks(r, github), ...(r.promotion ? { upstream: r.promotion.evidence } : {}), ...(links ?? {}) },
     outcome: rest,
     ...(withTimeline ? { timeline: r.timeline } : {}),
     statusUrl,

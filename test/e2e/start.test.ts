@@ -57,6 +57,9 @@ describe('npm start', () => {
       expect(health.dependencies.map((d) => [d.name, d.status])).toEqual([
         ['storage-queue', 'up'],
         ['kubernetes', 'up'],
+        // npm start's staging and prod clusters (the promotion sandbox, issue 18)
+        ['kubernetes-staging', 'up'],
+        ['kubernetes-prod', 'up'],
         ['github', 'up'],
         ['log-analytics', 'up'],
       ]);

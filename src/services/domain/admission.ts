@@ -17,6 +17,7 @@ export interface NewRelease {
   commit?: string;
   manifestCommit?: string;
   source: Release['source'];
+  promotion?: Release['promotion'];
   correlationId: string;
   semanticDedup: boolean;
   allowQuarantined: boolean;
@@ -47,6 +48,7 @@ export function planAdmission(head: Head, input: NewRelease, id: string, now: Da
     ...(input.commit ? { commit: input.commit } : {}),
     ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
     source: input.source,
+    ...(input.promotion ? { promotion: input.promotion } : {}),
     correlationId: input.correlationId,
     createdAt: at,
     updatedAt: at,

@@ -2,6 +2,7 @@
 import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
 import type { Counts, VerificationDecision, VerificationOutcome, WeightedCounts } from '../verification/index.js';
 import type { AdapterErrorKind } from './result.js';
+import type { PromotionRef } from '../promotion/model.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -19,7 +20,8 @@ export const isTerminal = (p: Phase): p is TerminalPhase => (TERMINAL_PHASES as 
 
 /** image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback */
 export type ReleaseKind = 'image' | 'manifest' | 'build' | 'rollback';
-export type Door = 'github' | 'acr' | 'manual';
+/** promotion: a release that succeeded in the environment upstream, moved on (src/services/promotion). */
+export type Door = 'github' | 'acr' | 'manual' | 'promotion';
 
 export interface PinnedImage {
   registry: string;
@@ -51,6 +53,8 @@ export interface Release {
   /** For manifest releases: the commit whose k8s/ is applied. */
   manifestCommit?: string;
   source: { door: Door; eventId: string; actor?: string; reason?: string };
+  /** Promotion releases: where they came from, who asked and who approved (src/services/promotion). */
+  promotion?: PromotionRef;
   correlationId: string;
   createdAt: string;
   updatedAt: string;

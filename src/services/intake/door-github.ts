@@ -6,7 +6,7 @@ import { describeZodError } from './manual.js';
 import { admitAndEnqueue, deployEnvironment, once, type IntakeDeps } from './admission.js';
 
 /** Manifest releases cover the whole k8s/ folder; they serialize on their own head. */
-const MANIFEST_APP = 'k8s';
+export const MANIFEST_APP = 'k8s';
 
 export type GithubOutcome =
   | { kind: 'accepted'; releaseIds: string[]; duplicates: string[] }

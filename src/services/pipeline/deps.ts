@@ -77,4 +77,6 @@ export interface PipelineDeps {
   outbox: NotifyOutbox;
   catalog: Catalog;
   settings: PipelineSettings;
+  /** Environments with their own cluster, namespace or verification (promotion graph): a release is reconciled with its environment's. */
+  environments?: Record<string, PipelineDeps>;
 }

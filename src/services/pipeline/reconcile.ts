@@ -75,7 +75,8 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
     }
     if (!opts.force && r.nextCheckAt && new Date(r.nextCheckAt).getTime() - now.getTime() > EARLY_TOLERANCE_MS) return { kind: 'early' };
 
-    const c: StepContext = { r, d, now, log, app: findApp(d.catalog, r.app) };
+    const de = d.environments?.[r.environment] ?? d;
+    const c: StepContext = { r, d: de, now, log, app: findApp(de.catalog, r.app) };
     let decision: Decision;
     try {
       decision = await stepFor(r.kind, phase)(c);

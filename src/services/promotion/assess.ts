@@ -1,0 +1,62 @@
+/**
+ * One look at a pending promotion: stop it, let a newer release take its place, keep waiting (soak,
+ * approvals, a freeze window) or promote now. Pure: the promotion, the policy and the facts in.
+ */
+import type { Release } from '../domain/release.js';
+import { frozenUntil } from './cron.js';
+import { eligibility, type EligibilityFacts } from './eligibility.js';
+import type { Environment } from './graph.js';
+import type { Promotion } from './model.js';
+
+export interface PromotionFacts extends EligibilityFacts {
+  /** Releases of the app in the upstream environment created since the candidate succeeded. */
+  upstreamSince: Release[];
+}
+
+export type Assessment =
+  /** `already`: the target has the candidate as this release (perhaps this promotion's own, admitted before a crash). */
+  | { kind: 'stop'; reason: string; already?: string }
+  | { kind: 'supersede'; by: string; reason: string }
+  | { kind: 'wait'; for: string; until?: string }
+  | { kind: 'promote' };
+
+export function assessPromotion(p: Promotion, env: Environment, f: PromotionFacts, now: Date): Assessment {
+  const policy = env.policy;
+  if (!policy) return { kind: 'stop', reason: `${env.name} takes no promotions (no policy)` };
+  // A rollback upstream first: it is why the candidate may no longer be what runs there.
+  const rollback = upstreamRollback(p, f.upstreamSince);
+  if (rollback) return { kind: 'stop', reason: rollback };
+  const e = eligibility(p.candidate, f, env.name);
+  if (!e.ok) {
+    if (e.error.kind === 'superseded') return { kind: 'supersede', by: e.error.by, reason: e.error.reason };
+    if (e.error.kind === 'already') return { kind: 'stop', reason: e.error.reason, already: e.error.releaseId };
+    return { kind: 'stop', reason: e.error.reason };
+  }
+  const soakUntil = new Date(new Date(p.candidate.succeededAt).getTime() + policy.soakSeconds * 1000);
+  if (soakUntil > now) return { kind: 'wait', for: `soak in ${p.from} until ${soakUntil.toISOString()}`, until: soakUntil.toISOString() };
+  if (policy.kind === 'approval') {
+    const have = new Set(p.approvals.map((a) => a.by.toLowerCase())).size;
+    if (have < policy.approvals) return { kind: 'wait', for: `approvals: ${have} of ${policy.approvals}` };
+    return { kind: 'promote' };
+  }
+  // Freeze windows hold automatic promotion only; an approval is a person deciding.
+  const open = frozenUntil(env.freezeCrons, now);
+  if (!open) return { kind: 'wait', for: 'freeze window (frozen for at least the next 31 days)' };
+  if (open > now) return { kind: 'wait', for: `freeze window until ${open.toISOString()}`, until: open.toISOString() };
+  return { kind: 'promote' };
+}
+
+/** A rollback upstream since the candidate succeeded: a manual rollback, or a release there that was rolled back or failed. */
+function upstreamRollback(p: Promotion, since: Release[]): string | undefined {
+  const after = new Date(p.candidate.succeededAt).getTime();
+  for (const r of since) {
+    if (r.id === p.candidate.releaseId || new Date(r.createdAt).getTime() < after) continue;
+    const rolledBack = r.phase === 'rolled_back' || r.phase === 'failed' || r.timeline.some((t) => t.to === 'rolling_back');
+    if (r.kind === 'rollback')
+      return `${p.from} was rolled back during the soak (release ${r.id}: ${r.source.reason ?? 'manual rollback'})`;
+    if (rolledBack) return `${p.from} rolled back release ${r.id} during the soak (${lastReason(r)})`;
+  }
+  return undefined;
+}
+
+const lastReason = (r: Release): string => [...r.timeline].reverse().find((t) => t.to === 'rolling_back')?.reason ?? r.phase;

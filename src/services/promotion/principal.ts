@@ -1,0 +1,47 @@
+/**
+ * Who may approve: principals as configured (`entra:alice@contoso.com`, `entra:<object id>`,
+ * `entra-group:<object id>`, `github:octocat`) against the identity a request carries. Pure.
+ */
+import type { PromotionPolicy } from './graph.js';
+
+export const PRINCIPAL_PATTERN = /^(entra:[^\s:]{1,256}|entra-group:[0-9a-f-]{36}|github:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/;
+
+export interface Identity {
+  /** The canonical name recorded in timelines: "entra:<name>" or "github:<login>". */
+  principal: string;
+  /** Other names of the same person (the Entra object id). */
+  aliases: string[];
+  /** Entra group object ids from the token's groups claim. */
+  groups: string[];
+}
+
+const norm = (s: string) => s.toLowerCase();
+
+/** Every name the identity answers to, lowercase (Entra UPNs and GitHub logins are case-insensitive). */
+export const namesOf = (who: Identity): string[] => [who.principal, ...who.aliases].map(norm);
+
+export function isAllowed(who: Identity, approvers: string[]): boolean {
+  const names = new Set(namesOf(who));
+  const groups = new Set(who.groups.map(norm));
+  return approvers.some((a) => {
+    const p = norm(a);
+    if (p.startsWith('entra-group:')) return groups.has(p.slice('entra-group:'.length));
+    return names.has(p);
+  });
+}
+
+export type ApprovalCheck = { ok: true } | { ok: false; reason: string };
+
+/** May this identity approve a promotion that `requestedBy` asked for, under this policy? */
+export function mayApprove(
+  who: Identity,
+  policy: Extract<PromotionPolicy, { kind: 'approval' }>,
+  requestedBy: string,
+  env: string,
+): ApprovalCheck {
+  if (!policy.allowSelfApproval && namesOf(who).includes(norm(requestedBy)))
+    return { ok: false, reason: `${who.principal} requested this promotion and ${env} does not allow self-approval` };
+  if (!isAllowed(who, policy.approvers))
+    return { ok: false, reason: `${who.principal} is not an allowed approver for ${env} (allowed: ${policy.approvers.join(', ')})` };
+  return { ok: true };
+}
