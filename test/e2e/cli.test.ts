@@ -33,7 +33,8 @@ describe('tailspin-deployer CLI', () => {
   it('send-event image posts an ImagePushed event', async () => {
     const c = io();
     expect(await main(['send-event', 'image', '--repo-name', 'tailspin-client', '--tag', 'v9'], c.value)).toBe(0);
-    expect(c.out()).toMatch(/"outcome":"release"/);
+    // Accepted with a reserved release id; admission follows from the queue (#19).
+    expect(c.out()).toMatch(/"outcome":"accepted","releaseId":"r-/);
   });
 
   it('send-event deploy + follow: with no scanner configured the release is blocked (fail closed), and follow says so', async () => {
