@@ -118,6 +118,14 @@ describe('accept at the door, admit behind the queue', () => {
     expect(await ledger.reservation(id)).toMatchObject({ outcome: 'release' });
   });
 
+  it('an id collision (two events given the same id) fails loudly instead of answering a wrong duplicate', async () => {
+    const { ledger } = world();
+    const id = newReleaseId(new Date());
+    await ledger.accept('github', 'd-first', [id], new Date());
+    await expect(ledger.accept('github', 'd-second', [id], new Date())).rejects.toThrow(/already taken/);
+    expect(await ledger.claimOf('github', 'd-second')).toBeUndefined();
+  });
+
   it('a stray message (a duplicate delivery that lost the claim) admits nothing', async () => {
     const { d, store, queued } = world();
     await acceptEvents(d, [{ door: 'acr', key: 'evt-x', inputs: [image(5, 'evt-x')] }], silentLogger);

@@ -58,7 +58,11 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
       } catch (e) {
         if (!isStatus(e, 409)) throw e;
       }
-      const row = await dedup.getEntity<ClaimRow>(door, rowKey);
+      const row = await dedup.getEntity<ClaimRow>(door, rowKey).catch((e: unknown) => {
+        // The transaction failed on a reservation row, not the claim: an id another event already holds.
+        if (isStatus(e, 404)) throw new Error('a reserved release id is already taken; accept again with new ids');
+        throw e;
+      });
       const first = ids(row);
       if (row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS) {
         // Take over a claim whose door died before its message was queued; the ETag makes sure only one taker wins.
