@@ -17,6 +17,7 @@ const ok = (pass: boolean) => (pass ? 'within' : '**over**');
 export async function scaleSection(root: string, opts: { stormApps?: number; step?: (what: string) => void } = {}): Promise<ScaleSection> {
   opts.step?.('webhook ack vs the minimal reference server');
   const ack = await ackVsMinimal(root, { rounds: 3, durationS: 5, countAcks: 100 });
+  opts.step?.(`ack figures: ${JSON.stringify({ byConnections: ack.byConnections, storage: ack.storageRequestsPerAck })}`);
   opts.step?.('scale-out storm on 1 and 3 hosts');
   const storm = await stormBench(root, { sizes: [1, 3], apps: opts.stormApps ?? 50, images: 2 });
   const rows: string[][] = ack.byConnections.map((b) => {

@@ -181,7 +181,8 @@ export interface StormSent {
  * answer that says "still in flight, again later" is sent again, as Event Grid or a script would.
  */
 export async function fireStorm(urls: string[], events: StormEvent[], concurrency = 8): Promise<StormSent> {
-  const deliveries = events.flatMap((e, i) => [0, 1].map((copy) => ({ e, url: urls[(i + copy) % urls.length] as string })));
+  // All first copies, then all second ones (each to another host): a redelivery comes later, as from Event Grid.
+  const deliveries = [0, 1].flatMap((copy) => events.map((e, i) => ({ e, url: urls[(i + copy) % urls.length] as string })));
   const answers = new Map<string, string[][]>();
   const statuses: Record<string, number> = {};
   const sentAt = Date.now();
@@ -191,7 +192,12 @@ export async function fireStorm(urls: string[], events: StormEvent[], concurrenc
       const d = deliveries[next++];
       if (!d) break;
       for (let attempt = 0; ; attempt++) {
-        const res = await send(d.url, d.e);
+        // A keep-alive connection the host closed as the request went out (ECONNRESET): send it again, as a sender would.
+        const res = await send(d.url, d.e).catch((e: unknown) => {
+          if (attempt < 5) return undefined;
+          throw e;
+        });
+        if (!res) continue;
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         // 503: an ACR event another delivery is still admitting; 409: a manual key still being processed. Both say "again later".
         if ((res.status === 503 || (res.status === 409 && d.e.kind === 'manual')) && attempt < 60) {
@@ -249,20 +255,30 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     for (const l of lists) for (const id of l) ids.add(id);
   }
   const until = Date.now() + deadlineMs;
-  const docs = new Map<string, ReleaseDoc>();
+  const headers = { 'x-functions-key': STORM_KEY };
+  const get = async (id: string): Promise<ReleaseDoc | undefined> => {
+    const res = await fetch(`${url}/api/deployments/${id}`, { headers });
+    if (res.status === 200) return (await res.json()) as ReleaseDoc;
+    await res.body?.cancel();
+    return undefined;
+  };
+  // One listing a round tells which releases ended (a GET per open id would load the hosts being measured).
   const open = new Set(ids);
   while (open.size > 0 && Date.now() < until) {
+    const listed = (await (await fetch(`${url}/api/deployments?limit=500`, { headers })).json()) as { releases: ReleaseDoc[] };
+    const phase = new Map(listed.releases.map((r) => [r.id, r.phase ?? '']));
     for (const id of [...open]) {
-      const res = await fetch(`${url}/api/deployments/${id}`, { headers: { 'x-functions-key': STORM_KEY } });
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        continue;
-      }
-      const doc = (await res.json()) as ReleaseDoc;
-      docs.set(id, doc);
-      if (doc.admission || TERMINAL.includes(doc.phase ?? '')) open.delete(id);
+      const p = phase.get(id);
+      if (p !== undefined) {
+        if (TERMINAL.includes(p)) open.delete(id);
+      } else if ((await get(id))?.admission) open.delete(id);
     }
-    if (open.size > 0) await new Promise((r) => setTimeout(r, 500));
+    if (open.size > 0) await new Promise((r) => setTimeout(r, 1000));
+  }
+  const docs = new Map<string, ReleaseDoc>();
+  for (const id of ids) {
+    const doc = await get(id);
+    if (doc) docs.set(id, doc);
   }
   const releases = [...docs.values()].filter((d) => !d.admission);
   const phases: Record<string, number> = {};

@@ -1,8 +1,10 @@
 /**
  * The intake ledger in the dedup table. A door's claim row (partition = door, row = hash of the
- * key, the same row the manual door's claims use) and one reservation row per reserved release id
- * (row = the id) share a partition, so accepting an event is one entity-group transaction: the
- * key is claimed and its ids are reserved together, or not at all.
+ * key, the same row the manual door's claims use) holds the release ids reserved for the event;
+ * one reservation row per id (row = the id) lets GET /api/deployments/{id} find it before
+ * admission. Claim and reservations are written side by side; the loser of a claim race deletes
+ * its reservations, and an id reserved by a door that died before the claim answered is an
+ * orphan row nobody was ever told about.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Acceptance, Admission, IntakeLedger, ReservationState } from '../../ports.js';
@@ -44,25 +46,41 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
     acceptedAt: at,
   });
 
+  const gone = (e: unknown) => {
+    if (!isStatus(e, 404)) throw e;
+  };
+  const withdraw = async (door: Door, key: string, releaseIds: string[]) => {
+    await Promise.all([
+      dedup.deleteEntity(door, safeKey(key)).catch(gone),
+      ...releaseIds.map((id) => dedup.deleteEntity(door, id).catch(gone)),
+    ]);
+  };
+
   return {
     async accept(door, key, releaseIds, now): Promise<Acceptance> {
       await ensure();
       const rowKey = safeKey(key);
       const claim = { partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, reserved: true };
-      try {
-        await dedup.submitTransaction([
-          ['create', { ...claim, releaseIds: JSON.stringify(releaseIds) }],
-          ...releaseIds.map((id): TransactionAction => ['create', reservationRow(door, id, key, now)]),
-        ]);
-        return { state: 'accepted', releaseIds };
-      } catch (e) {
-        if (!isStatus(e, 409)) throw e;
+      // Single inserts side by side, not one entity-group transaction: the same one round trip, and they
+      // do not queue behind each other (azurite runs transactions one at a time).
+      const [claimed, ...reserved] = await Promise.allSettled([
+        dedup.createEntity({ ...claim, releaseIds: JSON.stringify(releaseIds) }),
+        ...releaseIds.map((id) => dedup.createEntity(reservationRow(door, id, key, now))),
+      ]);
+      const held = releaseIds.filter((_, i) => reserved[i]?.status === 'fulfilled');
+      const refused = reserved.find((r) => r.status === 'rejected');
+      if (claimed?.status === 'fulfilled') {
+        if (!refused) return { state: 'accepted', releaseIds };
+        // An id could not be reserved: undo, and let the sender try again (with new ids).
+        await withdraw(door, key, held);
+        throw isStatus(refused.reason, 409)
+          ? new Error('a reserved release id is already taken; accept again with new ids')
+          : refused.reason;
       }
-      const row = await dedup.getEntity<ClaimRow>(door, rowKey).catch((e: unknown) => {
-        // The transaction failed on a reservation row, not the claim: an id another event already holds.
-        if (isStatus(e, 404)) throw new Error('a reserved release id is already taken; accept again with new ids');
-        throw e;
-      });
+      // The key was claimed before (or the claim failed): the ids reserved just now belong to nobody.
+      await Promise.all(held.map((id) => dedup.deleteEntity(door, id).catch(gone)));
+      if (!isStatus(claimed?.reason, 409)) throw claimed?.reason;
+      const row = await dedup.getEntity<ClaimRow>(door, rowKey);
       const first = ids(row);
       if (row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS) {
         // Take over a claim whose door died before its message was queued; the ETag makes sure only one taker wins.
@@ -84,15 +102,7 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
       };
     },
 
-    async withdraw(door, key, releaseIds) {
-      const gone = (e: unknown) => {
-        if (!isStatus(e, 404)) throw e;
-      };
-      await Promise.all([
-        dedup.deleteEntity(door, safeKey(key)).catch(gone),
-        ...releaseIds.map((id) => dedup.deleteEntity(door, id).catch(gone)),
-      ]);
-    },
+    withdraw,
 
     async claimOf(door, key) {
       await ensure();
