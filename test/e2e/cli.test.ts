@@ -50,6 +50,16 @@ describe('tailspin-deployer CLI', () => {
     expect(f.out()).toMatch(/→ blocked\s+scan could not be started \(fail closed\): acr is not configured/);
   });
 
+  it('send-event image + follow: the reserved id is followed through admission to its end (blocked: no scanner)', async () => {
+    const c = io();
+    expect(await main(['send-event', 'image', '--repo-name', 'tailspin-server', '--tag', 'v10'], c.value)).toBe(0);
+    const id = /"releaseId":"(r-[^"]+)"/.exec(c.out())?.[1] ?? '';
+    const f = io();
+    expect(await main(['follow', id, '--interval', '0.2', '--timeout', '30'], f.value)).toBe(1);
+    expect(f.out()).toMatch(/→ queued/);
+    expect(f.out()).toMatch(/→ blocked/);
+  });
+
   it('refuses bad input with exit 2', async () => {
     const c = io();
     expect(await main(['send-event', 'nonsense'], c.value)).toBe(2);
