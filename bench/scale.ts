@@ -9,7 +9,7 @@ import { repoRoot } from '../test/helpers/fixtures.js';
 import { scaleSection } from './scale-section.js';
 
 const began = Date.now();
-const apps = Number(process.env.STORM_APPS ?? '50');
+const apps = Number(process.env.STORM_APPS ?? '20');
 const section = await scaleSection(repoRoot, {
   stormApps: apps,
   step: (what) => process.stderr.write(`bench: ${what} (${Math.round((Date.now() - began) / 1000)} s)\n`),
