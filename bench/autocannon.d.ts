@@ -28,6 +28,8 @@ declare module 'autocannon' {
     url: string;
     connections: number;
     duration: number;
+    /** Stop after this many requests (then duration is only an upper bound). */
+    amount?: number;
     timeout?: number;
     requests?: Request[];
   }): Promise<Result>;

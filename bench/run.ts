@@ -16,6 +16,7 @@ import { verificationBench } from './verification.js';
 import { kubeIdle } from './kube-idle.js';
 import { inflight } from './inflight.js';
 import { ackMemory } from './ack-memory.js';
+import { scaleSection } from './scale-section.js';
 import { round } from './stats.js';
 
 const began = Date.now();
@@ -47,6 +48,7 @@ step('host memory over 10,000 webhook acknowledgements');
 const acks = await ackMemory();
 step('pipeline throughput with 1, 10 and 50 releases in flight, then memory to 1,000 releases');
 const flight = await inflight();
+const scale = await scaleSection(repoRoot, { step });
 const loadAfter = round(loadavg()[0] ?? 0, 2);
 // Error rates, not timings: run after the load reading so the CPU-bound simulation does not colour it.
 step('verification statistics (Monte Carlo over the decision code)');
@@ -92,6 +94,7 @@ const rows: string[][] = [
     `< ${s(batch.budgetS)} (Event Grid's delivery timeout)`,
     ok(batch.maxS < batch.budgetS),
   ],
+  ...scale.rows,
   ...memory.map((m) => [
     `webhook, ${m.concurrent} concurrent ${m.bodyMiB} MB bodies with ${m.what}: host RSS growth at peak`,
     `${m.peakGrowthMiB} MiB (${m.rssBeforeMiB} → ${m.rssPeakMiB} MiB); answers ${JSON.stringify(m.statuses)}`,
@@ -137,6 +140,7 @@ const caption = `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.pl
 const notes = [
   `Cold start: time inside a fresh \`node\` around require()/import() of the entry only, with AzureWebJobsStorage=UseDevelopmentStorage=true and a webhook secret; entry file ${round(cold.bundled.bytes / 2 ** 20, 2)} MiB.`,
   `Webhook: local host in its own process, azurite as its child; ${hook.consumer}. Enqueued during the 10-connection run: ${hook.unique.enqueued} (202s counted: ${hook.unique.status['202'] ?? 0}; requests in flight at the cut-off are enqueued but not counted by autocannon).`,
+  ...scale.notes,
   'Reactions: full sandbox in-process, SANDBOX_KUBE_TIME_SCALE=0.1; each figure is the timeline entry minus the moment the fact was visible on the fake (see bench/pipeline.ts). One reconcile tick per interval bounds the reaction at defaults too.',
 ];
 
@@ -145,6 +149,6 @@ process.stdout.write(
 );
 await writeFile(
   join(repoRoot, 'bench', 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, kubeIdle: idle, ackMemory: acks, inflight: flight, reactions, verification, markdown: table }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, kubeIdle: idle, ackMemory: acks, inflight: flight, scale: { ack: scale.ack, storm: scale.storm }, reactions, verification, markdown: table }, null, 2)}\n`,
 );
 process.exit(0);

@@ -3,9 +3,12 @@
  * does not share an event loop with the code it measures. Azurite is its child; the sandbox is
  * off. The queue consumer is parked (idle poll of an hour after its first empty look) so every
  * accepted push stays in the queue, where the bench counts it, and no pipeline work competes.
- * Prints one JSON line {url, connectionString, queueName} when ready; stops on SIGTERM.
+ * Prints one JSON line {url, connectionString, queueName, admissionQueue} when ready; stops on
+ * SIGTERM. With AZURE_STORAGE set (a connection string) it uses that storage instead of its own
+ * azurite: the ack-vs-minimal bench points it and the minimal server at the same one.
  */
 import { startLocalHost } from '../src/local/host.js';
+import { storageNames } from '../src/services/compose.js';
 import { silentLogger } from '../src/services/logger.js';
 import { freePort } from '../src/local/net.js';
 import { repoRoot } from '../test/helpers/fixtures.js';
@@ -26,11 +29,17 @@ const host = await startLocalHost({
     ACR_LOGIN_SERVER: 'demo.azurecr.io',
     TAILSPIN_CATALOG: JSON.stringify(BENCH_CATALOG),
     LOG_LEVEL: 'error',
+    ...(process.env.AZURE_STORAGE ? { AzureWebJobsStorage: process.env.AZURE_STORAGE } : {}),
   },
   overrides: { logger: silentLogger },
 });
 process.stdout.write(
-  `${JSON.stringify({ url: host.url.replace('localhost', '127.0.0.1'), connectionString: host.config.AzureWebJobsStorage, queueName: host.config.TAILSPIN_QUEUE_NAME })}\n`,
+  `${JSON.stringify({
+    url: host.url.replace('localhost', '127.0.0.1'),
+    connectionString: host.config.AzureWebJobsStorage,
+    queueName: host.config.TAILSPIN_QUEUE_NAME,
+    admissionQueue: storageNames(host.config).admissionQueue,
+  })}\n`,
 );
 const stop = () => {
   host.stop().then(

@@ -1,9 +1,10 @@
 /**
  * Webhook acknowledgement through the local host (own process, azurite beside it): signed GitHub
  * push deliveries at a fixed concurrency with autocannon. Every request of the main run carries a
- * new X-GitHub-Delivery and a new commit, so each one does the whole path: verify the signature,
- * claim the delivery and the commit, persist the release, enqueue it. The duplicate run resends
- * one delivery id. Afterwards the queue is counted: one message per 202, none for duplicates.
+ * new X-GitHub-Delivery and a new commit, so each one does the whole acknowledgement: verify the
+ * signature, claim the delivery with its reserved release ids, queue it for admission. The
+ * duplicate run resends one delivery id. Afterwards the admission queue is counted: one message
+ * per 202, none for duplicates.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -34,16 +35,24 @@ export interface WebhookFigures {
   budgetP99Ms: number;
 }
 
-interface HostInfo {
+export interface HostInfo {
   url: string;
   connectionString: string;
   queueName: string;
+  /** Where accepted events wait for admission (what one ack enqueues). */
+  admissionQueue: string;
 }
 
-export async function startHost(root: string): Promise<{ info: HostInfo; pid: number | undefined; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'webhook-host.ts')], {
+/** A bench server in its own process (bench/<script>); its first stdout line is its JSON info. */
+export async function startHost<T = HostInfo>(
+  root: string,
+  script = 'webhook-host.ts',
+  env: Record<string, string> = {},
+): Promise<{ info: T; pid: number | undefined; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', script)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
@@ -53,7 +62,7 @@ export async function startHost(root: string): Promise<{ info: HostInfo; pid: nu
     setTimeout(() => reject(new Error('bench host not ready within 60 s')), 60_000).unref();
   });
   return {
-    info: JSON.parse(line) as HostInfo,
+    info: JSON.parse(line) as T,
     pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
@@ -64,7 +73,7 @@ export async function startHost(root: string): Promise<{ info: HostInfo; pid: nu
   };
 }
 
-async function load(
+export async function load(
   url: string,
   connections: number,
   durationS: number,
@@ -110,7 +119,7 @@ export async function webhook(
     };
     // Warm-up (tables created, JIT warm); not measured.
     await load(host.info.url, 2, 2, fresh);
-    const queue = new QueueClient(host.info.connectionString, host.info.queueName);
+    const queue = new QueueClient(host.info.connectionString, host.info.admissionQueue);
     const before = (await queue.getProperties()).approximateMessagesCount ?? 0;
     const unique = await load(host.info.url, connections, opts.durationS ?? 10, fresh);
     const enqueued = ((await queue.getProperties()).approximateMessagesCount ?? 0) - before;

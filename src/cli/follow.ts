@@ -15,6 +15,13 @@ interface View {
   timeline: { at: string; from: string | null; to: string; reason: string }[];
 }
 
+/** An id the GitHub or ACR door reserved, before (or instead of) becoming a release. */
+interface Reservation {
+  admission: 'pending' | 'duplicate' | 'ignored';
+  of?: string;
+  reason?: string;
+}
+
 export const follow: CliCommand = {
   summary: "follow a release's timeline until it ends (exit 0 only if it succeeded)",
   async run(argv: string[], io: CliIo): Promise<number> {
@@ -25,8 +32,8 @@ export const follow: CliCommand = {
       io.stdout.write(HELP);
       return 0;
     }
-    const id = parsed.positionals[0];
-    if (!id || !RELEASE_ID.test(id)) {
+    const first = parsed.positionals[0];
+    if (!first || !RELEASE_ID.test(first)) {
       io.stderr.write('follow: give a release id (r-…), as returned by the deployer\n');
       return 2;
     }
@@ -35,6 +42,7 @@ export const follow: CliCommand = {
     const remote = remoteFrom({ url: v.url as string | undefined, key: v.key as string | undefined }, io);
     let shown = 0;
     let waiting = '';
+    let id = first;
     while (Date.now() < until) {
       const res = await fetch(`${remote.url}/api/deployments/${id}`, { headers: { 'x-functions-key': remote.key } }).catch(
         (e: unknown) => e as Error,
@@ -43,7 +51,25 @@ export const follow: CliCommand = {
         io.stderr.write(`follow: ${res instanceof Error ? res.message : `${res.status} ${await res.text()}`}\n`);
         if (!(res instanceof Error) && res.status < 500) return res.status === 404 ? 2 : 1;
       } else {
-        const r = (await res.json()) as View;
+        const body = (await res.json()) as View | Reservation;
+        if ('admission' in body) {
+          // Accepted at the door, admitted behind the queue: wait for it, or follow the release that stands for it.
+          if (body.admission === 'ignored') {
+            io.stdout.write(`not admitted: ${body.reason ?? ''}\n`);
+            return 1;
+          }
+          if (body.admission === 'duplicate' && body.of) {
+            io.stdout.write(`duplicate of ${body.of}: ${body.reason ?? ''}; following it\n`);
+            id = body.of;
+            shown = 0;
+          } else if (waiting !== 'admission') {
+            waiting = 'admission';
+            io.stdout.write('   … accepted, waiting for admission\n');
+          }
+          await new Promise((resolve) => setTimeout(resolve, intervalMs));
+          continue;
+        }
+        const r = body;
         for (const e of r.timeline.slice(shown))
           io.stdout.write(`${e.at}  ${(e.from ?? '∅').padEnd(12)} → ${e.to.padEnd(12)} ${e.reason}\n`);
         shown = r.timeline.length;
@@ -55,7 +81,7 @@ export const follow: CliCommand = {
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
-    io.stderr.write(`follow: ${id} had not ended after the timeout\n`);
+    io.stderr.write(`follow: ${first} had not ended after the timeout\n`);
     return 1;
   },
 };

@@ -8,14 +8,11 @@ export interface AdmissionsDeps {
   logger: Logger;
 }
 
-/** Image events a large ACR batch left for later: admitted off the request path. Throwing lets the queue retry. */
+/** Events the doors accepted (and the tail of large ACR batches): admitted off the request path. Throwing lets the queue retry. */
 export function admissionsHandler(d: AdmissionsDeps) {
   return async function acrAdmissions(message: unknown, ctx: InvocationContext): Promise<void> {
-    const results = await d.intake.acrDeferred(message, d.logger.child({ invocation_id: ctx.invocationId }));
-    d.logger.info('queued image events admitted', {
-      count: results.length,
-      releases: results.filter((r) => r.outcome === 'release').length,
-    });
+    const out = await d.intake.admitQueued(message, d.logger.child({ invocation_id: ctx.invocationId }));
+    d.logger.info('queued events admitted', { count: out.admitted, releases: out.releases });
   };
 }
 

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Registrar } from './registrar.js';
 import type { Intake } from '../services/intake/service.js';
-import type { Logger, ReleaseStore } from '../services/ports.js';
+import type { IntakeLedger, Logger, ReleaseStore, ReservationState } from '../services/ports.js';
 import { releaseView, type GithubLinks } from '../services/release-view.js';
 import { DNS_LABEL as NAME, RELEASE_ID } from '../services/domain/release.js';
 import { pageOf, parseDoor, parsePhases, SEARCH_WINDOW } from '../services/release-query.js';
@@ -11,6 +11,8 @@ import { conditionalJson } from './conditional.js';
 export interface DeploymentsDeps {
   intake: Intake;
   store: ReleaseStore;
+  /** Release ids reserved by the GitHub and ACR doors, before (or instead of) becoming releases. */
+  ledger: IntakeLedger;
   logger: Logger;
   publicUrl: string;
   /** Commit and GitHub Deployment links in the release view. */
@@ -94,8 +96,34 @@ export function getDeploymentHandler(d: DeploymentsDeps) {
     const id = req.params.id ?? '';
     if (!RELEASE_ID.test(id)) return problem(400, 'id: not a release id (r-…)');
     const r = await d.store.get(id);
-    return r ? conditionalJson(req, releaseView(r, d.publicUrl, true, d.github)) : problem(404, `no release ${id}`);
+    if (r) return conditionalJson(req, releaseView(r, d.publicUrl, true, d.github));
+    const reserved = await d.ledger.reservation(id);
+    return reserved ? reservationAnswer(reserved, d.publicUrl) : problem(404, `no release ${id}`);
   };
+}
+
+/**
+ * An id a door reserved that is not a release (yet): 202 while admission is pending (ask again),
+ * else what admission made of it — a duplicate names the release that stands for it.
+ */
+function reservationAnswer(s: ReservationState, publicUrl: string): HttpResponseInit {
+  const base = { id: s.id, door: s.door, acceptedAt: s.acceptedAt };
+  switch (s.outcome) {
+    case 'pending':
+      return json(202, { ...base, admission: 'pending' }, { 'retry-after': '1' });
+    case 'duplicate':
+      return json(200, {
+        ...base,
+        admission: 'duplicate',
+        of: s.of,
+        reason: s.reason,
+        statusUrl: `${publicUrl.replace(/\/$/, '')}/api/deployments/${s.of}`,
+      });
+    case 'ignored':
+      return json(200, { ...base, admission: 'ignored', reason: s.reason });
+    case 'release':
+      return problem(404, `release ${s.id} was admitted and is no longer stored`);
+  }
 }
 
 export function registerDeployments(r: Registrar, d: DeploymentsDeps): void {

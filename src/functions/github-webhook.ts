@@ -71,10 +71,10 @@ export function githubWebhookHandler(d: GithubWebhookDeps) {
     const out = await d.intake.github(delivery, event, payload, log);
     switch (out.kind) {
       case 'accepted':
+        // Durable once answered: the ids are reserved and the push is queued for admission, where
+        // semantic dedup and supersede decide; GET /api/deployments/{id} tells what each became.
         log.info('webhook accepted', { release_ids: out.releaseIds });
-        return out.releaseIds.length > 0
-          ? json(202, { releaseIds: out.releaseIds, ...(out.duplicates.length ? { duplicates: out.duplicates } : {}) })
-          : json(200, { ignored: 'every change is already released or in progress', duplicates: out.duplicates });
+        return json(202, { releaseIds: out.releaseIds });
       case 'duplicate':
         return json(200, { duplicate: true, releaseIds: out.releaseIds, ...(out.inFlight ? { inFlight: true } : {}) });
       case 'ignored':

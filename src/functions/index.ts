@@ -16,7 +16,7 @@ import { registerPromotions } from './promotions.js';
 import { storageNames, type Services } from '../services/compose.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
-  const { config: c, logger, intake, store } = s;
+  const { config: c, logger, intake, store, ledger } = s;
   // Every HTTP door answers a storage outage the same way (503 + Retry-After).
   const r: Registrar = {
     http: (name, reg) => registrar.http(name, { ...reg, handler: answeringUnavailable(name, reg.handler, logger) }),
@@ -33,7 +33,7 @@ export function registerAll(registrar: Registrar, s: Services): void {
   });
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
   const github = githubLinks(c.GITHUB_API_URL, c.catalog.repository);
-  registerDeployments(r, { intake, store, logger, publicUrl: c.TAILSPIN_PUBLIC_URL, github });
+  registerDeployments(r, { intake, store, ledger, logger, publicUrl: c.TAILSPIN_PUBLIC_URL, github });
   registerEnvironments(r, { store, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER, publicUrl: c.TAILSPIN_PUBLIC_URL });
   // Beside the bundle (dist/dashboard) when built; from the sources otherwise.
   registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });

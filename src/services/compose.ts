@@ -4,13 +4,15 @@
  */
 import { ConfigError, SECRET_SETTINGS, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import type { Clock, Logger, ReleaseStore } from './ports.js';
+import type { Clock, IntakeLedger, Logger, ReleaseStore } from './ports.js';
 import { createStorageClients, type StorageClients } from './adapters/storage/clients.js';
 import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { unavailableAsError } from './adapters/storage/unavailable.js';
 import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
 import { createAdmissionQueue } from './adapters/storage/admission-queue.js';
+import { createIntakeLedger } from './adapters/storage/intake-ledger.js';
+import { newReleaseId } from './adapters/storage/entities.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
@@ -37,6 +39,8 @@ export interface Services {
   queue: ReturnType<typeof createWorkQueue>;
   health: HealthService;
   store: ReleaseStore;
+  /** Idempotency keys of the GitHub and ACR doors with the release ids reserved for them. */
+  ledger: IntakeLedger;
   intake: Intake;
   pipeline: PipelineDeps;
   /** Promotion between the environments of the graph (src/services/promotion). */
@@ -88,6 +92,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const admissions = unavailableAsError(
     createAdmissionQueue(requestStorage.queue(names.admissionQueue), { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }),
   );
+  const ledger = unavailableAsError(createIntakeLedger(requestStorage.table(names.tables.dedup)));
   const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
   const envClusters = environmentClusters(config, logger);
 
@@ -131,6 +136,9 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     store: requestStore,
     queue: requestQueue,
     admissions,
+    accepted: admissions,
+    ledger,
+    newReleaseId,
     catalog: config.catalog,
     environments: config.TAILSPIN_ENVIRONMENTS,
     loginServer: config.ACR_LOGIN_SERVER,
@@ -190,7 +198,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     publicUrl: config.TAILSPIN_PUBLIC_URL,
     logger,
   };
-  return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, promotion, observability };
+  return { config, logger, clock, storage, queue, health, store: requestStore, ledger, intake, pipeline, promotion, observability };
 }
 
 /** The tables and queues the deployer keeps its state in (the local host re-creates them when its azurite restarts). */

@@ -301,6 +301,58 @@ export interface AdmissionQueue {
   defer(items: DeferredImage[]): Promise<void>;
 }
 
+// ---------------------------------------------------------------- events accepted at the door, admitted behind the queue
+
+/** One release an accepted event asks for, its id reserved when the door answered. */
+export interface ReservedRelease {
+  id: string;
+  input: NewRelease;
+}
+
+/** An event the GitHub or ACR door accepted: admitted later, off the request path, by the admission queue's worker. */
+export interface AcceptedEvent {
+  door: Door;
+  key: string;
+  /** When the door accepted it: the reserved releases' creation time (so a repeated admission writes the same rows). */
+  acceptedAt: string;
+  releases: ReservedRelease[];
+}
+
+export type Acceptance =
+  | { state: 'accepted'; releaseIds: string[] }
+  /** `inFlight`: the first delivery's acceptance is not known to have reached the queue yet (it may have died in between). */
+  | { state: 'duplicate'; releaseIds: string[]; inFlight: boolean; ignored?: string };
+
+/** What admission made of a reserved release id. */
+export type Admission =
+  | { id: string; outcome: 'release' }
+  | { id: string; outcome: 'duplicate'; of: string; reason: string }
+  | { id: string; outcome: 'ignored'; reason: string };
+
+export type ReservationState = { id: string; door: Door; acceptedAt: string } & ({ outcome: 'pending' } | Admission);
+
+/**
+ * The doors' idempotency keys with the release ids reserved for them: one write claims a key and
+ * reserves its ids; the admission worker settles them.
+ */
+export interface IntakeLedger {
+  /** Claim `key` for `releaseIds`; a key claimed before answers with its first ids (a stale unsettled claim is taken over). */
+  accept(door: Door, key: string, releaseIds: string[], now: Date): Promise<Acceptance>;
+  /** Undo an acceptance whose message could not be queued, so a redelivery is accepted afresh. */
+  withdraw(door: Door, key: string, releaseIds: string[]): Promise<void>;
+  /** The ids `key` is claimed for, and whether admission settled them; undefined when unclaimed. */
+  claimOf(door: Door, key: string): Promise<{ releaseIds: string[]; settled: boolean } | undefined>;
+  /** Record what admission made of each reserved id and mark the key done. */
+  settle(door: Door, key: string, admissions: Admission[]): Promise<void>;
+  /** What became of a reserved release id; undefined when it was never reserved. */
+  reservation(id: string): Promise<ReservationState | undefined>;
+}
+
+/** Where accepted events wait for admission. */
+export interface AcceptedQueue {
+  send(events: AcceptedEvent[]): Promise<void>;
+}
+
 // ---------------------------------------------------------------- notifications not delivered yet
 
 /** One ended release whose notices GitHub has not taken yet. */

@@ -33,7 +33,8 @@ describe('tailspin-deployer CLI', () => {
   it('send-event image posts an ImagePushed event', async () => {
     const c = io();
     expect(await main(['send-event', 'image', '--repo-name', 'tailspin-client', '--tag', 'v9'], c.value)).toBe(0);
-    expect(c.out()).toMatch(/"outcome":"release"/);
+    // Accepted with a reserved release id; admission follows from the queue (#19).
+    expect(c.out()).toMatch(/"outcome":"accepted","releaseId":"r-/);
   });
 
   it('send-event deploy + follow: with no scanner configured the release is blocked (fail closed), and follow says so', async () => {
@@ -47,6 +48,16 @@ describe('tailspin-deployer CLI', () => {
     expect(await main(['follow', id, '--interval', '0.2', '--timeout', '30'], f.value)).toBe(1);
     expect(f.out()).toMatch(/→ queued/);
     expect(f.out()).toMatch(/→ blocked\s+scan could not be started \(fail closed\): acr is not configured/);
+  });
+
+  it('send-event image + follow: the reserved id is followed through admission to its end (blocked: no scanner)', async () => {
+    const c = io();
+    expect(await main(['send-event', 'image', '--repo-name', 'tailspin-server', '--tag', 'v10'], c.value)).toBe(0);
+    const id = /"releaseId":"(r-[^"]+)"/.exec(c.out())?.[1] ?? '';
+    const f = io();
+    expect(await main(['follow', id, '--interval', '0.2', '--timeout', '30'], f.value)).toBe(1);
+    expect(f.out()).toMatch(/→ queued/);
+    expect(f.out()).toMatch(/→ blocked/);
   });
 
   it('refuses bad input with exit 2', async () => {

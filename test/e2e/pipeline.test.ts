@@ -14,6 +14,7 @@ import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
 import type { TrafficProfile } from '../../src/sandbox/monitor/simulation.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
+import { admitted } from '../helpers/releases.js';
 import { reconcile } from '../../src/services/pipeline/reconcile.js';
 import type { PipelineDeps } from '../../src/services/pipeline/deps.js';
 import { isTerminal } from '../../src/services/domain/release.js';
@@ -72,7 +73,9 @@ async function push(n: number, tag = `v${n}`): Promise<string> {
   };
   const body = (await (await postEvents(host, [event])).json()) as { results: { outcome: string; releaseId?: string; reason?: string }[] };
   const r = body.results[0];
-  if (r?.outcome !== 'release' || !r.releaseId) throw new Error(`expected a release, got ${JSON.stringify(body)}`);
+  if (r?.outcome !== 'accepted' || !r.releaseId) throw new Error(`expected an accepted event, got ${JSON.stringify(body)}`);
+  const admission = await admitted(host, r.releaseId);
+  if (admission.admission) throw new Error(`expected a release, got ${JSON.stringify(admission)}`);
   return r.releaseId;
 }
 
@@ -140,8 +143,10 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
           data: { target: { digest: digest(1), repository: 'tailspin-server', tag: 'v1' }, request: { host: 'tailspinacr.azurecr.io' } },
         },
       ])
-    ).json()) as { results: { outcome: string }[] };
-    expect(body.results[0]?.outcome).toBe('duplicate');
+    ).json()) as { results: { outcome: string; releaseId: string }[] };
+    // A new event id is accepted at the door (#19); semantic dedup at admission makes it a duplicate of the running release.
+    expect(body.results[0]?.outcome).toBe('accepted');
+    expect(await admitted(host, body.results[0]?.releaseId ?? '')).toMatchObject({ admission: 'duplicate' });
   });
 
   it('a crashing rollout is rolled back to the last good digest with exactly one issue, and does not loop', async () => {
@@ -161,8 +166,13 @@ describe('releases end to end through the sandbox', { timeout: 120_000 }, () => 
           data: { target: { digest: digest(2), repository: 'tailspin-server', tag: 'v2b' }, request: { host: 'tailspinacr.azurecr.io' } },
         },
       ])
-    ).json()) as { results: { outcome: string; reason?: string }[] };
-    expect(again.results[0]).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/quarantined/) });
+    ).json()) as { results: { outcome: string; releaseId: string }[] };
+    // Accepted at the door; admission (behind the queue since #19) refuses the quarantined digest.
+    expect(again.results[0]?.outcome).toBe('accepted');
+    expect(await admitted(host, again.results[0]?.releaseId ?? '')).toMatchObject({
+      admission: 'ignored',
+      reason: expect.stringMatching(/quarantined/),
+    });
   });
 
   it('a failing smoke check rolls back', async () => {

@@ -23,6 +23,21 @@ export const pinned = (n: number, repo = 'tailspin-server'): string => `tailspin
 
 export const view = async (host: LocalHost, id: string): Promise<View> => (await (await api(host, `/deployments/${id}`)).json()) as View;
 
+/** What GET /api/deployments/{id} says of a reserved id once admission has decided: a release view, or `admission` with why not. */
+export type Admitted = Partial<View> & Record<string, unknown> & { admission?: 'duplicate' | 'ignored'; of?: string; reason?: string };
+
+/** The GitHub and ACR doors reserve ids and admit behind the queue: wait until admission has decided about `id`. */
+export const admitted = (host: LocalHost, id: string, ms = 30_000): Promise<Admitted> =>
+  eventually(
+    async () => {
+      const res = await api(host, `/deployments/${id}`);
+      return res.status === 200 ? ((await res.json()) as Admitted) : undefined;
+    },
+    `admission of ${id}`,
+    ms,
+    50,
+  );
+
 export const settle = (host: LocalHost, id: string, ms = 90_000): Promise<View> =>
   eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(host, id)), `release ${id} to end`, ms, 250);
 
@@ -41,7 +56,9 @@ export async function pushImage(host: LocalHost, n: number, repository = 'tailsp
   };
   const body = (await (await postEvents(host, [event])).json()) as { results: { outcome: string; releaseId?: string }[] };
   const r = body.results[0];
-  if (r?.outcome !== 'release' || !r.releaseId) throw new Error(`expected a release, got ${JSON.stringify(body)}`);
+  if (r?.outcome !== 'accepted' || !r.releaseId) throw new Error(`expected an accepted event, got ${JSON.stringify(body)}`);
+  const admission = await admitted(host, r.releaseId);
+  if (admission.admission) throw new Error(`expected a release, got ${JSON.stringify(admission)}`);
   return r.releaseId;
 }
 

@@ -7,6 +7,8 @@ import { admit, admitBuild, withPending, type Head } from './head.js';
 import type { Phase, Release } from './release.js';
 
 export interface NewRelease {
+  /** An id reserved when the door accepted the event; the store picks one when absent. */
+  id?: string;
   app: string;
   environment: string;
   kind: Release['kind'];

@@ -1,9 +1,9 @@
 /**
  * What the three doors share: the idempotency claim around a door's work, and admitting a release
- * (store plan with CAS) followed by its first work item. Fast by design (GitHub gives up after
- * 10 s): the heavy work happens off the queue.
+ * (store plan with CAS) followed by its first work item — at the manual door and for the tail of
+ * large ACR batches. The GitHub and ACR doors only accept (./accept.ts) and admit behind the queue.
  */
-import type { AdmissionQueue, Clock, CreateOutcome, Logger, ReleaseStore, WorkQueue } from '../ports.js';
+import type { AcceptedQueue, AdmissionQueue, Clock, CreateOutcome, IntakeLedger, Logger, ReleaseStore, WorkQueue } from '../ports.js';
 import type { NewRelease } from '../domain/admission.js';
 import type { Catalog } from '../domain/catalog.js';
 import type { Door } from '../domain/release.js';
@@ -13,6 +13,10 @@ export interface IntakeDeps {
   queue: WorkQueue;
   /** Image events of large ACR batches, admitted after the door answered. */
   admissions: AdmissionQueue;
+  /** Keys claimed with their reserved release ids (the GitHub and ACR doors), and the queue they wait in for admission. */
+  ledger: IntakeLedger;
+  accepted: AcceptedQueue;
+  newReleaseId: (now: Date) => string;
   catalog: Catalog;
   environments: string[];
   loginServer: string;

@@ -1,16 +1,18 @@
 /**
  * The ACR door: each event of an Event Grid or CloudEvents batch judged on its own; an image push
  * becomes an image release. A batch is acknowledged well inside Event Grid's 30 s whatever its
- * size: the first image events are admitted at once (a few at a time), the rest are queued for
- * admission and answered "queued" (Event Grid allows up to 5,000 events a batch).
+ * size: the first image events are accepted with a reserved release id (./accept.ts), the rest
+ * are queued for admission unclaimed and answered "queued" (Event Grid allows up to 5,000 a batch).
  */
-import type { DeferredImage, Logger } from '../ports.js';
+import type { DeferredImage, Logger, NewRelease } from '../ports.js';
 import { judgeEvent, type EventVerdict } from './acr-events.js';
 import { admitAndEnqueue, deployEnvironment, once, type IntakeDeps } from './admission.js';
+import { acceptEvents } from './accept.js';
 
 export interface EventResult {
   id?: string;
-  outcome: 'release' | 'duplicate' | 'ignored' | 'invalid' | 'validation' | 'queued';
+  /** accepted: a release id is reserved for it and admission follows from the queue (that id tells what became of it). */
+  outcome: 'accepted' | 'release' | 'duplicate' | 'ignored' | 'invalid' | 'validation' | 'queued';
   releaseId?: string;
   reason?: string;
   /** Another delivery of this event is still being admitted (or died doing it): ask again later to learn the outcome. */
@@ -20,11 +22,10 @@ export interface EventResult {
 type ImageVerdict = Extract<EventVerdict, { kind: 'image' }>;
 
 /**
- * Image events of one batch admitted before the door answers — at most this many, and none started
- * after the budget (a loaded store is slow); the rest go to the admission queue.
+ * Image events of one batch accepted before the door answers (claimed with a reserved release id,
+ * queued in one message); the rest of a large batch goes to the admission queue unclaimed.
  */
-const INLINE_ADMISSIONS = 32;
-const INLINE_BUDGET_MS = 2_000;
+const INLINE_ACCEPTS = 32;
 /** Admissions in flight at once (those for one app still take turns on its head). */
 export const ADMISSION_CONCURRENCY = 8;
 
@@ -43,19 +44,24 @@ export async function acrDoor(d: IntakeDeps, events: unknown[], log: Logger): Pr
       results[at] = { ...(v.id ? { id: v.id } : {}), outcome: v.kind, reason: v.reason };
     }
   });
-  const stopAt = performance.now() + INLINE_BUDGET_MS;
-  const [, late] = await Promise.all([
-    defer(d, images.slice(INLINE_ADMISSIONS), results, log),
-    inTurns(
-      images.slice(0, INLINE_ADMISSIONS),
-      ADMISSION_CONCURRENCY,
-      async ({ at, v }) => {
-        results[at] = await imagePushed(d, v, log.child({ correlation_id: v.id }));
-      },
-      stopAt,
+  const inline = images.slice(0, INLINE_ACCEPTS);
+  const [answers] = await Promise.all([
+    acceptEvents(
+      d,
+      inline.map(({ v }) => ({ door: 'acr' as const, key: v.id, inputs: [imageRelease(d, v)] })),
+      log,
     ),
+    defer(d, images.slice(INLINE_ACCEPTS), results, log),
   ]);
-  await defer(d, late, results, log);
+  inline.forEach(({ at, v }, i) => {
+    const a = answers[i];
+    if (!a) return;
+    const releaseId = a.releaseIds[0];
+    results[at] =
+      a.state === 'accepted'
+        ? { id: v.id, outcome: 'accepted', ...(releaseId ? { releaseId } : {}) }
+        : { id: v.id, outcome: 'duplicate', ...(releaseId ? { releaseId } : {}), ...(a.inFlight ? { inFlight: true as const } : {}) };
+  });
   return results;
 }
 
@@ -94,37 +100,37 @@ const deferredOf = (v: ImageVerdict): DeferredImage => ({
   ...(v.tag ? { tag: v.tag } : {}),
 });
 
-/** Run `work` over `items`, at most `limit` at a time, starting them in order; none starts after `stopAt`. Returns those never started. */
-async function inTurns<T>(items: T[], limit: number, work: (item: T) => Promise<void>, stopAt = Infinity): Promise<T[]> {
+/** Run `work` over `items`, at most `limit` at a time, starting them in order. */
+async function inTurns<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length && performance.now() < stopAt) {
+    while (next < items.length) {
       const item = items[next++] as T;
       await work(item);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return items.slice(next);
 }
 
+function imageRelease(d: IntakeDeps, v: ImageVerdict): NewRelease {
+  return {
+    app: v.app.name,
+    environment: deployEnvironment(d),
+    kind: 'image',
+    target: v.digest,
+    image: { registry: v.registry, repository: v.repository, digest: v.digest, ...(v.tag ? { tag: v.tag } : {}) },
+    ...(v.tag && COMMIT_TAG.test(v.tag) ? { commit: v.tag } : {}),
+    source: { door: 'acr', eventId: v.id },
+    correlationId: v.id,
+    semanticDedup: true,
+    allowQuarantined: false,
+  };
+}
+
+/** A deferred image event, claimed and admitted at once by the admission queue's worker. */
 async function imagePushed(d: IntakeDeps, v: ImageVerdict, log: Logger): Promise<EventResult> {
   const r = await once(d, 'acr', v.id, async () => {
-    const out = await admitAndEnqueue(
-      d,
-      {
-        app: v.app.name,
-        environment: deployEnvironment(d),
-        kind: 'image',
-        target: v.digest,
-        image: { registry: v.registry, repository: v.repository, digest: v.digest, ...(v.tag ? { tag: v.tag } : {}) },
-        ...(v.tag && COMMIT_TAG.test(v.tag) ? { commit: v.tag } : {}),
-        source: { door: 'acr', eventId: v.id },
-        correlationId: v.id,
-        semanticDedup: true,
-        allowQuarantined: false,
-      },
-      log,
-    );
+    const out = await admitAndEnqueue(d, imageRelease(d, v), log);
     if (out.kind === 'created') return { releaseIds: [out.release.id] };
     if (out.kind === 'duplicate') return { releaseIds: [out.releaseId], ignored: out.reason };
     return { releaseIds: [], ignored: out.reason };

@@ -1,15 +1,19 @@
-/** The GitHub door: a verified push becomes build releases per changed app and a manifest release. */
-import type { CreateOutcome, Logger } from '../ports.js';
+/**
+ * The GitHub door: a verified push becomes build releases per changed app and a manifest release —
+ * accepted with their ids reserved, admitted behind the queue (./accept.ts).
+ */
+import type { Logger, NewRelease } from '../ports.js';
 import { planPush } from './github-push.js';
 import { PushEvent } from './github-schema.js';
 import { describeZodError } from './manual.js';
-import { admitAndEnqueue, deployEnvironment, once, type IntakeDeps } from './admission.js';
+import { deployEnvironment, type IntakeDeps } from './admission.js';
+import { acceptEvents } from './accept.js';
 
 /** Manifest releases cover the whole k8s/ folder; they serialize on their own head. */
 export const MANIFEST_APP = 'k8s';
 
 export type GithubOutcome =
-  | { kind: 'accepted'; releaseIds: string[]; duplicates: string[] }
+  | { kind: 'accepted'; releaseIds: string[] }
   | { kind: 'ignored'; reason: string }
   | { kind: 'duplicate'; releaseIds: string[]; inFlight: boolean }
   | { kind: 'malformed'; reason: string };
@@ -22,34 +26,26 @@ export async function githubDoor(d: IntakeDeps, deliveryId: string, event: strin
   const plan = planPush(parsed.data, d.catalog);
   if (plan.kind === 'ignored') return { kind: 'ignored', reason: plan.reason };
 
-  const r = await once(d, 'github', deliveryId, async () => {
-    const source = {
-      door: 'github' as const,
-      eventId: deliveryId,
-      ...(parsed.data.pusher?.name ? { actor: parsed.data.pusher.name } : {}),
-    };
-    const base = {
-      environment: deployEnvironment(d),
-      commit: plan.commit,
-      source,
-      correlationId: deliveryId,
-      semanticDedup: true,
-      allowQuarantined: false,
-    };
-    const outs: CreateOutcome[] = [];
-    for (const app of plan.builds) {
-      const progress = { ...(plan.compare ? { compare: plan.compare } : {}), truncated: plan.truncated };
-      outs.push(await admitAndEnqueue(d, { ...base, app, kind: 'build', target: plan.commit, progress }, log));
-    }
-    if (plan.manifests)
-      outs.push(
-        await admitAndEnqueue(d, { ...base, app: MANIFEST_APP, kind: 'manifest', target: plan.commit, manifestCommit: plan.commit }, log),
-      );
-    return {
-      releaseIds: outs.flatMap((o) => (o.kind === 'created' ? [o.release.id] : [])),
-      duplicates: outs.flatMap((o) => (o.kind === 'duplicate' ? [o.releaseId] : [])),
-    };
-  });
-  if (r.kind === 'duplicate') return { kind: 'duplicate', releaseIds: r.duplicate.releaseIds, inFlight: r.duplicate.inFlight };
-  return { kind: 'accepted', ...r.result };
+  const source = {
+    door: 'github' as const,
+    eventId: deliveryId,
+    ...(parsed.data.pusher?.name ? { actor: parsed.data.pusher.name } : {}),
+  };
+  const base = {
+    environment: deployEnvironment(d),
+    commit: plan.commit,
+    source,
+    correlationId: deliveryId,
+    semanticDedup: true,
+    allowQuarantined: false,
+  };
+  const progress = { ...(plan.compare ? { compare: plan.compare } : {}), truncated: plan.truncated };
+  const inputs: NewRelease[] = plan.builds.map((app) => ({ ...base, app, kind: 'build', target: plan.commit, progress }));
+  if (plan.manifests) inputs.push({ ...base, app: MANIFEST_APP, kind: 'manifest', target: plan.commit, manifestCommit: plan.commit });
+  if (inputs.length === 0) return { kind: 'ignored', reason: 'nothing to release in this push' };
+  const [a] = await acceptEvents(d, [{ door: 'github', key: deliveryId, inputs }], log);
+  if (!a) throw new Error('no answer for the accepted push');
+  return a.state === 'duplicate'
+    ? { kind: 'duplicate', releaseIds: a.releaseIds, inFlight: a.inFlight }
+    : { kind: 'accepted', releaseIds: a.releaseIds };
 }

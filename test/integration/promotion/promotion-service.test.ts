@@ -9,6 +9,8 @@ import type { Azurite } from '../../../src/local/azurite.js';
 import { createReleaseStore } from '../../../src/services/adapters/storage/release-store.js';
 import { createPromotionStore } from '../../../src/services/adapters/storage/promotion-store.js';
 import { createStorageClients } from '../../../src/services/adapters/storage/clients.js';
+import { createIntakeLedger } from '../../../src/services/adapters/storage/intake-ledger.js';
+import { newReleaseId } from '../../../src/services/adapters/storage/entities.js';
 import { releaseSlot, takeSlot } from '../../../src/services/domain/head.js';
 import { defaultCatalog } from '../../../src/services/domain/catalog.js';
 import { PromotionGraphSpec } from '../../../src/services/promotion/graph.js';
@@ -42,6 +44,10 @@ function world(graph: unknown) {
       store,
       queue: { enqueue: (item: WorkItem) => Promise.resolve(void enqueued.push(item)) },
       admissions: { defer: () => Promise.reject(new Error('unexpected: no ACR batches here')) },
+      // Promotions are admitted directly (like the manual door), never accepted at a webhook door.
+      ledger: createIntakeLedger(tables.dedup),
+      accepted: { send: () => Promise.reject(new Error('unexpected: no webhook acceptance here')) },
+      newReleaseId,
       catalog: defaultCatalog(
         'tailspin/tailspin-toys',
         'main',

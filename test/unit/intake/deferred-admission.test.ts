@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueClient } from '@azure/storage-queue';
 import { createAdmissionQueue, packed } from '../../../src/services/adapters/storage/admission-queue.js';
-import { DeferredImages } from '../../../src/services/intake/deferred-schema.js';
+import { AcceptedEvents, DeferredImages } from '../../../src/services/intake/deferred-schema.js';
 import type { DeferredImage } from '../../../src/services/ports.js';
 
 const image = (i: number): DeferredImage => ({
@@ -44,5 +44,47 @@ describe('admission queue messages', () => {
       'nonsense',
     ])
       expect(DeferredImages.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('accepted-event messages (#19: admission behind the queue)', () => {
+  const accepted = {
+    door: 'acr',
+    key: 'evt-1',
+    acceptedAt: '2026-12-04T10:00:00.000Z',
+    releases: [
+      {
+        id: 'r-mx9k4ec4-e2361f',
+        input: {
+          app: 'tailspin-server',
+          environment: 'dev',
+          kind: 'image',
+          target: `sha256:${'a'.repeat(64)}`,
+          image: { registry: 'tailspinacr.azurecr.io', repository: 'tailspin-server', digest: `sha256:${'a'.repeat(64)}` },
+          source: { door: 'acr', eventId: 'evt-1' },
+          correlationId: 'evt-1',
+          semanticDedup: true,
+          allowQuarantined: false,
+        },
+      },
+    ],
+  };
+  it('what comes back from the queue is checked like any input', () => {
+    expect(AcceptedEvents.safeParse({ accepted: [accepted] }).success).toBe(true);
+    const release = accepted.releases[0]!;
+    for (const bad of [
+      { accepted: [] },
+      { accepted: [{ ...accepted, door: 'manual' }] },
+      { accepted: [{ ...accepted, acceptedAt: 'yesterday' }] },
+      { accepted: [{ ...accepted, releases: [{ ...release, id: '../r-1' }] }] },
+      { accepted: [{ ...accepted, releases: [{ ...release, input: { ...release.input, app: 'Not An App' } }] }] },
+      { accepted: [{ ...accepted, releases: [{ ...release, input: { ...release.input, allowQuarantined: 'yes' } }] }] },
+      {
+        accepted: [
+          { ...accepted, releases: [{ ...release, input: { ...release.input, image: { ...release.input.image, digest: 'md5:1' } } }] },
+        ],
+      },
+    ])
+      expect(AcceptedEvents.safeParse(bad).success).toBe(false);
   });
 });

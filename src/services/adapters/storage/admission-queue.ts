@@ -1,15 +1,16 @@
 /**
- * The admission queue: image events the ACR door acknowledged but did not admit itself (a batch
- * too large to admit inside Event Grid's 30 s). Base64 JSON like the work queue; items are packed
- * into messages under the Storage Queue limit of 64 KiB.
+ * The admission queue: events the GitHub and ACR doors accepted (`{accepted}`: ids reserved,
+ * admission behind the queue) and the tail of ACR batches too large to claim inside Event Grid's
+ * 30 s (`{images}`). Base64 JSON like the work queue; items are packed into messages under the
+ * Storage Queue limit of 64 KiB.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import type { AdmissionQueue, DeferredImage } from '../../ports.js';
+import type { AcceptedQueue, AdmissionQueue, DeferredImage } from '../../ports.js';
 
 /** JSON characters per message: base64 grows it by 4/3, and the limit is 64 KiB. */
 const MAX_JSON_CHARS = 45_000;
 
-export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): AdmissionQueue {
+export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): AdmissionQueue & AcceptedQueue {
   let ensured: Promise<unknown> | undefined;
   const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
   const ensure = async () => {
@@ -19,25 +20,27 @@ export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: 
     });
     await ensured;
   };
+  const put = async <T>(field: string, items: T[]) => {
+    if (items.length === 0) return;
+    await ensure();
+    await Promise.all(
+      packed(items).map((chunk) =>
+        queue.sendMessage(Buffer.from(JSON.stringify({ [field]: chunk }), 'utf8').toString('base64'), {
+          messageTimeToLive: -1,
+          ...signal(),
+        }),
+      ),
+    );
+  };
   return {
-    async defer(items) {
-      if (items.length === 0) return;
-      await ensure();
-      await Promise.all(
-        packed(items).map((chunk) =>
-          queue.sendMessage(Buffer.from(JSON.stringify({ images: chunk }), 'utf8').toString('base64'), {
-            messageTimeToLive: -1,
-            ...signal(),
-          }),
-        ),
-      );
-    },
+    defer: (items: DeferredImage[]) => put('images', items),
+    send: (events) => put('accepted', events),
   };
 }
 
-export function packed(items: DeferredImage[]): DeferredImage[][] {
-  const out: DeferredImage[][] = [];
-  let cur: DeferredImage[] = [];
+export function packed<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
   let size = 0;
   for (const item of items) {
     const n = JSON.stringify(item).length + 1;

@@ -111,7 +111,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
   async function admitRelease(input: NewRelease, now: Date): Promise<CreateOutcome> {
     const pk = partitionOf(input.app, input.environment);
-    const id = newReleaseId(now);
+    const id = input.id ?? newReleaseId(now);
     const rk = releaseRowKey(id, now);
     // The id pointer lives in another partition, written once; an orphan (if admission loses) is harmless.
     // The pointer write overlaps the first head read: one round trip less on the webhook's path.
@@ -127,7 +127,9 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       firstHead = undefined;
       const plan = planAdmission(head, input, id, now);
       if (plan.kind !== 'admit') {
-        await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+        // A reserved id admitted by another delivery of the same accepted event is its own duplicate: its pointer stays.
+        const self = plan.kind === 'duplicate' && plan.of === id;
+        if (!self) await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
         return plan.kind === 'duplicate' ? { kind: 'duplicate', releaseId: plan.of, reason: plan.reason } : plan;
       }
       const { release } = plan;

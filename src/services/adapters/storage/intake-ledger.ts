@@ -1,0 +1,168 @@
+/**
+ * The intake ledger in the dedup table. A door's claim row (partition = door, row = hash of the
+ * key, the same row the manual door's claims use) holds the release ids reserved for the event;
+ * one reservation row per id (row = the id) lets GET /api/deployments/{id} find it before
+ * admission. Claim and reservations are written side by side; the loser of a claim race deletes
+ * its reservations, and an id reserved by a door that died before the claim answered is an
+ * orphan row nobody was ever told about.
+ */
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { Acceptance, Admission, IntakeLedger, ReservationState } from '../../ports.js';
+import type { Door } from '../../domain/release.js';
+import { isStatus, safeKey } from './entities.js';
+
+/** An unsettled claim this old is taken to be from a door that died between its claim and its message. */
+const STALE_CLAIM_MS = 60_000;
+/** Doors whose events are accepted here (the manual door admits at once). */
+const ACCEPTING: readonly Door[] = ['github', 'acr'];
+
+interface ClaimRow {
+  state: string;
+  claimedAt: Date;
+  releaseIds?: string;
+  ignored?: string;
+  /** Set on claims made by accept(): the ids were reserved, the message queued right after. */
+  reserved?: boolean;
+  etag: string;
+}
+
+const ids = (row: { releaseIds?: string }): string[] => (row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : []);
+
+export function createIntakeLedger(dedup: TableClient): IntakeLedger {
+  let ensured: Promise<unknown> | undefined;
+  const ensure = async () => {
+    ensured ??= dedup.createTable().catch((e: unknown) => {
+      ensured = undefined;
+      throw e;
+    });
+    await ensured;
+  };
+  const reservationRow = (door: Door, id: string, key: string, at: Date) => ({
+    partitionKey: door,
+    rowKey: id,
+    type: 'reservation',
+    key: key.slice(0, 200),
+    outcome: 'pending',
+    acceptedAt: at,
+  });
+
+  const gone = (e: unknown) => {
+    if (!isStatus(e, 404)) throw e;
+  };
+  const withdraw = async (door: Door, key: string, releaseIds: string[]) => {
+    await Promise.all([
+      dedup.deleteEntity(door, safeKey(key)).catch(gone),
+      ...releaseIds.map((id) => dedup.deleteEntity(door, id).catch(gone)),
+    ]);
+  };
+
+  return {
+    async accept(door, key, releaseIds, now): Promise<Acceptance> {
+      await ensure();
+      const rowKey = safeKey(key);
+      const claim = { partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, reserved: true };
+      // Single inserts side by side, not one entity-group transaction: the same one round trip, and they
+      // do not queue behind each other (azurite runs transactions one at a time).
+      const [claimed, ...reserved] = await Promise.allSettled([
+        dedup.createEntity({ ...claim, releaseIds: JSON.stringify(releaseIds) }),
+        ...releaseIds.map((id) => dedup.createEntity(reservationRow(door, id, key, now))),
+      ]);
+      const held = releaseIds.filter((_, i) => reserved[i]?.status === 'fulfilled');
+      const refused = reserved.find((r) => r.status === 'rejected');
+      if (claimed?.status === 'fulfilled') {
+        if (!refused) return { state: 'accepted', releaseIds };
+        // An id could not be reserved: undo, and let the sender try again (with new ids).
+        await withdraw(door, key, held);
+        throw isStatus(refused.reason, 409)
+          ? new Error('a reserved release id is already taken; accept again with new ids')
+          : refused.reason;
+      }
+      // The key was claimed before (or the claim failed): the ids reserved just now belong to nobody.
+      await Promise.all(held.map((id) => dedup.deleteEntity(door, id).catch(gone)));
+      if (!isStatus(claimed?.reason, 409)) throw claimed?.reason;
+      const row = await dedup.getEntity<ClaimRow>(door, rowKey);
+      const first = ids(row);
+      if (row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS) {
+        // Take over a claim whose door died before its message was queued; the ETag makes sure only one taker wins.
+        // A reserved claim keeps its ids (the same releases, admitted idempotently); an older claim gets ours.
+        const taken = row.reserved ? first : releaseIds;
+        try {
+          await dedup.updateEntity({ ...claim, releaseIds: JSON.stringify(taken) }, 'Merge', { etag: row.etag });
+          if (!row.reserved) await Promise.all(taken.map((id) => dedup.upsertEntity(reservationRow(door, id, key, now), 'Replace')));
+          return { state: 'accepted', releaseIds: taken };
+        } catch (e) {
+          if (!isStatus(e, 412)) throw e;
+        }
+      }
+      return {
+        state: 'duplicate',
+        releaseIds: first,
+        inFlight: row.state === 'pending',
+        ...(row.ignored ? { ignored: row.ignored } : {}),
+      };
+    },
+
+    withdraw,
+
+    async claimOf(door, key) {
+      await ensure();
+      try {
+        const row = await dedup.getEntity<ClaimRow>(door, safeKey(key));
+        return { releaseIds: ids(row), settled: row.state === 'done' };
+      } catch (e) {
+        if (isStatus(e, 404)) return undefined;
+        throw e;
+      }
+    },
+
+    async settle(door, key, admissions) {
+      const ignored = admissions.flatMap((a) => (a.outcome === 'release' ? [] : [a.reason])).join('; ');
+      await dedup.submitTransaction([
+        ['update', { partitionKey: door, rowKey: safeKey(key), state: 'done', ignored }, 'Merge'],
+        ...admissions.map((a): TransactionAction => [
+          'update',
+          {
+            partitionKey: door,
+            rowKey: a.id,
+            outcome: a.outcome,
+            of: a.outcome === 'duplicate' ? a.of : '',
+            reason: 'reason' in a ? a.reason : '',
+          },
+          'Merge',
+        ]),
+      ]);
+    },
+
+    async reservation(id) {
+      await ensure();
+      const found = await Promise.all(
+        ACCEPTING.map((door) =>
+          dedup.getEntity<{ outcome: string; acceptedAt: Date; of?: string; reason?: string }>(door, id).then(
+            (row) => ({ door, row }),
+            (e: unknown) => {
+              if (isStatus(e, 404)) return undefined;
+              throw e;
+            },
+          ),
+        ),
+      );
+      const hit = found.find((f) => f !== undefined);
+      if (!hit) return undefined;
+      return stateOf(id, hit.door, hit.row);
+    },
+  };
+}
+
+function stateOf(id: string, door: Door, row: { outcome: string; acceptedAt: Date; of?: string; reason?: string }): ReservationState {
+  const base = { id, door, acceptedAt: new Date(row.acceptedAt).toISOString() };
+  const reason = row.reason ?? '';
+  const admission: Admission | { outcome: 'pending' } =
+    row.outcome === 'release'
+      ? { id, outcome: 'release' }
+      : row.outcome === 'duplicate'
+        ? { id, outcome: 'duplicate', of: row.of ?? '', reason }
+        : row.outcome === 'ignored'
+          ? { id, outcome: 'ignored', reason }
+          : { outcome: 'pending' };
+  return { ...base, ...admission };
+}
