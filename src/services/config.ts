@@ -141,6 +141,8 @@ export const Settings = z.object({
   BUILD_POLL_SECONDS: int(15, 1),
   TRIVY_IMAGE: z.string().default('aquasec/trivy:0.58.1'),
   TRIVY_DB_REPOSITORY: z.string().default('ghcr.io/aquasecurity/trivy-db:2'),
+  /** Upload each scan's SARIF to GitHub code scanning (needs security_events: write). */
+  CODE_SCANNING_UPLOAD: bool.default(true),
 
   // Rollout and verification
   ROLLOUT_POLL_SECONDS: int(5, 1),

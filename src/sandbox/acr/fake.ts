@@ -13,6 +13,7 @@ import { handleRegistry, imagePushedEvent, type EventSink, type RegistryState } 
 import { readScanTask, runScanStep } from './scan-exec.js';
 import { reportFor, type Reports } from './reports.js';
 import { handleControl } from './control.js';
+import { handleImport } from './fake-import.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -56,6 +57,14 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   let eventSink = opts.eventSink;
   let counter = 0;
   let baseUrl = '';
+  const importState = {
+    registryId,
+    baseUrl: () => baseUrl,
+    tags: registry.tags,
+    armError: (res: ServerResponse, status: number, code: string, message: string) => armError(res, status, code, message),
+    operations: new Set<string>(),
+    imports: [] as { source: string; targets: string[]; mode: string }[],
+  };
 
   const armError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -148,6 +157,8 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       registry.tags.get(repository)!.set(tag, digest);
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    /** Every importImage applied, in order. */
+    imports: () => importState.imports,
     state: () => ({
       registryId,
       loginServer,
@@ -193,8 +204,6 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       throttle.remaining--;
       return (armError(res, 429, 'TooManyRequests', 'The request is being throttled.', { 'retry-after': throttle.retryAfter }), 429);
     }
-    if (url.searchParams.get('api-version') !== API_VERSION)
-      return (armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400);
     if (arm[1]!.toLowerCase() !== registryId.toLowerCase()) {
       return (
         armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerRegistry/registries/${registryName}' was not found.`),
@@ -202,6 +211,10 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       );
     }
     const rest = arm[2]!;
+    const imported = handleImport(importState, rest, req, url, body, res);
+    if (imported !== undefined) return imported;
+    if (url.searchParams.get('api-version') !== API_VERSION)
+      return (armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400);
     if (req.method === 'POST' && rest === '/scheduleRun') return schedule(JSON.parse(body || '{}') as Record<string, unknown>, res);
     const runMatch = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
     const run = runMatch ? runs.get(runMatch[1]!) : undefined;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
-import type { Builder, Clock, Cluster, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
+import type { Builder, Clock, Cluster, CodeScanning, ImageTags, Logger, Scanner, SourceControl, Telemetry } from '../ports.js';
 import { acrOptionsFromConfig } from './acr/from-config.js';
 import { clusterOptionsFromConfig } from './kubernetes/from-config.js';
 import { githubOptionsFromConfig } from './github/from-config.js';
@@ -22,6 +22,10 @@ export interface Ports {
   builder: Builder;
   telemetry: Telemetry;
   source: SourceControl;
+  /** Absent when ACR is not configured: tags are left alone. */
+  tags?: ImageTags;
+  /** Absent when GitHub is not configured or CODE_SCANNING_UPLOAD is off. */
+  codeScanning?: CodeScanning;
   configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
 }
 
@@ -36,7 +40,7 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
   const cluster = clusterOptionsFromConfig(c, { credential, logger: deps.logger });
   const telemetry = telemetryOptionsFromConfig(c, { credential, ...deps });
 
-  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder }> | undefined;
+  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; tags: ImageTags }> | undefined;
   const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
   return {
     cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
@@ -48,6 +52,10 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
     source: github
       ? lazyPort(() => import('./github/index.js').then((m) => m.createGitHubSourceControl(github)))
       : none.unconfiguredSourceControl(),
+    ...(acr ? { tags: lazyPort<ImageTags>(() => loadAcr(acr).then((a) => a.tags)) } : {}),
+    ...(github && c.CODE_SCANNING_UPLOAD
+      ? { codeScanning: lazyPort<CodeScanning>(() => import('./github/index.js').then((m) => m.createGitHubCodeScanning(github))) }
+      : {}),
     configured: { cluster: Boolean(cluster), acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(github) },
   };
 }

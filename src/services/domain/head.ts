@@ -27,6 +27,8 @@ export interface Head {
   supersededBuilds?: string[];
   /** The last release the scan gate (or a failed start) blocked: the same digest again is a duplicate of it. */
   lastBlocked?: HeadRef;
+  /** The release whose digest `latest` was last moved to: latest never moves to an older release. */
+  latestTag?: { releaseId: string; digest: string; createdAt: string };
   /** Digests that failed verification; automation never deploys them again. */
   quarantined: { digest: string; releaseId: string; at: string }[];
 }

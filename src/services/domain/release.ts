@@ -50,6 +50,8 @@ export interface Release {
   commit?: string;
   /** For manifest releases: the commit whose k8s/ is applied. */
   manifestCommit?: string;
+  /** The semantic version (a pushed git tag vX.Y.Z) this release carries; the digest is tagged with it. */
+  version?: string;
   source: { door: Door; eventId: string; actor?: string; reason?: string };
   correlationId: string;
   createdAt: string;
@@ -345,8 +347,38 @@ export interface FailureRecord {
 
 export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: string; revision?: string };
 
+/** What the registry's tags say about this digest after the gate (domain/promotion.ts). */
+export interface TagRecord {
+  at: string;
+  /** Tags pointed at the digest by the deployer (the build's commit tag is there already). */
+  added: string[];
+  /** Tags not given, and why (a blocked digest never gets latest; latest never moves backwards). */
+  withheld?: { tag: string; reason: string }[];
+  /** The registry refused or failed; the release goes on (it is pinned by digest), the tags did not move. */
+  error?: string;
+}
+
+/** The SARIF of this digest's scan in GitHub code scanning, or why it is not there. */
+export interface CodeScanningRecord {
+  state: 'uploaded' | 'skipped' | 'failed';
+  at: string;
+  reason?: string;
+  category?: string;
+  commit?: string;
+  sarifId?: string;
+  /** pending | complete | failed, as GitHub last reported it. */
+  processing?: string;
+  /** The analyses GitHub made of it (API), once processing is complete. */
+  analysesUrl?: string;
+  /** The Security tab view of this category's alerts for the commit. */
+  url?: string;
+  results?: number;
+}
+
 export interface ReleaseOutcome {
   scan?: ScanRecord;
+  tags?: TagRecord;
+  codeScanning?: CodeScanningRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;
   /** Manifest releases: what was applied, pinned to which images, and each image's scan verdict. */

@@ -3,6 +3,8 @@ import type {
   Builder,
   Clock,
   Cluster,
+  CodeScanning,
+  ImageTags,
   Logger,
   NotifyOutbox,
   ReleaseStore,
@@ -58,6 +60,10 @@ export interface PipelineDeps {
   telemetry: Telemetry;
   source: SourceControl;
   scanCache: ScanCache;
+  /** Moving tags (latest, semver) inside the registry after the gate; absent: tags are left alone. */
+  tags?: ImageTags;
+  /** SARIF uploads to GitHub code scanning; absent: not uploaded (recorded as skipped). */
+  codeScanning?: CodeScanning;
   /** Ended releases whose notices are not delivered yet (re-driven by the sweeper, counted by /api/health). */
   outbox: NotifyOutbox;
   catalog: Catalog;

@@ -13,7 +13,7 @@ const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
  */
 const validate = (() => {
   const { id, $schema: _draft, ...rest } = json(join(ownFixtures, 'sarif', 'sarif-schema-2.1.0.json')) as Record<string, unknown>;
-  return new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile({ $id: id, ...rest });
+  return new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile({ $id: String(id), ...rest });
 })();
 
 describe('Trivy JSON → SARIF', () => {

@@ -3,7 +3,7 @@
  * api-version 2019-06-01-preview) and the registry data plane. Build both from one options object
  * with createAcr().
  */
-import type { Builder, Scanner } from '../../ports.js';
+import type { Builder, ImageTags, Scanner } from '../../ports.js';
 import type { AcrOptions } from './options.js';
 import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } from './arm.js';
 import { redactor } from './errors.js';
@@ -12,12 +12,14 @@ import { createTagResolver } from './registry.js';
 import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
 import { createBuilderOver } from './builder.js';
+import { createImageTags } from './tags.js';
 
 export type { AcrOptions } from './options.js';
 
 export interface Acr {
   scanner: Scanner;
   builder: Builder;
+  tags: ImageTags;
 }
 
 export function createAcr(opts: AcrOptions): Acr {
@@ -74,7 +76,8 @@ export function createAcr(opts: AcrOptions): Acr {
     redact,
     rememberSecret,
   });
-  return { scanner, builder };
+  const tags = createImageTags({ client, registry, clock, redact, logger, requestTimeoutMs });
+  return { scanner, builder, tags };
 }
 
 function coordinates(opts: AcrOptions): RegistryCoordinates {

@@ -163,8 +163,29 @@ const ReleaseProgress = z.object({
   stepThrows: num.optional(),
 });
 
+const TagRecord = z.object({
+  at: str,
+  added: z.array(str),
+  withheld: z.array(z.object({ tag: str, reason: str })).optional(),
+  error: opt,
+});
+const CodeScanningRecord = z.object({
+  state: z.enum(['uploaded', 'skipped', 'failed']),
+  at: str,
+  reason: opt,
+  category: opt,
+  commit: opt,
+  sarifId: opt,
+  processing: opt,
+  analysesUrl: opt,
+  url: opt,
+  results: num.optional(),
+});
+
 const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
+  tags: TagRecord.optional(),
+  codeScanning: CodeScanningRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),
   manifest: z
@@ -231,6 +252,7 @@ export const ReleaseRecord = z.object({
   unresolvedImage: opt,
   commit: opt,
   manifestCommit: opt,
+  version: opt,
   source: z.object({ door: z.enum(['github', 'acr', 'manual']), eventId: str, actor: opt, reason: opt }),
   correlationId: str,
   createdAt: str,
@@ -254,6 +276,7 @@ export const Head = z.object({
   latestBuild: HeadRef.extend({ commit: str }).optional(),
   supersededBuilds: z.array(str).optional(),
   lastBlocked: HeadRef.optional(),
+  latestTag: z.object({ releaseId: str, digest: str, createdAt: str }).optional(),
   quarantined: z.array(z.object({ digest: str, releaseId: str, at: str })),
 });
 
