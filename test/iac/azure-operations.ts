@@ -62,6 +62,12 @@ export const OPERATIONS: Operation[] = [
     needs: [action('Microsoft.ContainerRegistry/registries/runs/listLogSasUrl/action')],
   },
   {
+    what: 'add latest / vX.Y.Z to a digest the gate passed (importImage within the registry)',
+    by: 'adapters/acr/tags.ts registries.beginImportImageAndWait',
+    scope: ACR,
+    needs: [action('Microsoft.ContainerRegistry/registries/importImage/action')],
+  },
+  {
     what: 'resolve a tag to a digest (Entra token exchange, HEAD manifest)',
     by: 'adapters/acr/registry.ts /oauth2/exchange, /oauth2/token, /v2/…/manifests',
     scope: ACR,
