@@ -12,6 +12,8 @@ export interface ReleaseView {
   tag?: string;
   commit?: string;
   manifestCommit?: string;
+  /** The semantic version (git tag vX.Y.Z) the release carries. */
+  version?: string;
   source: Release['source'];
   correlationId: string;
   createdAt: string;
@@ -72,6 +74,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.image?.tag ? { tag: r.image.tag } : {}),
     ...(r.commit ? { commit: r.commit } : {}),
     ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}),
+    ...(r.version ? { version: r.version } : {}),
     source: r.source,
     correlationId: r.correlationId,
     createdAt: r.createdAt,
@@ -81,9 +84,16 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(measurements ? { measurements } : {}),
     ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
-    links: { self: statusUrl, ...sourceLinks(r, github), ...(links ?? {}) },
+    links: { self: statusUrl, ...sourceLinks(r, github), ...codeScanningLink(r), ...(links ?? {}) },
     outcome: rest,
     ...(withTimeline ? { timeline: r.timeline } : {}),
     statusUrl,
   };
+}
+
+/** The code scanning analysis of this digest's scan (or its upload, while GitHub processes it). */
+function codeScanningLink(r: Release): Record<string, string> {
+  const cs = r.outcome.codeScanning;
+  const link = cs?.analysesUrl ?? cs?.url;
+  return link ? { codeScanning: link } : {};
 }

@@ -17,8 +17,11 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const isTerminal = (p: Phase): p is TerminalPhase => (TERMINAL_PHASES as readonly string[]).includes(p);
 
-/** image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback */
-export type ReleaseKind = 'image' | 'manifest' | 'build' | 'rollback';
+/**
+ * image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback ·
+ * version: a pushed git tag vX.Y.Z — tag the commit's gated digest with it (building it first when never built); deploys nothing
+ */
+export type ReleaseKind = 'image' | 'manifest' | 'build' | 'rollback' | 'version';
 export type Door = 'github' | 'acr' | 'manual';
 
 export interface PinnedImage {

@@ -246,7 +246,7 @@ export const ReleaseRecord = z.object({
   id: str,
   app: str,
   environment: str,
-  kind: z.enum(['image', 'manifest', 'build', 'rollback']),
+  kind: z.enum(['image', 'manifest', 'build', 'rollback', 'version']),
   phase: Phase,
   image: PinnedImage.optional(),
   unresolvedImage: opt,
