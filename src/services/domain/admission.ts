@@ -77,7 +77,7 @@ export function planAdmission(head: Head, input: NewRelease, id: string, now: Da
       ? head
       : input.kind === 'build'
         ? {
-            ...head,
+            ...withoutVersionBuild(head, input.target),
             latestBuild: { ...ref, commit: input.target },
             ...(head.latestBuild
               ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-SUPERSEDED_BUILDS_KEPT) }
@@ -103,4 +103,10 @@ export function supersede(old: Release, byId: string, now: Date): Release | unde
   };
   const { nextCheckAt: _due, wait: _wait, ...rest } = old;
   return { ...rest, phase: 'superseded', updatedAt: at, timeline: [...old.timeline, entry] };
+}
+
+/** A commit pushed to the deploy branch deploys, even if a version tag built it first. */
+function withoutVersionBuild(head: Head, commit: string): Head {
+  if (!head.versionBuilds?.includes(commit)) return head;
+  return { ...head, versionBuilds: head.versionBuilds.filter((c) => c !== commit) };
 }

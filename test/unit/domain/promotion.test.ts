@@ -60,3 +60,30 @@ describe('planTags: which tags a passed digest gets', () => {
     expect(planTags(built({ version: 'v1.2' }), head).tags).toEqual(['latest']);
   });
 });
+
+describe('version builds do not deploy', () => {
+  it('an image of a commit built for a version is ignored at admission; a later push of the commit deploys it', async () => {
+    const { admit, withVersionBuild } = await import('../../../src/services/domain/head.js');
+    const { planAdmission } = await import('../../../src/services/domain/admission.js');
+    const h = withVersionBuild(head, COMMIT);
+    const req = { target: digest(1), allowQuarantined: false, semanticDedup: true, tag: COMMIT };
+    expect(admit(h, req)).toMatchObject({ kind: 'ignored', reason: expect.stringMatching(/made for a version tag/) as unknown });
+    const plan = planAdmission(
+      h,
+      {
+        app: 'tailspin-server',
+        environment: 'dev',
+        kind: 'build',
+        target: COMMIT,
+        commit: COMMIT,
+        source: { door: 'github', eventId: 'd' },
+        correlationId: 'd',
+        semanticDedup: true,
+        allowQuarantined: false,
+      },
+      'r-x-000001',
+      new Date(),
+    );
+    expect(plan.kind === 'admit' && plan.head.versionBuilds).toEqual([]);
+  });
+});

@@ -277,6 +277,7 @@ export const Head = z.object({
   supersededBuilds: z.array(str).optional(),
   lastBlocked: HeadRef.optional(),
   latestTag: z.object({ releaseId: str, digest: str, createdAt: str }).optional(),
+  versionBuilds: z.array(str).optional(),
   quarantined: z.array(z.object({ digest: str, releaseId: str, at: str })),
 });
 

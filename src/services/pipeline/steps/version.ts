@@ -9,6 +9,7 @@ import type { TerminalPhase } from '../../domain/release.js';
 import { advance, wait, type Decision, type Patch } from '../decision.js';
 import { addSeconds, retryUntil, startScan, type StepContext } from './common.js';
 import { judgeReport } from './scan-gate.js';
+import { withVersionBuild } from '../../domain/head.js';
 
 /** Ends a version release without touching the app's head (it never held or waited for anything there). */
 const end = (to: TerminalPhase, reason: string, patch: Patch = {}): Decision => advance(to, reason, patch);
@@ -24,6 +25,8 @@ export async function versionQueued(c: StepContext): Promise<Decision> {
     });
   }
   if (found.error.kind === 'not-found') {
+    // Recorded before the build starts: its ImagePushed must version the image, not deploy an older commit.
+    if (!(await rememberVersionBuild(c, r.commit))) return wait('slot', 'recording the version build on the app head', deadlineOf(c), 1);
     const res = await d.builder.start({
       app: app.name,
       commit: r.commit,
@@ -124,6 +127,15 @@ async function decide(c: StepContext, outcome: 'pass' | 'blocked', why: string, 
   return end('succeeded', `${image.repository}@${image.digest} tagged ${version} (${why})`, {
     outcome: { ...record, tags: { at, added: [version] } },
   });
+}
+
+async function rememberVersionBuild(c: StepContext, commit: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const head = await c.d.store.head(c.r.app, c.r.environment);
+    if (head.versionBuilds?.includes(commit)) return true;
+    if ((await c.d.store.putHead(withVersionBuild(head, commit))).ok) return true;
+  }
+  return false;
 }
 
 /** One deadline for the whole version release: a build and a scan, at most. */

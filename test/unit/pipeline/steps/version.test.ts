@@ -1,7 +1,7 @@
 /** Version releases: tag the commit's gated digest, build only when there is no image of the commit. */
 import { describe, expect, it } from 'vitest';
 import { versionBuilding, versionGate, versionQueued } from '../../../../src/services/pipeline/steps/version.js';
-import type { CachedVerdict } from '../../../../src/services/ports.js';
+import type { CachedVerdict, StoredHead } from '../../../../src/services/ports.js';
 import { aRelease, aScanRecord, COMMIT, ctx, digest, errR, fail, iso, okR, REGISTRY, world, type WorldScript } from '../world.js';
 
 const version = (over = {}) =>
@@ -30,13 +30,17 @@ describe('version releases', () => {
     expect(w.callsTo('builder')).toEqual(['resolveTag']);
   });
 
-  it('a commit never built is built (the candidate tag only)', async () => {
+  it('a commit never built is built (the candidate tag only), remembered on the head first so its image does not deploy', async () => {
+    const heads: StoredHead[] = [];
     const { w } = setup({
       builder: { resolveTag: () => errR(fail('not-found', 'manifest unknown')), start: () => okR({ runId: 'b-1' }) },
+      store: { putHead: (h) => (heads.push(h), okR(h)) },
     });
     const d = await versionQueued(ctx(version(), w));
     expect(d).toMatchObject({ kind: 'advance', to: 'building', progress: { buildRunId: 'b-1' } });
     expect(w.calls.find((c) => c.method === 'start')?.args[0]).toMatchObject({ imageNames: [`tailspin-server:${COMMIT}`] });
+    expect(heads[0]?.versionBuilds).toEqual([COMMIT]);
+    expect(w.calls.findIndex((c) => c.method === 'putHead')).toBeLessThan(w.calls.findIndex((c) => c.method === 'start'));
   });
 
   it('the build done, its digest goes to the gate', async () => {
