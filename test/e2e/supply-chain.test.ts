@@ -161,7 +161,7 @@ describe('supply chain: tags after the gate, SARIF in code scanning, semantic ve
       expect(errors.length).toBeGreaterThanOrEqual(2); // the report's CRITICAL and HIGH
       expect(image.outcome.codeScanning).toMatchObject({ state: 'uploaded', commit: sha, results: sarif?.results.length });
       const issue = await eventually(
-        async () => github.state.issues.find((i) => (i.body ?? '').includes(digestOf(image))),
+        () => Promise.resolve(github.state.issues.find((i) => (i.body ?? '').includes(digestOf(image)))),
         'the blocking issue',
       );
       expect(issue.body).toMatch(/\| Code scanning \| SARIF .*tailspin-deployer\/tailspin-server/);
