@@ -148,6 +148,8 @@ export interface Builder {
 export interface ImageTags {
   /** Point `tags` of `repository` at `digest` (moving a tag that exists). */
   tag(repository: string, digest: string, tags: string[]): Promise<Result<void>>;
+  /** The commit the image says it was built from (OCI label org.opencontainers.image.revision), if it says. */
+  revision(repository: string, digest: string): Promise<Result<string | undefined>>;
 }
 
 // ---------------------------------------------------------------- telemetry

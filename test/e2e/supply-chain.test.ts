@@ -10,7 +10,8 @@ import type { LocalHost } from '../../src/local/host.js';
 import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
-import { api, eventually, postWebhook, startTestHost } from '../helpers/host.js';
+import { imagePushedEvent } from '../../src/sandbox/acr/fake-registry.js';
+import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -232,5 +233,31 @@ describe('supply chain: tags after the gate, SARIF in code scanning, semantic ve
     const ended = await Promise.all(((await res.json()) as { releaseIds: string[] }).releaseIds.map(settle));
     for (const v of ended) expect(v).toMatchObject({ kind: 'version', phase: 'failed' });
     expect(acr.digestOf('tailspin-server', 'v3.0.0')).toBeUndefined();
+  });
+
+  it('an image pushed from outside finds its commit in its OCI revision label; without one the upload is skipped with the reason', async () => {
+    const labelled = `sha256:${'5a'.repeat(32)}`;
+    const bare = `sha256:${'5b'.repeat(32)}`;
+    const commit = '9'.repeat(40);
+    acr.tag('tailspin-server', 'ext-1', labelled);
+    acr.tag('tailspin-server', 'ext-2', bare);
+    acr.setLabels(labelled, { 'org.opencontainers.image.revision': commit });
+    // one after the other: a second image of the app would supersede the first before its scan
+    const release = async (tag: string, d: string) => {
+      const res = await postEvents(host, [imagePushedEvent(acr.registryId, acr.loginServer, 'tailspin-server', tag, d)]);
+      expect(res.status).toBe(200);
+      const found = await eventually(async () => (await list('tailspin-server')).find((r) => r.image?.endsWith(d)), `the release of ${d}`);
+      return settle(found.id);
+    };
+    const withLabel = await release('ext-1', labelled);
+    expect(withLabel.outcome.codeScanning).toMatchObject({ state: 'uploaded', commit });
+    expect(github.state.sarifs.some((x) => x.commitSha === commit)).toBe(true);
+    const without = await release('ext-2', bare);
+    expect(without.outcome.codeScanning).toMatchObject({
+      state: 'skipped',
+      reason: expect.stringMatching(/no commit is known/) as unknown,
+    });
+    // a digest the gate passed from the ACR door moves latest like a build's
+    expect(acr.digestOf('tailspin-server', 'latest')).toBe(bare);
   });
 });

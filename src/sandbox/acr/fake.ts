@@ -14,6 +14,7 @@ import { readScanTask, runScanStep } from './scan-exec.js';
 import { reportFor, type Reports } from './reports.js';
 import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
+import { handleBlobs } from './fake-blobs.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -57,6 +58,8 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   let eventSink = opts.eventSink;
   let counter = 0;
   let baseUrl = '';
+  /** image digest → the labels of its config (org.opencontainers.image.revision, …) */
+  const labels = new Map<string, Record<string, string>>();
   const importState = {
     registryId,
     baseUrl: () => baseUrl,
@@ -157,6 +160,8 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       registry.tags.get(repository)!.set(tag, digest);
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    /** Labels of an image's config, e.g. { 'org.opencontainers.image.revision': sha }. */
+    setLabels: (digest: string, l: Record<string, string>) => void labels.set(digest, l),
     /** Every importImage applied, in order. */
     imports: () => importState.imports,
     state: () => ({
@@ -192,6 +197,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       return 200;
     }
     if (handleControl(control, req, url, body, res)) return res.statusCode;
+    if (handleBlobs(registry, labels, req, url, res)) return res.statusCode;
     if (handleRegistry(registry, req, url, body, res)) return res.statusCode;
 
     const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(

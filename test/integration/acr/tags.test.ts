@@ -115,3 +115,27 @@ describe('the fake validates importImage against ACR’s published description',
     expect(fake.digestOf('tailspin-server', 'latest')).toBe(OTHER);
   });
 });
+
+describe('the revision label of an image (registry data plane against the fake)', () => {
+  it('reads org.opencontainers.image.revision from the config blob, following the storage redirect', async () => {
+    const { fake, acr } = await withImage();
+    fake.setLabels(DIGEST, { 'org.opencontainers.image.revision': COMMIT, 'org.opencontainers.image.source': 'https://github.com/x/y' });
+    expect(await acr.tags.revision('tailspin-server', DIGEST)).toEqual({ ok: true, value: COMMIT });
+    expect(fake.calls.map((c) => c.path).filter((p) => p.includes('blobs'))).toEqual([
+      `/v2/tailspin-server/blobs/${DIGEST}`,
+      `/_storage/blobs/${DIGEST}`,
+    ]);
+  });
+
+  it('no label, or a label that is not a commit SHA, is no commit', async () => {
+    const { fake, acr } = await withImage();
+    expect(await acr.tags.revision('tailspin-server', DIGEST)).toEqual({ ok: true, value: undefined });
+    fake.setLabels(DIGEST, { 'org.opencontainers.image.revision': 'main; rm -rf /' });
+    expect(await acr.tags.revision('tailspin-server', DIGEST)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('a digest the registry does not hold is not-found', async () => {
+    const { acr } = await withImage();
+    expect(await acr.tags.revision('tailspin-server', OTHER)).toMatchObject({ ok: false, error: { kind: 'not-found' } });
+  });
+});

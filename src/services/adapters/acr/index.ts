@@ -8,7 +8,8 @@ import type { AcrOptions } from './options.js';
 import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } from './arm.js';
 import { redactor } from './errors.js';
 import { createHttpsSend } from './https.js';
-import { createTagResolver } from './registry.js';
+import { createTagResolver, type RegistryOptions } from './registry.js';
+import { createRevisionReader } from './labels.js';
 import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
 import { createBuilderOver } from './builder.js';
@@ -47,7 +48,7 @@ export function createAcr(opts: AcrOptions): Acr {
       maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024,
       ...(opts.tlsCa ? { ca: opts.tlsCa } : {}),
     });
-  const resolveTag = createTagResolver({
+  const dataPlane: RegistryOptions = {
     loginServer: opts.loginServer,
     endpoint: opts.registryEndpoint ?? `https://${opts.loginServer}`,
     credential: opts.credential,
@@ -55,7 +56,8 @@ export function createAcr(opts: AcrOptions): Acr {
     send,
     clock,
     redact,
-  });
+  };
+  const resolveTag = createTagResolver(dataPlane);
   const scanner = createScannerOver({
     runs,
     loginServer: opts.loginServer,
@@ -76,7 +78,7 @@ export function createAcr(opts: AcrOptions): Acr {
     redact,
     rememberSecret,
   });
-  const tags = createImageTags({ client, registry, clock, redact, logger, requestTimeoutMs });
+  const tags = createImageTags({ client, registry, clock, redact, logger, requestTimeoutMs, revision: createRevisionReader(dataPlane) });
   return { scanner, builder, tags };
 }
 

@@ -18,6 +18,8 @@ export interface TagsOptions {
   redact: Redact;
   logger: Logger;
   requestTimeoutMs: number;
+  /** The data-plane read of an image's revision label (labels.ts). */
+  revision: ImageTags['revision'];
 }
 
 export const registryResourceId = (r: RegistryCoordinates): string =>
@@ -46,5 +48,6 @@ export function createImageTags(o: TagsOptions): ImageTags {
         return err(fromThrown(e, `tag ${repository}@${digest} as ${tags.join(', ')}`, o.redact, o.clock));
       }
     },
+    revision: o.revision,
   };
 }

@@ -56,27 +56,23 @@ export async function uploadSarif(c: StepContext, report: unknown): Promise<Code
   if (!d.codeScanning || r.outcome.codeScanning) return undefined;
   const at = c.now.toISOString();
   const category = sarifCategory(r.app);
-  if (!r.commit)
-    return {
-      state: 'skipped',
-      at,
-      category,
-      reason: 'no commit is known for this image (no commit-SHA tag, no build of ours, no org.opencontainers.image.revision label)',
-    };
+  const known = await commitOf(c);
+  if (!known.commit) return { state: 'skipped', at, category, reason: known.why };
+  const commit = known.commit;
   const sarif = trivyToSarif(report);
-  if (!sarif.ok) return { state: 'skipped', at, category, commit: r.commit, reason: `the report could not be converted: ${sarif.error}` };
+  if (!sarif.ok) return { state: 'skipped', at, category, commit, reason: `the report could not be converted: ${sarif.error}` };
   const ref = r.version ? `refs/tags/${r.version}` : `refs/heads/${d.catalog.deployBranch}`;
   const results = sarif.value.runs[0]?.results.length ?? 0;
-  const up = await d.codeScanning.upload({ commit: r.commit, ref, category, sarif: sarif.value });
+  const up = await d.codeScanning.upload({ commit, ref, category, sarif: sarif.value });
   if (!up.ok) {
     c.log.warn('SARIF upload failed', { error_kind: up.error.kind, error: up.error.message });
-    return { state: 'failed', at, category, commit: r.commit, results, reason: up.error.message };
+    return { state: 'failed', at, category, commit, results, reason: up.error.message };
   }
   const record: CodeScanningRecord = {
     state: 'uploaded',
     at,
     category,
-    commit: r.commit,
+    commit,
     sarifId: up.value.id,
     results,
     ...(up.value.url ? { url: up.value.url } : {}),
@@ -95,4 +91,18 @@ export async function followSarif(c: StepContext, record: CodeScanningRecord): P
     ...(s.value.analysesUrl ? { analysesUrl: s.value.analysesUrl } : {}),
     ...(s.value.errors?.length ? { reason: s.value.errors.join('; ').slice(0, 500) } : {}),
   };
+}
+
+/**
+ * The commit of the scanned image: the release's own (the build's commit-SHA tag), else the image's
+ * `org.opencontainers.image.revision` label; without either, why not.
+ */
+async function commitOf(c: StepContext): Promise<{ commit?: string; why: string }> {
+  const { r, d } = c;
+  if (r.commit) return { commit: r.commit, why: '' };
+  const none = 'no commit is known for this image (no commit-SHA tag from a build of ours, no org.opencontainers.image.revision label)';
+  if (!d.tags || !r.image) return { why: none };
+  const label = await d.tags.revision(r.image.repository, r.image.digest);
+  if (!label.ok) return { why: `the image's labels could not be read (${label.error.message}), so its commit is unknown` };
+  return label.value ? { commit: label.value, why: '' } : { why: none };
 }

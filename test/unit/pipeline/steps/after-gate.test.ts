@@ -16,7 +16,10 @@ const release = (over = {}) =>
     ...over,
   });
 
-function setup(report: unknown, opts: { tags?: ImageTags['tag']; upload?: CodeScanning['upload']; head?: Partial<StoredHead> } = {}) {
+function setup(
+  report: unknown,
+  opts: { tags?: ImageTags['tag']; upload?: CodeScanning['upload']; head?: Partial<StoredHead>; revision?: string } = {},
+) {
   const heads: StoredHead[] = [];
   const tagged: { repository: string; digest: string; tags: string[] }[] = [];
   const uploads: SarifUpload[] = [];
@@ -36,6 +39,7 @@ function setup(report: unknown, opts: { tags?: ImageTags['tag']; upload?: CodeSc
       tagged.push({ repository, digest: d, tags }),
       opts.tags ? opts.tags(repository, d, tags) : okR(undefined)
     ),
+    revision: () => okR(opts.revision),
   };
   w.d.codeScanning = {
     upload: (u) => (uploads.push(u), opts.upload ? opts.upload(u) : okR({ id: 'sarif-1', url: 'https://gh/sarifs/sarif-1' })),
@@ -94,6 +98,14 @@ describe('after the gate', () => {
     const d = await scanning(ctx(release({ commit: undefined }), w, at(30)));
     expect(uploads).toEqual([]);
     expect(d.outcome?.codeScanning).toMatchObject({ state: 'skipped', reason: expect.stringMatching(/no commit/) as unknown });
+  });
+
+  it('an image pushed from elsewhere finds its commit in its org.opencontainers.image.revision label', async () => {
+    const label = 'b'.repeat(40);
+    const { w, uploads } = setup(clean, { revision: label });
+    const d = await scanning(ctx(release({ commit: undefined }), w, at(30)));
+    expect(uploads[0]).toMatchObject({ commit: label });
+    expect(d.outcome?.codeScanning).toMatchObject({ state: 'uploaded', commit: label });
   });
 
   it('an older release finishing its scan after a newer one took latest does not take it back', async () => {

@@ -18,7 +18,7 @@ const verdict = (outcome: 'pass' | 'blocked'): CachedVerdict => ({
 function setup(s: WorldScript = {}) {
   const tagged: string[][] = [];
   const w = world(s);
-  w.d.tags = { tag: (_repo, _d, tags) => (tagged.push(tags), okR(undefined)) };
+  w.d.tags = { tag: (_repo, _d, tags) => (tagged.push(tags), okR(undefined)), revision: () => okR(undefined) };
   return { w, tagged };
 }
 
@@ -73,7 +73,7 @@ describe('version releases', () => {
 
   it('a registry outage while tagging is retried, not a failure', async () => {
     const { w } = setup({ scanCache: { get: () => Promise.resolve(verdict('pass')) } });
-    w.d.tags = { tag: () => errR(fail('transient', 'ARM 503')) };
+    w.d.tags = { tag: () => errR(fail('transient', 'ARM 503')), revision: () => okR(undefined) };
     const d = await versionGate(ctx(version({ phase: 'scanning', image }), w));
     expect(d).toMatchObject({ kind: 'wait', on: 'registry' });
   });
