@@ -190,6 +190,13 @@ describe('supply chain: tags after the gate, SARIF in code scanning, semantic ve
     expect(done).toMatchObject({ kind: 'version', phase: 'succeeded', version: 'v1.2.3', commit: sha, image: image.image });
     expect(acr.digestOf('tailspin-server', 'v1.2.3')).toBe(digestOf(image));
     expect(builtImageNames(sha)).toHaveLength(1); // no second build of the server
+    // a version release tagged a digest, it verified nothing: not a rollback target
+    const back = await api(host, '/deployments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app: 'tailspin-server', environment: 'dev', action: 'rollback', to: done.id, reason: 'test' }),
+    });
+    expect(back.status).toBe(409);
     expect(
       github.state.statuses.some(
         (s) => s.sha === sha && s.context === 'tailspin-deployer/version-tailspin-server' && s.state === 'success',

@@ -116,5 +116,11 @@ async function toChosen(d: IntakeDeps, app: AppSpec, base: Base, id: string): Pr
       kind: 'conflict',
       reason: `to: release ${id} is ${chosen.phase}${chosen.image ? '' : ' without an image'}; only a verified image release can be rolled back to`,
     });
+  // A version release tagged a digest; it never ran it, so nothing about it was verified.
+  if (chosen.kind === 'version')
+    return err({
+      kind: 'conflict',
+      reason: `to: release ${id} only gave ${chosen.version ?? 'a version'} to a digest; roll back to a verified image release`,
+    });
   return ok({ ...base, kind: 'rollback', target: chosen.image.digest, image: chosen.image });
 }
