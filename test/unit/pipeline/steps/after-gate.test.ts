@@ -126,3 +126,50 @@ describe('after the gate', () => {
     expect(uploads).toHaveLength(1);
   });
 });
+
+describe('after the gate, at the edges', () => {
+  it('a head that keeps changing leaves latest moved but unrecorded (logged), and the release goes on', async () => {
+    const { w } = setup(clean);
+    w.d.store.putHead = () => Promise.resolve({ ok: false as const, error: 'conflict' as const });
+    expect(await scanning(ctx(release(), w, at(30)))).toMatchObject({
+      kind: 'advance',
+      to: 'deploying',
+      outcome: { tags: { added: ['latest'] } },
+    });
+  });
+
+  it('a report that cannot be converted is skipped with the reason', async () => {
+    const odd = {
+      SchemaVersion: 2,
+      Results: [
+        {
+          Target: 'x',
+          Class: 'os-pkgs',
+          Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'p', InstalledVersion: '1', Severity: 'LOW', CVSS: 'n/a' }],
+        },
+      ],
+    };
+    const { w, uploads } = setup(odd);
+    const d = await scanning(ctx(release(), w, at(30)));
+    expect(uploads).toEqual([]);
+    expect(d.outcome?.codeScanning).toMatchObject({ state: 'skipped', reason: expect.stringMatching(/could not be converted/) as unknown });
+  });
+
+  it('labels that cannot be read: skipped with why; processing that cannot be read: still pending', async () => {
+    const { w } = setup(clean);
+    w.d.tags!.revision = () => errR(fail('transient', 'registry 502'));
+    const d = await scanning(ctx(release({ commit: undefined }), w, at(30)));
+    expect(d.outcome?.codeScanning).toMatchObject({ state: 'skipped', reason: expect.stringMatching(/registry 502/) as unknown });
+    const { w: w2 } = setup(clean);
+    w2.d.codeScanning!.status = () => errR(fail('transient', 'GitHub 502'));
+    const d2 = await scanning(ctx(release(), w2, at(30)));
+    expect(d2.outcome?.codeScanning).toMatchObject({ state: 'uploaded', processing: 'pending' });
+  });
+
+  it('without a registry port, an image of unknown commit is skipped', async () => {
+    const { w } = setup(clean);
+    delete w.d.tags;
+    const d = await scanning(ctx(release({ commit: undefined }), w, at(30)));
+    expect(d.outcome?.codeScanning).toMatchObject({ state: 'skipped' });
+  });
+});
