@@ -45,7 +45,7 @@ export interface BoardDeps {
 /** Newest first: the first release that changed the cluster and ended says what runs. */
 export function runningOf(recent: Release[], head: Head): Running | undefined {
   for (const r of recent) {
-    if (r.kind === 'build') continue;
+    if (r.kind === 'build' || r.kind === 'version') continue; // they change no cluster
     if (r.phase === 'succeeded') return { releaseId: r.id, state: 'verified', since: r.updatedAt };
     if (r.phase === 'unverified') return { releaseId: r.id, state: 'unverified', since: r.updatedAt };
     if (r.phase === 'failed' && r.outcome.rollbackFailure) return { releaseId: r.id, state: 'unknown', since: r.updatedAt };

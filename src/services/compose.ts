@@ -157,6 +157,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     builder: ports.builder,
     telemetry: ports.telemetry,
     source: ports.source,
+    ...(ports.tags ? { tags: ports.tags } : {}),
+    ...(ports.codeScanning ? { codeScanning: ports.codeScanning } : {}),
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
     signatures: ports.signatures,
     outbox: createNotifyOutbox(storage.table(names.tables.releases)),

@@ -143,6 +143,8 @@ export const Settings = z.object({
   BUILD_POLL_SECONDS: int(15, 1),
   TRIVY_IMAGE: z.string().default('aquasec/trivy:0.58.1'),
   TRIVY_DB_REPOSITORY: z.string().default('ghcr.io/aquasecurity/trivy-db:2'),
+  /** Upload each scan's SARIF to GitHub code scanning (needs security_events: write). */
+  CODE_SCANNING_UPLOAD: bool.default(true),
 
   // Signature gate (cosign signatures on the digest, after the scan gate)
   /** off | warn | enforce; an app's signaturePolicy in TAILSPIN_CATALOG overrides it. */

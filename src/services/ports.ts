@@ -163,6 +163,17 @@ export interface Builder {
   resolveTag(repository: string, tag: string): Promise<Result<string>>;
 }
 
+/**
+ * Tags inside the registry: the moving tags (latest, semver) are added to a digest only after the
+ * gate passed it, by the registry itself (ACR importImage), never by pulling and pushing here.
+ */
+export interface ImageTags {
+  /** Point `tags` of `repository` at `digest` (moving a tag that exists). */
+  tag(repository: string, digest: string, tags: string[]): Promise<Result<void>>;
+  /** The commit the image says it was built from (OCI label org.opencontainers.image.revision), if it says. */
+  revision(repository: string, digest: string): Promise<Result<string | undefined>>;
+}
+
 // ---------------------------------------------------------------- telemetry
 
 export interface TelemetryQuery {
@@ -226,6 +237,27 @@ export interface SourceControl {
   /** Files under a path at a commit (manifest releases). */
   readTree(commit: string, path: string): Promise<Result<{ path: string; content: string }[]>>;
   ping(): Promise<Result<unknown>>;
+}
+
+/** GitHub code scanning: SARIF of a scan, shown in the repository's Security tab. */
+export interface SarifUpload {
+  commit: string;
+  /** refs/heads/<branch> or refs/tags/<tag> */
+  ref: string;
+  /** One per app, so apps' analyses do not replace each other's. */
+  category: string;
+  sarif: unknown;
+}
+
+export interface SarifProcessing {
+  processing: 'pending' | 'complete' | 'failed';
+  analysesUrl?: string;
+  errors?: string[];
+}
+
+export interface CodeScanning {
+  upload(u: SarifUpload): Promise<Result<{ id: string; url?: string }>>;
+  status(id: string): Promise<Result<SarifProcessing>>;
 }
 
 // ---------------------------------------------------------------- release store

@@ -12,6 +12,8 @@ export interface ReleaseView {
   tag?: string;
   commit?: string;
   manifestCommit?: string;
+  /** The semantic version (git tag vX.Y.Z) the release carries. */
+  version?: string;
   source: Release['source'];
   /** Promotion releases: the promotion, who requested and approved it, and the upstream release's evidence. */
   promotion?: Release['promotion'];
@@ -74,6 +76,7 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(r.image?.tag ? { tag: r.image.tag } : {}),
     ...(r.commit ? { commit: r.commit } : {}),
     ...(r.manifestCommit ? { manifestCommit: r.manifestCommit } : {}),
+    ...(r.version ? { version: r.version } : {}),
     source: r.source,
     ...(r.promotion ? { promotion: r.promotion } : {}),
     correlationId: r.correlationId,
@@ -84,9 +87,22 @@ export function releaseView(r: Release, publicUrl: string, withTimeline: boolean
     ...(measurements ? { measurements } : {}),
     ...(verification ? { verification } : {}),
     ...(rollback ? { rollback } : {}),
-    links: { self: statusUrl, ...sourceLinks(r, github), ...(r.promotion ? { upstream: r.promotion.evidence } : {}), ...(links ?? {}) },
+    links: {
+      self: statusUrl,
+      ...sourceLinks(r, github),
+      ...codeScanningLink(r),
+      ...(r.promotion ? { upstream: r.promotion.evidence } : {}),
+      ...(links ?? {}),
+    },
     outcome: rest,
     ...(withTimeline ? { timeline: r.timeline } : {}),
     statusUrl,
   };
+}
+
+/** The code scanning analysis of this digest's scan (or its upload, while GitHub processes it). */
+function codeScanningLink(r: Release): Record<string, string> {
+  const cs = r.outcome.codeScanning;
+  const link = cs?.analysesUrl ?? cs?.url;
+  return link ? { codeScanning: link } : {};
 }

@@ -72,14 +72,14 @@ const GITHUB_EXPECTED: Record<string, unknown> = {
   'octokit-webhooks__ping_payload.json': { ignored: 'ping: webhook is configured' },
   'octokit-webhooks__ping_with-app_id.payload.json': { ignored: 'ping: webhook is configured' },
   'octokit-webhooks__ping_with-organization.payload.json': { ignored: 'ping: webhook is configured' },
-  'octokit-webhooks__push_payload.json': { ignored: 'tag push (refs/tags/simple-tag) is not deployed; releases follow master' },
+  'octokit-webhooks__push_payload.json': { ignored: 'tag simple-tag was deleted; images keep the versions they were given' },
   'octokit-webhooks__push_with-installation.payload.json': {
-    ignored: 'tag push (refs/tags/simple-tag) is not deployed; releases follow master',
+    ignored: 'tag simple-tag was deleted; images keep the versions they were given',
   },
   'octokit-webhooks__push_with-new-branch.payload.json': { ignored: 'branch master was created; the next push to it deploys' },
   'octokit-webhooks__push_with-no-username-committer.payload.json': { ignored: 'branch master was created; the next push to it deploys' },
   'octokit-webhooks__push_with-organization.payload.json': {
-    ignored: 'tag push (refs/tags/simple-tag) is not deployed; releases follow master',
+    ignored: 'tag simple-tag was deleted; images keep the versions they were given',
   },
   'octokit-webhooks__registry_package_published.docker.payload.json': {
     ignored: '"registry_package" events do not deploy; subscribe this webhook to push events',

@@ -62,6 +62,18 @@ export const OPERATIONS: Operation[] = [
     needs: [action('Microsoft.ContainerRegistry/registries/runs/listLogSasUrl/action')],
   },
   {
+    what: 'add latest / vX.Y.Z to a digest the gate passed (importImage within the registry)',
+    by: 'adapters/acr/tags.ts registries.beginImportImageAndWait',
+    scope: ACR,
+    needs: [action('Microsoft.ContainerRegistry/registries/importImage/action')],
+  },
+  {
+    what: "an image's org.opencontainers.image.revision label (token exchange, GET manifest and config blob)",
+    by: 'adapters/acr/labels.ts /oauth2/exchange, /oauth2/token, /v2/…/manifests, /v2/…/blobs',
+    scope: ACR,
+    needs: [action('Microsoft.ContainerRegistry/registries/pull/read')],
+  },
+  {
     what: 'resolve a tag to a digest (Entra token exchange, HEAD manifest)',
     by: 'adapters/acr/registry.ts /oauth2/exchange, /oauth2/token, /v2/…/manifests',
     scope: ACR,

@@ -84,11 +84,12 @@ resource "azurerm_role_assignment" "deployer_k8s_namespace" {
   principal_type     = "ServicePrincipal"
 }
 
-# ACR Tasks: schedule a build/scan run, follow it, read its log.
+# ACR Tasks: schedule a build/scan run, follow it, read its log; and importImage within the
+# registry, which adds the moving tags (latest, vX.Y.Z) to a digest only after the scan gate passed it.
 resource "azurerm_role_definition" "deployer_acr_tasks" {
   name              = "Tailspin deployer (${var.name}) - ACR task runs"
   scope             = var.acr_id
-  description       = "Schedule ACR task runs and read their status and logs."
+  description       = "Schedule ACR task runs and read their status and logs; tag scanned digests (importImage within the registry)."
   assignable_scopes = [var.acr_id]
 
   permissions {
@@ -96,6 +97,7 @@ resource "azurerm_role_definition" "deployer_acr_tasks" {
       "Microsoft.ContainerRegistry/registries/scheduleRun/action",
       "Microsoft.ContainerRegistry/registries/runs/read",
       "Microsoft.ContainerRegistry/registries/runs/listLogSasUrl/action",
+      "Microsoft.ContainerRegistry/registries/importImage/action",
     ]
     data_actions = []
   }

@@ -14,6 +14,8 @@ import { newOciStore, ociControl } from './fake-oci-control.js';
 import { readScanTask, runScanStep } from './scan-exec.js';
 import { reportFor, type Reports } from './reports.js';
 import { handleControl } from './control.js';
+import { handleImport } from './fake-import.js';
+import { handleBlobs } from './fake-blobs.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -57,6 +59,16 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   let eventSink = opts.eventSink;
   let counter = 0;
   let baseUrl = '';
+  /** image digest → the labels of its config (org.opencontainers.image.revision, …) */
+  const labels = new Map<string, Record<string, string>>();
+  const importState = {
+    registryId,
+    baseUrl: () => baseUrl,
+    tags: registry.tags,
+    armError: (res: ServerResponse, status: number, code: string, message: string) => armError(res, status, code, message),
+    operations: new Set<string>(),
+    imports: [] as { source: string; targets: string[]; mode: string }[],
+  };
 
   const armError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -150,6 +162,10 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
     ...ociControl(registry),
+    /** Labels of an image's config, e.g. { 'org.opencontainers.image.revision': sha }. */
+    setLabels: (digest: string, l: Record<string, string>) => void labels.set(digest, l),
+    /** Every importImage applied, in order. */
+    imports: () => importState.imports,
     state: () => ({
       registryId,
       loginServer,
@@ -183,6 +199,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       return 200;
     }
     if (handleControl(control, req, url, body, res)) return res.statusCode;
+    if (handleBlobs(registry, labels, req, url, res)) return res.statusCode;
     if (handleRegistry(registry, req, url, body, res, raw)) return res.statusCode;
 
     const arm = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)(\/.*)$/i.exec(
@@ -195,8 +212,6 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       throttle.remaining--;
       return (armError(res, 429, 'TooManyRequests', 'The request is being throttled.', { 'retry-after': throttle.retryAfter }), 429);
     }
-    if (url.searchParams.get('api-version') !== API_VERSION)
-      return (armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400);
     if (arm[1]!.toLowerCase() !== registryId.toLowerCase()) {
       return (
         armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.ContainerRegistry/registries/${registryName}' was not found.`),
@@ -204,6 +219,10 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       );
     }
     const rest = arm[2]!;
+    const imported = handleImport(importState, rest, req, url, body, res);
+    if (imported !== undefined) return imported;
+    if (url.searchParams.get('api-version') !== API_VERSION)
+      return (armError(res, 400, 'InvalidApiVersionParameter', `api-version must be ${API_VERSION}`), 400);
     if (req.method === 'POST' && rest === '/scheduleRun') return schedule(JSON.parse(body || '{}') as Record<string, unknown>, res);
     const runMatch = /^\/runs\/([^/]+)(\/listLogSasUrl)?$/.exec(rest);
     const run = runMatch ? runs.get(runMatch[1]!) : undefined;

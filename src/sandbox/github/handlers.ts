@@ -4,6 +4,7 @@
  */
 import { issueHandlers } from './handlers-issues.js';
 import { repoHandlers } from './handlers-repos.js';
+import { codeScanningHandlers } from './handlers-code-scanning.js';
 import type { Objects } from './objects.js';
 import type { OperationId } from './spec.js';
 import type { GitHubState, Handler } from './state.js';
@@ -13,5 +14,5 @@ import type { TreeStore } from './trees.js';
 export type StateOperation = Exclude<OperationId, 'apps/create-installation-access-token' | 'rate-limit/get'>;
 
 export function makeHandlers(s: GitHubState, o: Objects, trees: TreeStore): Record<StateOperation, Handler> {
-  return { ...issueHandlers(s, o), ...repoHandlers(s, o, trees) };
+  return { ...issueHandlers(s, o), ...repoHandlers(s, o, trees), ...codeScanningHandlers(s) };
 }

@@ -167,3 +167,18 @@ export function makeObjects(spec: GitHubSpec, r: RepoRef) {
   };
 }
 export type Objects = ReturnType<typeof makeObjects>;
+
+/** A SARIF upload the fake received (code-scanning/upload-sarif), as get-sarif reports it. */
+export interface SarifRecord {
+  id: string;
+  commitSha: string;
+  ref: string;
+  toolName?: string;
+  /** From each run's automationDetails.id (the part before the last "/"), as code scanning reads it. */
+  categories: string[];
+  /** Every result: rule id and level. */
+  results: { ruleId: string; level: string }[];
+  sarif: unknown;
+  reads: number;
+  at: string;
+}

@@ -29,6 +29,8 @@ export const OPERATIONS = [
   'repos/list-deployment-statuses',
   'git/get-tree',
   'git/get-blob',
+  'code-scanning/upload-sarif',
+  'code-scanning/get-sarif',
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 

@@ -1,5 +1,5 @@
 /** The fake's in-memory state and what every handler shares: call/reply shapes, paging, 404. */
-import type { DeploymentRecord, IssueRecord, StatusRecord } from './objects.js';
+import type { DeploymentRecord, IssueRecord, SarifRecord, StatusRecord } from './objects.js';
 
 type Json = Record<string, unknown>;
 
@@ -22,6 +22,9 @@ export class GitHubState {
   issues: IssueRecord[] = [];
   statuses: StatusRecord[] = [];
   deployments: DeploymentRecord[] = [];
+  sarifs: SarifRecord[] = [];
+  /** Reads of an upload's status that answer `pending` before `complete`. */
+  sarifPendingReads = 0;
   /** Largest page the fake serves; lower it to exercise pagination. GitHub's is 100. */
   maxPerPage = 100;
   private seq = 1000;

@@ -9,6 +9,8 @@ export function renderJson(s: GitHubState): unknown {
     issues: s.issues,
     statuses: s.statuses,
     deployments: s.deployments,
+    // The logs themselves stay out: a SARIF can be megabytes.
+    sarifs: s.sarifs.map(({ sarif: _log, ...rest }) => rest),
   };
 }
 

@@ -6,7 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config.js';
-import type { Builder, Clock, Cluster, Logger, Scanner, SignatureSource, SourceControl, Telemetry } from '../ports.js';
+import type {
+  Builder,
+  Clock,
+  Cluster,
+  CodeScanning,
+  ImageTags,
+  Logger,
+  Scanner,
+  SignatureSource,
+  SourceControl,
+  Telemetry,
+} from '../ports.js';
 import { acrOptionsFromConfig } from './acr/from-config.js';
 import { clusterOptionsFromConfig } from './kubernetes/from-config.js';
 import { githubOptionsFromConfig } from './github/from-config.js';
@@ -23,6 +34,10 @@ export interface Ports {
   signatures: SignatureSource;
   telemetry: Telemetry;
   source: SourceControl;
+  /** Absent when ACR is not configured: tags are left alone. */
+  tags?: ImageTags;
+  /** Absent when GitHub is not configured or CODE_SCANNING_UPLOAD is off. */
+  codeScanning?: CodeScanning;
   configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
 }
 
@@ -37,7 +52,7 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
   const cluster = clusterOptionsFromConfig(c, { credential, logger: deps.logger });
   const telemetry = telemetryOptionsFromConfig(c, { credential, ...deps });
 
-  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; signatures: SignatureSource }> | undefined;
+  let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; signatures: SignatureSource; tags: ImageTags }> | undefined;
   const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
   return {
     cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
@@ -50,6 +65,10 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
     source: github
       ? lazyPort(() => import('./github/index.js').then((m) => m.createGitHubSourceControl(github)))
       : none.unconfiguredSourceControl(),
+    ...(acr ? { tags: lazyPort<ImageTags>(() => loadAcr(acr).then((a) => a.tags)) } : {}),
+    ...(github && c.CODE_SCANNING_UPLOAD
+      ? { codeScanning: lazyPort<CodeScanning>(() => import('./github/index.js').then((m) => m.createGitHubCodeScanning(github))) }
+      : {}),
     configured: { cluster: Boolean(cluster), acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(github) },
   };
 }

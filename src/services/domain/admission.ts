@@ -3,7 +3,7 @@
  * head after it, and the release it supersedes — decided purely. The store persists a plan with
  * compare-and-swap; a lost race plans again against the fresh head.
  */
-import { admit, admitBuild, withPending, type Head } from './head.js';
+import { admit, admitBuild, withPending, type Admission, type Head } from './head.js';
 import type { Phase, Release } from './release.js';
 
 export interface NewRelease {
@@ -18,6 +18,7 @@ export interface NewRelease {
   unresolvedImage?: string;
   commit?: string;
   manifestCommit?: string;
+  version?: string;
   source: Release['source'];
   promotion?: Release['promotion'];
   correlationId: string;
@@ -35,7 +36,13 @@ export type AdmissionPlan =
 const SUPERSEDED_BUILDS_KEPT = 20;
 
 export function planAdmission(head: Head, input: NewRelease, id: string, now: Date): AdmissionPlan {
-  const decision = input.kind === 'build' ? admitBuild(head, input.target) : admit(head, { ...input, tag: input.image?.tag });
+  // A version release deploys nothing: it neither waits for nor supersedes anything on the app's head.
+  const decision =
+    input.kind === 'version'
+      ? ({ kind: 'admit' } as Admission)
+      : input.kind === 'build'
+        ? admitBuild(head, input.target)
+        : admit(head, { ...input, tag: input.image?.tag });
   if (decision.kind === 'duplicate') return { kind: 'duplicate', of: decision.of, reason: decision.reason };
   if (decision.kind === 'ignored') return decision;
   const at = now.toISOString();
@@ -49,6 +56,7 @@ export function planAdmission(head: Head, input: NewRelease, id: string, now: Da
     ...(input.unresolvedImage ? { unresolvedImage: input.unresolvedImage } : {}),
     ...(input.commit ? { commit: input.commit } : {}),
     ...(input.manifestCommit ? { manifestCommit: input.manifestCommit } : {}),
+    ...(input.version ? { version: input.version } : {}),
     source: input.source,
     ...(input.promotion ? { promotion: input.promotion } : {}),
     correlationId: input.correlationId,
@@ -69,15 +77,17 @@ export function planAdmission(head: Head, input: NewRelease, id: string, now: Da
   };
   const ref = { releaseId: id, target: input.target };
   const next: Head =
-    input.kind === 'build'
-      ? {
-          ...head,
-          latestBuild: { ...ref, commit: input.target },
-          ...(head.latestBuild
-            ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-SUPERSEDED_BUILDS_KEPT) }
-            : {}),
-        }
-      : withPending(head, ref);
+    input.kind === 'version'
+      ? head
+      : input.kind === 'build'
+        ? {
+            ...withoutVersionBuild(head, input.target),
+            latestBuild: { ...ref, commit: input.target },
+            ...(head.latestBuild
+              ? { supersededBuilds: [...(head.supersededBuilds ?? []), head.latestBuild.commit].slice(-SUPERSEDED_BUILDS_KEPT) }
+              : {}),
+          }
+        : withPending(head, ref);
   return { kind: 'admit', release, head: next, ...(decision.supersedes ? { supersedes: decision.supersedes } : {}) };
 }
 
@@ -97,4 +107,10 @@ export function supersede(old: Release, byId: string, now: Date): Release | unde
   };
   const { nextCheckAt: _due, wait: _wait, ...rest } = old;
   return { ...rest, phase: 'superseded', updatedAt: at, timeline: [...old.timeline, entry] };
+}
+
+/** A commit pushed to the deploy branch deploys, even if a version tag built it first. */
+function withoutVersionBuild(head: Head, commit: string): Head {
+  if (!head.versionBuilds?.includes(commit)) return head;
+  return { ...head, versionBuilds: head.versionBuilds.filter((c) => c !== commit) };
 }

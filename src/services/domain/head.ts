@@ -27,6 +27,10 @@ export interface Head {
   supersededBuilds?: string[];
   /** The last release the scan gate (or a failed start) blocked: the same digest again is a duplicate of it. */
   lastBlocked?: HeadRef;
+  /** Commits built only for a version tag (a tag on a commit never built): their images are versioned, never deployed. */
+  versionBuilds?: string[];
+  /** The release whose digest `latest` was last moved to: latest never moves to an older release. */
+  latestTag?: { releaseId: string; digest: string; createdAt: string };
   /** Digests that failed verification; automation never deploys them again. */
   quarantined: { digest: string; releaseId: string; at: string }[];
 }
@@ -51,6 +55,12 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
     return {
       kind: 'ignored',
       reason: `tag latest moves with every build; releases follow the commit-tagged push (latest build: ${head.latestBuild.commit.slice(0, 7)})`,
+    };
+  }
+  if (req.tag && head.versionBuilds?.includes(req.tag)) {
+    return {
+      kind: 'ignored',
+      reason: `the build of ${req.tag.slice(0, 7)} was made for a version tag; versions tag images, they do not deploy`,
     };
   }
   if (req.tag && head.supersededBuilds?.includes(req.tag)) {
@@ -154,3 +164,12 @@ export function admitBuild(head: Head, commit: string): Admission {
     return { kind: 'duplicate', of: head.latestBuild.releaseId, reason: 'this commit is already being built' };
   return head.latestBuild ? { kind: 'admit', supersedes: head.latestBuild.releaseId } : { kind: 'admit' };
 }
+
+/** Versions remember the commits they built, boundedly. */
+const VERSION_BUILDS_KEPT = 20;
+
+/** The head after a version release asked for a build of `commit`. */
+export const withVersionBuild = <H extends Head>(head: H, commit: string): H =>
+  head.versionBuilds?.includes(commit)
+    ? head
+    : { ...head, versionBuilds: [...(head.versionBuilds ?? []), commit].slice(-VERSION_BUILDS_KEPT) };

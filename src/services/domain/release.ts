@@ -2,7 +2,6 @@
 import type { ClusterEvent, Measurements, PodProblem, SmokeResult, Thresholds } from './observations.js';
 import type { Counts, VerificationDecision, VerificationOutcome, WeightedCounts } from '../verification/index.js';
 import type { AdapterErrorKind } from './result.js';
-import type { PromotionRef } from '../promotion/model.js';
 
 export const ACTIVE_PHASES = ['queued', 'building', 'scanning', 'deploying', 'verifying', 'rolling_back'] as const;
 export const TERMINAL_PHASES = ['succeeded', 'blocked', 'rolled_back', 'failed', 'superseded', 'unverified'] as const;
@@ -18,8 +17,11 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const isTerminal = (p: Phase): p is TerminalPhase => (TERMINAL_PHASES as readonly string[]).includes(p);
 
-/** image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback */
-export type ReleaseKind = 'image' | 'manifest' | 'build' | 'rollback';
+/**
+ * image: deploy a digest · manifest: apply k8s/ at a commit · build: ACR build of a commit · rollback: manual rollback ·
+ * version: a pushed git tag vX.Y.Z — tag the commit's gated digest with it (building it first when never built); deploys nothing
+ */
+export type ReleaseKind = 'image' | 'manifest' | 'build' | 'rollback' | 'version';
 /** promotion: a release that succeeded in the environment upstream, moved on (src/services/promotion). */
 export type Door = 'github' | 'acr' | 'manual' | 'promotion';
 
@@ -52,6 +54,8 @@ export interface Release {
   commit?: string;
   /** For manifest releases: the commit whose k8s/ is applied. */
   manifestCommit?: string;
+  /** The semantic version (a pushed git tag vX.Y.Z) this release carries; the digest is tagged with it. */
+  version?: string;
   source: { door: Door; eventId: string; actor?: string; reason?: string };
   /** Promotion releases: where they came from, who asked and who approved (src/services/promotion). */
   promotion?: PromotionRef;
@@ -361,9 +365,39 @@ export interface FailureRecord {
 
 export type RollbackRecord = RollbackIntent & { reason: string; completedAt?: string; revision?: string };
 
+/** What the registry's tags say about this digest after the gate (domain/promotion.ts). */
+export interface TagRecord {
+  at: string;
+  /** Tags pointed at the digest by the deployer (the build's commit tag is there already). */
+  added: string[];
+  /** Tags not given, and why (a blocked digest never gets latest; latest never moves backwards). */
+  withheld?: { tag: string; reason: string }[];
+  /** The registry refused or failed; the release goes on (it is pinned by digest), the tags did not move. */
+  error?: string;
+}
+
+/** The SARIF of this digest's scan in GitHub code scanning, or why it is not there. */
+export interface CodeScanningRecord {
+  state: 'uploaded' | 'skipped' | 'failed';
+  at: string;
+  reason?: string;
+  category?: string;
+  commit?: string;
+  sarifId?: string;
+  /** pending | complete | failed, as GitHub last reported it. */
+  processing?: string;
+  /** The analyses GitHub made of it (API), once processing is complete. */
+  analysesUrl?: string;
+  /** The Security tab view of this category's alerts for the commit. */
+  url?: string;
+  results?: number;
+}
+
 export interface ReleaseOutcome {
   scan?: ScanRecord;
   signature?: SignatureRecord;
+  tags?: TagRecord;
+  codeScanning?: CodeScanningRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;
   /** Manifest releases: what was applied, pinned to which images, and each image's scan verdict. */
@@ -390,4 +424,15 @@ export interface ReleaseOutcome {
   links?: Record<string, string>;
   /** Notices GitHub never took before the retry deadline (NOTIFY_DEADLINE_HOURS): nobody there was told. */
   notifyAbandoned?: { notices: Notice[]; at: string; error: string };
+}
+
+/** What a promotion release carries: where it came from and who let it through. */
+export interface PromotionRef {
+  id: string;
+  from: string;
+  upstreamReleaseId: string;
+  requestedBy: string;
+  approvedBy: string[];
+  /** The upstream release's record: its scan, rollout and verification evidence. */
+  evidence: string;
 }

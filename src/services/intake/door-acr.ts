@@ -4,6 +4,7 @@
  * size: the first image events are accepted with a reserved release id (./accept.ts), the rest
  * are queued for admission unclaimed and answered "queued" (Event Grid allows up to 5,000 a batch).
  */
+import { SEMVER_TAG } from '../domain/promotion.js';
 import type { DeferredImage, Logger, NewRelease } from '../ports.js';
 import { judgeEvent, type EventVerdict } from './acr-events.js';
 import { admitAndEnqueue, deployEnvironment, once, type IntakeDeps } from './admission.js';
@@ -120,6 +121,8 @@ function imageRelease(d: IntakeDeps, v: ImageVerdict): NewRelease {
     target: v.digest,
     image: { registry: v.registry, repository: v.repository, digest: v.digest, ...(v.tag ? { tag: v.tag } : {}) },
     ...(v.tag && COMMIT_TAG.test(v.tag) ? { commit: v.tag } : {}),
+    // A version pushed as a tag: the release carries it (the digest is what deploys).
+    ...(v.tag && SEMVER_TAG.test(v.tag) ? { version: v.tag } : {}),
     source: { door: 'acr', eventId: v.id },
     correlationId: v.id,
     semanticDedup: true,

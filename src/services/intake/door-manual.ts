@@ -1,4 +1,5 @@
 /** The manual door: an authenticated request to deploy an image, redeploy or roll back to the last verified release. */
+import { SEMVER_TAG } from '../domain/promotion.js';
 import type { Logger } from '../ports.js';
 import type { NewRelease } from '../domain/admission.js';
 import { findApp, type AppSpec } from '../domain/catalog.js';
@@ -90,8 +91,10 @@ function deployInput(d: IntakeDeps, app: AppSpec, base: Base, image: string): In
     return err({ kind: 'invalid', reason: `image: registry must be ${d.loginServer}, got ${registry}` });
   if (repository !== app.acrRepository)
     return err({ kind: 'invalid', reason: `image: repository must be ${app.acrRepository} for ${app.name}, got ${repository}` });
-  if (!digest) return ok({ ...base, kind: 'image', target: `tag:${tag ?? 'latest'}`, unresolvedImage: image });
-  return ok({ ...base, kind: 'image', target: digest, image: { registry, repository, digest, ...(tag ? { tag } : {}) } });
+  // app:vX.Y.Z names a version: the release carries it, and the tag resolves to its digest like any other.
+  const version = tag && SEMVER_TAG.test(tag) ? { version: tag } : {};
+  if (!digest) return ok({ ...base, ...version, kind: 'image', target: `tag:${tag ?? 'latest'}`, unresolvedImage: image });
+  return ok({ ...base, ...version, kind: 'image', target: digest, image: { registry, repository, digest, ...(tag ? { tag } : {}) } });
 }
 
 /** Redeploy or roll back to the last verified release; a rollback with none known undoes to the previous revision. */
@@ -112,6 +115,12 @@ async function toChosen(d: IntakeDeps, app: AppSpec, base: Base, id: string): Pr
     return err({
       kind: 'conflict',
       reason: `to: release ${id} is ${chosen.phase}${chosen.image ? '' : ' without an image'}; only a verified image release can be rolled back to`,
+    });
+  // A version release tagged a digest; it never ran it, so nothing about it was verified.
+  if (chosen.kind === 'version')
+    return err({
+      kind: 'conflict',
+      reason: `to: release ${id} only gave ${chosen.version ?? 'a version'} to a digest; roll back to a verified image release`,
     });
   return ok({ ...base, kind: 'rollback', target: chosen.image.digest, image: chosen.image });
 }

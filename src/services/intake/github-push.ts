@@ -17,6 +17,7 @@ export function planPush(push: PushEvent, catalog: Catalog): PushPlan {
   if (push.repository.full_name.toLowerCase() !== catalog.repository.toLowerCase()) {
     return { kind: 'ignored', reason: `repository ${push.repository.full_name} is not deployed here (configured: ${catalog.repository})` };
   }
+  // The GitHub door routes tag pushes to github-tag.ts before this plan; a tag reaching here deploys nothing.
   if (push.ref.startsWith('refs/tags/'))
     return { kind: 'ignored', reason: `tag push (${push.ref}) is not deployed; releases follow ${catalog.deployBranch}` };
   if (!push.ref.startsWith('refs/heads/')) return { kind: 'ignored', reason: `ref ${push.ref} is not a branch` };

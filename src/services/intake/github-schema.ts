@@ -23,6 +23,8 @@ export const PushEvent = z.object({
   deleted: z.boolean().default(false),
   forced: z.boolean().default(false),
   compare: z.string().optional(),
+  /** Tag pushes: the branch whose tip the tag points at, when it does (null otherwise). */
+  base_ref: z.string().nullish(),
   commits: z
     .array(Commit)
     .nullish()

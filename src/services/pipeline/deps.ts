@@ -3,6 +3,8 @@ import type {
   Builder,
   Clock,
   Cluster,
+  CodeScanning,
+  ImageTags,
   Logger,
   NotifyOutbox,
   ReleaseStore,
@@ -73,6 +75,10 @@ export interface PipelineDeps {
   scanCache: ScanCache;
   /** Cosign signatures in the registry; needed only when the signature gate is on. */
   signatures?: SignatureSource;
+  /** Moving tags (latest, semver) inside the registry after the gate; absent: tags are left alone. */
+  tags?: ImageTags;
+  /** SARIF uploads to GitHub code scanning; absent: not uploaded (recorded as skipped). */
+  codeScanning?: CodeScanning;
   /** Ended releases whose notices are not delivered yet (re-driven by the sweeper, counted by /api/health). */
   outbox: NotifyOutbox;
   catalog: Catalog;

@@ -107,6 +107,8 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
     '|---|---|',
     `| Image | ${r.image ? `\`${pinnedImage(r.image)}\`` : 'n/a'} |`,
     `| Commit | ${r.commit ? `\`${r.commit}\`` : 'unknown'} |`,
+    ...(r.version ? [`| Version | \`${r.version}\` |`] : []),
+    ...codeScanningRows(o.codeScanning),
     `| Source | ${r.source.door} event \`${r.source.eventId}\`${r.source.actor ? ` by ${r.source.actor}` : ''} |`,
     `| Correlation id | \`${r.correlationId}\` |`,
     '',
@@ -141,4 +143,12 @@ export function issueFor(r: Release, statusUrl: string): IssueRequest {
     body: lines.join('\n'),
     labels: ['tailspin-deployer', kind.label, `app:${r.app}`, `env:${r.environment}`],
   };
+}
+
+/** Where the scan's findings are in GitHub's Security tab, or why they are not there. */
+function codeScanningRows(cs: Release['outcome']['codeScanning']): string[] {
+  if (!cs) return [];
+  if (cs.state !== 'uploaded') return [`| Code scanning | ${cs.state}: ${cs.reason ?? ''} |`];
+  const link = cs.analysesUrl ?? cs.url;
+  return [`| Code scanning | SARIF ${cs.sarifId ?? ''} (${cs.category ?? ''}, ${cs.processing ?? 'pending'})${link ? ` — ${link}` : ''} |`];
 }

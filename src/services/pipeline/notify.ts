@@ -34,6 +34,17 @@ const lastReason = (r: Release): string | undefined => r.timeline[r.timeline.len
 
 function commitStatus(r: Release, from: Phase | null): { context: string; state: CommitState; description: string } | undefined {
   const last = lastReason(r) ?? '';
+  if (r.kind === 'version') {
+    const version: Partial<Record<Phase, CommitState>> = {
+      building: 'pending',
+      scanning: 'pending',
+      succeeded: 'success',
+      blocked: 'failure',
+      failed: 'error',
+    };
+    const state = version[r.phase];
+    return state ? { context: `tailspin-deployer/version-${r.app}`, state, description: `${r.version ?? ''}: ${last}` } : undefined;
+  }
   if (r.kind === 'build') {
     const build: Partial<Record<Phase, CommitState>> = { building: 'pending', succeeded: 'success', failed: 'failure' };
     const state = build[r.phase];
@@ -88,7 +99,7 @@ async function send(d: PipelineDeps, r: Release, from: Phase | null, notice: Not
   }
   if (notice === 'deployment') {
     const state = DEPLOYMENT_STATES[r.phase];
-    if (!state || r.kind === 'build') return undefined;
+    if (!state || r.kind === 'build' || r.kind === 'version') return undefined;
     let id = found.githubDeploymentId ?? r.progress.githubDeploymentId;
     if (!id) {
       if (r.phase !== 'deploying') return undefined;
@@ -105,7 +116,8 @@ async function send(d: PipelineDeps, r: Release, from: Phase | null, notice: Not
     return d.source.setDeploymentStatus(id, state, (lastReason(r) ?? r.phase).slice(0, 140), undefined, statusUrlOf(d, r));
   }
   const blockedByGate = r.phase === 'blocked' && (r.outcome.scan?.outcome === 'blocked' || blockedBySignature(r));
-  if ((!ISSUE_PHASES.includes(r.phase) && !blockedByGate) || r.kind === 'build') return undefined;
+  // A version release's digest is the one its image release gated: that release tells of a block.
+  if ((!ISSUE_PHASES.includes(r.phase) && !blockedByGate) || r.kind === 'build' || r.kind === 'version') return undefined;
   const issue = await d.source.ensureIssue(issueFor(r, statusUrlOf(d, r)));
   if (issue.ok) found.issueUrl = issue.value.url;
   return issue;

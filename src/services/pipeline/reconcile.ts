@@ -20,20 +20,24 @@ import { manifestDeploy } from './steps/manifest.js';
 import { manifestRollback } from './steps/manifest-rollback.js';
 import { manifestPlan } from './steps/manifest-plan.js';
 import { manifestScanning } from './steps/manifest-scan.js';
+import { versionBuilding, versionGate, versionQueued } from './steps/version.js';
 import { notifyTransition, retryNotifications, type NoticeReport } from './notify.js';
 
-/** Exhaustive: adding a phase without a step is a type error. Manifest releases plan, scan, deploy and roll back their own way. */
-const STEPS: Record<ActivePhase, { step: Step; manifest?: Step }> = {
-  queued: { step: queued, manifest: manifestPlan },
-  building: { step: building },
-  scanning: { step: scanning, manifest: manifestScanning },
+/**
+ * Exhaustive: adding a phase without a step is a type error. Manifest releases plan, scan, deploy and roll back their own
+ * way; version releases (a git tag) find or build the commit's image and tag it once the gate passed it.
+ */
+const STEPS: Record<ActivePhase, { step: Step; manifest?: Step; version?: Step }> = {
+  queued: { step: queued, manifest: manifestPlan, version: versionQueued },
+  building: { step: building, version: versionBuilding },
+  scanning: { step: scanning, manifest: manifestScanning, version: versionGate },
   deploying: { step: deploying, manifest: manifestDeploy },
   verifying: { step: verifying },
   rolling_back: { step: rollingBack, manifest: manifestRollback },
 };
 
 const stepFor = (kind: ReleaseKind, phase: ActivePhase): Step =>
-  (kind === 'manifest' ? STEPS[phase].manifest : undefined) ?? STEPS[phase].step;
+  (kind === 'manifest' ? STEPS[phase].manifest : kind === 'version' ? STEPS[phase].version : undefined) ?? STEPS[phase].step;
 
 const MAX_CONFLICTS = 5;
 /** A tick that arrives this much before the release is due is a duplicate message; skip it. */

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { DNS_LABEL } from '../domain/release.js';
 import { parseCron, type Cron } from './cron.js';
-import { PRINCIPAL_PATTERN } from './principal.js';
+
+/** entra:<name or object id>, entra-group:<object id>, github:<login>. */
+export const PRINCIPAL_PATTERN = /^(entra:[^\s:]{1,256}|entra-group:[0-9a-f-]{36}|github:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/;
 
 const Principal = z.string().regex(PRINCIPAL_PATTERN, 'expected entra:<user or object id>, entra-group:<object id> or github:<login>');
 

@@ -58,14 +58,3 @@ export interface Promotion {
   updatedAt: string;
   etag?: string;
 }
-
-/** What a promotion release carries: where it came from and who let it through. */
-export interface PromotionRef {
-  id: string;
-  from: string;
-  upstreamReleaseId: string;
-  requestedBy: string;
-  approvedBy: string[];
-  /** The upstream release's record: its scan, rollout and verification evidence. */
-  evidence: string;
-}

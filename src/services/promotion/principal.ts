@@ -4,8 +4,6 @@
  */
 import type { PromotionPolicy } from './graph.js';
 
-export const PRINCIPAL_PATTERN = /^(entra:[^\s:]{1,256}|entra-group:[0-9a-f-]{36}|github:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/;
-
 export interface Identity {
   /** The canonical name recorded in timelines: "entra:<name>" or "github:<login>". */
   principal: string;

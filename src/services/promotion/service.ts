@@ -12,7 +12,8 @@ import type { Logger } from '../ports.js';
 import { assessPromotion, type Assessment, type PromotionFacts } from './assess.js';
 import { candidateOf, eligibility, short, type Ineligible } from './eligibility.js';
 import { environmentOf, type Environment, type PromotionGraph } from './graph.js';
-import { promotionId, type Candidate, type Promotion, type PromotionEvent, type PromotionRef } from './model.js';
+import type { PromotionRef } from '../domain/release.js';
+import { promotionId, type Candidate, type Promotion, type PromotionEvent } from './model.js';
 import type { PromotionStore } from './ports.js';
 import { mayApprove, type Identity } from './principal.js';
 

@@ -116,7 +116,7 @@ function Summary({ r, now, onAction }: { r: ReleaseView; now: number; onAction: 
         ))}
       </ul>
       <div class="actions">
-        {r.phase === 'succeeded' && r.kind !== 'build' && (
+        {r.phase === 'succeeded' && r.kind !== 'build' && r.kind !== 'version' && (
           <button
             type="button"
             onClick={() =>

@@ -3,16 +3,18 @@
  * api-version 2019-06-01-preview) and the registry data plane. Build both from one options object
  * with createAcr().
  */
-import type { Builder, Scanner, SignatureSource } from '../../ports.js';
+import type { Builder, ImageTags, Scanner, SignatureSource } from '../../ports.js';
 import type { AcrOptions } from './options.js';
 import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } from './arm.js';
 import { redactor } from './errors.js';
 import { createHttpsSend } from './https.js';
-import { createTagResolver } from './registry.js';
+import { createTagResolver, type RegistryOptions } from './registry.js';
 import { createSignatureFinder } from './signatures.js';
+import { createRevisionReader } from './labels.js';
 import { createRuns } from './runs.js';
 import { createScannerOver } from './scanner.js';
 import { createBuilderOver } from './builder.js';
+import { createImageTags } from './tags.js';
 
 export type { AcrOptions } from './options.js';
 
@@ -20,6 +22,7 @@ export interface Acr {
   scanner: Scanner;
   builder: Builder;
   signatures: SignatureSource;
+  tags: ImageTags;
 }
 
 export function createAcr(opts: AcrOptions): Acr {
@@ -47,7 +50,7 @@ export function createAcr(opts: AcrOptions): Acr {
       maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024,
       ...(opts.tlsCa ? { ca: opts.tlsCa } : {}),
     });
-  const dataPlane = {
+  const dataPlane: RegistryOptions = {
     loginServer: opts.loginServer,
     endpoint: opts.registryEndpoint ?? `https://${opts.loginServer}`,
     credential: opts.credential,
@@ -78,7 +81,8 @@ export function createAcr(opts: AcrOptions): Acr {
     redact,
     rememberSecret,
   });
-  return { scanner, builder, signatures: { find: findSignatures } };
+  const tags = createImageTags({ client, registry, clock, redact, logger, requestTimeoutMs, revision: createRevisionReader(dataPlane) });
+  return { scanner, builder, signatures: { find: findSignatures }, tags };
 }
 
 function coordinates(opts: AcrOptions): RegistryCoordinates {

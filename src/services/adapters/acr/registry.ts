@@ -26,16 +26,19 @@ export interface RegistryOptions {
 }
 
 /** Index and manifest types, OCI and Docker: a multi-arch tag resolves to its index digest. */
-const MANIFEST_ACCEPT = [
+export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/** An HTTP answer that is not the one expected, as the Result's error (Retry-After kept). */
+export const failed = (o: RegistryOptions, res: HttpResponse, what: string) =>
+  err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
+
 export function createTagResolver(o: RegistryOptions): (repository: string, tag: string) => Promise<Result<string>> {
   const base = o.endpoint.replace(/\/+$/, '');
-  const failed = (res: HttpResponse, what: string) => err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
 
   return async (repository, tag) => {
     if (!isRepository(repository) || !isTag(tag)) return err(invalid(`not a repository and tag: ${repository}:${tag}`));
@@ -47,7 +50,7 @@ export function createTagResolver(o: RegistryOptions): (repository: string, tag:
         url: `${base}/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
         headers: { authorization: `Bearer ${access.value}`, accept: MANIFEST_ACCEPT },
       });
-      if (head.status !== 200) return failed(head, `manifest ${repository}:${tag}`);
+      if (head.status !== 200) return failed(o, head, `manifest ${repository}:${tag}`);
       const digest = head.headers['docker-content-digest'];
       if (!digest || !isDigest(digest)) return err(invalid(`manifest ${repository}:${tag} has no sha256 Docker-Content-Digest`));
       return ok(digest);

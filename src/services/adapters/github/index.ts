@@ -2,7 +2,7 @@
  * The SourceControl port on GitHub's REST API (@octokit/rest): commit statuses, deployments,
  * ensure-issue and reading manifests at a commit. Auth is a token or a GitHub App installation.
  */
-import type { SourceControl } from '../../ports.js';
+import type { CodeScanning, SourceControl } from '../../ports.js';
 import type { GitHubSourceControlOptions } from './options.js';
 import { silentLogger } from '../../logger.js';
 import { attempt, parse, type GitHubContext } from './context.js';
@@ -11,12 +11,22 @@ import { ensureIssue } from './issues.js';
 import { RateLimit } from './schema.js';
 import { createDeployment, setCommitStatus, setDeploymentStatus } from './statuses.js';
 import { DEFAULT_TREE_LIMITS, readTree } from './tree.js';
+import { codeScanningOver } from './code-scanning.js';
 
 export type { GitHubSourceControlOptions } from './options.js';
 export { githubAuthFromSettings } from './from-config.js';
 export { fetchTrusting } from './client.js';
 
 export function createGitHubSourceControl(opts: GitHubSourceControlOptions): SourceControl {
+  return createGitHub(opts).source;
+}
+
+/** Code scanning uploads over the same client settings (its own Octokit: the ports load independently). */
+export function createGitHubCodeScanning(opts: GitHubSourceControlOptions): CodeScanning {
+  return createGitHub(opts).codeScanning;
+}
+
+function createGitHub(opts: GitHubSourceControlOptions): { source: SourceControl; codeScanning: CodeScanning } {
   const [owner, repo] = opts.repository.split('/');
   if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be "owner/name", got "${opts.repository}"`);
   const logger = (opts.logger ?? silentLogger).child({ adapter: 'github' });
@@ -33,7 +43,7 @@ export function createGitHubSourceControl(opts: GitHubSourceControlOptions): Sou
   // One ensureIssue per marker at a time in this process; across processes see settleRace.
   const inFlight = new Map<string, Promise<unknown>>();
 
-  return {
+  const source: SourceControl = {
     setCommitStatus: (commit, context, state, description, targetUrl) =>
       setCommitStatus(ctx, commit, context, state, description, targetUrl),
     ensureIssue: (req) => {
@@ -56,6 +66,7 @@ export function createGitHubSourceControl(opts: GitHubSourceControlOptions): Sou
       return rate.ok ? { ok: true, value: { remaining: rate.value.rate.remaining, limit: rate.value.rate.limit } } : rate;
     },
   };
+  return { source, codeScanning: codeScanningOver(ctx) };
 }
 
 const noop = (): void => undefined;

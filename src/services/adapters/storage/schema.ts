@@ -173,10 +173,30 @@ const SignatureRecord = z.object({
   refused: z.array(z.object({ source: str, why: str })),
   at: str,
 });
+const TagRecord = z.object({
+  at: str,
+  added: z.array(str),
+  withheld: z.array(z.object({ tag: str, reason: str })).optional(),
+  error: opt,
+});
+const CodeScanningRecord = z.object({
+  state: z.enum(['uploaded', 'skipped', 'failed']),
+  at: str,
+  reason: opt,
+  category: opt,
+  commit: opt,
+  sarifId: opt,
+  processing: opt,
+  analysesUrl: opt,
+  url: opt,
+  results: num.optional(),
+});
 
 const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
   signature: SignatureRecord.optional(),
+  tags: TagRecord.optional(),
+  codeScanning: CodeScanningRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),
   manifest: z
@@ -237,12 +257,13 @@ export const ReleaseRecord = z.object({
   id: str,
   app: str,
   environment: str,
-  kind: z.enum(['image', 'manifest', 'build', 'rollback']),
+  kind: z.enum(['image', 'manifest', 'build', 'rollback', 'version']),
   phase: Phase,
   image: PinnedImage.optional(),
   unresolvedImage: opt,
   commit: opt,
   manifestCommit: opt,
+  version: opt,
   source: z.object({ door: z.enum(['github', 'acr', 'manual', 'promotion']), eventId: str, actor: opt, reason: opt }),
   promotion: z.object({ id: str, from: str, upstreamReleaseId: str, requestedBy: str, approvedBy: z.array(str), evidence: str }).optional(),
   correlationId: str,
@@ -267,6 +288,8 @@ export const Head = z.object({
   latestBuild: HeadRef.extend({ commit: str }).optional(),
   supersededBuilds: z.array(str).optional(),
   lastBlocked: HeadRef.optional(),
+  latestTag: z.object({ releaseId: str, digest: str, createdAt: str }).optional(),
+  versionBuilds: z.array(str).optional(),
   quarantined: z.array(z.object({ digest: str, releaseId: str, at: str })),
 });
 

@@ -4,6 +4,7 @@ import { verdictCacheKey } from '../../scan-policy/index.js';
 import { advance, type Decision } from '../decision.js';
 import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
 import { afterScanPassed } from './signature-gate.js';
+import { blockedTags } from './after-gate.js';
 
 /** How long a tag may take to resolve before the release is blocked. */
 const RESOLVE_DEADLINE_SECONDS = 300;
@@ -23,8 +24,13 @@ export async function queued(c: StepContext): Promise<Decision> {
   const cached = await d.scanCache.get(verdictCacheKey(r.image.digest, d.settings.scanPolicy), c.now);
   if (!cached) return startScan(c, 1);
   const reason = `scan verdict from ${cached.scannedAt} (cached): ${cached.summary}`;
-  const patch = { outcome: { scan: { ...cached.verdict, cached: true } } };
-  return cached.outcome === 'pass' ? afterScanPassed(c, reason, patch) : finish(c, 'blocked', reason, {}, patch);
+  const scan = { ...cached.verdict, cached: true };
+  if (cached.outcome !== 'pass') {
+    const tags = blockedTags(c);
+    return finish(c, 'blocked', reason, {}, { outcome: { scan, ...(tags ? { tags } : {}) } });
+  }
+  // The signature gate comes next; the moving tags follow once every gate passed (signature-gate.ts).
+  return afterScanPassed(c, reason, { outcome: { scan } });
 }
 
 async function resolveTag(c: StepContext): Promise<Decision> {
@@ -59,7 +65,8 @@ async function startBuild(c: StepContext): Promise<Decision> {
     repository: d.catalog.repository,
     dockerfile: app.dockerfile,
     context: app.buildContext,
-    imageNames: [`${app.acrRepository}:${commit}`, `${app.acrRepository}:latest`],
+    // One immutable candidate tag: `latest` (and a version) are added only after the gate passed the digest.
+    imageNames: [`${app.acrRepository}:${commit}`],
   });
   if (res.ok)
     return advance('building', `ACR build ${res.value.runId} started for ${commit.slice(0, 7)}`, {

@@ -3,6 +3,7 @@ import { wait, type Decision } from '../decision.js';
 import { addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
 import { afterScanPassed } from './signature-gate.js';
 import { judgeReport } from './scan-gate.js';
+import { blockedTags, uploadSarif } from './after-gate.js';
 
 export async function scanning(c: StepContext): Promise<Decision> {
   const { r, d } = c;
@@ -33,6 +34,11 @@ export async function scanning(c: StepContext): Promise<Decision> {
   const judged = await judgeReport(c, r.image?.digest ?? '', runId, run.report);
   if (!judged.ok) return retryOrBlock(judged.error);
   const { outcome, summary, scan } = judged.value;
-  if (outcome === 'blocked') return finish(c, 'blocked', `scan gate: ${summary}`, {}, { outcome: { scan } });
-  return afterScanPassed(c, `scan gate: ${summary}`, { outcome: { scan } });
+  const codeScanning = await uploadSarif(c, run.report);
+  const sarif = codeScanning ? { codeScanning } : {};
+  if (outcome === 'blocked') {
+    const tags = blockedTags(c);
+    return finish(c, 'blocked', `scan gate: ${summary}`, {}, { outcome: { scan, ...sarif, ...(tags ? { tags } : {}) } });
+  }
+  return afterScanPassed(c, `scan gate: ${summary}`, { outcome: { scan, ...sarif } });
 }

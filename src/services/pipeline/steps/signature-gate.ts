@@ -7,16 +7,23 @@ import type { SignatureRecord } from '../../domain/release.js';
 import { judgeSignatures } from '../../signature/index.js';
 import type { Decision, Patch } from '../decision.js';
 import { acquireSlot, addSeconds, describeFailure, finish, retryUntil, waitingSince, type StepContext } from './common.js';
+import { blockedTags, promoteTags } from './after-gate.js';
 
 export type SignaturePolicy = 'off' | 'warn' | 'enforce';
 
 export const signaturePolicyFor = (c: StepContext): SignaturePolicy => c.app?.signaturePolicy ?? c.d.settings.signature?.policy ?? 'off';
 
-/** The scan gate passed with `reason`: check the signature (unless off), then take the deploy slot. */
+/** Every gate passed: the moving tags (latest, a version) follow the verdict, then the deploy slot. */
+async function gatesPassed(c: StepContext, reason: string, patch: Patch): Promise<Decision> {
+  const tags = await promoteTags(c);
+  return acquireSlot(c, reason, tags ? { ...patch, outcome: { ...patch.outcome, tags } } : patch);
+}
+
+/** The scan gate passed with `reason`: check the signature (unless off), then move the tags and take the deploy slot. */
 export async function afterScanPassed(c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> {
   const policy = signaturePolicyFor(c);
   const image = c.r.image;
-  if (policy === 'off' || !image) return acquireSlot(c, reason, patch);
+  if (policy === 'off' || !image) return gatesPassed(c, reason, patch);
   const { d, now } = c;
   const record = (r: Omit<SignatureRecord, 'policy' | 'at'>): Patch => ({
     ...patch,
@@ -24,10 +31,14 @@ export async function afterScanPassed(c: StepContext, reason: string, patch: Pat
   });
   const decide = (r: Omit<SignatureRecord, 'policy' | 'at'>): Promise<Decision> =>
     r.outcome === 'verified'
-      ? acquireSlot(c, `${reason}; signature gate: ${r.summary}`, record(r))
+      ? gatesPassed(c, `${reason}; signature gate: ${r.summary}`, record(r))
       : policy === 'enforce'
-        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, record(r))
-        : acquireSlot(c, `${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
+        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, withheld(record(r)))
+        : gatesPassed(c, `${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
+  const withheld = (p: Patch): Patch => {
+    const tags = blockedTags(c, 'signature gate');
+    return tags ? { ...p, outcome: { ...p.outcome, tags } } : p;
+  };
 
   const settings = d.settings.signature;
   if (!settings?.keys.length || !d.signatures)

@@ -239,7 +239,7 @@ describe('queued: tags, rollbacks, manifests, builds', () => {
         repository: 'tailspin/tailspin-toys',
         dockerfile: 'server/Dockerfile',
         context: 'server',
-        imageNames: [`tailspin-server:${COMMIT}`, 'tailspin-server:latest'],
+        imageNames: [`tailspin-server:${COMMIT}`],
       },
     ]);
   });
