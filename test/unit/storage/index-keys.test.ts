@@ -2,17 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
   creationViews,
-  decodeCursor,
-  encodeCursor,
   endingViews,
   indexRowKey,
   invertedTime,
   olderBound,
-  releaseIdOfKey,
   viewKey,
   viewRange,
 } from '../../../src/services/adapters/storage/index-keys.js';
 import { releaseRowKey } from '../../../src/services/adapters/storage/entities.js';
+import { decodeCursor, encodeCursor } from '../../../src/services/release-query.js';
 
 const id = (n: number) => `r-${n.toString(36)}-${(n % 0xffffff).toString(16).padStart(6, '0')}`;
 const ms = fc.integer({ min: 0, max: 1e13 - 1 });
@@ -79,8 +77,7 @@ describe('release index keys', () => {
     const key = releaseRowKey(id(n), new Date(t));
     const c = encodeCursor(key);
     expect(c).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(c)).toEqual({ ok: true, key });
-    expect(releaseIdOfKey(indexRowKey('*', key))).toBe(id(n));
+    expect(decodeCursor(c)).toEqual({ ok: true, value: key });
   });
 
   it.each([
@@ -98,7 +95,7 @@ describe('release index keys', () => {
 
   test.prop([fc.string({ maxLength: 300 })])('decodes nothing it did not make', (text) => {
     const out = decodeCursor(text);
-    if (out.ok) expect(encodeCursor(out.key)).toBe(text.replace(/=+$/, ''));
+    if (out.ok && out.value !== undefined) expect(encodeCursor(out.value)).toBe(text);
   });
 
   it('bounds a window by time, and stops at the oldest time a key can hold', () => {

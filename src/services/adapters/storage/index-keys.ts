@@ -4,7 +4,7 @@
  * an environment or both, optionally one door and/or one ending — and a release has one row per
  * view it belongs to: `<view>!R<inverted creation ms>-<release id>`. Pure; no I/O.
  */
-import { RELEASE_ID, TERMINAL_PHASES, type Door, type Phase, type Release } from '../../domain/release.js';
+import { TERMINAL_PHASES, type Door, type Phase, type Release } from '../../domain/release.js';
 
 /** The one partition every listing row lives in (a range within it is one indexed query on Azure Tables). */
 export const LIST_PARTITION = 'L';
@@ -13,8 +13,6 @@ const INVERT_FROM = 1e13;
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PHASE = /^[a-z_]{1,20}$/;
 const DOOR = /^[a-z]{1,10}$/;
-/** A release row key: `R`, 13 digits of inverted time, `-`, the release id. */
-const RELEASE_KEY = /^R\d{13}-(r-[0-9a-z]{1,12}-[0-9a-f]{6})$/;
 
 export interface ViewOf {
   app?: string;
@@ -72,32 +70,6 @@ export function creationViews(r: Pick<Release, 'app' | 'environment' | 'source'>
 export function endingViews(r: Pick<Release, 'app' | 'environment' | 'source'>, phase: Phase): string[] {
   if (!(TERMINAL_PHASES as readonly string[]).includes(phase)) return [];
   return SCOPES(r).flatMap((s) => [viewKey({ ...s, phase }), viewKey({ ...s, phase, door: r.source.door })]);
-}
-
-/** The release id at the end of a release or index row key; undefined when it is not one. */
-export function releaseIdOfKey(key: string): string | undefined {
-  const m = RELEASE_KEY.exec(key.slice(key.lastIndexOf('!') + 1));
-  return m?.[1];
-}
-
-// ---------------------------------------------------------------- continuation tokens
-
-const CURSOR_MAX = 200;
-
-/**
- * The API's cursor: the last listed release's row key, base64url. Opaque to callers and checked on
- * the way back in: anything but a well-formed release key is refused (400), never passed to a query.
- */
-export const encodeCursor = (releaseKey: string): string => Buffer.from(`c1:${releaseKey}`, 'utf8').toString('base64url');
-
-export function decodeCursor(text: string): { ok: true; key: string } | { ok: false; error: string } {
-  const bad = { ok: false as const, error: 'cursor: not a cursor this API handed out (take `next` from a previous page)' };
-  if (text.length === 0 || text.length > CURSOR_MAX || !/^[A-Za-z0-9_-]+$/.test(text)) return bad;
-  const raw = Buffer.from(text, 'base64url').toString('utf8');
-  if (!raw.startsWith('c1:')) return bad;
-  const key = raw.slice(3);
-  const id = RELEASE_KEY.exec(key)?.[1];
-  return id !== undefined && RELEASE_ID.test(id) ? { ok: true, key } : bad;
 }
 
 /**
