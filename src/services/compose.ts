@@ -168,6 +168,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyRetryMaxSeconds: Math.max(config.NOTIFY_RETRY_MAX_SECONDS, config.NOTIFY_RETRY_SECONDS),
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
       acrLoginServer: config.ACR_LOGIN_SERVER,
+      retentionDays: config.RELEASE_RETENTION_DAYS,
     },
   };
   return { config, logger, clock, storage, queue, health, store: requestStore, intake, pipeline, observability };

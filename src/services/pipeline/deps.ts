@@ -45,6 +45,8 @@ export interface PipelineSettings {
   notifyDeadlineSeconds: number;
   /** ACR_LOGIN_SERVER: every image a manifest names must come from it. */
   acrLoginServer: string;
+  /** RELEASE_RETENTION_DAYS: ended releases older than this are removed by the sweeper (0 or absent: kept). */
+  retentionDays?: number;
 }
 
 export interface PipelineDeps {
