@@ -14,6 +14,7 @@ import { acrBatch } from './acr-batch.js';
 import { webhookMemory } from './webhook-memory.js';
 import { verificationBench } from './verification.js';
 import { round } from './stats.js';
+import { historyBench, historyTable } from './history.js';
 
 const began = Date.now();
 const machine = () => ({
@@ -38,6 +39,8 @@ step('ACR batch of 1,000 events');
 const batch = await acrBatch(3);
 step('webhook bodies without the secret: memory');
 const memory = await webhookMemory(repoRoot);
+step('cost as history grows: 0 / 10 k / 100 k stored releases');
+const history = await historyBench([0, 10_000, 100_000]);
 const loadAfter = round(loadavg()[0] ?? 0, 2);
 // Error rates, not timings: run after the load reading so the CPU-bound simulation does not colour it.
 step('verification statistics (Monte Carlo over the decision code)');
@@ -108,10 +111,10 @@ const notes = [
 ];
 
 process.stdout.write(
-  `\n${caption}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nVerification at production defaults (300 s window, 30 s samples, error rate 1 %, P95 2 s):\n\n${verification.markdown}\n\nTotal bench time ${Math.round((Date.now() - began) / 1000)} s.\n`,
+  `\n${caption}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nCost as history grows (bench/history.ts; azurite in memory):\n\n${historyTable(history)}\n\nVerification at production defaults (300 s window, 30 s samples, error rate 1 %, P95 2 s):\n\n${verification.markdown}\n\nTotal bench time ${Math.round((Date.now() - began) / 1000)} s.\n`,
 );
 await writeFile(
   join(repoRoot, 'bench', 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, reactions, verification, markdown: table }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, reactions, history, verification, markdown: table }, null, 2)}\n`,
 );
 process.exit(0);

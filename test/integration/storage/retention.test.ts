@@ -85,7 +85,7 @@ describe('retention against azurite', () => {
       left.push(String(e.rowKey));
     expect(left.filter((k) => k.includes(old1.id) || k.includes(old2.id))).toEqual([]);
     const indexRows: string[] = [];
-    for await (const e of t.index.listEntities({ queryOptions: { filter: `PartitionKey eq 'L'` } })) indexRows.push(String(e.rowKey));
+    for await (const e of t.index.listEntities()) indexRows.push(String(e.rowKey));
     expect(indexRows.filter((k) => k.includes(old1.id) || k.includes(old2.id) || k.includes('r-ghost'))).toEqual([]);
     // Kept ones stay kept tick after tick.
     expect(await keepHistory(deps(store, 90))).toEqual({ indexed: 0, removed: 0 });

@@ -1,13 +1,12 @@
 /**
- * Row keys of the release index (issue #19): every listing the API and dashboard offer is one
- * row-key range of one partition, newest first. A view names what it lists — all releases, an app,
- * an environment or both, optionally one door and/or one ending — and a release has one row per
- * view it belongs to: `<view>!R<inverted creation ms>-<release id>`. Pure; no I/O.
+ * Keys of the release index (issue #19): every listing the API and dashboard offer is one row-key
+ * range of one partition, newest first. A view names what it lists — all releases, an app, an
+ * environment or both, optionally one door and/or one ending — and is the partition key; a release
+ * has one row in each view it belongs to, keyed `R<inverted creation ms>-<release id>` (the key
+ * of its own row). One partition per view spreads writes and keeps each range query inside the
+ * rows it lists. Pure; no I/O.
  */
 import { TERMINAL_PHASES, type Door, type Phase, type Release } from '../../domain/release.js';
-
-/** The one partition every listing row lives in (a range within it is one indexed query on Azure Tables). */
-export const LIST_PARTITION = 'L';
 
 const INVERT_FROM = 1e13;
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -21,7 +20,10 @@ export interface ViewOf {
   phase?: Phase;
 }
 
-/** `*`, or the view's parts in a fixed order; every part is checked, so nothing hostile reaches a key. */
+/**
+ * The view's partition key: `*`, or its parts in a fixed order. Every part is checked, so nothing
+ * hostile reaches a key or a filter; none contains '=' or ',' itself, so two views never share a key.
+ */
 export function viewKey(v: ViewOf): string {
   const parts: string[] = [];
   const add = (tag: string, value: string | undefined, shape: RegExp) => {
@@ -42,16 +44,17 @@ export function invertedTime(ms: number): string {
   return inv.toString().padStart(13, '0');
 }
 
-/** '!' sorts below every character a view may hold, so one view's range never takes in another's. */
-export const indexRowKey = (view: string, releaseKey: string): string => `${view}!${releaseKey}`;
+/**
+ * The row-key bounds of a view's range after `after` (exclusive; a release key, or a bare
+ * `R<inverted time>` bound that no release key equals) and before `before` (exclusive).
+ */
+const POSITION = /^R\d{13}(-r-[0-9a-z]{1,12}-[0-9a-f]{6})?$/;
 
-/** The row-key range of a view after `after` (exclusive; a release key or a bare `R<inverted time>` bound). */
-export function viewRange(view: string, after?: string, before?: string): { from: string; fromInclusive: boolean; to: string } {
-  return {
-    from: after === undefined ? `${view}!` : `${view}!${after}`,
-    fromInclusive: after === undefined,
-    to: before === undefined ? `${view}"` : `${view}!${before}`,
-  };
+export function keyRange(after?: string, before?: string): string {
+  for (const k of [after, before])
+    if (k !== undefined && !POSITION.test(k)) throw new Error(`index range: ${JSON.stringify(k.slice(0, 40))} is not a position`);
+  const from = after === undefined ? "RowKey ge 'R'" : `RowKey gt '${after}'`;
+  return `${from} and RowKey lt '${before ?? 'S'}'`;
 }
 
 const SCOPES = (r: Pick<Release, 'app' | 'environment'>): ViewOf[] => [

@@ -6,7 +6,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { isTerminal, type Release } from '../../domain/release.js';
 import type { ReleasePage, ReleasePageQuery, ReleaseStore } from '../../ports.js';
-import { ID_PARTITION, isStatus, partitionOf, releaseRowKey, safeKey } from './entities.js';
+import { ID_PARTITION, isStatus, partitionOf, releaseRowKey, safeKey, unpackJson } from './entities.js';
+import { parseStored, ReleaseRecord } from './schema.js';
 import { invertedTime } from './index-keys.js';
 import { createReleaseIndex } from './release-index.js';
 import { createDueIndex, dueAt } from './due-index.js';
@@ -23,16 +24,36 @@ export interface HistoryTables {
 
 type History = Pick<ReleaseStore, 'overdue' | 'page' | 'list' | 'expired' | 'remove' | 'backfill'>;
 
-export function createHistory(
-  t: HistoryTables,
-  h: {
+export const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
+  parseStored(ReleaseRecord, unpackJson(e), `release ${typeof e.releaseId === 'string' ? e.releaseId : String(e.rowKey)}`);
+
+/** `ensure` creates the tables once (the store's own); every read here waits for it. */
+export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
+  const h = {
     /** The release row (timeline left out) by its keys, with its etag. */
-    read(pk: string, rk: string): Promise<Release | undefined>;
-    /** Where a release is, from the id pointer. */
-    locate(id: string): Promise<{ pk: string; rk: string } | undefined>;
-    now(): Date;
-  },
-) {
+    async read(pk: string, rk: string): Promise<Release | undefined> {
+      await ensure();
+      try {
+        const e = await t.releases.getEntity<Record<string, unknown>>(pk, rk);
+        return { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) };
+      } catch (e) {
+        if (isStatus(e, 404)) return undefined;
+        throw e;
+      }
+    },
+    /** Where a release is, from its id pointer. */
+    async locate(id: string): Promise<{ pk: string; rk: string } | undefined> {
+      await ensure();
+      try {
+        const e = await t.releases.getEntity<{ pk: string; rk: string }>(ID_PARTITION, safeKey(id));
+        return { pk: e.pk, rk: e.rk };
+      } catch (e) {
+        if (isStatus(e, 404)) return undefined;
+        throw e;
+      }
+    },
+    now: () => new Date(),
+  };
   const index = createReleaseIndex(t.index);
   const due = createDueIndex(t.due);
   const backfill = createBackfill(t.releases, t.index, index, due);
@@ -73,12 +94,17 @@ export function createHistory(
   const history: History & { due: typeof due; index: typeof index } = {
     due,
     index,
-    page,
+    async page(q) {
+      await ensure();
+      return page(q);
+    },
     async list(filter) {
+      await ensure();
       return (await page(filter)).releases;
     },
 
     async overdue(now, limit) {
+      await ensure();
       const out: Release[] = [];
       for (const row of await due.due(now, limit)) {
         const r = await h.read(row.pk, row.rk);
@@ -91,7 +117,9 @@ export function createHistory(
     },
 
     async expired(before, limit, after) {
-      const scan = await index.scan('*', after ?? `R${invertedTime(before.getTime())}`, limit, h.now().getTime());
+      await ensure();
+      // One range, no windows: everything past the cutoff is due to go (and usually nothing is).
+      const scan = await index.scan('*', after ?? `R${invertedTime(before.getTime())}`, limit, h.now().getTime(), [Infinity]);
       const found = await Promise.all(scan.rows.map(async (row) => ({ row, r: await h.read(row.pk, row.rk) })));
       const releases: Release[] = [];
       for (const { row, r } of found) {
@@ -104,6 +132,7 @@ export function createHistory(
     },
 
     async remove(r) {
+      await ensure();
       if (!isTerminal(r.phase)) return 'changed';
       // Release rows first: a crash after leaves index rows without a release, which readers skip and expired() removes.
       if ((await deleteRows(r)) === 'changed') return 'changed';
@@ -115,7 +144,10 @@ export function createHistory(
       return 'removed';
     },
 
-    backfill: (limit) => backfill.step(limit),
+    async backfill(limit) {
+      await ensure();
+      return backfill.step(limit);
+    },
   };
   return history;
 }

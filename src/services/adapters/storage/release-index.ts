@@ -1,5 +1,5 @@
 /**
- * The release index table: one row per (view, release) in one partition, written before the
+ * The release index table: one row per (view, release), a partition per view, written before the
  * release change it describes (index first). A row can therefore point at a release that was never
  * stored (admission lost, worker crashed) or whose ending differs (a compare-and-swap lost after
  * the rows were written): readers check every row against the release row, which stays the truth,
@@ -7,7 +7,7 @@
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { TERMINAL_PHASES, type Phase, type Release } from '../../domain/release.js';
-import { creationViews, endingViews, indexRowKey, LIST_PARTITION, olderBound, viewRange } from './index-keys.js';
+import { creationViews, endingViews, keyRange, olderBound } from './index-keys.js';
 import { isStatus, partitionOf, releaseRowKey } from './entities.js';
 
 export interface IndexRow {
@@ -48,37 +48,48 @@ export function createReleaseIndex(table: TableClient) {
     const rk = releaseRowKey(r.id, new Date(r.createdAt));
     const pk = partitionOf(r.app, r.environment);
     const fields = { releaseId: r.id, pk, rk, app: r.app, environment: r.environment, door: r.source.door, createdAt: r.createdAt };
-    return views.map((v) => ({ partitionKey: LIST_PARTITION, rowKey: indexRowKey(v, rk), ...fields }));
+    return views.map((v) => ({ partitionKey: v, rowKey: rk, ...fields }));
   };
 
+  /** One entity-group transaction per partition (a view) and hundred rows, all at once. */
   async function submit(actions: TransactionAction[]): Promise<void> {
-    for (let i = 0; i < actions.length; i += BATCH) await table.submitTransaction(actions.slice(i, i + BATCH));
+    const byView = new Map<string, TransactionAction[]>();
+    for (const a of actions) {
+      const list = byView.get(a[1].partitionKey) ?? [];
+      list.push(a);
+      byView.set(a[1].partitionKey, list);
+    }
+    const batches = [...byView.values()].flatMap((list) =>
+      Array.from({ length: Math.ceil(list.length / BATCH) }, (_, i) => list.slice(i * BATCH, (i + 1) * BATCH)),
+    );
+    await Promise.all(batches.map((b) => table.submitTransaction(b)));
   }
 
-  async function drop(keys: string[]): Promise<void> {
-    try {
-      await submit(keys.map((rowKey) => ['delete', { partitionKey: LIST_PARTITION, rowKey }]));
-    } catch (e) {
-      // One missing row fails the whole transaction: delete them one by one instead.
-      if (!isStatus(e, 404)) throw e;
-      await Promise.all(
-        keys.map((rowKey) =>
-          table.deleteEntity(LIST_PARTITION, rowKey).catch((err: unknown) => {
-            if (!isStatus(err, 404)) throw err;
-          }),
-        ),
-      );
-    }
+  async function drop(keys: { partitionKey: string; rowKey: string }[]): Promise<void> {
+    // One row each, not batched: a missing row would fail its whole transaction.
+    await Promise.all(
+      keys.map((k) =>
+        table.deleteEntity(k.partitionKey, k.rowKey).catch((err: unknown) => {
+          if (!isStatus(err, 404)) throw err;
+        }),
+      ),
+    );
   }
 
   /** Rows of a view after `after` (exclusive), at most `need`, newest first. */
-  async function scan(view: string, after: string | undefined, need: number, nowMs: number): Promise<{ rows: IndexRow[]; done: boolean }> {
+  async function scan(
+    view: string,
+    after: string | undefined,
+    need: number,
+    nowMs: number,
+    windows = WINDOWS_MS,
+  ): Promise<{ rows: IndexRow[]; done: boolean }> {
     const rows: IndexRow[] = [];
     let from = after;
-    for (const span of WINDOWS_MS) {
+    for (const span of windows) {
       const bound = span === Infinity ? undefined : olderBound(from, nowMs, span);
-      const range = viewRange(view, from, bound);
-      const filter = `PartitionKey eq '${LIST_PARTITION}' and RowKey ${range.fromInclusive ? 'ge' : 'gt'} '${range.from}' and RowKey lt '${range.to}'`;
+      // The view comes from viewKey (checked), the bounds from keyRange (checked): nothing else reaches the filter.
+      const filter = `PartitionKey eq '${view}' and ${keyRange(from, bound)}`;
       const pages = table.listEntities<IndexRow>({ queryOptions: { filter, select: [...FIELDS] } }).byPage({
         maxPageSize: need - rows.length,
       });
@@ -99,7 +110,7 @@ export function createReleaseIndex(table: TableClient) {
       await submit(rowsOf(r, creationViews(r)).map((e) => ['upsert', e, 'Replace']));
     },
     async dropCreation(r: Indexed): Promise<void> {
-      await drop(rowsOf(r, creationViews(r)).map((e) => e.rowKey));
+      await drop(rowsOf(r, creationViews(r)));
     },
     /** The rows of its ending; nothing for an active phase. */
     async putEnding(r: Indexed, phase: Phase): Promise<void> {
@@ -108,12 +119,12 @@ export function createReleaseIndex(table: TableClient) {
     },
     /** Every row a release has (its ending's only when it ended), whichever exist. */
     async dropAll(r: Indexed, phase: Phase | undefined): Promise<void> {
-      await drop(rowsOf(r, [...creationViews(r), ...(phase ? endingViews(r, phase) : [])]).map((e) => e.rowKey));
+      await drop(rowsOf(r, [...creationViews(r), ...(phase ? endingViews(r, phase) : [])]));
     },
     /** Rows whose release is gone: its creation rows and the ending rows of every ending it might have had. */
     async dropOrphan(row: IndexRow): Promise<void> {
       const r = indexedOf(row);
-      await drop(rowsOf(r, [...creationViews(r), ...TERMINAL_PHASES.flatMap((p) => endingViews(r, p))]).map((e) => e.rowKey));
+      await drop(rowsOf(r, [...creationViews(r), ...TERMINAL_PHASES.flatMap((p) => endingViews(r, p))]));
     },
     /** A release's rows as upserts (the backfill batches several releases per transaction). */
     actionsFor(r: Indexed, phase: Phase): TransactionAction[] {

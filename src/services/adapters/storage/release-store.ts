@@ -23,12 +23,9 @@ import {
   unpackJson,
   isStatus,
 } from './entities.js';
-import { Head as HeadSchema, ReleaseRecord, TimelineEntry, parseStored } from './schema.js';
-import { createHistory } from './release-history.js';
+import { Head as HeadSchema, TimelineEntry, parseStored } from './schema.js';
+import { createHistory, recordOf } from './release-history.js';
 import { dueAt } from './due-index.js';
-
-const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
-  parseStored(ReleaseRecord, unpackJson(e), `release ${typeof e.releaseId === 'string' ? e.releaseId : String(e.rowKey)}`);
 
 const MAX_CAS_ATTEMPTS = 30;
 /** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
@@ -102,32 +99,8 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
 
-  async function readRow(pk: string, rk: string): Promise<Release | undefined> {
-    try {
-      const e = await t.releases.getEntity<Record<string, unknown>>(pk, rk);
-      return { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) };
-    } catch (e) {
-      if (isStatus(e, 404)) return undefined;
-      throw e;
-    }
-  }
-
-  const history = createHistory(t, {
-    read: async (pk, rk) => {
-      await ensure();
-      return readRow(pk, rk);
-    },
-    locate: async (id) => {
-      await ensure();
-      const e = await t.releases.getEntity<{ pk: string; rk: string }>(ID_PARTITION, safeKey(id)).catch((err: unknown) => {
-        if (isStatus(err, 404)) return undefined;
-        throw err;
-      });
-      return e ? { pk: e.pk, rk: e.rk } : undefined;
-    },
-    now: () => new Date(),
-  });
-  const { index, due } = history;
+  const history = createHistory(t, ensure);
+  const { index, due, ...reads } = history;
 
   function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
     const next = old.etag ? supersede(old, byId, now) : undefined;
@@ -261,26 +234,8 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       return admissions(partitionOf(input.app, input.environment), () => admitRelease(input, now));
     },
 
-    async list(filter) {
-      await ensure();
-      return history.list(filter);
-    },
-    async page(q) {
-      await ensure();
-      return history.page(q);
-    },
-    async expired(before, limit, after) {
-      await ensure();
-      return history.expired(before, limit, after);
-    },
-    async remove(r) {
-      await ensure();
-      return history.remove(r);
-    },
-    async backfill(limit) {
-      await ensure();
-      return history.backfill(limit);
-    },
+    // Listings, overdue releases, retention and the backfill: release-history.ts.
+    ...reads,
 
     async save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>> {
       await ensure();
@@ -343,11 +298,6 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         if (isStatus(e, 409, 412)) return err('conflict');
         throw e;
       }
-    },
-
-    async overdue(now: Date, limit: number): Promise<Release[]> {
-      await ensure();
-      return history.overdue(now, limit);
     },
   };
 }
