@@ -11,7 +11,9 @@ import type { Head } from '../domain/head.js';
 import { isTerminal, type Release } from '../domain/release.js';
 import { runningOf, RECENT } from '../board.js';
 
-const BACKFILL_BATCH = 100;
+const BACKFILL_BATCH = 200;
+/** Backfill batches per tick run until this much time has passed (about 100 k releases an hour at 30 s ticks). */
+const BACKFILL_BUDGET_MS = 10_000;
 /** Removals per tick, and rows looked at per tick (protected ones are looked at again every tick). */
 const REMOVE_BATCH = 100;
 const LOOK_MAX = 1_000;
@@ -42,7 +44,13 @@ export function removable(r: Release, kept: ReadonlySet<string>, cutoff: Date): 
 }
 
 export async function keepHistory(d: PipelineDeps): Promise<{ indexed: number; removed: number }> {
-  const { indexed } = await d.store.backfill(BACKFILL_BATCH);
+  let indexed = 0;
+  const began = performance.now();
+  for (;;) {
+    const step = await d.store.backfill(BACKFILL_BATCH);
+    indexed += step.indexed;
+    if (step.done || performance.now() - began > BACKFILL_BUDGET_MS) break;
+  }
   if (indexed) d.logger.info('releases stored before the index indexed', { count: indexed });
   const days = d.settings.retentionDays ?? 0;
   if (days <= 0) return { indexed, removed: 0 };
