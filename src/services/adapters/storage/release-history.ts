@@ -91,9 +91,10 @@ export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
     return 'removed';
   }
 
-  const history: History & { due: typeof due; index: typeof index } = {
+  const history: History & { due: typeof due; index: typeof index; locate: typeof h.locate } = {
     due,
     index,
+    locate: (id) => h.locate(id),
     async page(q) {
       await ensure();
       return page(q);

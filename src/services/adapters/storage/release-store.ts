@@ -100,16 +100,36 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
 
   const history = createHistory(t, ensure);
-  const { index, due, ...reads } = history;
+  const { index, due, locate, ...reads } = history;
 
-  function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
+  /**
+   * The release a new one supersedes, by two point reads (its id pointer, its row) and without its
+   * timeline: the row says how long that is. A query over its partition would read the timeline too
+   * (and azurite answers any query by scanning the whole table).
+   */
+  async function readToSupersede(id: string): Promise<{ old: Release; seq: number } | undefined> {
+    const at = await locate(id);
+    if (!at) return undefined;
+    const e = await t.releases.getEntity<Record<string, unknown>>(at.pk, at.rk).catch((err: unknown) => {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    });
+    if (!e) return undefined;
+    if (typeof e.timelineLength !== 'number') {
+      const full = await readRelease(id);
+      return full ? { old: full, seq: full.timeline.length } : undefined;
+    }
+    return { old: { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) }, seq: e.timelineLength };
+  }
+
+  function supersedeActions(old: Release, seq: number, byId: string, now: Date): TransactionAction[] {
     const next = old.etag ? supersede(old, byId, now) : undefined;
     const entry = next?.timeline.at(-1);
     if (!next || !entry) return [];
     const rk = rowKeyOf(old);
     return [
-      ['update', releaseEntity(next, rk), 'Replace', { etag: old.etag }],
-      ['create', timelineEntity(partitionOf(old.app, old.environment), rk, old.timeline.length, entry)],
+      ['update', { ...releaseEntity(next, rk), timelineLength: seq + 1 }, 'Replace', { etag: old.etag }],
+      ['create', timelineEntity(partitionOf(old.app, old.environment), rk, seq, entry)],
     ];
   }
 
@@ -146,9 +166,10 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       }
       const { release } = plan;
       const [first] = release.timeline;
-      const old = plan.supersedes ? await readRelease(plan.supersedes) : undefined;
+      const toSupersede = plan.supersedes ? await readToSupersede(plan.supersedes) : undefined;
+      const old = toSupersede?.old;
       // Index first: a superseded release is listed under its ending before it has it (readers check).
-      const superseding = old ? supersedeActions(old, id, now) : [];
+      const superseding = toSupersede ? supersedeActions(toSupersede.old, toSupersede.seq, id, now) : [];
       if (old && superseding.length) await index.putEnding(old, 'superseded');
       const actions: TransactionAction[] = [
         ['create', releaseEntity(release, rk)],
