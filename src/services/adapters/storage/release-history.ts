@@ -122,14 +122,14 @@ export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
       // One range, no windows: everything past the cutoff is due to go (and usually nothing is).
       const scan = await index.scan('*', after ?? `R${invertedTime(before.getTime())}`, limit, h.now().getTime(), [Infinity]);
       const found = await Promise.all(scan.rows.map(async (row) => ({ row, r: await h.read(row.pk, row.rk) })));
-      const releases: Release[] = [];
+      const stored: Release[] = [];
       for (const { row, r } of found) {
-        if (r) releases.push(r);
+        if (r) stored.push(r);
         // Older than the retention age and still no release: never an admission in progress.
         else await index.dropOrphan(row);
       }
       const last = scan.rows.at(-1);
-      return { releases, ...(!scan.done && last ? { next: last.rk } : {}) };
+      return { releases: stored, ...(!scan.done && last ? { next: last.rk } : {}) };
     },
 
     async remove(r) {
