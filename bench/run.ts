@@ -18,6 +18,7 @@ import { inflight } from './inflight.js';
 import { ackMemory } from './ack-memory.js';
 import { scaleSection } from './scale-section.js';
 import { round } from './stats.js';
+import { historyBench, historyTable } from './history.js';
 
 const began = Date.now();
 const machine = () => ({
@@ -49,6 +50,8 @@ const acks = await ackMemory();
 step('pipeline throughput with 1, 10 and 50 releases in flight, then memory to 1,000 releases');
 const flight = await inflight();
 const scale = await scaleSection(repoRoot, { step });
+step('cost as history grows: 0 / 10 k / 100 k stored releases');
+const history = await historyBench([0, 10_000, 100_000]);
 const loadAfter = round(loadavg()[0] ?? 0, 2);
 // Error rates, not timings: run after the load reading so the CPU-bound simulation does not colour it.
 step('verification statistics (Monte Carlo over the decision code)');
@@ -145,10 +148,10 @@ const notes = [
 ];
 
 process.stdout.write(
-  `\n${caption}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nVerification at production defaults (300 s window, 30 s samples, error rate 1 %, P95 2 s):\n\n${verification.markdown}\n\nTotal bench time ${Math.round((Date.now() - began) / 1000)} s.\n`,
+  `\n${caption}\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n\nCost as history grows (bench/history.ts; azurite in memory):\n\n${historyTable(history)}\n\nVerification at production defaults (300 s window, 30 s samples, error rate 1 %, P95 2 s):\n\n${verification.markdown}\n\nTotal bench time ${Math.round((Date.now() - began) / 1000)} s.\n`,
 );
 await writeFile(
   join(repoRoot, 'bench', 'results.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, kubeIdle: idle, ackMemory: acks, inflight: flight, scale: { ack: scale.ack, storm: scale.storm }, reactions, verification, markdown: table }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine: { ...machineBefore, loadAverage1mAfter: loadAfter }, coldStart: cold, webhook: hook, acrBatch: batch, webhookMemory: memory, kubeIdle: idle, ackMemory: acks, inflight: flight, scale: { ack: scale.ack, storm: scale.storm }, reactions, history, verification, markdown: table }, null, 2)}\n`,
 );
 process.exit(0);

@@ -4,7 +4,7 @@ import type { Intake } from '../services/intake/service.js';
 import type { IntakeLedger, Logger, ReleaseStore, ReservationState } from '../services/ports.js';
 import { releaseView, type GithubLinks } from '../services/release-view.js';
 import { DNS_LABEL as NAME, RELEASE_ID } from '../services/domain/release.js';
-import { pageOf, parseDoor, parsePhases, SEARCH_WINDOW } from '../services/release-query.js';
+import { decodeCursor, encodeCursor, historyOf, parseDoor, parsePhases } from '../services/release-query.js';
 import { boundedBody, json, mediaType, principalOf, problem } from './http.js';
 import { conditionalJson } from './conditional.js';
 
@@ -17,6 +17,8 @@ export interface DeploymentsDeps {
   publicUrl: string;
   /** Commit and GitHub Deployment links in the release view. */
   github?: GithubLinks;
+  /** RELEASE_RETENTION_DAYS: how far the listing's history goes (0 or absent: forever). */
+  retentionDays?: number;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -66,27 +68,35 @@ export function listDeploymentsHandler(d: DeploymentsDeps) {
     const limit = limitText === null ? 50 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return problem(400, 'limit: must be an integer from 1 to 500');
     if (before !== undefined && !RELEASE_ID.test(before)) return problem(400, 'before: not a release id (r-…)');
+    const cursor = decodeCursor(req.query.get('cursor'));
+    if (!cursor.ok) return problem(400, cursor.error);
+    if (cursor.value !== undefined && before !== undefined) return problem(400, 'cursor: give either cursor or before, not both');
     const phases = parsePhases(req.query.get('phase'));
     if (!phases.ok) return problem(400, phases.error);
     const door = parseDoor(req.query.get('door'));
     if (!door.ok) return problem(400, door.error);
-    // A filtered or later page searches the newest SEARCH_WINDOW releases; the first plain page reads one more than it shows.
-    const window = phases.value || door.value || before ? SEARCH_WINDOW : Math.min(SEARCH_WINDOW, limit + 1);
-    const newest = await d.store.list({ ...(app ? { app } : {}), ...(environment ? { environment } : {}), limit: window });
-    const page = pageOf(
-      newest,
-      {
-        limit,
-        ...(phases.value ? { phases: phases.value } : {}),
-        ...(door.value ? { door: door.value } : {}),
-        ...(before ? { before } : {}),
-      },
-      window,
+    const filter = {
+      ...(app ? { app } : {}),
+      ...(environment ? { environment } : {}),
+      ...(phases.value ? { phases: phases.value } : {}),
+      ...(door.value ? { door: door.value } : {}),
+    };
+    const page = await d.store.page({ ...filter, limit, ...(cursor.value ? { after: cursor.value } : {}), ...(before ? { before } : {}) });
+    const last = page.releases.at(-1);
+    const token = page.next !== undefined ? encodeCursor(page.next) : undefined;
+    const nextQuery = new URLSearchParams(
+      Object.entries({ app, environment, phase: req.query.get('phase') ?? undefined, door: door.value }).filter(
+        (e): e is [string, string] => Boolean(e[1]),
+      ),
     );
+    if (token) nextQuery.set('cursor', token);
+    nextQuery.set('limit', String(limit));
     return conditionalJson(req, {
       releases: page.releases.map((r) => releaseView(r, d.publicUrl, false, d.github)),
-      ...(page.next ? { next: page.next } : {}),
-      ...(page.truncated ? { truncated: true } : {}),
+      // `next` (a release id, for `before`) is kept for callers written before cursors; `cursor` is the way on.
+      ...(token && last ? { next: last.id, cursor: token } : {}),
+      links: token ? { next: `${d.publicUrl.replace(/\/$/, '')}/api/deployments?${nextQuery.toString()}` } : {},
+      history: { ...historyOf(d.retentionDays ?? 0, new Date()), ...(page.indexing ? { indexing: true } : {}) },
     });
   };
 }

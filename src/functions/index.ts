@@ -33,7 +33,15 @@ export function registerAll(registrar: Registrar, s: Services): void {
   });
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
   const github = githubLinks(c.GITHUB_API_URL, c.catalog.repository);
-  registerDeployments(r, { intake, store, ledger, logger, publicUrl: c.TAILSPIN_PUBLIC_URL, github });
+  registerDeployments(r, {
+    intake,
+    store,
+    ledger,
+    logger,
+    publicUrl: c.TAILSPIN_PUBLIC_URL,
+    github,
+    retentionDays: c.RELEASE_RETENTION_DAYS,
+  });
   registerEnvironments(r, { store, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER, publicUrl: c.TAILSPIN_PUBLIC_URL });
   // Beside the bundle (dist/dashboard) when built; from the sources otherwise.
   registerDashboard(r, { assets: dashboardAssets(new URL('./dashboard/', import.meta.url)), logger });

@@ -4,6 +4,7 @@ import type { Registrar } from './registrar.js';
 import type { PipelineDeps } from '../services/pipeline/deps.js';
 import { reconcile } from '../services/pipeline/reconcile.js';
 import { sweep } from '../services/pipeline/sweeper.js';
+import { keepHistory } from '../services/pipeline/retention.js';
 import { RELEASE_ID } from '../services/domain/release.js';
 
 const WorkItem = z.object({ releaseId: z.string().regex(RELEASE_ID), correlationId: z.string().max(300) });
@@ -24,6 +25,8 @@ export function pipelineHandler(d: PipelineDeps) {
 export function sweeperHandler(d: PipelineDeps) {
   return async function sweeper(_timer: Timer, _ctx: InvocationContext): Promise<void> {
     await sweep(d);
+    // History after the re-drives: indexing and retention are bounded batches, never in their way.
+    await keepHistory(d);
   };
 }
 

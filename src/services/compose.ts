@@ -82,7 +82,12 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const storage = createStorageClients(connection, 'worker');
   const queue = createWorkQueue(storage.queue(config.TAILSPIN_QUEUE_NAME));
   const names = storageNames(config);
-  const tables = (c: StorageClients) => ({ releases: c.table(names.tables.releases), dedup: c.table(names.tables.dedup) });
+  const tables = (c: StorageClients) => ({
+    releases: c.table(names.tables.releases),
+    dedup: c.table(names.tables.dedup),
+    index: c.table(names.tables.index),
+    due: c.table(names.tables.due),
+  });
   const store = createReleaseStore(tables(storage));
   // The doors answer people and webhooks: storage calls there are bounded, and an outage is a 503.
   const requestStorage = createStorageClients(connection, 'request');
@@ -187,6 +192,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       notifyDeadlineSeconds: Math.round(config.NOTIFY_DEADLINE_HOURS * 3600),
       acrLoginServer: config.ACR_LOGIN_SERVER,
       signature: signatureSettings(config),
+      retentionDays: config.RELEASE_RETENTION_DAYS,
     },
   };
   const pipeline: PipelineDeps = {
@@ -209,7 +215,13 @@ export function storageNames(config: Config) {
   const work = config.TAILSPIN_QUEUE_NAME;
   const admissionQueue = `${work}-admit`;
   return {
-    tables: { releases: `${prefix}Releases`, dedup: `${prefix}Dedup`, scanCache: `${prefix}ScanCache` },
+    tables: {
+      releases: `${prefix}Releases`,
+      dedup: `${prefix}Dedup`,
+      scanCache: `${prefix}ScanCache`,
+      index: `${prefix}ReleaseIndex`,
+      due: `${prefix}DueReleases`,
+    },
     admissionQueue,
     queues: [work, `${work}-poison`, admissionQueue, `${admissionQueue}-poison`],
   };

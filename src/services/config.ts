@@ -173,6 +173,9 @@ export const Settings = z.object({
   NOTIFY_RETRY_MAX_SECONDS: int(900, 1),
   NOTIFY_DEADLINE_HOURS: num(24),
 
+  // History (issue 19): ended releases older than this are removed by the sweeper; 0 keeps them forever
+  RELEASE_RETENTION_DAYS: int(90),
+
   // Local host and sandbox
   TAILSPIN_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
   FUNCTIONS_HTTP_PORT: int(7071, 1),

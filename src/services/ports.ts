@@ -266,6 +266,25 @@ export interface ReleaseFilter {
   app?: string;
   environment?: string;
   limit?: number;
+  /** Only releases in one of these phases (the dashboard's "outcome"). */
+  phases?: Phase[];
+  door?: Door;
+}
+
+/** A page of a newest-first listing (issue #19: served from an index, reads bounded by the page). */
+export interface ReleasePageQuery extends ReleaseFilter {
+  /** Continue after this position (a previous page's `next`, opaque). */
+  after?: string;
+  /** Continue after this release (by id: the older form of `after`). */
+  before?: string;
+}
+
+export interface ReleasePage {
+  releases: Release[];
+  /** Where the next page starts (opaque), when more may follow. */
+  next?: string;
+  /** Releases stored before the index existed are still being indexed: older ones may be missing. */
+  indexing?: true;
 }
 
 // ---------------------------------------------------------------- release store (Azure Tables)
@@ -314,6 +333,17 @@ export interface ReleaseStore {
   save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>>;
   /** Active releases whose next tick is overdue: the sweeper re-drives them. */
   overdue(now: Date, limit: number): Promise<Release[]>;
+  /** One page, newest first, however long history is. */
+  page(q: ReleasePageQuery): Promise<ReleasePage>;
+  /**
+   * Releases created before `before`, `limit` at most, the newest of them first; `after` continues
+   * from a previous call's `next`. Index rows whose release is gone are removed on the way.
+   */
+  expired(before: Date, limit: number, after?: string): Promise<{ releases: Release[]; next?: string }>;
+  /** Remove an ended release, its timeline and index rows; `changed` (nothing removed) if it changed since read. */
+  remove(release: Release): Promise<'removed' | 'changed'>;
+  /** Index releases stored before the index existed, one bounded batch per call; idempotent. */
+  backfill(limit: number): Promise<{ done: boolean; indexed: number }>;
 }
 
 // ---------------------------------------------------------------- image events admitted after the acknowledgement

@@ -13,5 +13,10 @@ export function uniqueName(prefix: string): string {
 
 export function tablesFor(a: Azurite, prefix = uniqueName('t')) {
   const c = createStorageClients(a.connectionString);
-  return { releases: c.table(`${prefix}Releases`), dedup: c.table(`${prefix}Dedup`) };
+  return {
+    releases: c.table(`${prefix}Releases`),
+    dedup: c.table(`${prefix}Dedup`),
+    index: c.table(`${prefix}ReleaseIndex`),
+    due: c.table(`${prefix}DueReleases`),
+  };
 }

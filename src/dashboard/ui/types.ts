@@ -8,8 +8,10 @@ export type { LookEvidence } from '../../services/verification/decide.js';
 
 export interface ReleasePage {
   releases: ReleaseView[];
-  next?: string;
-  truncated?: boolean;
+  /** The next page's position (opaque): pass back as `cursor`. */
+  cursor?: string;
+  /** How far history goes (RELEASE_RETENTION_DAYS); `indexing` while older releases are still being indexed. */
+  history?: { retentionDays: number | null; keptSince?: string; indexing?: boolean };
 }
 
 /**

@@ -60,6 +60,8 @@ export interface PipelineSettings {
   acrLoginServer: string;
   /** Absent: the gate is off. */
   signature?: SignatureSettings;
+  /** RELEASE_RETENTION_DAYS: ended releases older than this are removed by the sweeper (0 or absent: kept). */
+  retentionDays?: number;
 }
 
 export interface PipelineDeps {

@@ -31,7 +31,12 @@ afterAll(async () => azurite?.stop());
 function world(graph: unknown) {
   const clients = createStorageClients(azurite.connectionString);
   const prefix = uniqueName('p');
-  const tables = { releases: clients.table(`${prefix}Releases`), dedup: clients.table(`${prefix}Dedup`) };
+  const tables = {
+    releases: clients.table(`${prefix}Releases`),
+    dedup: clients.table(`${prefix}Dedup`),
+    index: clients.table(`${prefix}ReleaseIndex`),
+    due: clients.table(`${prefix}DueReleases`),
+  };
   const store = createReleaseStore(tables);
   const promotions = createPromotionStore(tables.releases);
   const enqueued: WorkItem[] = [];

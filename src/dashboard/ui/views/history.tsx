@@ -47,7 +47,7 @@ function Select({
 
 export function History({ query, onUnauthorized }: { query: URLSearchParams; onUnauthorized: () => void }) {
   const api = new URLSearchParams();
-  for (const f of [...FILTERS, 'before'] as const) {
+  for (const f of [...FILTERS, 'cursor'] as const) {
     const v = query.get(f);
     if (v) api.set(f, v);
   }
@@ -119,10 +119,11 @@ export function History({ query, onUnauthorized }: { query: URLSearchParams; onU
         </table>
       </Wide>
       {page && page.releases.length === 0 && <p>No release matches.</p>}
-      {page?.truncated && <p class="muted">Searched the newest 500 releases of this selection; older ones are not searched yet.</p>}
+      {page?.history?.indexing && <p class="muted">Older releases are still being indexed; some may not be listed yet.</p>}
+      {page?.history?.keptSince && <p class="muted">History goes back to {page.history.keptSince.slice(0, 10)}.</p>}
       <nav class="pager" aria-label="Pages">
-        {query.get('before') && <a href={historyHref({ ...filters })}>Newest</a>}
-        {page?.next && <a href={historyHref({ ...filters, before: page.next })}>Older releases</a>}
+        {query.get('cursor') && <a href={historyHref({ ...filters })}>Newest</a>}
+        {page?.cursor && <a href={historyHref({ ...filters, cursor: page.cursor })}>Older releases</a>}
       </nav>
     </>
   );

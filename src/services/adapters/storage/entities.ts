@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isTerminal, type Release, type TimelineEntry } from '../../domain/release.js';
 import type { Head } from '../../domain/head.js';
+import { invertedTime } from './index-keys.js';
 
 // A string property holds at most 64 KiB (32K UTF-16 chars); bigger JSON is split over d0..dN.
 const CHUNK = 30_000;
@@ -13,10 +14,9 @@ export function newReleaseId(now: Date): string {
   return `r-${now.getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Newest first: row keys sort ascending, so invert the creation time. */
+/** Newest first: row keys sort ascending, so invert the creation time (index-keys.ts). */
 export function releaseRowKey(id: string, createdAt: Date): string {
-  const inv = (1e13 - createdAt.getTime()).toString().padStart(13, '0');
-  return `R${inv}-${id}`;
+  return `R${invertedTime(createdAt.getTime())}-${id}`;
 }
 
 export const timelineRowKey = (releaseRowKey: string, seq: number): string => `${releaseRowKey}~${seq.toString().padStart(5, '0')}`;

@@ -4,7 +4,7 @@
  * release) lives in one partition and is written in one entity-group transaction with ETags.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import type { CreateOutcome, EventClaim, NewRelease, ReleaseFilter, ReleaseStore, SaveChange, StoredHead } from '../../ports.js';
+import type { CreateOutcome, EventClaim, NewRelease, ReleaseStore, SaveChange, StoredHead } from '../../ports.js';
 import { isTerminal, type Door, type Release, type TimelineEntry as Entry } from '../../domain/release.js';
 import { emptyHead } from '../../domain/head.js';
 import { planAdmission, supersede } from '../../domain/admission.js';
@@ -23,10 +23,9 @@ import {
   unpackJson,
   isStatus,
 } from './entities.js';
-import { Head as HeadSchema, ReleaseRecord, TimelineEntry, parseStored } from './schema.js';
-
-const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
-  parseStored(ReleaseRecord, unpackJson(e), `release ${typeof e.releaseId === 'string' ? e.releaseId : String(e.rowKey)}`);
+import { Head as HeadSchema, TimelineEntry, parseStored } from './schema.js';
+import { createHistory, recordOf } from './release-history.js';
+import { dueAt } from './due-index.js';
 
 const MAX_CAS_ATTEMPTS = 30;
 /** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
@@ -35,6 +34,10 @@ const STALE_CLAIM_MS = 60_000;
 export interface ReleaseStoreTables {
   releases: TableClient;
   dedup: TableClient;
+  /** Listing rows, newest first per view (issue #19). */
+  index: TableClient;
+  /** One row per active release: what the sweeper reads. */
+  due: TableClient;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
   let ensured: Promise<unknown> | undefined;
   const ensure = async () => {
     // A failed create is not remembered: the next call tries again once storage is back.
-    ensured ??= Promise.all([t.releases.createTable(), t.dedup.createTable()]).catch((e: unknown) => {
+    ensured ??= Promise.all([t.releases, t.dedup, t.index, t.due].map((c) => c.createTable())).catch((e: unknown) => {
       ensured = undefined;
       throw e;
     });
@@ -96,14 +99,37 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
 
-  function supersedeActions(old: Release, byId: string, now: Date): TransactionAction[] {
+  const history = createHistory(t, ensure);
+  const { index, due, locate, ...reads } = history;
+
+  /**
+   * The release a new one supersedes, by two point reads (its id pointer, its row) and without its
+   * timeline: the row says how long that is. A query over its partition would read the timeline too
+   * (and azurite answers any query by scanning the whole table).
+   */
+  async function readToSupersede(id: string): Promise<{ old: Release; seq: number } | undefined> {
+    const at = await locate(id);
+    if (!at) return undefined;
+    const e = await t.releases.getEntity<Record<string, unknown>>(at.pk, at.rk).catch((err: unknown) => {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    });
+    if (!e) return undefined;
+    if (typeof e.timelineLength !== 'number') {
+      const full = await readRelease(id);
+      return full ? { old: full, seq: full.timeline.length } : undefined;
+    }
+    return { old: { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) }, seq: e.timelineLength };
+  }
+
+  function supersedeActions(old: Release, seq: number, byId: string, now: Date): TransactionAction[] {
     const next = old.etag ? supersede(old, byId, now) : undefined;
     const entry = next?.timeline.at(-1);
     if (!next || !entry) return [];
     const rk = rowKeyOf(old);
     return [
-      ['update', releaseEntity(next, rk), 'Replace', { etag: old.etag }],
-      ['create', timelineEntity(partitionOf(old.app, old.environment), rk, old.timeline.length, entry)],
+      ['update', { ...releaseEntity(next, rk), timelineLength: seq + 1 }, 'Replace', { etag: old.etag }],
+      ['create', timelineEntity(partitionOf(old.app, old.environment), rk, seq, entry)],
     ];
   }
 
@@ -113,12 +139,20 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     const pk = partitionOf(input.app, input.environment);
     const id = input.id ?? newReleaseId(now);
     const rk = releaseRowKey(id, now);
-    // The id pointer lives in another partition, written once; an orphan (if admission loses) is harmless.
-    // The pointer write overlaps the first head read: one round trip less on the webhook's path.
+    // The id pointer, index rows and a due row live elsewhere and are written first; if admission
+    // loses they are taken back, and a crash leaves rows that readers skip and the sweeper removes.
+    // They overlap the first head read: no round trip more on the webhook's path.
+    const provisional = { id, app: input.app, environment: input.environment, source: input.source, createdAt: now.toISOString() };
     const [, initialHead] = await Promise.all([
       t.releases.upsertEntity({ partitionKey: ID_PARTITION, rowKey: safeKey(id), pk, rk }, 'Replace'),
       readHead(input.app, input.environment),
+      index.putCreation(provisional),
+      due.put({ ...provisional, phase: 'queued', nextCheckAt: provisional.createdAt } as Release),
     ]);
+    const takeBack = () =>
+      Promise.all([t.releases.deleteEntity(ID_PARTITION, safeKey(id)), index.dropCreation(provisional), due.remove(id)]).catch(
+        () => undefined,
+      );
     let firstHead: StoredHead | undefined = initialHead;
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       // Jittered, growing pause after a lost compare-and-swap: concurrent pushes for one app otherwise collide again at once.
@@ -127,29 +161,38 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       firstHead = undefined;
       const plan = planAdmission(head, input, id, now);
       if (plan.kind !== 'admit') {
-        // A reserved id admitted by another delivery of the same accepted event is its own duplicate: its pointer stays.
+        // A reserved id admitted by another delivery of the same accepted event is its own duplicate: its
+        // pointer, index and due rows are that release's own (same id, same acceptance time), so they stay.
         const self = plan.kind === 'duplicate' && plan.of === id;
-        if (!self) await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+        if (!self) await takeBack();
         return plan.kind === 'duplicate' ? { kind: 'duplicate', releaseId: plan.of, reason: plan.reason } : plan;
       }
       const { release } = plan;
       const [first] = release.timeline;
-      const old = plan.supersedes ? await readRelease(plan.supersedes) : undefined;
+      const toSupersede = plan.supersedes ? await readToSupersede(plan.supersedes) : undefined;
+      const old = toSupersede?.old;
+      // Index first: a superseded release is listed under its ending before it has it (readers check).
+      const superseding = toSupersede ? supersedeActions(toSupersede.old, toSupersede.seq, id, now) : [];
+      if (old && superseding.length) await index.putEnding(old, 'superseded');
       const actions: TransactionAction[] = [
         ['create', releaseEntity(release, rk)],
         ...(first ? [['create', timelineEntity(pk, rk, 0, first)] satisfies TransactionAction] : []),
         headAction({ ...plan.head, ...(head.etag ? { etag: head.etag } : {}) }),
-        ...(old ? supersedeActions(old, id, now) : []),
+        ...superseding,
       ];
       try {
         const res = await t.releases.submitTransaction(actions);
         const etag = releaseEtag(res, rk);
+        await Promise.all([
+          old && superseding.length ? due.remove(old.id) : undefined,
+          release.phase !== 'queued' || dueAt(release).toISOString() !== provisional.createdAt ? due.put(release) : undefined,
+        ]);
         return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
       } catch (e) {
         if (!isStatus(e, 409, 412)) throw e;
       }
     }
-    await t.releases.deleteEntity(ID_PARTITION, safeKey(id)).catch(() => undefined);
+    await takeBack();
     throw new Error(`could not admit a release for ${pk}: too much contention`);
   }
 
@@ -215,25 +258,8 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       return admissions(partitionOf(input.app, input.environment), () => admitRelease(input, now));
     },
 
-    async list(filter: ReleaseFilter): Promise<Release[]> {
-      await ensure();
-      const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-      const parts = ["type eq 'release'"];
-      if (filter.app && filter.environment)
-        parts.push(`PartitionKey eq '${partitionOf(filter.app, filter.environment).replace(/'/g, "''")}'`);
-      const out: { rk: string; r: Release }[] = [];
-      for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter: parts.join(' and ') } })) {
-        const r = recordOf(e);
-        if (filter.app && r.app !== filter.app) continue;
-        if (filter.environment && r.environment !== filter.environment) continue;
-        out.push({ rk: String(e.rowKey), r: { ...r, timeline: [] } });
-      }
-      // Row keys invert creation time, so ascending row key is newest first across partitions too.
-      return out
-        .sort((a, b) => (a.rk < b.rk ? -1 : 1))
-        .slice(0, limit)
-        .map((x) => x.r);
-    },
+    // Listings, overdue releases, retention and the backfill: release-history.ts.
+    ...reads,
 
     async save(release: Release, change: SaveChange, now: Date): Promise<Result<Release, 'conflict'>> {
       await ensure();
@@ -263,10 +289,20 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
           : ['upsert', releaseEntity(next, rk), 'Replace'],
       );
       if (change.head) actions.push(headAction(change.head));
+      const ends = isTerminal(next.phase) && !isTerminal(release.phase);
+      // Index first (see release-index.ts, due-index.ts): an ending's rows, a release saved without an
+      // etag (never indexed by admission), a next look moved earlier.
+      await Promise.all([
+        ends ? index.putEnding(release, next.phase) : undefined,
+        release.etag ? undefined : index.putCreation(release),
+        !isTerminal(next.phase) && dueAt(next) < dueAt(release) ? due.put(next) : undefined,
+      ]);
       try {
         const res = await t.releases.submitTransaction(actions);
         const { etag: _stale, ...fresh } = next;
         const etag = releaseEtag(res, rk);
+        if (isTerminal(next.phase)) await due.remove(release.id);
+        else if (next.phase !== release.phase || dueAt(next) > dueAt(release) || !release.etag) await due.put(next);
         return ok({ ...fresh, ...(etag ? { etag } : {}) });
       } catch (e) {
         if (isStatus(e, 409, 412)) return err('conflict');
@@ -286,17 +322,6 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
         if (isStatus(e, 409, 412)) return err('conflict');
         throw e;
       }
-    },
-
-    async overdue(now: Date, limit: number): Promise<Release[]> {
-      await ensure();
-      const filter = `type eq 'release' and active eq true and nextCheckAt le datetime'${now.toISOString()}'`;
-      const out: Release[] = [];
-      for await (const e of t.releases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        out.push({ ...recordOf(e), timeline: [] });
-        if (out.length >= limit) break;
-      }
-      return out;
     },
   };
 }
