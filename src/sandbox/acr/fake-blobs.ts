@@ -33,13 +33,13 @@ export function handleBlobs(
   const m = /^\/v2\/(.+)\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname);
   if (!m || req.method !== 'GET') return false;
   const [, repository = '', digest = ''] = m;
+  // Only the config blobs of the fake's own images (their config digest is the image digest); anything
+  // else was pushed through the OCI routes (fake-oci.ts) and is served there.
+  if (![...(s.tags.get(repository)?.values() ?? [])].includes(digest)) return false;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  if (!bearer || s.accessTokens.get(bearer) !== repository) {
+  const mayPull = bearer && (s.accessTokens.get(bearer) === repository || Boolean(s.grants?.get(bearer)?.has(`${repository}:pull`)));
+  if (!mayPull) {
     json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
-    return true;
-  }
-  if (![...(s.tags.get(repository)?.values() ?? [])].includes(digest)) {
-    json(res, 404, { errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
     return true;
   }
   res.writeHead(307, { location: `/_storage/blobs/${digest}` });

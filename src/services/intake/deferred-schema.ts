@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isDigest, isRepository, isTag } from '../domain/image-ref.js';
 import { DNS_LABEL, RELEASE_ID } from '../domain/release.js';
+import { SEMVER_TAG } from '../domain/promotion.js';
 import type { DeferredImage } from '../ports.js';
 
 const DeferredImage = z.object({
@@ -22,7 +23,7 @@ const Text = z.string().max(2_000);
 const NewReleaseMessage = z.object({
   app: z.string().regex(DNS_LABEL),
   environment: z.string().regex(DNS_LABEL),
-  kind: z.enum(['image', 'manifest', 'build', 'rollback']),
+  kind: z.enum(['image', 'manifest', 'build', 'rollback', 'version']),
   target: Text,
   image: z
     .object({
@@ -40,6 +41,8 @@ const NewReleaseMessage = z.object({
     .string()
     .regex(/^[0-9a-f]{40}$/)
     .optional(),
+  /** A pushed git tag vX.Y.Z the release carries (#15). */
+  version: z.string().max(128).regex(SEMVER_TAG).optional(),
   source: z.object({ door: z.enum(['github', 'acr']), eventId: Text, actor: Text.optional(), reason: Text.optional() }),
   correlationId: Text,
   semanticDedup: z.boolean(),
