@@ -5,7 +5,7 @@
  * labels are kept per image digest (set with the `labels` control).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RegistryState } from './fake-registry.js';
+import { mayAccess, type RegistryState } from './fake-registry.js';
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -37,8 +37,7 @@ export function handleBlobs(
   // else was pushed through the OCI routes (fake-oci.ts) and is served there.
   if (![...(s.tags.get(repository)?.values() ?? [])].includes(digest)) return false;
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  const mayPull = bearer && (s.accessTokens.get(bearer) === repository || Boolean(s.grants?.get(bearer)?.has(`${repository}:pull`)));
-  if (!mayPull) {
+  if (!mayAccess(s, bearer, repository, 'pull')) {
     json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
     return true;
   }

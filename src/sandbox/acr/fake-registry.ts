@@ -38,6 +38,12 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 };
 
+/** Whether an access token may pull from (or push to) a repository: a single-repository pull token, or a grant. */
+export function mayAccess(s: RegistryState, bearer: string | undefined, repository: string, action: 'pull' | 'push'): boolean {
+  if (!bearer) return false;
+  return (action === 'pull' && s.accessTokens.get(bearer) === repository) || Boolean(s.grants?.get(bearer)?.has(`${repository}:${action}`));
+}
+
 /** Answers registry routes; false when the path is not one of them. */
 export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL, body: string, res: ServerResponse, raw?: Buffer): boolean {
   const form = new URLSearchParams(body);
@@ -84,11 +90,8 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
     if (!bearer || !(s.accessTokens.has(bearer) || s.grants?.has(bearer))) return (challenge(), true);
     return (json(res, 200, {}), true);
   }
-  const allowed = (repository: string, action: 'pull' | 'push') =>
-    Boolean(bearer) &&
-    ((action === 'pull' && s.accessTokens.get(bearer!) === repository) || Boolean(s.grants?.get(bearer!)?.has(`${repository}:${action}`)));
   const authorize = (repository: string, action: 'pull' | 'push') => {
-    if (allowed(repository, action)) return true;
+    if (mayAccess(s, bearer, repository, action)) return true;
     challenge(`repository:${repository}:${action === 'push' ? 'pull,push' : 'pull'}`);
     return false;
   };

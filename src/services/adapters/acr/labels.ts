@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { type Result, ok, err } from '../../domain/result.js';
 import { isDigest, isRepository } from '../../domain/image-ref.js';
 import { fromThrown, invalid } from './errors.js';
-import { MANIFEST_ACCEPT, failed, type RegistryOptions } from './registry.js';
-import { pullToken, safeJson } from './registry-token.js';
+import { MANIFEST_ACCEPT, type RegistryOptions } from './registry.js';
+import { failed, pullToken, safeJson } from './registry-token.js';
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';
 const COMMIT = /^[0-9a-f]{40}$/;

@@ -23,6 +23,10 @@ export interface RegistryTokenOptions {
 }
 
 const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
+
+/** An HTTP answer that is not the one expected, as the Result's error (Retry-After kept). */
+export const failed = (o: Pick<RegistryTokenOptions, 'redact' | 'clock'>, res: HttpResponse, what: string) =>
+  err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
 const TOKEN_LIMIT_BYTES = 64 * 1024;
 
 /** Throws only what send throws (network); HTTP answers come back as errors. */
@@ -35,11 +39,10 @@ export async function pullToken(o: RegistryTokenOptions, repository: string): Pr
       body,
       limitBytes: TOKEN_LIMIT_BYTES,
     });
-  const failed = (res: HttpResponse, what: string) => err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
   const aad = await o.credential.getToken(o.aadScope);
   if (!aad) return err(adapterError('acr', 'auth', 'no Entra token for the registry exchange'));
   const exchange = await post('/oauth2/exchange', form({ grant_type: 'access_token', service: o.loginServer, access_token: aad.token }));
-  if (exchange.status !== 200) return failed(exchange, 'registry token exchange');
+  if (exchange.status !== 200) return failed(o, exchange, 'registry token exchange');
   const refresh = AcrRefreshToken.safeParse(safeJson(exchange.body));
   if (!refresh.success) return err(invalid('registry token exchange answered without a refresh_token'));
   const token = await post(
@@ -51,7 +54,7 @@ export async function pullToken(o: RegistryTokenOptions, repository: string): Pr
       refresh_token: refresh.data.refresh_token,
     }),
   );
-  if (token.status !== 200) return failed(token, 'registry access token');
+  if (token.status !== 200) return failed(o, token, 'registry access token');
   const access = AcrAccessToken.safeParse(safeJson(token.body));
   if (!access.success) return err(invalid('registry token endpoint answered without an access_token'));
   return ok(access.data.access_token);

@@ -8,9 +8,9 @@ import type { TokenCredential } from '@azure/identity';
 import { type Result, ok, err } from '../../domain/result.js';
 import { isDigest, isRepository, isTag } from '../../domain/image-ref.js';
 import type { Clock } from '../../ports.js';
-import { fromStatus, fromThrown, invalid, type Redact } from './errors.js';
-import type { HttpResponse, HttpSend } from './https.js';
-import { pullToken } from './registry-token.js';
+import { fromThrown, invalid, type Redact } from './errors.js';
+import type { HttpSend } from './https.js';
+import { failed, pullToken } from './registry-token.js';
 
 export interface RegistryOptions {
   /** `myacr.azurecr.io`: the token `service`, whatever URL it is reached at. */
@@ -32,10 +32,6 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
-
-/** An HTTP answer that is not the one expected, as the Result's error (Retry-After kept). */
-export const failed = (o: RegistryOptions, res: HttpResponse, what: string) =>
-  err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
 
 export function createTagResolver(o: RegistryOptions): (repository: string, tag: string) => Promise<Result<string>> {
   const base = o.endpoint.replace(/\/+$/, '');

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { type Result, ok, err } from '../../domain/result.js';
 import { isDigest, isRepository } from '../../domain/image-ref.js';
 import type { ScanTarget, SignatureCandidate, SignatureLookup } from '../../ports.js';
-import { fromStatus, fromThrown, invalid } from './errors.js';
+import { fromThrown, invalid } from './errors.js';
 import type { HttpResponse } from './https.js';
 import type { RegistryOptions } from './registry.js';
-import { pullToken, safeJson } from './registry-token.js';
+import { failed, pullToken, safeJson } from './registry-token.js';
 import {
   COSIGN_SIG_ARTIFACT,
   Descriptor,
@@ -42,7 +42,6 @@ const bytesOf = (res: HttpResponse) => res.raw ?? Buffer.from(res.body, 'utf8');
 
 export function createSignatureFinder(o: RegistryOptions, limits: Limits = SIGNATURE_LIMITS) {
   const base = o.endpoint.replace(/\/+$/, '');
-  const failed = (res: HttpResponse, what: string) => err(fromStatus(res.status, what, o.redact, o.clock, res.headers['retry-after']));
 
   return async (target: Pick<ScanTarget, 'repository' | 'digest'>): Promise<Result<SignatureLookup>> => {
     const { repository, digest } = target;
@@ -76,14 +75,14 @@ export function createSignatureFinder(o: RegistryOptions, limits: Limits = SIGNA
           const m = await get(`manifests/${d.digest}`, MANIFEST_TYPES.join(', '), limits.manifestBytes);
           if (m.status !== 200) {
             if (m.status === 404) notes.push(`referrer ${d.digest.slice(0, 19)}: manifest not found`);
-            else return failed(m, `signature manifest ${d.digest}`);
+            else return failed(o, m, `signature manifest ${d.digest}`);
           } else if (m.tooLarge || sha256(bytesOf(m)) !== d.digest) {
             notes.push(`referrer ${d.digest.slice(0, 19)}: manifest too large or not matching its digest`);
           } else manifests.push({ source: `referrer ${d.digest.slice(0, 19)}`, body: bytesOf(m) });
         }
       } else if (refs.status === 200) notes.push(`referrers: index larger than ${limits.manifestBytes} bytes refused unread`);
       else if (refs.status === 404) looked.push('referrers: none (API not offered)');
-      else return failed(refs, `referrers of ${digest}`);
+      else return failed(o, refs, `referrers of ${digest}`);
 
       // 2. The tag convention cosign uses by default: <alg>-<hex>.sig.
       const tag = `${digest.replace(':', '-')}.sig`;
@@ -93,7 +92,7 @@ export function createSignatureFinder(o: RegistryOptions, limits: Limits = SIGNA
         else manifests.push({ source: `tag ${tag}`, body: bytesOf(t) });
         looked.push(`tag ${tag}`);
       } else if (t.status === 404) looked.push(`tag ${tag}: none`);
-      else return failed(t, `signature tag ${tag}`);
+      else return failed(o, t, `signature tag ${tag}`);
 
       // 3. The payload layers, each checked against its digest.
       const candidates: SignatureCandidate[] = [];
@@ -174,7 +173,7 @@ async function getBlob(
     res = await o.send({ method: 'GET', url: new URL(location, base).toString(), limitBytes });
   }
   if (res.status === 404) return ok(undefined);
-  if (res.status !== 200) return err(fromStatus(res.status, `signature payload ${digest}`, o.redact, o.clock, res.headers['retry-after']));
+  if (res.status !== 200) return failed(o, res, `signature payload ${digest}`);
   if (res.tooLarge || sha256(bytesOf(res)) !== digest) return ok(undefined);
   return ok(bytesOf(res));
 }
