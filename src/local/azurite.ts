@@ -12,7 +12,7 @@ export interface Azurite {
   ports: { blob: number; queue: number; table: number };
   /** The running child's process id (it changes when azurite is restarted). */
   readonly pid: number | undefined;
-  /** How many times azurite died and was started again. */
+  /** How many times azurite died and was started again, counted once its tables and queues are back. */
   readonly restarts: number;
   stop(): Promise<void>;
 }
@@ -68,10 +68,12 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> 
           keep.log('azurite did not come back; trying again', { attempt: attempt + 1, error: e instanceof Error ? e.message : String(e) });
           continue;
         }
-        restarts++;
         if (stopping) return void (await stopChild(child));
         supervise(child);
         await keep.restarted().catch((e: unknown) => keep.log('re-creating tables and queues after the restart failed', { error: e }));
+        // Counted once its tables and queues exist again: before that, a read of a table not yet re-created
+        // fails (a fresh-clone CI run saw GET /api/deployments answer 500 in that window).
+        restarts++;
         keep.log('azurite restarted', { restarts, pid: child.process.pid });
         return;
       }
