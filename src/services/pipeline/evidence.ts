@@ -87,10 +87,13 @@ function verificationSection(v: VerificationRecord): string[] {
   ];
 }
 
+/** The scan passed but the digest carries no valid signature by a trusted key, under `enforce`. */
+export const blockedBySignature = (r: Release): boolean =>
+  r.phase === 'blocked' && r.outcome.signature?.policy === 'enforce' && r.outcome.signature.outcome !== 'verified';
+
 export function issueFor(r: Release, statusUrl: string): IssueRequest {
-  const bySignature = r.phase === 'blocked' && r.outcome.scan?.outcome !== 'blocked' && r.outcome.signature?.outcome !== undefined;
   const kind = (r.phase === 'unverified' ? unverifiedKind(r.outcome.verification) : undefined) ??
-    (bySignature ? SIGNATURE_BLOCKED : undefined) ??
+    (blockedBySignature(r) ? SIGNATURE_BLOCKED : undefined) ??
     KINDS[r.phase] ?? { ...FALLBACK, title: r.phase };
   const target = r.image?.digest ?? r.manifestCommit ?? r.id;
   const last = r.timeline[r.timeline.length - 1];

@@ -11,7 +11,7 @@ import type { CommitState, DeploymentState, Logger } from '../ports.js';
 import type { AdapterError, Result } from '../domain/result.js';
 import type { PipelineDeps, PipelineSettings } from './deps.js';
 import { retryable } from './decision.js';
-import { issueFor } from './evidence.js';
+import { blockedBySignature, issueFor } from './evidence.js';
 
 /** What sending notices produced: what to record on the release, and when to send the failed ones again. */
 export interface NoticeReport {
@@ -62,10 +62,6 @@ function commitStatus(r: Release, from: Phase | null): { context: string; state:
   if (r.phase === 'superseded' && !r.progress.githubDeploymentId) return undefined;
   return { context: `tailspin-deployer/deploy-${r.environment}`, state, description: last };
 }
-
-/** The scan passed but the digest carries no valid signature by a trusted key, under `enforce`. */
-const blockedBySignature = (r: Release): boolean =>
-  r.phase === 'blocked' && r.outcome.signature?.policy === 'enforce' && r.outcome.signature.outcome !== 'verified';
 
 const DEPLOY_STATUS: Partial<Record<Phase, CommitState>> = {
   deploying: 'pending',

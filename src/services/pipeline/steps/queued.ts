@@ -1,16 +1,15 @@
 /** queued: start a build, resolve a tag, use a cached verdict, or start the scan (manifest releases: manifest-plan.ts). */
 import { parseImageRef } from '../../domain/image-ref.js';
-import { verdictCacheKey } from '../../scan-policy/index.js';
 import { advance, type Decision } from '../decision.js';
 import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
-import { afterScanPassed } from './signature-gate.js';
-import { blockedTags } from './after-gate.js';
+import { afterScan } from './signature-gate.js';
+import { cachedVerdict } from './scan-gate.js';
 
 /** How long a tag may take to resolve before the release is blocked. */
 const RESOLVE_DEADLINE_SECONDS = 300;
 
 export async function queued(c: StepContext): Promise<Decision> {
-  const { r, d } = c;
+  const { r } = c;
   if (r.kind === 'build') return startBuild(c);
   if (r.kind === 'rollback') {
     // A manual rollback goes to a digest that was verified before, or undoes to the previous revision.
@@ -21,16 +20,11 @@ export async function queued(c: StepContext): Promise<Decision> {
   }
   if (!r.image) return resolveTag(c);
 
-  const cached = await d.scanCache.get(verdictCacheKey(r.image.digest, d.settings.scanPolicy), c.now);
+  const cached = await cachedVerdict(c, r.image.digest);
   if (!cached) return startScan(c, 1);
   const reason = `scan verdict from ${cached.scannedAt} (cached): ${cached.summary}`;
-  const scan = { ...cached.verdict, cached: true };
-  if (cached.outcome !== 'pass') {
-    const tags = blockedTags(c);
-    return finish(c, 'blocked', reason, {}, { outcome: { scan, ...(tags ? { tags } : {}) } });
-  }
   // The signature gate comes next; the moving tags follow once every gate passed (signature-gate.ts).
-  return afterScanPassed(c, reason, { outcome: { scan } });
+  return afterScan(c, cached.outcome, reason, { outcome: { scan: { ...cached.verdict, cached: true } } });
 }
 
 async function resolveTag(c: StepContext): Promise<Decision> {

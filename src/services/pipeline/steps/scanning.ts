@@ -1,9 +1,9 @@
 /** scanning: the Trivy gate on the exact digest. Fails closed: no verdict, no deploy. */
 import { wait, type Decision } from '../decision.js';
 import { addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
-import { afterScanPassed } from './signature-gate.js';
+import { afterScan, afterScanPassed } from './signature-gate.js';
 import { judgeReport } from './scan-gate.js';
-import { blockedTags, uploadSarif } from './after-gate.js';
+import { uploadSarif } from './after-gate.js';
 
 export async function scanning(c: StepContext): Promise<Decision> {
   const { r, d } = c;
@@ -36,9 +36,5 @@ export async function scanning(c: StepContext): Promise<Decision> {
   const { outcome, summary, scan } = judged.value;
   const codeScanning = await uploadSarif(c, run.report);
   const sarif = codeScanning ? { codeScanning } : {};
-  if (outcome === 'blocked') {
-    const tags = blockedTags(c);
-    return finish(c, 'blocked', `scan gate: ${summary}`, {}, { outcome: { scan, ...sarif, ...(tags ? { tags } : {}) } });
-  }
-  return afterScanPassed(c, `scan gate: ${summary}`, { outcome: { scan, ...sarif } });
+  return afterScan(c, outcome, `scan gate: ${summary}`, { outcome: { scan, ...sarif } });
 }

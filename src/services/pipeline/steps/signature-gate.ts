@@ -13,6 +13,17 @@ export type SignaturePolicy = 'off' | 'warn' | 'enforce';
 
 export const signaturePolicyFor = (c: StepContext): SignaturePolicy => c.app?.signaturePolicy ?? c.d.settings.signature?.policy ?? 'off';
 
+/** A gate blocked this digest: it keeps only the tag it was pushed with, and the release says so. */
+function withheldTags(c: StepContext, patch: Patch, gate: string): Patch {
+  const tags = blockedTags(c, gate);
+  return tags ? { ...patch, outcome: { ...patch.outcome, tags } } : patch;
+}
+
+/** The scan gate's verdict, fresh or cached: blocked, or on to the signature gate. */
+export function afterScan(c: StepContext, outcome: 'pass' | 'blocked', reason: string, patch: Patch): Promise<Decision> {
+  return outcome === 'pass' ? afterScanPassed(c, reason, patch) : finish(c, 'blocked', reason, {}, withheldTags(c, patch, 'scan gate'));
+}
+
 /** Every gate passed: the moving tags (latest, a version) follow the verdict, then the deploy slot. */
 async function gatesPassed(c: StepContext, reason: string, patch: Patch): Promise<Decision> {
   const tags = await promoteTags(c);
@@ -33,12 +44,8 @@ export async function afterScanPassed(c: StepContext, reason: string, patch: Pat
     r.outcome === 'verified'
       ? gatesPassed(c, `${reason}; signature gate: ${r.summary}`, record(r))
       : policy === 'enforce'
-        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, withheld(record(r)))
+        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, withheldTags(c, record(r), 'signature gate'))
         : gatesPassed(c, `${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
-  const withheld = (p: Patch): Patch => {
-    const tags = blockedTags(c, 'signature gate');
-    return tags ? { ...p, outcome: { ...p.outcome, tags } } : p;
-  };
 
   const settings = d.settings.signature;
   if (!settings?.keys.length || !d.signatures)

@@ -4,11 +4,10 @@
  * slot: queued finds the commit's candidate image (the tag the build pushed) or builds it; building
  * follows that build; scanning takes the gate's verdict for the digest (cached, or a scan of its own).
  */
-import { verdictCacheKey } from '../../scan-policy/index.js';
 import type { TerminalPhase } from '../../domain/release.js';
 import { advance, wait, type Decision, type Patch } from '../decision.js';
 import { addSeconds, retryUntil, startScan, type StepContext } from './common.js';
-import { judgeReport } from './scan-gate.js';
+import { cachedVerdict, judgeReport } from './scan-gate.js';
 import { withVersionBuild } from '../../domain/head.js';
 
 /** Ends a version release without touching the app's head (it never held or waited for anything there). */
@@ -83,7 +82,7 @@ export async function versionGate(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   const image = r.image;
   if (!image || !r.version) return end('failed', 'version release without an image or a version');
-  const cached = await d.scanCache.get(verdictCacheKey(image.digest, d.settings.scanPolicy), c.now);
+  const cached = await cachedVerdict(c, image.digest);
   if (cached)
     return decide(c, cached.outcome, `scan verdict from ${cached.scannedAt} (cached): ${cached.summary}`, {
       scan: { ...cached.verdict, cached: true },
