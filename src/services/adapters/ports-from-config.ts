@@ -54,6 +54,8 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
 
   let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; signatures: SignatureSource; tags: ImageTags }> | undefined;
   const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
+  let githubLoaded: Promise<{ source: SourceControl; codeScanning: CodeScanning }> | undefined;
+  const loadGitHub = (opts: NonNullable<typeof github>) => (githubLoaded ??= import('./github/index.js').then((m) => m.createGitHub(opts)));
   return {
     cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
     scanner: acr ? lazyPort(() => loadAcr(acr).then((a) => a.scanner)) : none.unconfiguredScanner(),
@@ -62,12 +64,10 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock 
     telemetry: telemetry
       ? lazyPort(() => import('./monitor/index.js').then((m) => m.createTelemetry(telemetry)))
       : none.unconfiguredTelemetry(),
-    source: github
-      ? lazyPort(() => import('./github/index.js').then((m) => m.createGitHubSourceControl(github)))
-      : none.unconfiguredSourceControl(),
+    source: github ? lazyPort(() => loadGitHub(github).then((g) => g.source)) : none.unconfiguredSourceControl(),
     ...(acr ? { tags: lazyPort<ImageTags>(() => loadAcr(acr).then((a) => a.tags)) } : {}),
     ...(github && c.CODE_SCANNING_UPLOAD
-      ? { codeScanning: lazyPort<CodeScanning>(() => import('./github/index.js').then((m) => m.createGitHubCodeScanning(github))) }
+      ? { codeScanning: lazyPort<CodeScanning>(() => loadGitHub(github).then((g) => g.codeScanning)) }
       : {}),
     configured: { cluster: Boolean(cluster), acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(github) },
   };

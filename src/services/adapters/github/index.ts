@@ -21,12 +21,13 @@ export function createGitHubSourceControl(opts: GitHubSourceControlOptions): Sou
   return createGitHub(opts).source;
 }
 
-/** Code scanning uploads over the same client settings (its own Octokit: the ports load independently). */
+/** Code scanning uploads over the same client settings. */
 export function createGitHubCodeScanning(opts: GitHubSourceControlOptions): CodeScanning {
   return createGitHub(opts).codeScanning;
 }
 
-function createGitHub(opts: GitHubSourceControlOptions): { source: SourceControl; codeScanning: CodeScanning } {
+/** Both GitHub ports over one Octokit: one installation token, one retry and throttle state. */
+export function createGitHub(opts: GitHubSourceControlOptions): { source: SourceControl; codeScanning: CodeScanning } {
   const [owner, repo] = opts.repository.split('/');
   if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be "owner/name", got "${opts.repository}"`);
   const logger = (opts.logger ?? silentLogger).child({ adapter: 'github' });
