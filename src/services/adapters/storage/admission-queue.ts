@@ -6,20 +6,14 @@
  */
 import type { QueueClient } from '@azure/storage-queue';
 import type { AcceptedQueue, AdmissionQueue, DeferredImage } from '../../ports.js';
+import { createdOnce } from './entities.js';
 
 /** JSON characters per message: base64 grows it by 4/3, and the limit is 64 KiB. */
 const MAX_JSON_CHARS = 45_000;
 
 export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): AdmissionQueue & AcceptedQueue {
-  let ensured: Promise<unknown> | undefined;
   const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
-  const ensure = async () => {
-    ensured ??= queue.createIfNotExists(signal()).catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => queue.createIfNotExists(signal()));
   const put = async <T>(field: string, items: T[]) => {
     if (items.length === 0) return;
     await ensure();

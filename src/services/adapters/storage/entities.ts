@@ -69,3 +69,16 @@ export function headEntity(h: Head & { etag?: string }) {
 /** SDK errors carry statusCode; duck-typed because several copies of core-rest-pipeline may be loaded. */
 export const isStatus = (e: unknown, ...codes: number[]): boolean =>
   typeof e === 'object' && e !== null && 'statusCode' in e && typeof e.statusCode === 'number' && codes.includes(e.statusCode);
+
+/** Create a table or queue on first use and remember it; a failed create is not remembered, so the next
+ * call tries again once storage is back. */
+export function createdOnce(create: () => Promise<unknown>): () => Promise<void> {
+  let created: Promise<unknown> | undefined;
+  return async () => {
+    created ??= create().catch((e: unknown) => {
+      created = undefined;
+      throw e;
+    });
+    await created;
+  };
+}

@@ -9,7 +9,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Acceptance, Admission, IntakeLedger, ReservationState } from '../../ports.js';
 import type { Door } from '../../domain/release.js';
-import { isStatus, safeKey } from './entities.js';
+import { isStatus, safeKey, createdOnce } from './entities.js';
 
 /** An unsettled claim this old is taken to be from a door that died between its claim and its message. */
 const STALE_CLAIM_MS = 60_000;
@@ -29,14 +29,7 @@ interface ClaimRow {
 const ids = (row: { releaseIds?: string }): string[] => (row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : []);
 
 export function createIntakeLedger(dedup: TableClient): IntakeLedger {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = async () => {
-    ensured ??= dedup.createTable().catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => dedup.createTable());
   const reservationRow = (door: Door, id: string, key: string, at: Date) => ({
     partitionKey: door,
     rowKey: id,

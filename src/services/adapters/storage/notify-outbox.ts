@@ -5,7 +5,7 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import type { NotifyOutbox, OutboxEntry } from '../../ports.js';
-import { isStatus } from './entities.js';
+import { isStatus, createdOnce } from './entities.js';
 
 const PARTITION = 'notify-outbox';
 
@@ -24,14 +24,7 @@ const entryOf = (r: Row): OutboxEntry => ({
 });
 
 export function createNotifyOutbox(table: TableClient): NotifyOutbox {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = async () => {
-    ensured ??= table.createTable().catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => table.createTable());
   const rows = async (filter: string, limit = Infinity, select?: (keyof Row)[]): Promise<Row[]> => {
     await ensure();
     const out: Row[] = [];

@@ -7,7 +7,7 @@ import type { Promotion } from '../../promotion/model.js';
 import type { PromotionStore } from '../../promotion/ports.js';
 import { PromotionRecord } from '../../promotion/schema.js';
 import { err, ok } from '../../domain/result.js';
-import { isStatus, packJson, unpackJson } from './entities.js';
+import { isStatus, packJson, unpackJson, createdOnce } from './entities.js';
 import { parseStored } from './schema.js';
 
 const PARTITION = 'promotions';
@@ -25,14 +25,7 @@ const recordOf = (e: Record<string, unknown>): Promotion => ({
 const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 export function createPromotionStore(table: TableClient): PromotionStore {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = async () => {
-    ensured ??= table.createTable().catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => table.createTable());
   const get = async (id: string): Promise<Promotion | undefined> => {
     await ensure();
     try {

@@ -22,6 +22,7 @@ import {
   timelineEntity,
   unpackJson,
   isStatus,
+  createdOnce,
 } from './entities.js';
 import { Head as HeadSchema, TimelineEntry, parseStored } from './schema.js';
 import { createHistory, recordOf } from './release-history.js';
@@ -52,15 +53,7 @@ function releaseEtag(
 }
 
 export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = async () => {
-    // A failed create is not remembered: the next call tries again once storage is back.
-    ensured ??= Promise.all([t.releases, t.dedup, t.index, t.due].map((c) => c.createTable())).catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => Promise.all([t.releases, t.dedup, t.index, t.due].map((c) => c.createTable())));
 
   async function readHead(app: string, environment: string): Promise<StoredHead> {
     await ensure();

@@ -2,18 +2,10 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ScanCache } from '../../ports.js';
 import { CachedVerdict } from './schema.js';
-import { isStatus, packJson, safeKey, unpackJson } from './entities.js';
+import { isStatus, packJson, safeKey, unpackJson, createdOnce } from './entities.js';
 
 export function createScanCache(table: TableClient): ScanCache {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = async () => {
-    // A failed create is not remembered: the next call tries again once storage is back.
-    ensured ??= table.createTable().catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => table.createTable());
   return {
     async get(key, now) {
       await ensure();

@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { WorkItem, WorkQueue } from '../../ports.js';
+import { createdOnce } from './entities.js';
 
 /** Storage Queues cap visibility delays at 7 days; our waits are minutes. */
 const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
@@ -9,18 +10,10 @@ const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
  * (host.json extensions.queues.messageEncoding); the local host decodes the same way.
  */
 export function createWorkQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): WorkQueue & { ensure(): Promise<void> } {
-  let ensured: Promise<unknown> | undefined;
   // The queue SDK's tryTimeoutInMs only asks the server to give up; a storage that never answers
   // needs the client to stop waiting too.
   const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
-  const ensure = async () => {
-    // A failed create is not remembered: the next call tries again once storage is back.
-    ensured ??= queue.createIfNotExists(signal()).catch((e: unknown) => {
-      ensured = undefined;
-      throw e;
-    });
-    await ensured;
-  };
+  const ensure = createdOnce(() => queue.createIfNotExists(signal()));
   return {
     ensure,
     async enqueue(item: WorkItem, opts = {}) {
