@@ -160,6 +160,12 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       putTag(registry.tags, repository, tag, digest);
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    /** Every refresh and access token issued so far stops working (a revoked identity, an early expiry). */
+    revokeTokens: () => {
+      registry.refreshTokens.clear();
+      registry.accessTokens.clear();
+      registry.grants?.clear();
+    },
     /** Delete a tag, as `acr purge` or `az acr repository untag` does. */
     untag: (repository: string, tag: string) => void registry.tags.get(repository)?.delete(tag),
     /** A repository's tags with their last update times (newest first) and its manifests' push times. */
