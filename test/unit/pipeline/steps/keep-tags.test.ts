@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { deploying } from '../../../../src/services/pipeline/steps/deploying.js';
 import { rollingBack } from '../../../../src/services/pipeline/steps/rolling-back.js';
 import { verifying } from '../../../../src/services/pipeline/steps/verifying.js';
+import { manifestDeploy } from '../../../../src/services/pipeline/steps/manifest.js';
 import { verifiedDigestTag } from '../../../../src/services/domain/kept-tags.js';
 import type { ImageTags } from '../../../../src/services/ports.js';
 import type { RollbackIntent } from '../../../../src/services/domain/release.js';
@@ -60,6 +61,27 @@ describe('deployed-<env> follows what the deployer sets on the cluster', () => {
     expect(tagged).toEqual([]);
     const bare = world({ cluster: { setImage: () => okR({ changed: true }) } });
     expect((await deploying(ctx(intended, bare, at(3)))).outcome).toBeUndefined();
+  });
+
+  it('a manifest apply moves it to each pinned image of ours', async () => {
+    const pins = { 'tailspin-server': pinned(1), 'tailspin-client': pinned(2, 'tailspin-client'), other: `ghcr.io/x/y@${digest(3)}` };
+    const r = aRelease({
+      kind: 'manifest',
+      phase: 'deploying',
+      image: undefined,
+      manifestCommit: 'a'.repeat(40),
+      progress: { manifest: { objects: [], pins, images: [] }, pinnedAt: iso(0) },
+    });
+    const { w, tagged } = withTags({ cluster: { apply: () => okR({ applied: [] }) } });
+    const d = await manifestDeploy(ctx(r, w, at(1)));
+    expect(tagged).toEqual([
+      { repository: 'tailspin-server', digest: digest(1), tags: ['deployed-dev'] },
+      { repository: 'tailspin-client', digest: digest(2), tags: ['deployed-dev'] },
+    ]);
+    expect(d).toMatchObject({
+      progress: { appliedAt: iso(1) },
+      outcome: { applied: [], keptTags: [{ state: 'done' }, { state: 'done' }] },
+    });
   });
 
   it('a rollback moves it back to the last verified digest', async () => {
