@@ -266,7 +266,7 @@ variable "trivy_image_digest" {
 }
 
 variable "acr_purge_keep" {
-  description = "The scheduled purge keeps this many newest commit-SHA tags per app repository (the last N candidates and verified releases); older ones are removed with the manifests left untagged. latest, semver and deployer-kept tags never match the purge filter."
+  description = "The scheduled purge keeps the newest N verified digests (verified-sha256-<hex> tags) per app repository: the last N verified releases stay rollback targets. Candidate tags go by age (acr_purge_ago); deployed-<env>, verified-<env>, latest and vX.Y.Z never match a purge filter."
   type        = number
   default     = 20
   validation {
@@ -276,7 +276,7 @@ variable "acr_purge_keep" {
 }
 
 variable "acr_purge_ago" {
-  description = "Only commit-SHA tags older than this are purged (acr purge --ago, e.g. 30d)."
+  description = "Candidate tags (commit SHA, digest-<16 hex>) older than this are purged, then the manifests left untagged that are older than this (acr purge --ago, e.g. 30d)."
   type        = string
   default     = "30d"
   validation {

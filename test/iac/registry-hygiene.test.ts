@@ -56,22 +56,26 @@ describe('the scheduled purge (ACR task with a timer)', () => {
     expect(JSON.stringify(task.encoded_step)).toContain('local.purge_task');
   });
 
-  it("looks at exactly the catalog's app repositories, keeps the newest N and removes what it left untagged", async () => {
-    const [step, ...more] = (await purge()).steps;
+  it("looks at exactly the catalog's app repositories: the newest N verified digests kept, candidates by age, then what was left untagged", async () => {
+    const [verified, candidates, ...more] = (await purge()).steps;
     expect(more).toEqual([]);
-    const cmd = step!.cmd;
-    const filters = [...cmd.matchAll(/--filter '([^:]+):([^']+)'/g)].map((m) => m[1]);
     const apps = defaultCatalog('o/r', 'main', ['dev']).apps.map((a) => a.acrRepository);
-    expect(filters.sort()).toEqual([...apps].sort());
-    expect(cmd).toMatch(/^acr purge .* --ago 30d --keep 20 --untagged/);
+    for (const step of [verified!, candidates!]) {
+      const filters = [...step.cmd.matchAll(/--filter '([^:]+):([^']+)'/g)].map((m) => m[1]);
+      expect(filters.sort()).toEqual([...apps].sort());
+    }
+    expect(verified!.cmd).toMatch(/^acr purge .* --ago 0d --keep 20 --concurrency/);
+    expect(candidates!.cmd).toMatch(/^acr purge .* --ago 30d --untagged --concurrency/);
+    expect(candidates!.cmd).not.toMatch(/--keep/);
   });
 
-  it('only ever matches commit-SHA tags: latest, semver, signatures and kept tags are never purged', async () => {
-    const tagFilters = [...(await purge()).steps[0]!.cmd.matchAll(/--filter '[^:]+:([^']+)'/g)].map((m) => new RegExp(m[1]!));
+  it('matches only candidate and per-digest verified tags: latest, semver, signatures and moving tags are never purged', async () => {
+    const tagFilters = (await purge()).steps.flatMap((s) => [...s.cmd.matchAll(/--filter '[^:]+:([^']+)'/g)].map((m) => new RegExp(m[1]!)));
     const sha = 'c0ffee0000000000000000000000000000000001';
+    expect(tagFilters.some((f) => f.test(sha))).toBe(true);
+    expect(tagFilters.some((f) => f.test(`verified-sha256-${'a'.repeat(64)}`))).toBe(true);
     for (const f of tagFilters) {
-      expect(f.test(sha)).toBe(true);
-      for (const kept of ['latest', 'v1.2.3', `sha256-${'a'.repeat(64)}.sig`, 'verified-dev', `${sha}-debug`, `x${sha}`])
+      for (const kept of ['latest', 'v1.2.3', `sha256-${'a'.repeat(64)}.sig`, 'verified-dev', 'deployed-dev', `${sha}-debug`, `x${sha}`])
         expect(f.test(kept)).toBe(false);
     }
   });

@@ -26,9 +26,9 @@ resource "azurerm_container_registry" "this" {
   network_rule_bypass_option    = "AzureServices"
   data_endpoint_enabled         = true
   zone_redundancy_enabled       = true
-  # Untagged manifests (a tag moved away, a purged SHA tag) are removed after a week; retention is a
-  # Premium feature. The deployer pins digests, so a rollback target must stay tagged (its commit SHA):
-  # the purge below never untags the newest var.purge_keep SHA tags, nor any tag that is not a SHA.
+  # Untagged manifests (a tag moved away, a purged candidate tag) are removed after a week; retention is a
+  # Premium feature. The deployer pins digests, so what runs and every rollback target must stay tagged:
+  # deployed-<env>, verified-<env> and the newest var.purge_keep verified-sha256-<hex> (the purge below).
   # cosign's default signatures are tagged (sha256-<hex>.sig) and so kept; OCI 1.1 referrers are untagged.
   retention_policy_in_days = 7
   tags                     = var.tags
@@ -51,18 +51,35 @@ resource "azurerm_container_registry_cache_rule" "trivy_db" {
 }
 
 locals {
-  # Only candidate tags — the 40-hex commit SHA every build pushes — are ever purged, and never the newest
-  # purge_keep of them per repository. latest, vX.Y.Z and every other tag (the deployer's kept ones) do not
-  # match, so a running or last-verified digest that carries one is never touched; --untagged then removes
-  # the manifests the purge left without a tag (older than the retention, whichever comes first).
-  purge_filters = join(" ", [for r in var.app_repositories : "--filter '${r}:^[0-9a-f]{40}$'"])
+  # Two kinds of tags are purged, each by its own rule; no other tag ever matches a filter. Their names
+  # come from src/services/domain/kept-tags.ts (test/iac/purge-contract.test.ts holds the two together):
+  #  - candidates — the 40-hex commit SHA every build pushes, digest-<16 hex> for an image that came
+  #    without one — are purged by age alone: a blocked or never-verified build does not push a verified
+  #    digest out of the kept ones, whatever their number;
+  #  - verified-sha256-<64 hex>, added to every digest a release verified: the newest purge_keep per
+  #    repository are kept (--ago 0d: every one is eligible, --keep spares the newest N), so the last N
+  #    verified digests stay rollback targets.
+  # deployed-<env> (what runs) and verified-<env> (the last good one) move with the deployer and match
+  # neither filter, nor do latest and vX.Y.Z: the running and the last verified digest always keep a tag.
+  # --untagged (last step) then removes the manifests left without any tag, older than purge_ago.
+  candidate_tag     = "^([0-9a-f]{40}|digest-[0-9a-f]{16})$"
+  verified_tag      = "^verified-sha256-[0-9a-f]{64}$"
+  candidate_filters = join(" ", [for r in var.app_repositories : "--filter '${r}:${local.candidate_tag}'"])
+  verified_filters  = join(" ", [for r in var.app_repositories : "--filter '${r}:${local.verified_tag}'"])
   purge_task = {
     version = "v1.1.0"
-    steps = [{
-      cmd                             = "acr purge ${local.purge_filters} --ago ${var.purge_ago} --keep ${var.purge_keep} --untagged --concurrency 2"
-      disableWorkingDirectoryOverride = true
-      timeout                         = 3600
-    }]
+    steps = [
+      {
+        cmd                             = "acr purge ${local.verified_filters} --ago 0d --keep ${var.purge_keep} --concurrency 2"
+        disableWorkingDirectoryOverride = true
+        timeout                         = 1800
+      },
+      {
+        cmd                             = "acr purge ${local.candidate_filters} --ago ${var.purge_ago} --untagged --concurrency 2"
+        disableWorkingDirectoryOverride = true
+        timeout                         = 1800
+      },
+    ]
   }
 }
 

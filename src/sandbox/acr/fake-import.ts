@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { putTag } from './timed-tags.js';
 
 export const IMPORT_API_VERSION = '2025-11-01';
 
@@ -88,8 +89,7 @@ export function handleImport(s: ImportState, rest: string, req: IncomingMessage,
   }
   for (const { split } of targets) {
     const { repository, tag } = split!;
-    if (!s.tags.has(repository)) s.tags.set(repository, new Map());
-    s.tags.get(repository)!.set(tag, digest);
+    putTag(s.tags, repository, tag, digest);
   }
   s.imports.push({ source: p.source.sourceImage, targets: targets.map((x) => x.t), mode });
   const id = randomUUID();

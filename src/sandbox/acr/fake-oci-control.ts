@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RegistryState } from './fake-registry.js';
 import { manifestsOf, newOciStore, pushImage, sha256, type StoredManifest } from './fake-oci.js';
+import { putTag } from './timed-tags.js';
 
 export { newOciStore } from './fake-oci.js';
 
@@ -27,8 +28,7 @@ export function ociControl(registry: RegistryState) {
       const digest = sha256(b);
       manifestsOf(store(), repository).set(digest, { ...meta, body: b });
       if (tag) {
-        if (!registry.tags.has(repository)) registry.tags.set(repository, new Map());
-        registry.tags.get(repository)!.set(tag, digest);
+        putTag(registry.tags, repository, tag, digest);
       }
       return digest;
     },

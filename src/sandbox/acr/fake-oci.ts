@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { putTag } from './timed-tags.js';
 
 export interface StoredManifest {
   mediaType: string;
@@ -176,8 +177,7 @@ export function handleDistribution(
     if (reference.startsWith('sha256:') && reference !== put.digest)
       return (ociError(res, 400, 'DIGEST_INVALID', 'manifest digest does not match the reference'), true);
     if (!reference.startsWith('sha256:')) {
-      if (!ctx.tags.has(repository)) ctx.tags.set(repository, new Map());
-      ctx.tags.get(repository)!.set(reference, put.digest);
+      putTag(ctx.tags, repository, reference, put.digest);
     }
     const subject = manifestsOf(s, repository).get(put.digest)?.subject;
     res.writeHead(201, {
@@ -255,8 +255,7 @@ export function pushImage(
   const put = putManifest(s, repository, manifest, OCI_MANIFEST);
   if (!('digest' in put)) throw new Error(put.message);
   if (tag) {
-    if (!tags.has(repository)) tags.set(repository, new Map());
-    tags.get(repository)!.set(tag, put.digest);
+    putTag(tags, repository, tag, put.digest);
   }
   return put.digest;
 }

@@ -33,6 +33,14 @@ function parseScopes(scope: string): { repository: string; actions: string[] }[]
 
 const MANIFEST_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
 
+/** The fake's token lifetimes (its own choice; clients read `exp` from the token, as from ACR's JWTs). */
+const REFRESH_TOKEN_SECONDS = 3 * 3600;
+const ACCESS_TOKEN_SECONDS = 3600;
+const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+/** A JWT-shaped token like ACR's (unsigned here: only the fake reads it back, by lookup). */
+const fakeJwt = (seconds: number) =>
+  `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + seconds })}.fake`;
+
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
@@ -52,7 +60,7 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
       json(res, 400, { errors: [{ code: 'UNSUPPORTED', message: 'grant_type=access_token, service and access_token are required' }] });
       return true;
     }
-    const rt = `fake-refresh-${randomUUID()}`;
+    const rt = fakeJwt(REFRESH_TOKEN_SECONDS);
     s.refreshTokens.add(rt);
     json(res, 200, { refresh_token: rt });
     return true;
@@ -67,7 +75,7 @@ export function handleRegistry(s: RegistryState, req: IncomingMessage, url: URL,
       json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid refresh token' }] });
       return true;
     }
-    const at = `fake-access-${randomUUID()}`;
+    const at = fakeJwt(ACCESS_TOKEN_SECONDS);
     const [only] = scopes;
     if (scopes.length === 1 && only!.actions.join() === 'pull') s.accessTokens.set(at, only!.repository);
     else (s.grants ??= new Map()).set(at, new Set(scopes.flatMap((x) => x.actions.map((a) => `${x.repository}:${a}`))));

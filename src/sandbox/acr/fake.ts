@@ -16,6 +16,7 @@ import { reportFor, type Reports } from './reports.js';
 import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
 import { handleBlobs } from './fake-blobs.js';
+import { putTag, timedTags } from './timed-tags.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -91,8 +92,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     const digest = digestFor(`${run.runId}:${run.build.sourceLocation}`);
     for (const name of run.build.imageNames) {
       const [repository = '', tag = 'latest'] = name.replace(`${loginServer}/`, '').split(':');
-      if (!registry.tags.has(repository)) registry.tags.set(repository, new Map());
-      registry.tags.get(repository)!.set(tag, digest);
+      putTag(registry.tags, repository, tag, digest);
       run.outputImages.push({ registry: loginServer, repository, tag, digest });
       const event = imagePushedEvent(registryId, loginServer, repository, tag, digest);
       events.push(event);
@@ -157,10 +157,20 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       if (key.repository) reports.byRepository.set(key.repository, report);
     },
     tag: (repository: string, tag: string, digest: string) => {
-      if (!registry.tags.has(repository)) registry.tags.set(repository, new Map());
-      registry.tags.get(repository)!.set(tag, digest);
+      putTag(registry.tags, repository, tag, digest);
     },
     digestOf: (repository: string, tag: string) => registry.tags.get(repository)?.get(tag),
+    /** Every refresh and access token issued so far stops working (a revoked identity, an early expiry). */
+    revokeTokens: () => {
+      registry.refreshTokens.clear();
+      registry.accessTokens.clear();
+      registry.grants?.clear();
+    },
+    /** Delete a tag, as `acr purge` or `az acr repository untag` does. */
+    untag: (repository: string, tag: string) => void registry.tags.get(repository)?.delete(tag),
+    /** A repository's tags with their last update times (newest first) and its manifests' push times. */
+    timedTags: (repository: string) => timedTags(registry.tags, repository),
+    repositories: () => [...registry.tags.keys()],
     ...ociControl(registry),
     /** Labels of an image's config, e.g. { 'org.opencontainers.image.revision': sha }. */
     setLabels: (digest: string, l: Record<string, string>) => void labels.set(digest, l),

@@ -5,8 +5,9 @@
  *    move it), never to a digest whose build a newer build superseded, never to a release older
  *    than the one `latest` points at now: latest never moves backwards;
  *  - the release's semantic version, when it has one;
- *  - a tag that keeps the digest when it has no immutable one (a release without a commit SHA tag),
- *    so every release that ever passed stays a rollback target that retention will not purge.
+ *  - a candidate tag for a digest that has no immutable one (a release without a commit SHA tag), so
+ *    it keeps a tag while its release runs; like the SHA it is purged by age. What keeps running and
+ *    verified digests beyond that — rollback targets — is domain/kept-tags.ts.
  */
 import type { Head } from './head.js';
 import type { Release } from './release.js';
@@ -19,7 +20,7 @@ export interface TagPlan {
 export const SEMVER_TAG = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]{1,64})?$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 
-/** The tag that keeps a digest that came without an immutable tag: `digest-<first 16 hex>`. */
+/** The candidate tag of a digest that came without an immutable tag: `digest-<first 16 hex>` (kept-tags.ts CANDIDATE_TAG). */
 export const keepTag = (digest: string): string => `digest-${digest.replace(/^sha256:/, '').slice(0, 16)}`;
 
 export function planTags(r: Release, head: Head): TagPlan {

@@ -376,6 +376,21 @@ export interface TagRecord {
   error?: string;
 }
 
+/**
+ * Tags that keep a digest in the registry because it runs or was verified (domain/kept-tags.ts):
+ * moved when the deployer set it on the cluster (deploy, rollback, manifest apply) or when a release
+ * of it succeeded. Tried once; a registry that refuses is recorded here and never holds the release.
+ */
+export interface KeptTagRecord {
+  at: string;
+  on: 'deployed' | 'verified';
+  repository: string;
+  digest: string;
+  tags: string[];
+  state: 'done' | 'failed';
+  error?: string;
+}
+
 /** The SARIF of this digest's scan in GitHub code scanning, or why it is not there. */
 export interface CodeScanningRecord {
   state: 'uploaded' | 'skipped' | 'failed';
@@ -397,6 +412,8 @@ export interface ReleaseOutcome {
   scan?: ScanRecord;
   signature?: SignatureRecord;
   tags?: TagRecord;
+  /** deployed-<env>, verified-<env>, verified-sha256-<hex>: newest last, bounded. */
+  keptTags?: KeptTagRecord[];
   codeScanning?: CodeScanningRecord;
   build?: BuildRecord;
   rollout?: RolloutRecord;

@@ -9,6 +9,7 @@ import { createArmClient, parseRegistryResourceId, type RegistryCoordinates } fr
 import { redactor } from './errors.js';
 import { createHttpsSend } from './https.js';
 import { createTagResolver, type RegistryOptions } from './registry.js';
+import { createRegistryTokens } from './registry-token.js';
 import { createSignatureFinder } from './signatures.js';
 import { createRevisionReader } from './labels.js';
 import { createRuns } from './runs.js';
@@ -50,15 +51,19 @@ export function createAcr(opts: AcrOptions): Acr {
       maxBytes: opts.maxLogBytes ?? 32 * 1024 * 1024,
       ...(opts.tlsCa ? { ca: opts.tlsCa } : {}),
     });
-  const dataPlane: RegistryOptions = {
+  const endpoint = opts.registryEndpoint ?? `https://${opts.loginServer}`;
+  const plane = {
     loginServer: opts.loginServer,
-    endpoint: opts.registryEndpoint ?? `https://${opts.loginServer}`,
     credential: opts.credential,
     aadScope: opts.registryAadScope ?? 'https://management.azure.com/.default',
     send,
     clock,
     redact,
   };
+  // One token cache for the tag resolver, the label reader and the signature finder: a digest's labels
+  // and signatures (and the next digest of the same repository) cost one token exchange, not one each.
+  const tokens = createRegistryTokens({ ...plane, base: endpoint.replace(/\/+$/, '') });
+  const dataPlane: RegistryOptions = { ...plane, endpoint, tokens };
   const resolveTag = createTagResolver(dataPlane);
   const findSignatures = createSignatureFinder(dataPlane);
   const scanner = createScannerOver({

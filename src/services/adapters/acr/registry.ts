@@ -10,7 +10,7 @@ import { isDigest, isRepository, isTag } from '../../domain/image-ref.js';
 import type { Clock } from '../../ports.js';
 import { fromThrown, invalid, type Redact } from './errors.js';
 import type { HttpSend } from './https.js';
-import { failed, pullToken } from './registry-token.js';
+import { createRegistryTokens, failed, pullSend, type RegistryTokens } from './registry-token.js';
 
 export interface RegistryOptions {
   /** `myacr.azurecr.io`: the token `service`, whatever URL it is reached at. */
@@ -23,6 +23,8 @@ export interface RegistryOptions {
   send: HttpSend;
   clock: Clock;
   redact: Redact;
+  /** Pull tokens shared by every data-plane reader (createAcr makes one); absent, each reader keeps its own. */
+  tokens?: RegistryTokens;
 }
 
 /** Index and manifest types, OCI and Docker: a multi-arch tag resolves to its index digest. */
@@ -35,16 +37,17 @@ export const MANIFEST_ACCEPT = [
 
 export function createTagResolver(o: RegistryOptions): (repository: string, tag: string) => Promise<Result<string>> {
   const base = o.endpoint.replace(/\/+$/, '');
+  const tokens = o.tokens ?? createRegistryTokens({ ...o, base });
 
   return async (repository, tag) => {
     if (!isRepository(repository) || !isTag(tag)) return err(invalid(`not a repository and tag: ${repository}:${tag}`));
     try {
-      const access = await pullToken({ ...o, base }, repository);
-      if (!access.ok) return access;
-      const head = await o.send({
+      const session = await pullSend(tokens, o.send, repository);
+      if (!session.ok) return session;
+      const head = await session.value({
         method: 'HEAD',
         url: `${base}/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
-        headers: { authorization: `Bearer ${access.value}`, accept: MANIFEST_ACCEPT },
+        headers: { accept: MANIFEST_ACCEPT },
       });
       if (head.status !== 200) return failed(o, head, `manifest ${repository}:${tag}`);
       const digest = head.headers['docker-content-digest'];

@@ -5,14 +5,13 @@
  * hostile or broken registry yields refusals, never a crash or an unbounded read. Judging what is found
  * is the pipeline's (services/signature); this only fetches.
  */
-import { createHash } from 'node:crypto';
 import { type Result, ok, err } from '../../domain/result.js';
 import { isDigest, isRepository } from '../../domain/image-ref.js';
 import type { ScanTarget, SignatureCandidate, SignatureLookup } from '../../ports.js';
 import { fromThrown, invalid } from './errors.js';
-import type { HttpResponse } from './https.js';
 import type { RegistryOptions } from './registry.js';
-import { failed, pullToken, safeJson } from './registry-token.js';
+import { createRegistryTokens, failed, pullSend, safeJson } from './registry-token.js';
+import { bytesOf, readBlob, sha256 } from './blob.js';
 import {
   COSIGN_SIG_ARTIFACT,
   Descriptor,
@@ -37,21 +36,19 @@ export const SIGNATURE_LIMITS = {
 
 type Limits = typeof SIGNATURE_LIMITS;
 
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const bytesOf = (res: HttpResponse) => res.raw ?? Buffer.from(res.body, 'utf8');
-
 export function createSignatureFinder(o: RegistryOptions, limits: Limits = SIGNATURE_LIMITS) {
   const base = o.endpoint.replace(/\/+$/, '');
+  const tokens = o.tokens ?? createRegistryTokens({ ...o, base });
 
   return async (target: Pick<ScanTarget, 'repository' | 'digest'>): Promise<Result<SignatureLookup>> => {
     const { repository, digest } = target;
     if (!isRepository(repository) || !isDigest(digest)) return err(invalid(`not a repository and digest: ${repository}@${digest}`));
     try {
-      const token = await pullToken({ ...o, base }, repository);
-      if (!token.ok) return token;
-      const auth = { authorization: `Bearer ${token.value}` };
+      const session = await pullSend(tokens, o.send, repository);
+      if (!session.ok) return session;
+      const authorized = session.value;
       const get = (path: string, accept: string, limitBytes: number) =>
-        o.send({ method: 'GET', url: `${base}/v2/${repository}/${path}`, headers: { ...auth, accept }, limitBytes });
+        authorized({ method: 'GET', url: `${base}/v2/${repository}/${path}`, headers: { accept }, limitBytes });
 
       const looked: string[] = [];
       const notes: string[] = [];
@@ -110,13 +107,22 @@ export function createSignatureFinder(o: RegistryOptions, limits: Limits = SIGNA
             notes.push(`${m.source}: payload of ${layer.size} bytes refused unread`);
             continue;
           }
-          const blob = await getBlob(o, base, auth, repository, layer.digest, limits.payloadBytes);
+          const blob = await readBlob(o, {
+            authorized,
+            plain: o.send,
+            base,
+            repository,
+            digest: layer.digest,
+            limitBytes: limits.payloadBytes,
+            verify: true,
+            what: `signature payload ${layer.digest}`,
+          });
           if (!blob.ok) return blob;
-          if (!blob.value) {
+          if (blob.value.kind !== 'ok') {
             notes.push(`${m.source}: payload ${layer.digest.slice(0, 19)} missing, too large or not matching its digest`);
             continue;
           }
-          candidates.push({ source: m.source, payload: blob.value, signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '' });
+          candidates.push({ source: m.source, payload: blob.value.bytes, signature: layer.annotations?.[SIGNATURE_ANNOTATION] ?? '' });
         }
       }
       return ok({ candidates, looked, notes: notes.slice(0, 20) });
@@ -153,27 +159,4 @@ function signatureLayers(body: Buffer, source: string, notes: string[]): Descrip
     const d = Descriptor.safeParse(x);
     return d.success && d.data.mediaType === SIMPLE_SIGNING_MEDIA_TYPE ? [d.data] : [];
   });
-}
-
-/**
- * A blob's bytes, or undefined when it is missing, too large or not what its digest says. ACR answers
- * blob GETs with a redirect to storage: followed once, without the registry token.
- */
-async function getBlob(
-  o: RegistryOptions,
-  base: string,
-  auth: Record<string, string>,
-  repository: string,
-  digest: string,
-  limitBytes: number,
-): Promise<Result<Buffer | undefined>> {
-  let res = await o.send({ method: 'GET', url: `${base}/v2/${repository}/blobs/${digest}`, headers: auth, limitBytes });
-  const location = res.headers.location;
-  if ([301, 302, 303, 307, 308].includes(res.status) && location) {
-    res = await o.send({ method: 'GET', url: new URL(location, base).toString(), limitBytes });
-  }
-  if (res.status === 404) return ok(undefined);
-  if (res.status !== 200) return failed(o, res, `signature payload ${digest}`);
-  if (res.tooLarge || sha256(bytesOf(res)) !== digest) return ok(undefined);
-  return ok(bytesOf(res));
 }

@@ -179,6 +179,15 @@ const TagRecord = z.object({
   withheld: z.array(z.object({ tag: str, reason: str })).optional(),
   error: opt,
 });
+const KeptTagRecord = z.object({
+  at: str,
+  on: z.enum(['deployed', 'verified']),
+  repository: str,
+  digest: str,
+  tags: z.array(str),
+  state: z.enum(['done', 'failed']),
+  error: opt,
+});
 const CodeScanningRecord = z.object({
   state: z.enum(['uploaded', 'skipped', 'failed']),
   at: str,
@@ -196,6 +205,7 @@ const ReleaseOutcome = z.object({
   scan: ScanRecord.optional(),
   signature: SignatureRecord.optional(),
   tags: TagRecord.optional(),
+  keptTags: z.array(KeptTagRecord).optional(),
   codeScanning: CodeScanningRecord.optional(),
   build: z.object({ runId: str, state: z.enum(['succeeded', 'failed']), reason: opt, digest: opt, image: opt }).optional(),
   rollout: RolloutRecord.optional(),

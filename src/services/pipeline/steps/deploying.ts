@@ -11,6 +11,7 @@ import { assessRollout } from '../assess.js';
 import { advance, wait, type Decision } from '../decision.js';
 import { addSeconds, annotationsFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
 import { failureText } from './kube-calls.js';
+import { keepTags, outcomePatch } from './keep-tags.js';
 
 export async function deploying(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
@@ -73,10 +74,13 @@ async function setImage(c: StepContext, w: Workload, intent: DeployIntent): Prom
     return clusterTrouble(c, intent.undo ? 'undoing the rollout' : 'setting the image', res.error);
   }
   const image = res.value.image ?? intent.image;
+  // What runs now keeps a tag (deployed-<env>) the purge never matches; never holds the rollout.
+  const kept = outcomePatch(await keepTags(c, 'deployed', [image]));
   return {
     kind: 'continue',
     afterSeconds: d.settings.rolloutPollSeconds,
     progress: { imageSetAt: c.now.toISOString(), imageChanged: res.value.changed, deployIntent: { ...intent, image } },
+    ...kept,
   };
 }
 

@@ -11,6 +11,7 @@ import { wait, type Decision } from '../decision.js';
 import { addSeconds, describeFailure, finish, retryUntil, workloadOf, type StepContext } from './common.js';
 import { appsIn, pinApps, watch } from './manifest.js';
 import { holdSlots } from './manifest-slots.js';
+import { keepTags, outcomePatch } from './keep-tags.js';
 
 type Reapply = Extract<RollbackIntent, { mode: 'reapply' }>;
 type Undo = Extract<RollbackIntent, { mode: 'undo' }>;
@@ -84,6 +85,7 @@ async function reapply(c: StepContext, intent: Reapply, reason: string, deadline
     kind: 'continue',
     afterSeconds: d.settings.rolloutPollSeconds,
     progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: { ...intent, pins: pinned.pins } },
+    ...outcomePatch(await keepTags(c, 'deployed', Object.values(pinned.pins))),
   };
 }
 
@@ -106,7 +108,10 @@ async function undo(c: StepContext, intent: Undo, deadline: Date): Promise<Decis
     changeCause: `rollback of ${r.id}: ${r.outcome.failure?.reason ?? 'verification failed'}`.slice(0, 250),
   });
   const left = apps.length > done.length + 1;
-  if (res.ok) return setAt({ ...intent, undone: [...done, app.name], pins: { ...intent.pins, [app.name]: res.value.image } }, left);
+  if (res.ok) {
+    const undone = setAt({ ...intent, undone: [...done, app.name], pins: { ...intent.pins, [app.name]: res.value.image } }, left);
+    return { ...undone, ...outcomePatch(await keepTags(c, 'deployed', [res.value.image])) };
+  }
   // No previous revision: nothing to undo for this one.
   if (res.error.kind === 'not-found') return setAt({ ...intent, undone: [...done, app.name], pins: { ...intent.pins } }, left);
   return retryUntil(c, res.error, { on: 'kubernetes', for: `undoing ${app.name} (${res.error.message})`, deadline }, (e) =>

@@ -14,6 +14,7 @@ import { assessRollout } from '../assess.js';
 import { advance, wait, type Decision } from '../decision.js';
 import { addSeconds, describeFailure, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
 import { holdSlots } from './manifest-slots.js';
+import { keepTags } from './keep-tags.js';
 
 export const appsIn = (c: StepContext, pins: Record<string, string>): AppSpec[] =>
   Object.keys(pins).flatMap((n) => {
@@ -106,7 +107,7 @@ export async function manifestDeploy(c: StepContext): Promise<Decision> {
       kind: 'continue',
       afterSeconds: d.settings.rolloutPollSeconds,
       progress: { appliedAt: c.now.toISOString(), imageSetAt: c.now.toISOString() },
-      outcome: { applied: res.value.applied },
+      outcome: { applied: res.value.applied, ...(await keepTags(c, 'deployed', Object.values(plan.pins))) },
     };
   }
   const w = await watch(c, plan.pins);

@@ -10,6 +10,7 @@ import { assessRollout } from '../assess.js';
 import { wait, type Decision } from '../decision.js';
 import { addSeconds, annotationsFor, finish, isFinal, retryUntil, workloadOf, type StepContext } from './common.js';
 import { failureText } from './kube-calls.js';
+import { keepTags, outcomePatch } from './keep-tags.js';
 
 export async function rollingBack(c: StepContext): Promise<Decision> {
   if (!c.app) return finish(c, 'failed', `rollback impossible: no catalog entry for ${c.r.app}`, {});
@@ -104,10 +105,13 @@ async function startRollback(c: StepContext, w: Workload, intent: RollbackIntent
     );
   }
   const next: RollbackIntent = intent.mode === 'undo' ? { ...intent, image: res.value.image ?? intent.image } : intent;
+  // The digest rolled back to runs now: deployed-<env> follows it (never holds the rollback).
+  const kept = outcomePatch(await keepTags(c, 'deployed', [imageOf(next)]));
   return {
     kind: 'continue',
     afterSeconds: d.settings.rolloutPollSeconds,
     progress: { rollbackSetAt: c.now.toISOString(), rollbackIntent: next },
+    ...kept,
   };
 }
 

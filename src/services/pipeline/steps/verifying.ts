@@ -24,6 +24,7 @@ import {
 } from '../telemetry-verdict.js';
 import { addSeconds, finish, toRollback, type StepContext } from './common.js';
 import { appsOf, baselineOf, requestsOf } from './telemetry.js';
+import { imagesOf, keepTags } from './keep-tags.js';
 
 export { versionOf } from './telemetry.js';
 
@@ -125,7 +126,7 @@ async function observe(c: StepContext): Promise<Decision> {
       return breach(c, v, patch);
     case 'healthy': {
       const warning = regressionWarning(v, s.verification);
-      return finish(c, 'succeeded', allSentences(v), { verified: verifiedOf(c) }, withOutcome(patch, warning ? { warning } : {}));
+      return succeeded(c, allSentences(v), withOutcome(patch, warning ? { warning } : {}));
     }
     case 'inconclusive':
       return inconclusive(c, v, patch);
@@ -135,6 +136,12 @@ async function observe(c: StepContext): Promise<Decision> {
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const secondsFrom = (now: Date, later: Date) => Math.max(1, Math.ceil((later.getTime() - now.getTime()) / 1000));
 const withOutcome = (p: Patch, extra: ReleaseOutcome): Patch => ({ ...p, outcome: { ...p.outcome, ...extra } });
+
+/** The release is verified: it becomes last-good, and its digests get the verified tags (never holding the end). */
+async function succeeded(c: StepContext, reason: string, patch: Patch): Promise<Decision> {
+  const kept = await keepTags(c, 'verified', imagesOf(c));
+  return finish(c, 'succeeded', reason, { verified: verifiedOf(c) }, Object.keys(kept).length ? withOutcome(patch, kept) : patch);
+}
 
 function verifiedOf(c: StepContext) {
   const { r } = c;
@@ -186,13 +193,7 @@ async function inconclusive(c: StepContext, v: Verdicts, patch: Patch): Promise<
     });
   }
   if (s.inconclusive === 'extend-then-pass')
-    return finish(
-      c,
-      'succeeded',
-      `passed with a warning: ${why}; no breach seen`,
-      { verified: verifiedOf(c) },
-      withOutcome(patch, { warning: why }),
-    );
+    return succeeded(c, `passed with a warning: ${why}; no breach seen`, withOutcome(patch, { warning: why }));
   return finish(c, 'unverified', `${why}; held as unverified by policy`, {}, patch);
 }
 
@@ -200,8 +201,7 @@ async function inconclusive(c: StepContext, v: Verdicts, patch: Patch): Promise<
 async function nothingToObserve(c: StepContext, until: Date): Promise<Decision> {
   if (c.now < until) return wait('telemetry', `observing until ${until.toISOString()}`, until, secondsFrom(c.now, until));
   const why = 'no app of this release reports telemetry: verified by smoke checks only';
-  if (c.d.settings.inconclusive === 'extend-then-pass')
-    return finish(c, 'succeeded', `passed with a warning: ${why}`, { verified: verifiedOf(c) }, { outcome: { warning: why } });
+  if (c.d.settings.inconclusive === 'extend-then-pass') return succeeded(c, `passed with a warning: ${why}`, { outcome: { warning: why } });
   return finish(c, 'unverified', `${why}; held as unverified by policy`, {});
 }
 
