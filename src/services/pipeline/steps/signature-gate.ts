@@ -31,6 +31,25 @@ async function gatesPassed(c: StepContext, reason: string, patch: Patch): Promis
 }
 
 /**
+ * A release that waits for the deploy slot after every gate passed (their verdicts are on the release):
+ * look at the slot only, reading neither the scan nor the signatures again (queued.ts, scanning.ts).
+ */
+export function slotAfterGates(c: StepContext): Promise<Decision> | undefined {
+  const { scan, signature } = c.r.outcome;
+  if (c.r.wait?.on !== 'slot' || scan?.outcome !== 'pass') return undefined;
+  const policy = signaturePolicyFor(c);
+  const signed = policy === 'off' || (signature && (signature.outcome === 'verified' || policy === 'warn'));
+  if (!signed) return undefined;
+  const gates = [
+    `scan gate passed (${scan.cached ? 'cached verdict' : `run ${scan.runId}`})`,
+    ...(signature && policy !== 'off'
+      ? [`signature gate${signature.outcome === 'verified' ? '' : ' (warn, not enforced)'}: ${signature.summary}`]
+      : []),
+  ];
+  return acquireSlot(c, gates.join('; '));
+}
+
+/**
  * Where the signature judgement leads, by kind of release: an image release takes the deploy slot or
  * ends blocked; a version release is given its version or ends without it (version.ts).
  */
