@@ -181,4 +181,6 @@ export interface SarifRecord {
   sarif: unknown;
   reads: number;
   at: string;
+  /** Processing ends `failed` with these errors instead of `complete`. */
+  failWith?: string[];
 }

@@ -77,7 +77,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
 
   /**
    * POST /_sandbox/knobs {failNext?: n, failStatus?, rateLimitNext?: n, rateLimitKind?, seconds?, maxPerPage?,
-   * outage?: true|false, outageSeconds?: n, outageStatus?}
+   * outage?: true|false, outageSeconds?: n, outageStatus?, sarifPendingReads?: n, sarifPendingSeconds?: n, sarifFail?: [error…]}
    */
   const knobs = (k: Record<string, unknown>): Reply => {
     const outageStatus = typeof k.outageStatus === 'number' ? k.outageStatus : 503;
@@ -89,6 +89,9 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       gate.rateLimitNext(k.rateLimitNext, kind, typeof k.seconds === 'number' ? k.seconds : 60);
     }
     if (typeof k.maxPerPage === 'number') state.maxPerPage = k.maxPerPage;
+    if (typeof k.sarifPendingReads === 'number') state.sarifPendingReads = k.sarifPendingReads;
+    if (typeof k.sarifPendingSeconds === 'number') state.sarifPendingSeconds = k.sarifPendingSeconds;
+    if (Array.isArray(k.sarifFail)) state.sarifFailures.push(k.sarifFail.map(String));
     return { status: 200, body: { ok: true } };
   };
 
