@@ -13,6 +13,7 @@ import { GitHubState, type Reply } from './state.js';
 import { makeObjects } from './objects.js';
 import { githubSpec, type OperationId } from './spec.js';
 import { TreeStore, type TreeFile } from './trees.js';
+import { CommitGraph } from './history.js';
 import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
 
@@ -58,6 +59,8 @@ export interface GitHubFake {
   serveAnyCommitAs(commit: string | undefined): void;
   /** What POST /_sandbox/commits does: files changed on a base commit, at a new (or the named) commit. */
   putFiles(req: CommitRequest): CommitResult | { error: string };
+  /** Commits and branches, for compare (`graph.commit([...], {branch: 'main'})`). */
+  graph: CommitGraph;
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   const now = opts.now ?? (() => new Date());
   const state = new GitHubState();
   const trees = new TreeStore();
+  const graph = new CommitGraph();
   const gate = new Gate(opts.token, opts.app, now);
   const canned = new Map<string, Reply[]>();
   const calls: RecordedCall[] = [];
@@ -152,7 +156,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     const next = canned.get(opId)?.shift();
     if (next) return { ...next, operationId: opId };
     if (opId !== 'rate-limit/get') gate.remaining = Math.max(0, gate.remaining - 1);
-    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees);
+    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees, graph);
     const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
     const reply = exchange
       ? gate.exchange(req.headers.authorization, Number(params.installation_id))
@@ -202,6 +206,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       trees.fallbackCommit = commit;
     },
     putFiles: (req) => putFiles(trees, req),
+    graph,
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {

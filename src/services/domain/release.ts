@@ -114,6 +114,8 @@ export interface PushProgress {
 /** queued (manual door): the tag was resolved to a digest. */
 export interface ResolveProgress {
   resolvedTagAt?: string;
+  /** Version releases: when the tag's commit was found in the deploy branch's history (GitHub compare). */
+  onDeployBranchAt?: string;
 }
 
 export interface BuildProgress {

@@ -20,7 +20,7 @@ import { manifestDeploy } from './steps/manifest.js';
 import { manifestRollback } from './steps/manifest-rollback.js';
 import { manifestPlan } from './steps/manifest-plan.js';
 import { manifestScanning } from './steps/manifest-scan.js';
-import { versionBuilding, versionGate, versionQueued } from './steps/version.js';
+import { versionBuilding, versionGate, versionOnBranch } from './steps/version.js';
 import { notifyTransition, retryNotifications, type NoticeReport } from './notify.js';
 import { withSarif } from './code-scanning.js';
 
@@ -29,7 +29,7 @@ import { withSarif } from './code-scanning.js';
  * way; version releases (a git tag) find or build the commit's image and tag it once the gate passed it.
  */
 const STEPS: Record<ActivePhase, { step: Step; manifest?: Step; version?: Step }> = {
-  queued: { step: queued, manifest: manifestPlan, version: versionQueued },
+  queued: { step: queued, manifest: manifestPlan, version: versionOnBranch },
   building: { step: building, version: versionBuilding },
   scanning: { step: scanning, manifest: manifestScanning, version: versionGate },
   deploying: { step: deploying, manifest: manifestDeploy },

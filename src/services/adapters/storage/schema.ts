@@ -125,6 +125,7 @@ const ReleaseProgress = z.object({
   compare: opt,
   truncated: z.boolean().optional(),
   resolvedTagAt: opt,
+  onDeployBranchAt: opt,
   buildRunId: opt,
   buildStartedAt: opt,
   scanRunId: opt,

@@ -8,13 +8,49 @@
  */
 import type { TerminalPhase } from '../../domain/release.js';
 import { advance, wait, type Decision, type Patch } from '../decision.js';
-import { addSeconds, retryUntil, startScan, type StepContext } from './common.js';
+import { addSeconds, describeFailure, retryUntil, startScan, waitingSince, type StepContext } from './common.js';
 import { cachedVerdict, judgeReport } from './scan-gate.js';
 import { signatureGate } from './signature-gate.js';
 import { withVersionBuild } from '../../domain/head.js';
 
 /** Ends a version release without touching the app's head (it never held or waited for anything there). */
 const end = (to: TerminalPhase, reason: string, patch: Patch = {}): Decision => advance(to, reason, patch);
+
+/**
+ * The version release's first step: only a tag on the deploy branch's history versions an image. The
+ * door cannot tell (a push's base_ref names a branch only when the tag is at its tip), so GitHub's
+ * compare decides here, behind the queue: `behind` or `identical` is in the history, `ahead` or
+ * `diverged` is not (ended with the reason); GitHub down is waited for with the release's deadline.
+ */
+export async function versionOnBranch(c: StepContext): Promise<Decision> {
+  const { r, d } = c;
+  if (r.progress.onDeployBranchAt || !r.commit || !r.version) return versionQueued(c);
+  const branch = d.catalog.deployBranch;
+  const short = r.commit.slice(0, 7);
+  const res = await d.source.compareCommits(branch, r.commit);
+  if (!res.ok) {
+    if (res.error.kind === 'not-found')
+      return end(
+        'blocked',
+        `ignored: tag ${r.version} points at ${short}, which GitHub does not know in ${d.catalog.repository}: nothing is versioned`,
+      );
+    const deadline = deadlineOf(c);
+    return retryUntil(c, res.error, { on: 'source', for: `is ${short} in ${branch}'s history`, deadline }, (e) =>
+      end(
+        'failed',
+        `could not tell whether ${short} is in ${branch}'s history, so ${r.version ?? ''} was not given: ${describeFailure(e, (c.now.getTime() - waitingSince(c, 'source').getTime()) / 1000)}`,
+      ),
+    );
+  }
+  const { status, aheadBy } = res.value;
+  if (status === 'ahead' || status === 'diverged')
+    return end(
+      'blocked',
+      `ignored: tag ${r.version} points at ${short}, which is not in ${branch}'s history (GitHub compare ${branch}...${short}: ${status}, ${aheadBy} commit${aheadBy === 1 ? '' : 's'} not on ${branch}): nothing is versioned`,
+    );
+  const next = await versionQueued(c);
+  return { ...next, progress: { ...next.progress, onDeployBranchAt: c.now.toISOString() } };
+}
 
 export async function versionQueued(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
