@@ -217,6 +217,12 @@ export interface IssueRequest {
   labels: string[];
 }
 
+export interface CommitComparison {
+  status: 'ahead' | 'behind' | 'identical' | 'diverged';
+  aheadBy: number;
+  behindBy: number;
+}
+
 export interface SourceControl {
   setCommitStatus(commit: string, context: string, state: CommitState, description: string, targetUrl?: string): Promise<Result<void>>;
   /** Find an open issue by marker: comment on it; otherwise create it. Returns its URL. */
@@ -234,6 +240,13 @@ export interface SourceControl {
     environmentUrl?: string,
     logUrl?: string,
   ): Promise<Result<void>>;
+  /** Add a comment to an issue this port opened (its URL, as ensureIssue answered). */
+  commentOnIssue(issueUrl: string, body: string): Promise<Result<void>>;
+  /**
+   * Where `head` stands against `base` (GitHub's compare, `base...head`): `behind` or `identical` means
+   * head is in base's history; `ahead` or `diverged` means it is not. An unknown commit is not-found.
+   */
+  compareCommits(base: string, head: string): Promise<Result<CommitComparison>>;
   /** Files under a path at a commit (manifest releases). */
   readTree(commit: string, path: string): Promise<Result<{ path: string; content: string }[]>>;
   ping(): Promise<Result<unknown>>;

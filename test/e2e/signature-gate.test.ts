@@ -1,14 +1,15 @@
 /**
  * The signature gate through the local host with the full sandbox, SIGNATURE_POLICY=enforce and a key
  * made by the real cosign: an unsigned digest is blocked (with an issue), the same app's digest signed by
- * cosign in the sandbox registry deploys and is verified.
+ * cosign in the sandbox registry deploys and is verified. A git tag vX.Y.Z passes the same gate: an
+ * unsigned digest is not given the version, a signed one is.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHost } from '../../src/local/host.js';
 import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
-import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
+import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
 import { COSIGN_SKIP_REASON, cosignBinary, cosignKeyPair, cosignKit, type CosignKit } from '../helpers/cosign.js';
 import { isEnded } from '../helpers/releases.js';
 
@@ -20,7 +21,11 @@ interface View {
   id: string;
   phase: string;
   timeline: { to: string; reason: string }[];
-  outcome: { signature?: { outcome: string; policy: string; keyId?: string } };
+  app: string;
+  outcome: {
+    signature?: { outcome: string; policy: string; keyId?: string };
+    tags?: { added: string[]; withheld?: { tag: string; reason: string }[] };
+  };
 }
 
 describe.skipIf(!bin)('signature gate (enforce) end to end', () => {
@@ -113,5 +118,48 @@ describe.skipIf(!bin)('signature gate (enforce) end to end', () => {
     expect(v.outcome.signature).toMatchObject({ policy: 'enforce', outcome: 'verified' });
     expect(v.phase).toBe('succeeded');
     expect(await running()).toBe(`${acr.loginServer}/tailspin-server@${digest}`);
+  }, 90_000);
+
+  /** A pushed git tag on `commit`, as GitHub sends it; the version releases of every app, once ended. */
+  async function tagPushed(version: string, commit: string): Promise<View[]> {
+    const body = JSON.stringify({
+      ref: `refs/tags/${version}`,
+      before: '0'.repeat(40),
+      after: commit,
+      created: true,
+      deleted: false,
+      base_ref: null,
+      commits: [],
+      head_commit: { id: commit, added: [], removed: [], modified: [] },
+      repository: { full_name: 'tailspin/tailspin-toys' },
+      pusher: { name: 'releaser' },
+    });
+    const res = await postWebhook(host, { event: 'push', body });
+    expect(res.status).toBe(202);
+    return Promise.all(((await res.json()) as { releaseIds: string[] }).releaseIds.map(settle));
+  }
+
+  it('a git tag on a commit whose image is unsigned is not given the version; once signed, it is', async () => {
+    const commit = 'c5'.repeat(20);
+    const server = acr.pushImage('tailspin-server', commit);
+    const client = acr.pushImage('tailspin-client', commit);
+    const refused = await tagPushed('v1.2.3', commit);
+    expect(refused.map((v) => v.phase)).toEqual(['blocked', 'blocked']);
+    for (const v of refused) {
+      expect(v.timeline.at(-1)?.reason).toMatch(/^signature gate: no cosign signature found for sha256:\w+ .*is not given v1\.2\.3$/);
+      expect(v.outcome.signature).toMatchObject({ policy: 'enforce', outcome: 'unsigned' });
+      expect(v.outcome.tags?.withheld).toEqual([{ tag: 'v1.2.3', reason: 'the signature gate blocked this digest' }]);
+    }
+    expect(acr.digestOf('tailspin-server', 'v1.2.3')).toBeUndefined();
+    expect(acr.digestOf('tailspin-client', 'v1.2.3')).toBeUndefined();
+
+    await kit.sign(key.keyPath, 'tailspin-server', server);
+    const second = await tagPushed('v1.2.4', commit);
+    const byApp = Object.fromEntries(second.map((v) => [v.app, v]));
+    expect(byApp['tailspin-server']).toMatchObject({ phase: 'succeeded', outcome: { signature: { outcome: 'verified' } } });
+    expect(byApp['tailspin-client']?.phase).toBe('blocked');
+    expect(acr.digestOf('tailspin-server', 'v1.2.4')).toBe(server);
+    expect(acr.digestOf('tailspin-client', 'v1.2.4')).toBeUndefined();
+    expect(client).toMatch(/^sha256:/);
   }, 90_000);
 });

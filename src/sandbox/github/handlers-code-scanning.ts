@@ -1,8 +1,9 @@
 /**
  * Code scanning SARIF uploads: the body (already validated against GitHub's description) carries
  * the log gzipped and base64-encoded; it is unpacked as GitHub does, and a log that is not gzip
- * or not JSON is refused with 400. Processing answers `pending` for `pendingReads` reads, then
- * `complete` with the analyses link.
+ * or not JSON is refused with 400. Processing answers `pending` for `sarifPendingReads` reads and
+ * `sarifPendingSeconds` after the upload, then `complete` with the analyses link — or `failed` with
+ * errors, for an upload `sarifFailures` names.
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -45,6 +46,8 @@ export function codeScanningHandlers(s: GitHubState): Record<CodeScanningOperati
         reads: 0,
         at: c.now,
       };
+      const failWith = s.sarifFailures.shift();
+      if (failWith) rec.failWith = failWith;
       s.sarifs.push(rec);
       return { status: 202, body: { id, url: `${c.url}/${id}` } };
     },
@@ -52,8 +55,9 @@ export function codeScanningHandlers(s: GitHubState): Record<CodeScanningOperati
       const rec = s.sarifs.find((x) => x.id === c.params.sarif_id);
       if (!rec) return notFound;
       rec.reads++;
-      if (rec.reads <= s.sarifPendingReads)
-        return { status: 200, body: { processing_status: 'pending', analyses_url: null, errors: null } };
+      const processing = rec.reads <= s.sarifPendingReads || Date.parse(c.now) < Date.parse(rec.at) + s.sarifPendingSeconds * 1000;
+      if (processing) return { status: 200, body: { processing_status: 'pending', analyses_url: null, errors: null } };
+      if (rec.failWith) return { status: 200, body: { processing_status: 'failed', analyses_url: null, errors: rec.failWith } };
       const analyses = c.url.replace(/\/sarifs\/[^/]+$/, `/analyses?sarif_id=${rec.id}`);
       return { status: 200, body: { processing_status: 'complete', analyses_url: analyses, errors: null } };
     },

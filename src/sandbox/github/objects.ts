@@ -65,7 +65,32 @@ const htmlUrl = (r: RepoRef): string => `${r.base}/_sandbox/${r.owner}/${r.repo}
 
 export function makeObjects(spec: GitHubSpec, r: RepoRef) {
   const user = (): Json => spec.example('issue').user as Json;
+  const commitAt = (sha: string): Json => {
+    const example = spec.example('commit-comparison').base_commit as Json;
+    return { ...example, sha, url: `${repoUrl(r)}/commits/${sha}`, html_url: `${htmlUrl(r)}/commit/${sha}`, parents: [] };
+  };
   return {
+    /** GitHub's compare answer: the verdict and counts, the commits head has that base has not (a page of them), no files. */
+    comparison: (
+      c: { status: string; ahead: string[]; behindBy: number; base: string; head: string; mergeBase: string },
+      basehead: string,
+      page: string[],
+    ): Json => ({
+      ...spec.example('commit-comparison'),
+      url: `${repoUrl(r)}/compare/${basehead}`,
+      html_url: `${htmlUrl(r)}/compare/${basehead}`,
+      permalink_url: `${htmlUrl(r)}/compare/${c.base}...${c.head}`,
+      diff_url: `${htmlUrl(r)}/compare/${basehead}.diff`,
+      patch_url: `${htmlUrl(r)}/compare/${basehead}.patch`,
+      base_commit: commitAt(c.base),
+      merge_base_commit: commitAt(c.mergeBase),
+      status: c.status,
+      ahead_by: c.ahead.length,
+      behind_by: c.behindBy,
+      total_commits: c.ahead.length,
+      commits: page.map(commitAt),
+      files: [],
+    }),
     repository: (): Json => {
       return { ...spec.example('full-repository-default-response'), name: r.repo, full_name: `${r.owner}/${r.repo}`, url: repoUrl(r) };
     },
@@ -181,4 +206,6 @@ export interface SarifRecord {
   sarif: unknown;
   reads: number;
   at: string;
+  /** Processing ends `failed` with these errors instead of `complete`. */
+  failWith?: string[];
 }

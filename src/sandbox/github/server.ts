@@ -13,6 +13,7 @@ import { GitHubState, type Reply } from './state.js';
 import { makeObjects } from './objects.js';
 import { githubSpec, type OperationId } from './spec.js';
 import { TreeStore, type TreeFile } from './trees.js';
+import { CommitGraph } from './history.js';
 import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
 
@@ -58,6 +59,8 @@ export interface GitHubFake {
   serveAnyCommitAs(commit: string | undefined): void;
   /** What POST /_sandbox/commits does: files changed on a base commit, at a new (or the named) commit. */
   putFiles(req: CommitRequest): CommitResult | { error: string };
+  /** Commits and branches, for compare (`graph.commit([...], {branch: 'main'})`). */
+  graph: CommitGraph;
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   const now = opts.now ?? (() => new Date());
   const state = new GitHubState();
   const trees = new TreeStore();
+  const graph = new CommitGraph();
   const gate = new Gate(opts.token, opts.app, now);
   const canned = new Map<string, Reply[]>();
   const calls: RecordedCall[] = [];
@@ -77,7 +81,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
 
   /**
    * POST /_sandbox/knobs {failNext?: n, failStatus?, rateLimitNext?: n, rateLimitKind?, seconds?, maxPerPage?,
-   * outage?: true|false, outageSeconds?: n, outageStatus?}
+   * outage?: true|false, outageSeconds?: n, outageStatus?, sarifPendingReads?: n, sarifPendingSeconds?: n, sarifFail?: [error…]}
    */
   const knobs = (k: Record<string, unknown>): Reply => {
     const outageStatus = typeof k.outageStatus === 'number' ? k.outageStatus : 503;
@@ -89,6 +93,9 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       gate.rateLimitNext(k.rateLimitNext, kind, typeof k.seconds === 'number' ? k.seconds : 60);
     }
     if (typeof k.maxPerPage === 'number') state.maxPerPage = k.maxPerPage;
+    if (typeof k.sarifPendingReads === 'number') state.sarifPendingReads = k.sarifPendingReads;
+    if (typeof k.sarifPendingSeconds === 'number') state.sarifPendingSeconds = k.sarifPendingSeconds;
+    if (Array.isArray(k.sarifFail)) state.sarifFailures.push(k.sarifFail.map(String));
     return { status: 200, body: { ok: true } };
   };
 
@@ -149,7 +156,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     const next = canned.get(opId)?.shift();
     if (next) return { ...next, operationId: opId };
     if (opId !== 'rate-limit/get') gate.remaining = Math.max(0, gate.remaining - 1);
-    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees);
+    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees, graph);
     const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
     const reply = exchange
       ? gate.exchange(req.headers.authorization, Number(params.installation_id))
@@ -199,6 +206,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       trees.fallbackCommit = commit;
     },
     putFiles: (req) => putFiles(trees, req),
+    graph,
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {

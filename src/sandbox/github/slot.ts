@@ -21,12 +21,16 @@ export const githubSlot: SandboxSlot = {
     const k8s = join(root, 'k8s');
     const files = existsSync(k8s) ? fake.seedTreeFromDir(SANDBOX_K8S_COMMIT, k8s, 'k8s') : 0;
     fake.serveAnyCommitAs(SANDBOX_K8S_COMMIT);
+    // The same convenience for history: main starts at the k8s/ commit, and a commit the fake never
+    // saw (a tag pushed by hand with `send-event`) counts as on main.
+    fake.graph.commit([SANDBOX_K8S_COMMIT], { branch: env.GITHUB_DEPLOY_BRANCH?.trim() || 'main' });
+    fake.graph.unknownOn = env.GITHUB_DEPLOY_BRANCH?.trim() || 'main';
     return {
       name: 'github',
       describe: [
         `GitHub API fake (validated against GitHub's OpenAPI description): ${fake.url} for ${repository}`,
         `what the deployer did (issues, comments, statuses, deployments): ${fake.url}/_sandbox/issues (JSON: ${fake.url}/_sandbox)`,
-        `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit`,
+        `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit; an unknown commit counts as on the deploy branch (compare)`,
         `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60} | {"outageSeconds":480} (GitHub down: every call 503) | {"outage":false}`,
         `files at a commit: POST ${fake.url}/_sandbox/commits {"files":{"k8s/apps/x.yaml":"…"}}   (null deletes a file; served for every unknown commit, so the next send-event push reads it; {"commit":"<40 hex>"} pins it to one commit instead)`,
       ],

@@ -31,6 +31,7 @@ export const OPERATIONS = [
   'git/get-blob',
   'code-scanning/upload-sarif',
   'code-scanning/get-sarif',
+  'repos/compare-commits-with-basehead',
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 

@@ -23,8 +23,12 @@ export class GitHubState {
   statuses: StatusRecord[] = [];
   deployments: DeploymentRecord[] = [];
   sarifs: SarifRecord[] = [];
-  /** Reads of an upload's status that answer `pending` before `complete`. */
+  /** Reads of an upload's status that answer `pending` before it is processed. */
   sarifPendingReads = 0;
+  /** Seconds after its upload that an upload stays `pending`, whatever the reads. */
+  sarifPendingSeconds = 0;
+  /** The next uploads' processing fails with these errors (one list per upload), instead of completing. */
+  sarifFailures: string[][] = [];
   /** Largest page the fake serves; lower it to exercise pagination. GitHub's is 100. */
   maxPerPage = 100;
   private seq = 1000;

@@ -31,5 +31,14 @@ export const unconfiguredTelemetry = (): Telemetry => {
 };
 export const unconfiguredSourceControl = (): SourceControl => {
   const no = refuse('github', 'set GITHUB_TOKEN or GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY/GITHUB_APP_INSTALLATION_ID');
-  return { setCommitStatus: no, ensureIssue: no, createDeployment: no, setDeploymentStatus: no, readTree: no, ping: no };
+  return {
+    setCommitStatus: no,
+    ensureIssue: no,
+    commentOnIssue: no,
+    compareCommits: no,
+    createDeployment: no,
+    setDeploymentStatus: no,
+    readTree: no,
+    ping: no,
+  };
 };

@@ -114,6 +114,8 @@ export interface PushProgress {
 /** queued (manual door): the tag was resolved to a digest. */
 export interface ResolveProgress {
   resolvedTagAt?: string;
+  /** Version releases: when the tag's commit was found in the deploy branch's history (GitHub compare). */
+  onDeployBranchAt?: string;
 }
 
 export interface BuildProgress {
@@ -224,7 +226,14 @@ export interface RollbackProgress {
 }
 
 export const NOTICES = ['commit-status', 'deployment', 'issue'] as const;
-export type Notice = (typeof NOTICES)[number];
+/**
+ * Owed besides NOTICES while GitHub is still processing a release's SARIF upload: its processing
+ * status is looked at again (with the notices' backoff) until complete or failed, and the analysis is
+ * linked from the release's issue (pipeline/code-scanning.ts).
+ */
+export const SARIF_NOTICE = 'code-scanning';
+export const ALL_NOTICES = [...NOTICES, SARIF_NOTICE] as const;
+export type Notice = (typeof ALL_NOTICES)[number];
 
 export interface NotifyProgress {
   githubDeploymentId?: number;
@@ -401,6 +410,11 @@ export interface CodeScanningRecord {
   sarifId?: string;
   /** pending | complete | failed, as GitHub last reported it. */
   processing?: string;
+  /** How often processing was asked about; when following it was given up (the reason says why). */
+  looks?: number;
+  gaveUpAt?: string;
+  /** The release's issue was told of the analysis (a comment with the link). */
+  issueLinked?: string;
   /** The analyses GitHub made of it (API), once processing is complete. */
   analysesUrl?: string;
   /** The Security tab view of this category's alerts for the commit. */

@@ -24,6 +24,8 @@ export function planTagPush(push: PushEvent, catalog: Catalog): TagPushPlan {
   if (!SEMVER_TAG.test(name))
     return { kind: 'ignored', reason: `tag ${shown(name)} is not a semantic version (vMAJOR.MINOR.PATCH); only those version images` };
   // base_ref names the branch whose tip the tag points at, when it does; another branch is not deployed here.
+  // It is null for a tag on an older commit: whether that commit is in the deploy branch's history is
+  // decided behind the queue, by GitHub's compare (pipeline/steps/version.ts, versionOnBranch).
   if (push.base_ref && push.base_ref !== `refs/heads/${catalog.deployBranch}`)
     return { kind: 'ignored', reason: `tag ${name} points at ${push.base_ref}, not ${catalog.deployBranch}` };
   return { kind: 'version', version: name, commit: push.head_commit?.id ?? push.after };

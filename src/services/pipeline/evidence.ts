@@ -153,5 +153,7 @@ function codeScanningRows(cs: Release['outcome']['codeScanning']): string[] {
   if (!cs) return [];
   if (cs.state !== 'uploaded') return [`| Code scanning | ${cs.state}: ${cs.reason ?? ''} |`];
   const link = cs.analysesUrl ?? cs.url;
-  return [`| Code scanning | SARIF ${cs.sarifId ?? ''} (${cs.category ?? ''}, ${cs.processing ?? 'pending'})${link ? ` — ${link}` : ''} |`];
+  const state = cs.gaveUpAt ? 'not followed to the end' : (cs.processing ?? 'pending');
+  const why = cs.reason ? `: ${cs.reason}` : '';
+  return [`| Code scanning | SARIF ${cs.sarifId ?? ''} (${cs.category ?? ''}, ${state}${why})${link ? ` — ${link}` : ''} |`];
 }

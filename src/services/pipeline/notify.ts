@@ -6,17 +6,30 @@
  * are sent until GitHub takes them (backoff from NOTIFY_RETRY_SECONDS, doubling, capped at
  * NOTIFY_RETRY_MAX_SECONDS) or NOTIFY_DEADLINE_HOURS after the release ended, then given up loudly.
  */
-import { isTerminal, NOTICES, type Notice, type NotifyProgress, type Phase, type Release, type ReleaseOutcome } from '../domain/release.js';
+import {
+  isTerminal,
+  NOTICES,
+  SARIF_NOTICE,
+  type CodeScanningRecord,
+  type Notice,
+  type NotifyProgress,
+  type Phase,
+  type Release,
+  type ReleaseOutcome,
+} from '../domain/release.js';
 import type { CommitState, DeploymentState, Logger } from '../ports.js';
 import type { AdapterError, Result } from '../domain/result.js';
 import type { PipelineDeps, PipelineSettings } from './deps.js';
 import { retryable } from './decision.js';
 import { blockedBySignature, issueFor } from './evidence.js';
+import { followSarifOnce, linkedByIssue, withSarif } from './code-scanning.js';
 
 /** What sending notices produced: what to record on the release, and when to send the failed ones again. */
 export interface NoticeReport {
   progress: NotifyProgress;
   links: Record<string, string>;
+  /** The SARIF follow's progress (code-scanning.ts), kept on the release. */
+  codeScanning?: CodeScanningRecord;
   /** Send what is still pending again after this long (progress.notifyDueAt says when). */
   resendInSeconds?: number;
   /** The deadline passed with notices GitHub never took. */
@@ -27,6 +40,7 @@ export interface NoticeReport {
 interface Found {
   githubDeploymentId?: number;
   issueUrl?: string;
+  codeScanning?: CodeScanningRecord;
 }
 
 const statusUrlOf = (d: PipelineDeps, r: Release) => `${d.settings.publicUrl.replace(/\/$/, '')}/api/deployments/${r.id}`;
@@ -111,11 +125,22 @@ async function send(d: PipelineDeps, r: Release, from: Phase | null, notice: Not
     }
     return d.source.setDeploymentStatus(id, state, (lastReason(r) ?? r.phase).slice(0, 140), undefined, statusUrlOf(d, r));
   }
+  if (notice === SARIF_NOTICE) {
+    const issueUrl = found.issueUrl ?? r.outcome.links?.issue;
+    const f = await followSarifOnce({ ...d, now: d.clock.now() }, found.codeScanning ?? r.outcome.codeScanning, issueUrl);
+    if (f.record) found.codeScanning = f.record;
+    return f.result;
+  }
   const blockedByGate = r.phase === 'blocked' && (r.outcome.scan?.outcome === 'blocked' || blockedBySignature(r));
   // A version release's digest is the one its image release gated: that release tells of a block.
   if ((!ISSUE_PHASES.includes(r.phase) && !blockedByGate) || r.kind === 'build' || r.kind === 'version') return undefined;
   const issue = await d.source.ensureIssue(issueFor(r, statusUrlOf(d, r)));
-  if (issue.ok) found.issueUrl = issue.value.url;
+  if (issue.ok) {
+    found.issueUrl = issue.value.url;
+    // Its body carries the analysis link when the SARIF's processing is known: no comment needed for it.
+    const linked = linkedByIssue(found.codeScanning ?? r.outcome.codeScanning, d.clock.now());
+    if (linked) found.codeScanning = linked;
+  }
   return issue;
 }
 
@@ -148,6 +173,7 @@ const recordOf = (found: Found, pending: Notice[], attempts: number): NoticeRepo
     notifyAttempts: attempts,
   },
   links: found.issueUrl ? { issue: found.issueUrl } : {},
+  ...(found.codeScanning ? { codeScanning: found.codeScanning } : {}),
 });
 
 /**
@@ -186,8 +212,9 @@ function schedule(
 
 /** Every notice for a transition; undefined when there is nothing to record. */
 export async function notifyTransition(d: PipelineDeps, r: Release, from: Phase, log: Logger): Promise<NoticeReport | undefined> {
-  const { found, failed, retryAfterMs } = await sendAll(d, r, from, NOTICES, log);
-  const nothing = !found.githubDeploymentId && !found.issueUrl && failed.length === 0 && !r.progress.notifyPending?.length;
+  const { found, failed, retryAfterMs } = await sendAll(d, r, from, withSarif(NOTICES, r), log);
+  const nothing =
+    !found.githubDeploymentId && !found.issueUrl && !found.codeScanning && failed.length === 0 && !r.progress.notifyPending?.length;
   if (nothing) return undefined;
   // Only an ended release keeps failed notices: an active one notifies at its next transition anyway.
   if (!isTerminal(r.phase) || failed.length === 0) return recordOf(found, [], failed.length ? 1 : 0);

@@ -20,15 +20,16 @@ import { manifestDeploy } from './steps/manifest.js';
 import { manifestRollback } from './steps/manifest-rollback.js';
 import { manifestPlan } from './steps/manifest-plan.js';
 import { manifestScanning } from './steps/manifest-scan.js';
-import { versionBuilding, versionGate, versionQueued } from './steps/version.js';
+import { versionBuilding, versionGate, versionOnBranch } from './steps/version.js';
 import { notifyTransition, retryNotifications, type NoticeReport } from './notify.js';
+import { withSarif } from './code-scanning.js';
 
 /**
  * Exhaustive: adding a phase without a step is a type error. Manifest releases plan, scan, deploy and roll back their own
  * way; version releases (a git tag) find or build the commit's image and tag it once the gate passed it.
  */
 const STEPS: Record<ActivePhase, { step: Step; manifest?: Step; version?: Step }> = {
-  queued: { step: queued, manifest: manifestPlan, version: versionQueued },
+  queued: { step: queued, manifest: manifestPlan, version: versionOnBranch },
   building: { step: building, version: versionBuilding },
   scanning: { step: scanning, manifest: manifestScanning, version: versionGate },
   deploying: { step: deploying, manifest: manifestDeploy },
@@ -102,7 +103,7 @@ export async function reconcile(d: PipelineDeps, releaseId: string, opts: { forc
     const next = apply(r, decision, now);
     const ending = decision.kind === 'advance' && isTerminal(decision.to);
     // Saved with the ending itself: if this worker dies before GitHub is told, the next tick still knows what to send.
-    if (ending) next.progress = { ...next.progress, ...owedNotices(now) };
+    if (ending) next.progress = { ...next.progress, ...owedNotices(now, next) };
     const saved = await d.store.save(
       next,
       decision.kind === 'advance' ? { to: decision.to, reason: decision.reason, ...(decision.head ? { head: decision.head } : {}) } : {},
@@ -170,8 +171,8 @@ function apply(r: Release, d: Decision, now: Date): Release {
 
 /** A release that ends owes every notice until notify says which were delivered (the normal path takes well under this). */
 const OWED_GRACE_SECONDS = 60;
-const owedNotices = (now: Date) => ({
-  notifyPending: [...NOTICES],
+const owedNotices = (now: Date, r: Release) => ({
+  notifyPending: withSarif(NOTICES, r),
   notifyAttempts: 0,
   notifySince: now.toISOString(),
   notifyDueAt: new Date(now.getTime() + OWED_GRACE_SECONDS * 1000).toISOString(),
@@ -204,6 +205,7 @@ async function record(d: PipelineDeps, r: Release, report: NoticeReport | undefi
       outcome: {
         ...cur.outcome,
         links: { ...cur.outcome.links, ...report.links },
+        ...(report.codeScanning ? { codeScanning: report.codeScanning } : {}),
         ...(report.abandoned ? { notifyAbandoned: report.abandoned } : {}),
       },
     };

@@ -40,6 +40,23 @@ describe('code scanning SARIF uploads (over the wire, validated against GitHubâ€
     ]);
   });
 
+  it('processing can stay pending for a while, and fail with GitHubâ€™s errors (validated against the description)', async () => {
+    const { fake, cs } = await scanning();
+    fake.state.sarifPendingSeconds = 3600;
+    fake.state.sarifFailures.push(['locationFromSarifResult: expected artifact location', 'Invalid SARIF']);
+    const up = value(await cs.upload({ commit: COMMIT, ref: 'refs/heads/main', category: 'tailspin-deployer/tailspin-server', sarif }));
+    for (let i = 0; i < 3; i++) expect(value(await cs.status(up.id))).toEqual({ processing: 'pending' });
+    fake.state.sarifPendingSeconds = 0;
+    expect(value(await cs.status(up.id))).toEqual({
+      processing: 'failed',
+      errors: ['locationFromSarifResult: expected artifact location', 'Invalid SARIF'],
+    });
+    // the next upload is processed normally
+    const next = value(await cs.upload({ commit: COMMIT, ref: 'refs/heads/main', category: 'tailspin-deployer/tailspin-server', sarif }));
+    expect(value(await cs.status(next.id))).toMatchObject({ processing: 'complete' });
+    expect(fake.unexpected).toEqual([]);
+  });
+
   it('two apps keep separate categories', async () => {
     const { fake, cs } = await scanning();
     value(await cs.upload({ commit: COMMIT, ref: 'refs/heads/main', category: 'tailspin-deployer/tailspin-server', sarif }));

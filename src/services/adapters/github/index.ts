@@ -1,6 +1,6 @@
 /**
  * The SourceControl port on GitHub's REST API (@octokit/rest): commit statuses, deployments,
- * ensure-issue and reading manifests at a commit. Auth is a token or a GitHub App installation.
+ * ensure-issue (and comments on it), reading manifests at a commit and where a commit stands against a branch. Auth is a token or a GitHub App installation.
  */
 import type { CodeScanning, SourceControl } from '../../ports.js';
 import type { GitHubSourceControlOptions } from './options.js';
@@ -12,6 +12,7 @@ import { RateLimit } from './schema.js';
 import { createDeployment, setCommitStatus, setDeploymentStatus } from './statuses.js';
 import { DEFAULT_TREE_LIMITS, readTree } from './tree.js';
 import { codeScanningOver } from './code-scanning.js';
+import { commentOnIssue, compareCommits } from './commits.js';
 
 export type { GitHubSourceControlOptions } from './options.js';
 export { githubAuthFromSettings } from './from-config.js';
@@ -55,6 +56,8 @@ export function createGitHub(opts: GitHubSourceControlOptions): { source: Source
       inFlight.set(req.marker, settled);
       return run;
     },
+    commentOnIssue: (url, body) => commentOnIssue(ctx, url, body),
+    compareCommits: (base, head) => compareCommits(ctx, base, head),
     createDeployment: (input) => createDeployment(ctx, input),
     setDeploymentStatus: (id, state, description, environmentUrl, logUrl) =>
       setDeploymentStatus(ctx, id, state, description, environmentUrl, logUrl),

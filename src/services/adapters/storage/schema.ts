@@ -4,7 +4,7 @@
  * added over time are optional, so rows written by earlier versions still load.
  */
 import { z } from 'zod';
-import { ACTIVE_PHASES, NOTICES, TERMINAL_PHASES, WAIT_LABELS, WAIT_ON, type Release, type WaitOn } from '../../domain/release.js';
+import { ACTIVE_PHASES, ALL_NOTICES, TERMINAL_PHASES, WAIT_LABELS, WAIT_ON, type Release, type WaitOn } from '../../domain/release.js';
 import type { Head as DomainHead } from '../../domain/head.js';
 import type { CachedVerdict as PortVerdict } from '../../ports.js';
 
@@ -125,6 +125,7 @@ const ReleaseProgress = z.object({
   compare: opt,
   truncated: z.boolean().optional(),
   resolvedTagAt: opt,
+  onDeployBranchAt: opt,
   buildRunId: opt,
   buildStartedAt: opt,
   scanRunId: opt,
@@ -156,7 +157,7 @@ const ReleaseProgress = z.object({
   rollbackIntent: RollbackIntent.optional(),
   rollbackSetAt: opt,
   githubDeploymentId: num.optional(),
-  notifyPending: z.array(z.enum(NOTICES)).optional(),
+  notifyPending: z.array(z.enum(ALL_NOTICES)).optional(),
   notifyAttempts: num.optional(),
   notifySince: opt,
   notifyDueAt: opt,
@@ -196,6 +197,9 @@ const CodeScanningRecord = z.object({
   commit: opt,
   sarifId: opt,
   processing: opt,
+  looks: num.optional(),
+  gaveUpAt: opt,
+  issueLinked: opt,
   analysesUrl: opt,
   url: opt,
   results: num.optional(),
@@ -246,7 +250,7 @@ const ReleaseOutcome = z.object({
   rollback: z.intersection(RollbackIntent, z.object({ reason: str, completedAt: opt, revision: opt })).optional(),
   rollbackFailure: z.object({ reason: str, podProblems: z.array(PodProblem) }).optional(),
   links: z.record(z.string(), z.string()).optional(),
-  notifyAbandoned: z.object({ notices: z.array(z.enum(NOTICES)), at: str, error: str }).optional(),
+  notifyAbandoned: z.object({ notices: z.array(z.enum(ALL_NOTICES)), at: str, error: str }).optional(),
 });
 
 /** Rows written before waits named what they wait on carry only the text: its label says which. */

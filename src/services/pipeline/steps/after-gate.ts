@@ -3,10 +3,12 @@
  * tags (domain/promotion.ts) and the scan's SARIF in GitHub code scanning. Each is tried once when
  * the verdict is reached and recorded on the release — done, withheld with the reason, or failed
  * with the error; the release goes on (it is pinned by digest) whatever the registry or GitHub say.
+ * GitHub's processing of an upload is then followed with the release's notices (../code-scanning.ts).
  */
 import type { CodeScanningRecord, TagRecord } from '../../domain/release.js';
 import { planTags, withLatest } from '../../domain/promotion.js';
 import { trivyToSarif } from '../../sarif/from-trivy.js';
+import { withStatus } from '../code-scanning.js';
 import type { StepContext } from './common.js';
 
 /** Tags for a digest the gate passed; undefined when there is no registry to tag in or it was done before. */
@@ -77,20 +79,16 @@ export async function uploadSarif(c: StepContext, report: unknown): Promise<Code
     results,
     ...(up.value.url ? { url: up.value.url } : {}),
   };
-  return followSarif(c, record);
+  return firstLook(c, record);
 }
 
-/** Ask GitHub how processing of an uploaded SARIF went; a failed read leaves the record as it was. */
-export async function followSarif(c: StepContext, record: CodeScanningRecord): Promise<CodeScanningRecord> {
-  if (!c.d.codeScanning || !record.sarifId || record.processing === 'complete' || record.processing === 'failed') return record;
-  const s = await c.d.codeScanning.status(record.sarifId);
-  if (!s.ok) return { ...record, processing: record.processing ?? 'pending' };
-  return {
-    ...record,
-    processing: s.value.processing,
-    ...(s.value.analysesUrl ? { analysesUrl: s.value.analysesUrl } : {}),
-    ...(s.value.errors?.length ? { reason: s.value.errors.join('; ').slice(0, 500) } : {}),
-  };
+/**
+ * Ask GitHub once how processing of the upload went (usually still pending this soon); the rest of the
+ * follow is owed with the release's notices (pipeline/code-scanning.ts), so it never holds the release up.
+ */
+async function firstLook(c: StepContext, record: CodeScanningRecord): Promise<CodeScanningRecord> {
+  const s = await c.d.codeScanning!.status(record.sarifId ?? '');
+  return s.ok ? withStatus(record, s.value) : { ...record, processing: 'pending' };
 }
 
 /**

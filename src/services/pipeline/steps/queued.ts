@@ -2,7 +2,7 @@
 import { parseImageRef } from '../../domain/image-ref.js';
 import { advance, type Decision } from '../decision.js';
 import { acquireSlot, addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
-import { afterScan } from './signature-gate.js';
+import { afterScan, slotAfterGates } from './signature-gate.js';
 import { cachedVerdict } from './scan-gate.js';
 
 /** How long a tag may take to resolve before the release is blocked. */
@@ -19,6 +19,9 @@ export async function queued(c: StepContext): Promise<Decision> {
     );
   }
   if (!r.image) return resolveTag(c);
+  // Every gate passed and the deploy slot is busy: only the slot is looked at again.
+  const waiting = slotAfterGates(c);
+  if (waiting) return waiting;
 
   const cached = await cachedVerdict(c, r.image.digest);
   if (!cached) return startScan(c, 1);

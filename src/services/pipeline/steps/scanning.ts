@@ -1,7 +1,7 @@
 /** scanning: the Trivy gate on the exact digest. Fails closed: no verdict, no deploy. */
 import { wait, type Decision } from '../decision.js';
 import { addSeconds, finish, retryUntil, startScan, type StepContext } from './common.js';
-import { afterScan, afterScanPassed } from './signature-gate.js';
+import { afterScan, afterScanPassed, slotAfterGates } from './signature-gate.js';
 import { judgeReport } from './scan-gate.js';
 import { uploadSarif } from './after-gate.js';
 
@@ -15,6 +15,9 @@ export async function scanning(c: StepContext): Promise<Decision> {
       ? startScan(c, attempt + 1)
       : finish(c, 'blocked', `${why} (fail closed after ${attempt} attempt${attempt > 1 ? 's' : ''})`, {});
 
+  // Every gate passed and the deploy slot is busy: only the slot is looked at again.
+  const waiting = slotAfterGates(c);
+  if (waiting) return waiting;
   // The scan gate passed and the signature gate is waiting for the registry: no need to read the run again.
   if (r.wait?.on === 'registry' && r.outcome.scan?.runId === runId && r.outcome.scan.outcome === 'pass')
     return afterScanPassed(c, 'scan gate passed', { outcome: { scan: r.outcome.scan } });

@@ -30,11 +30,50 @@ async function gatesPassed(c: StepContext, reason: string, patch: Patch): Promis
   return acquireSlot(c, reason, tags ? { ...patch, outcome: { ...patch.outcome, tags } } : patch);
 }
 
+/**
+ * A release that waits for the deploy slot after every gate passed (their verdicts are on the release):
+ * look at the slot only, reading neither the scan nor the signatures again (queued.ts, scanning.ts).
+ */
+export function slotAfterGates(c: StepContext): Promise<Decision> | undefined {
+  const { scan, signature } = c.r.outcome;
+  if (c.r.wait?.on !== 'slot' || scan?.outcome !== 'pass') return undefined;
+  const policy = signaturePolicyFor(c);
+  const signed = policy === 'off' || (signature && (signature.outcome === 'verified' || policy === 'warn'));
+  if (!signed) return undefined;
+  const gates = [
+    `scan gate passed (${scan.cached ? 'cached verdict' : `run ${scan.runId}`})`,
+    ...(signature && policy !== 'off'
+      ? [`signature gate${signature.outcome === 'verified' ? '' : ' (warn, not enforced)'}: ${signature.summary}`]
+      : []),
+  ];
+  return acquireSlot(c, gates.join('; '));
+}
+
+/**
+ * Where the signature judgement leads, by kind of release: an image release takes the deploy slot or
+ * ends blocked; a version release is given its version or ends without it (version.ts).
+ */
+export interface SignatureExits {
+  pass(reason: string, patch: Patch): Promise<Decision>;
+  block(reason: string, patch: Patch): Promise<Decision>;
+}
+
 /** The scan gate passed with `reason`: check the signature (unless off), then move the tags and take the deploy slot. */
-export async function afterScanPassed(c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> {
+export const afterScanPassed = (c: StepContext, reason: string, patch: Patch = {}): Promise<Decision> =>
+  signatureGate(c, reason, patch, {
+    pass: (why, p) => gatesPassed(c, why, p),
+    block: (why, p) => finish(c, 'blocked', why, {}, withheldTags(c, p, 'signature gate')),
+  });
+
+/**
+ * The one signature judgement of the release's digest, after the scan gate passed with `reason`:
+ * `off` passes, `warn` records and passes, `enforce` passes only a verified signature. A registry
+ * that cannot be read is waited for up to the deadline, then judged unreadable (never a pass under enforce).
+ */
+export async function signatureGate(c: StepContext, reason: string, patch: Patch, exits: SignatureExits): Promise<Decision> {
   const policy = signaturePolicyFor(c);
   const image = c.r.image;
-  if (policy === 'off' || !image) return gatesPassed(c, reason, patch);
+  if (policy === 'off' || !image) return exits.pass(reason, patch);
   const { d, now } = c;
   const record = (r: Omit<SignatureRecord, 'policy' | 'at'>): Patch => ({
     ...patch,
@@ -42,10 +81,10 @@ export async function afterScanPassed(c: StepContext, reason: string, patch: Pat
   });
   const decide = (r: Omit<SignatureRecord, 'policy' | 'at'>): Promise<Decision> =>
     r.outcome === 'verified'
-      ? gatesPassed(c, `${reason}; signature gate: ${r.summary}`, record(r))
+      ? exits.pass(`${reason}; signature gate: ${r.summary}`, record(r))
       : policy === 'enforce'
-        ? finish(c, 'blocked', `signature gate: ${r.summary}`, {}, withheldTags(c, record(r), 'signature gate'))
-        : gatesPassed(c, `${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
+        ? exits.block(`signature gate: ${r.summary}`, record(r))
+        : exits.pass(`${reason}; signature gate (warn, not enforced): ${r.summary}`, record(r));
 
   const settings = d.settings.signature;
   if (!settings?.keys.length || !d.signatures)
@@ -66,7 +105,7 @@ export async function afterScanPassed(c: StepContext, reason: string, patch: Pat
           refused: [],
         }),
     );
-    // While waiting, keep what the scan gate found: the next look starts from it (scanning.ts).
+    // While waiting, keep what the scan gate found: the next look starts from it (scanning.ts, version.ts).
     return next.kind === 'wait' ? { ...next, ...patch } : next;
   }
   const { candidates, looked, notes } = res.value;

@@ -2,16 +2,55 @@
  * Version releases (a pushed git tag vX.Y.Z): give the commit's image the version tag once the gate
  * has passed it, without rebuilding when the image exists. They deploy nothing and touch no deploy
  * slot: queued finds the commit's candidate image (the tag the build pushed) or builds it; building
- * follows that build; scanning takes the gate's verdict for the digest (cached, or a scan of its own).
+ * follows that build; scanning takes the gate's verdict for the digest (cached, or a scan of its own),
+ * then the signature gate's (signature-gate.ts, the same judgement image releases get): a version tag
+ * follows every gate.
  */
 import type { TerminalPhase } from '../../domain/release.js';
 import { advance, wait, type Decision, type Patch } from '../decision.js';
-import { addSeconds, retryUntil, startScan, type StepContext } from './common.js';
+import { addSeconds, describeFailure, retryUntil, startScan, waitingSince, type StepContext } from './common.js';
 import { cachedVerdict, judgeReport } from './scan-gate.js';
+import { signatureGate } from './signature-gate.js';
 import { withVersionBuild } from '../../domain/head.js';
 
 /** Ends a version release without touching the app's head (it never held or waited for anything there). */
 const end = (to: TerminalPhase, reason: string, patch: Patch = {}): Decision => advance(to, reason, patch);
+
+/**
+ * The version release's first step: only a tag on the deploy branch's history versions an image. The
+ * door cannot tell (a push's base_ref names a branch only when the tag is at its tip), so GitHub's
+ * compare decides here, behind the queue: `behind` or `identical` is in the history, `ahead` or
+ * `diverged` is not (ended with the reason); GitHub down is waited for with the release's deadline.
+ */
+export async function versionOnBranch(c: StepContext): Promise<Decision> {
+  const { r, d } = c;
+  if (r.progress.onDeployBranchAt || !r.commit || !r.version) return versionQueued(c);
+  const branch = d.catalog.deployBranch;
+  const short = r.commit.slice(0, 7);
+  const res = await d.source.compareCommits(branch, r.commit);
+  if (!res.ok) {
+    if (res.error.kind === 'not-found')
+      return end(
+        'blocked',
+        `ignored: tag ${r.version} points at ${short}, which GitHub does not know in ${d.catalog.repository}: nothing is versioned`,
+      );
+    const deadline = deadlineOf(c);
+    return retryUntil(c, res.error, { on: 'source', for: `is ${short} in ${branch}'s history`, deadline }, (e) =>
+      end(
+        'failed',
+        `could not tell whether ${short} is in ${branch}'s history, so ${r.version ?? ''} was not given: ${describeFailure(e, (c.now.getTime() - waitingSince(c, 'source').getTime()) / 1000)}`,
+      ),
+    );
+  }
+  const { status, aheadBy } = res.value;
+  if (status === 'ahead' || status === 'diverged')
+    return end(
+      'blocked',
+      `ignored: tag ${r.version} points at ${short}, which is not in ${branch}'s history (GitHub compare ${branch}...${short}: ${status}, ${aheadBy} commit${aheadBy === 1 ? '' : 's'} not on ${branch}): nothing is versioned`,
+    );
+  const next = await versionQueued(c);
+  return { ...next, progress: { ...next.progress, onDeployBranchAt: c.now.toISOString() } };
+}
 
 export async function versionQueued(c: StepContext): Promise<Decision> {
   const { r, d, app } = c;
@@ -82,6 +121,9 @@ export async function versionGate(c: StepContext): Promise<Decision> {
   const { r, d } = c;
   const image = r.image;
   if (!image || !r.version) return end('failed', 'version release without an image or a version');
+  // The scan gate passed and the signature gate (or the tagging) waits for the registry: ask it only.
+  if (r.wait?.on === 'registry' && r.outcome.scan?.outcome === 'pass')
+    return afterScanPassed(c, 'scan gate passed', { outcome: r.outcome });
   const cached = await cachedVerdict(c, image.digest);
   if (cached)
     return decide(c, cached.outcome, `scan verdict from ${cached.scannedAt} (cached): ${cached.summary}`, {
@@ -104,25 +146,50 @@ export async function versionGate(c: StepContext): Promise<Decision> {
   return decide(c, judged.value.outcome, `scan gate: ${judged.value.summary}`, { scan: judged.value.scan });
 }
 
-async function decide(c: StepContext, outcome: 'pass' | 'blocked', why: string, record: Patch['outcome']): Promise<Decision> {
+function decide(c: StepContext, outcome: 'pass' | 'blocked', why: string, record: Patch['outcome']): Promise<Decision> {
+  return outcome === 'blocked' ? withheld(c, 'scan gate', why, { outcome: record }) : afterScanPassed(c, why, { outcome: record });
+}
+
+/** The scan gate passed: the signature gate's judgement (the same one image releases get), then the version tag. */
+const afterScanPassed = (c: StepContext, why: string, patch: Patch): Promise<Decision> =>
+  // A signature already recorded passed (a refusal ends the release): only the tagging is tried again.
+  c.r.wait?.on === 'registry' && c.r.outcome.signature
+    ? tagVersion(c, why, patch)
+    : signatureGate(c, why, patch, {
+        pass: (reason, p) => tagVersion(c, reason, p),
+        block: (reason, p) => withheld(c, 'signature gate', reason, p),
+      });
+
+/** A gate refused the digest: it is not given the version, and the release says which gate and why. */
+function withheld(c: StepContext, gate: string, why: string, patch: Patch): Promise<Decision> {
+  const { image, version } = { image: c.r.image!, version: c.r.version! };
+  const tags = { at: c.now.toISOString(), added: [], withheld: [{ tag: version, reason: `the ${gate} blocked this digest` }] };
+  return Promise.resolve(
+    end('blocked', `${why}; ${image.digest} is not given ${version}`, { ...patch, outcome: { ...patch.outcome, tags } }),
+  );
+}
+
+async function tagVersion(c: StepContext, why: string, patch: Patch): Promise<Decision> {
   const { r, d } = c;
   const image = r.image!;
   const version = r.version!;
+  const record = patch.outcome ?? {};
   const at = c.now.toISOString();
-  if (outcome === 'blocked') {
-    return end('blocked', `${why}; ${image.digest} is not given ${version}`, {
-      outcome: { ...record, tags: { at, added: [], withheld: [{ tag: version, reason: 'the scan gate blocked this digest' }] } },
-    });
-  }
-  if (!d.tags)
-    return end('failed', `registry tagging is not configured (ACR_RESOURCE_ID): ${version} was not given`, { outcome: record ?? {} });
+  if (!d.tags) return end('failed', `registry tagging is not configured (ACR_RESOURCE_ID): ${version} was not given`, { outcome: record });
   const tagged = await d.tags.tag(image.repository, image.digest, [version]);
-  if (!tagged.ok)
-    return retryUntil(c, tagged.error, { on: 'registry', for: `tagging ${image.digest} ${version}`, deadline: deadlineOf(c) }, (e) =>
-      end('failed', `${version} could not be given to ${image.digest}: ${e.message}`, {
-        outcome: { ...record, tags: { at, added: [], error: e.message } },
-      }),
+  if (!tagged.ok) {
+    const next = await retryUntil(
+      c,
+      tagged.error,
+      { on: 'registry', for: `tagging ${image.digest} ${version}`, deadline: deadlineOf(c) },
+      (e) =>
+        end('failed', `${version} could not be given to ${image.digest}: ${e.message}`, {
+          outcome: { ...record, tags: { at, added: [], error: e.message } },
+        }),
     );
+    // While waiting, keep the gates' findings: the next look only tags.
+    return next.kind === 'wait' ? { ...next, outcome: record } : next;
+  }
   return end('succeeded', `${image.repository}@${image.digest} tagged ${version} (${why})`, {
     outcome: { ...record, tags: { at, added: [version] } },
   });
