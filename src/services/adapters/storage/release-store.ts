@@ -27,10 +27,9 @@ import {
 import { Head as HeadSchema, TimelineEntry, parseStored } from './schema.js';
 import { createHistory, storedRelease } from './release-history.js';
 import { dueAt } from './due-index.js';
+import { claimedIds, existingClaim, insertClaim } from './event-claim.js';
 
 const MAX_CAS_ATTEMPTS = 30;
-/** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
-const STALE_CLAIM_MS = 60_000;
 
 export interface ReleaseStoreTables {
   releases: TableClient;
@@ -210,31 +209,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
     async claimEvent(door: Door, key: string, now: Date, fingerprint?: string): Promise<EventClaim> {
       await ensure();
-      const rowKey = safeKey(key);
       const fp = fingerprint ? { fingerprint } : {};
-      try {
-        await t.dedup.createEntity({ partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, ...fp });
-        return { state: 'claimed' };
-      } catch (e) {
-        if (!isStatus(e, 409)) throw e;
-      }
-      const row = await t.dedup.getEntity<{ state: string; releaseIds?: string; ignored?: string; claimedAt: Date; fingerprint?: string }>(
-        door,
-        rowKey,
-      );
-      const stale = row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS;
-      if (stale) {
-        try {
-          // Take over a crashed worker's claim; the ETag makes sure only one taker wins.
-          await t.dedup.updateEntity({ partitionKey: door, rowKey, state: 'pending', claimedAt: now, ...fp }, 'Merge', { etag: row.etag });
-          return { state: 'claimed' };
-        } catch (e) {
-          if (!isStatus(e, 412)) throw e;
-        }
-      }
+      if ((await insertClaim(t.dedup, door, key, { claimedAt: now, ...fp })) === 'claimed') return { state: 'claimed' };
+      const { taken, row } = await existingClaim(t.dedup, door, key, now, () => fp);
+      if (taken) return { state: 'claimed' };
       return {
         state: 'duplicate',
-        releaseIds: row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : [],
+        releaseIds: claimedIds(row),
         ...(row.ignored ? { ignored: row.ignored } : {}),
         inFlight: row.state === 'pending',
         ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}),
