@@ -1,6 +1,7 @@
 /**
  * The Kubernetes fake at rest: CPU of the process hosting it (the deployer's, under `npm start`)
- * while nothing changes, with the repository's 2 Deployments and with 50 bench apps added. Run
+ * while nothing changes, with the repository's 2 Deployments, with 50 bench apps added, and with
+ * those 50 stuck (their pods cannot pull their image: the kubelet backs off and retries). Run
  * alone with `npx tsx bench/kube-idle.ts`.
  */
 import { join } from 'node:path';
@@ -11,16 +12,19 @@ import { round } from './stats.js';
 
 export interface IdleCpu {
   deployments: number;
+  /** Deployments whose pods cannot become ready (image pull back-off). */
+  stuck: number;
   seconds: number;
   /** CPU time over wall time, in % of one core. */
   cpuPercent: number;
 }
 
-async function idleOnce(extraApps: number, seconds: number): Promise<IdleCpu> {
+async function idleOnce(extraApps: number, seconds: number, stuck = false): Promise<IdleCpu> {
   const fake = await startFakeKubernetes({ token: 'bench' });
   try {
     await fake.seedFromManifests(join(repoRoot, 'k8s'));
     if (extraApps > 0) await fake.seedFromManifests(await benchManifests(extraApps));
+    if (stuck) fake.setImageBehaviour('bench-app-', 'imagepull');
     // Let the first ticks after seeding pass, then measure a quiet stretch.
     await new Promise((r) => setTimeout(r, 1000));
     const cpu0 = process.cpuUsage();
@@ -28,14 +32,19 @@ async function idleOnce(extraApps: number, seconds: number): Promise<IdleCpu> {
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
-    return { deployments: 2 + extraApps, seconds, cpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 1) };
+    return {
+      deployments: 2 + extraApps,
+      stuck: stuck ? extraApps : 0,
+      seconds,
+      cpuPercent: round(((cpu.user + cpu.system) / 1000 / wallMs) * 100, 1),
+    };
   } finally {
     await fake.stop();
   }
 }
 
 export async function kubeIdle(seconds = 5): Promise<IdleCpu[]> {
-  return [await idleOnce(0, seconds), await idleOnce(50, seconds)];
+  return [await idleOnce(0, seconds), await idleOnce(50, seconds), await idleOnce(50, seconds, true)];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

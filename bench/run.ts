@@ -105,7 +105,7 @@ const rows: string[][] = [
     'for information',
   ]),
   ...idle.map((i) => [
-    `Kubernetes fake at rest, ${i.deployments} Deployments rolled out: CPU of its process over ${i.seconds} s`,
+    `Kubernetes fake at rest, ${i.deployments} Deployments ${i.stuck ? `(${i.stuck} stuck in image pull back-off)` : 'rolled out'}: CPU of its process over ${i.seconds} s`,
     `${i.cpuPercent} % of a core`,
     '—',
     'for information',

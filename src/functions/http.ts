@@ -12,12 +12,14 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 export const problem = (status: number, error: string, extra: Record<string, unknown> = {}): HttpResponseInit =>
   json(status, { error, ...extra });
 
-/** Reads the body unless the declared or actual size exceeds the limit. */
+/**
+ * The whole body, unless its declared size or what arrives passes `max`: reading stops at the limit
+ * (a chunked body has no size to check first) and nothing read is kept.
+ */
 export async function boundedBody(req: HttpRequest, max: number): Promise<Uint8Array | 'too-large'> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (Number.isFinite(declared) && declared > max) return 'too-large';
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  return bytes.byteLength > max ? 'too-large' : bytes;
+  const read = await streamBody(req, max);
+  if (read === 'too-large' || read === 'stopped') return 'too-large';
+  return read.chunks.length === 1 && read.chunks[0] ? read.chunks[0] : Buffer.concat(read.chunks, read.size);
 }
 
 /**

@@ -46,6 +46,8 @@ export class Controller {
   private readonly imageBehaviours: { match: string; behaviour: PodBehaviour }[] = [];
   /** namespace/deployment → message: its ReplicaSets cannot create pods (e.g. quota). */
   private readonly replicaFailures = new Map<string, string>();
+  /** ReplicaSet uid → when it last failed to create pods: it retries once per crash interval, not every tick. */
+  private readonly failedCreateMs = new Map<string, number>();
   /** "d/ns/name" for a Deployment (with its ReplicaSets and pods), "rs/ns/name" for a ReplicaSet no Deployment owns. */
   readonly queue = new WorkQueue();
   /** Earliest clock the key being synced waits on. */
@@ -81,8 +83,10 @@ export class Controller {
         this.queue.forget(`d/${ns}/${name}`);
         this.memory.delete(uid!);
       }
-    } else if (rt.kind === 'ReplicaSet' && rt.group === 'apps') this.queue.add(this.keyOf(obj));
-    else if (rt.kind === 'Pod' && rt.group === '') {
+    } else if (rt.kind === 'ReplicaSet' && rt.group === 'apps') {
+      if (change === 'delete') this.failedCreateMs.delete(uid!);
+      this.queue.add(this.keyOf(obj));
+    } else if (rt.kind === 'Pod' && rt.group === '') {
       if (change === 'delete') this.pods.delete(uid!);
       const ref = obj.metadata.ownerReferences?.find((o) => o.kind === 'ReplicaSet');
       const rs = ref && this.store.peek(this.replicaSets, ns, ref.name);
@@ -134,7 +138,6 @@ export class Controller {
 
   private sync(key: string): void {
     const [kind, ns, name] = key.split('/') as [string, string, string];
-    const before = this.store.resourceVersion;
     this.wakeMs = Infinity;
     if (kind === 'd') {
       const d = this.store.get(this.deployments, ns, name);
@@ -147,10 +150,10 @@ export class Controller {
       if (!rs) return this.queue.forget(key);
       this.syncReplicaSet(rs);
     }
-    // Anything written (an event too) may lead to more: look again next tick. Otherwise sleep
-    // until a clock runs out or something changes.
-    if (this.store.resourceVersion !== before) this.queue.add(key);
-    else if (this.wakeMs < Infinity) this.queue.wakeAt(key, this.wakeMs);
+    // Its own writes to the Deployment, its ReplicaSets and pods came back through onChange and
+    // queued it again, like an informer's: the next look sees them and writes nothing more. Events
+    // it recorded do not (they change nothing it reads). Otherwise it sleeps until a clock runs out.
+    if (this.wakeMs < Infinity) this.queue.wakeAt(key, this.wakeMs);
   }
 
   behaviourOf(pod: KObj): PodBehaviour {
@@ -291,15 +294,18 @@ export class Controller {
         this.emit,
       );
       if (JSON.stringify(status) !== JSON.stringify(p.status)) this.store.update(this.podType, { ...p, status });
-      if (sim.startedMs === undefined) this.wake(sim.createdMs + this.opts.podReadyDelayMs);
+      // An unschedulable pod never starts: nothing but a change (of behaviour, of the Deployment) moves it.
+      if (sim.startedMs === undefined && this.behaviourOf(p) !== 'unschedulable') this.wake(sim.createdMs + this.opts.podReadyDelayMs);
       if (sim.lastRestartMs !== undefined) this.wake(sim.lastRestartMs + this.opts.crashIntervalMs);
+      if (sim.lastPullMs !== undefined) this.wake(sim.lastPullMs + this.opts.crashIntervalMs);
       if (sim.readySinceMs !== undefined && this.behaviourOf(p) === 'ready') {
         ready++;
         if (nowMs - sim.readySinceMs >= minReadyMs) available++;
         else this.wake(sim.readySinceMs + minReadyMs);
       }
     }
-    if (failure) this.emit(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, 'replicaset-controller');
+    if (failure && pods.length < want) this.failedCreate(rs, failure, nowMs);
+    else this.failedCreateMs.delete(rs.metadata.uid!);
     const status: Record<string, unknown> = omitZero({
       replicas: pods.length,
       fullyLabeledReplicas: pods.length,
@@ -315,6 +321,17 @@ export class Controller {
     const fresh = this.store.get(this.replicaSets, ns, rs.metadata.name);
     const kept = (fresh?.status?.conditions as unknown[] | undefined) && failure ? fresh?.status?.conditions : status.conditions;
     if (fresh) this.store.update(this.replicaSets, { ...fresh, status: kept ? { ...status, conditions: kept } : status });
+  }
+
+  /** A ReplicaSet that cannot create its pods retries (and says so) once per crash interval. */
+  private failedCreate(rs: KObj, failure: string, nowMs: number): void {
+    const uid = rs.metadata.uid!;
+    const last = this.failedCreateMs.get(uid);
+    if (last === undefined || nowMs - last >= this.opts.crashIntervalMs) {
+      this.failedCreateMs.set(uid, nowMs);
+      this.emit(rs, 'Warning', 'FailedCreate', `Error creating: ${failure}`, 'replicaset-controller');
+    }
+    this.wake((this.failedCreateMs.get(uid) ?? nowMs) + this.opts.crashIntervalMs);
   }
 
   private createPod(rs: KObj): KObj {

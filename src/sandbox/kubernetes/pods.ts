@@ -26,6 +26,8 @@ export interface PodSim {
   readySinceMs?: number;
   restarts: number;
   lastRestartMs?: number;
+  /** The kubelet's last back-off on an image pull: it retries (and records events) once per crash interval. */
+  lastPullMs?: number;
 }
 
 const cond = (type: string, status: string, at: string, reason?: string, message?: string) => ({
@@ -115,7 +117,8 @@ export function stepPod(pod: KObj, behaviour: PodBehaviour, sim: PodSim, c: PodC
           );
           emit(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
         }
-      } else {
+      } else if (sim.lastPullMs === undefined || c.nowMs - sim.lastPullMs >= c.crashIntervalMs) {
+        sim.lastPullMs = c.nowMs;
         for (const x of containers) emit(pod, 'Normal', 'BackOff', `Back-off pulling image "${x.image}"`, 'kubelet');
         for (const _x of containers) emit(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff', 'kubelet');
       }

@@ -73,6 +73,11 @@ export interface Release {
   timeline: TimelineEntry[];
   /** Storage concurrency token; set by the store, never by the pipeline. */
   etag?: string;
+  /**
+   * When the stored version `etag` names was next due (ms; the far end of the Date range for
+   * never): the store moves its due index from this. Set by the store, never by the pipeline.
+   */
+  storedDueMs?: number;
 }
 
 // ---------------------------------------------------------------- waits

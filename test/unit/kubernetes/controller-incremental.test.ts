@@ -131,6 +131,39 @@ describe('the Kubernetes fake controller', () => {
     expect(progressing()).toBe('ProgressDeadlineExceeded');
   });
 
+  // A Deployment that cannot finish is looked at when something real happens (a restart, a
+  // kubelet or controller retry, its progress deadline), never on every tick.
+  it.each(['unready', 'crash', 'imagepull', 'unschedulable', 'quota'] as const)(
+    'looks at a Deployment stuck with %s pods only when something happens, not every tick',
+    (stuck) => {
+      const c = cluster(2);
+      c.run(30, () => c.names.every((n) => c.complete(n, `${n}:1`)));
+      if (stuck === 'quota') c.controller.setReplicaFailure(NS, 'app-0', 'pods "app-0-x" is forbidden: exceeded quota: compute');
+      else c.controller.setImageBehaviour('app-0:bad', stuck);
+      c.call(
+        'PATCH',
+        { kind: 'Deployment', name: 'app-0' },
+        { spec: { template: { spec: { containers: [{ name: 'app-0', image: 'app-0:bad' }] } } } },
+        'application/strategic-merge-patch+json',
+      );
+      c.run(5);
+      const take = vi.spyOn(c.controller.queue, 'take');
+      // 40 ticks, one a second, inside the 60 s progress deadline; retries come every 10 s (crashIntervalMs).
+      c.run(40);
+      const syncs = take.mock.results.flatMap((r) => r.value as string[]);
+      expect(syncs.every((k) => k === `d/${NS}/app-0`)).toBe(true);
+      // At most a retry and the look at its own writes per 10 s.
+      expect(syncs.length).toBeLessThanOrEqual(stuck === 'unready' || stuck === 'unschedulable' ? 0 : 2 * 4 + 2);
+      take.mockClear();
+      // The deadline still comes by the clock alone.
+      c.run(30);
+      const progressing = ((c.deployment('app-0').status?.conditions ?? []) as { type: string; reason: string }[]).find(
+        (x) => x.type === 'Progressing',
+      );
+      expect(progressing?.reason).toBe('ProgressDeadlineExceeded');
+    },
+  );
+
   it('keeps no bookkeeping for a Deployment that was deleted', () => {
     const c = cluster(10);
     c.run(30, () => c.names.every((n) => c.complete(n, `${n}:1`)));

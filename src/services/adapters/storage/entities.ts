@@ -43,7 +43,7 @@ export function unpackJson(entity: Record<string, unknown>): unknown {
 }
 
 export function releaseEntity(r: Release, rowKey: string): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  const { timeline: _t, etag: _e, ...record } = r;
+  const { timeline: _t, etag: _e, storedDueMs: _d, ...record } = r;
   return {
     partitionKey: partitionOf(r.app, r.environment),
     rowKey: rowKey,

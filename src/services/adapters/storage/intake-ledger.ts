@@ -10,23 +10,9 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Acceptance, Admission, IntakeLedger, ReservationState } from '../../ports.js';
 import type { Door } from '../../domain/release.js';
 import { isStatus, safeKey, createdOnce } from './entities.js';
-
-/** An unsettled claim this old is taken to be from a door that died between its claim and its message. */
-const STALE_CLAIM_MS = 60_000;
+import { claimedIds as ids, existingClaim, insertClaim, type ClaimRow } from './event-claim.js';
 /** Doors whose events are accepted here (the manual door admits at once). */
 const ACCEPTING: readonly Door[] = ['github', 'acr'];
-
-interface ClaimRow {
-  state: string;
-  claimedAt: Date;
-  releaseIds?: string;
-  ignored?: string;
-  /** Set on claims made by accept(): the ids were reserved, the message queued right after. */
-  reserved?: boolean;
-  etag: string;
-}
-
-const ids = (row: { releaseIds?: string }): string[] => (row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : []);
 
 export function createIntakeLedger(dedup: TableClient): IntakeLedger {
   const ensure = createdOnce(() => dedup.createTable());
@@ -52,17 +38,16 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
   return {
     async accept(door, key, releaseIds, now): Promise<Acceptance> {
       await ensure();
-      const rowKey = safeKey(key);
-      const claim = { partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, reserved: true };
+      const claim = { claimedAt: now, reserved: true };
       // Single inserts side by side, not one entity-group transaction: the same one round trip, and they
       // do not queue behind each other (azurite runs transactions one at a time).
       const [claimed, ...reserved] = await Promise.allSettled([
-        dedup.createEntity({ ...claim, releaseIds: JSON.stringify(releaseIds) }),
+        insertClaim(dedup, door, key, { ...claim, releaseIds: JSON.stringify(releaseIds) }),
         ...releaseIds.map((id) => dedup.createEntity(reservationRow(door, id, key, now))),
       ]);
       const held = releaseIds.filter((_, i) => reserved[i]?.status === 'fulfilled');
       const refused = reserved.find((r) => r.status === 'rejected');
-      if (claimed?.status === 'fulfilled') {
+      if (claimed?.status === 'fulfilled' && claimed.value === 'claimed') {
         if (!refused) return { state: 'accepted', releaseIds };
         // An id could not be reserved: undo, and let the sender try again (with new ids).
         await withdraw(door, key, held);
@@ -72,24 +57,22 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
       }
       // The key was claimed before (or the claim failed): the ids reserved just now belong to nobody.
       await Promise.all(held.map((id) => dedup.deleteEntity(door, id).catch(gone)));
-      if (!isStatus(claimed?.reason, 409)) throw claimed?.reason;
-      const row = await dedup.getEntity<ClaimRow>(door, rowKey);
-      const first = ids(row);
-      if (row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS) {
-        // Take over a claim whose door died before its message was queued; the ETag makes sure only one taker wins.
-        // A reserved claim keeps its ids (the same releases, admitted idempotently); an older claim gets ours.
-        const taken = row.reserved ? first : releaseIds;
-        try {
-          await dedup.updateEntity({ ...claim, releaseIds: JSON.stringify(taken) }, 'Merge', { etag: row.etag });
-          if (!row.reserved) await Promise.all(taken.map((id) => dedup.upsertEntity(reservationRow(door, id, key, now), 'Replace')));
-          return { state: 'accepted', releaseIds: taken };
-        } catch (e) {
-          if (!isStatus(e, 412)) throw e;
-        }
+      if (claimed?.status === 'rejected') throw claimed.reason;
+      // A stale claim is taken over: a reserved claim keeps its ids (the same releases, admitted
+      // idempotently); an older claim gets ours.
+      const taking = (row: ClaimRow) => (row.reserved ? ids(row) : releaseIds);
+      const { taken, row } = await existingClaim(dedup, door, key, now, (r) => ({
+        key: key.slice(0, 200),
+        ...claim,
+        releaseIds: JSON.stringify(taking(r)),
+      }));
+      if (taken) {
+        if (!row.reserved) await Promise.all(releaseIds.map((id) => dedup.upsertEntity(reservationRow(door, id, key, now), 'Replace')));
+        return { state: 'accepted', releaseIds: taking(row) };
       }
       return {
         state: 'duplicate',
-        releaseIds: first,
+        releaseIds: ids(row),
         inFlight: row.state === 'pending',
         ...(row.ignored ? { ignored: row.ignored } : {}),
       };

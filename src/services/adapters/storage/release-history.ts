@@ -13,6 +13,10 @@ import { createReleaseIndex } from './release-index.js';
 import { createDueIndex, dueAt } from './due-index.js';
 import { listPage } from './release-listing.js';
 import { createBackfill } from './backfill.js';
+import { mapBounded } from './bounded-map.js';
+
+/** Release reads a sweeper tick keeps in flight at once. */
+const READ_WIDTH = 8;
 
 export interface HistoryTables {
   releases: TableClient;
@@ -27,6 +31,12 @@ type History = Pick<ReleaseStore, 'overdue' | 'page' | 'list' | 'expired' | 'rem
 export const recordOf = (e: Record<string, unknown>): ReleaseRecord =>
   parseStored(ReleaseRecord, unpackJson(e), `release ${typeof e.releaseId === 'string' ? e.releaseId : String(e.rowKey)}`);
 
+/** A release as stored: its row, the timeline given, its etag and its next look as stored (what a save compares with). */
+export function storedRelease(e: Record<string, unknown>, timeline: Release['timeline']): Release {
+  const record = recordOf(e);
+  return { ...record, timeline, ...(typeof e.etag === 'string' ? { etag: e.etag } : {}), storedDueMs: dueAt(record).getTime() };
+}
+
 /** `ensure` creates the tables once (the store's own); every read here waits for it. */
 export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
   const h = {
@@ -34,8 +44,7 @@ export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
     async read(pk: string, rk: string): Promise<Release | undefined> {
       await ensure();
       try {
-        const e = await t.releases.getEntity<Record<string, unknown>>(pk, rk);
-        return { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) };
+        return storedRelease(await t.releases.getEntity<Record<string, unknown>>(pk, rk), []);
       } catch (e) {
         if (isStatus(e, 404)) return undefined;
         throw e;
@@ -106,15 +115,16 @@ export function createHistory(t: HistoryTables, ensure: () => Promise<void>) {
 
     async overdue(now, limit) {
       await ensure();
-      const out: Release[] = [];
-      for (const row of await due.due(now, limit)) {
+      const rows = await due.due(now, limit);
+      const found = await mapBounded(rows, READ_WIDTH, async (row) => {
         const r = await h.read(row.pk, row.rk);
         // The release row is the truth: a due row of an ended or missing release goes; a stale time is corrected.
         if (!r || isTerminal(r.phase)) await due.remove(row.releaseId);
         else if (dueAt(r) > now) await due.put(r);
-        else out.push(r);
-      }
-      return out;
+        else return r;
+        return undefined;
+      });
+      return found.filter((r): r is Release => r !== undefined);
     },
 
     async expired(before, limit, after) {

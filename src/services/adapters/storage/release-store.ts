@@ -25,12 +25,11 @@ import {
   createdOnce,
 } from './entities.js';
 import { Head as HeadSchema, TimelineEntry, parseStored } from './schema.js';
-import { createHistory, recordOf } from './release-history.js';
+import { createHistory, storedRelease } from './release-history.js';
 import { dueAt } from './due-index.js';
+import { claimedIds, existingClaim, insertClaim } from './event-claim.js';
 
 const MAX_CAS_ATTEMPTS = 30;
-/** A claim this old without a result is taken to be from a worker that crashed mid-intake. */
-const STALE_CLAIM_MS = 60_000;
 
 export interface ReleaseStoreTables {
   releases: TableClient;
@@ -50,6 +49,19 @@ function releaseEtag(
   rk: string,
 ) {
   return res.getResponseForEntity(rk)?.etag ?? res.subResponses[0]?.etag;
+}
+
+/**
+ * When a save moves the release's due row (due-index.ts): before the release when its next look
+ * comes earlier (a crash then leaves the row early, never late), after it when the look moves
+ * later or the phase changes, gone once it ends. Compared with the next look as stored, which the
+ * store hands out with the release: the release given to save already carries the new one.
+ */
+export function dueMove(stored: Release, next: Release): 'before' | 'after' | 'remove' | 'none' {
+  if (isTerminal(next.phase)) return 'remove';
+  const to = dueAt(next).getTime();
+  if (stored.storedDueMs === undefined || to < stored.storedDueMs) return 'before';
+  return to > stored.storedDueMs || next.phase !== stored.phase ? 'after' : 'none';
 }
 
 export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensure(): Promise<void> } {
@@ -87,7 +99,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
     const main = rows.find((r) => r.rowKey === pointer.rk);
     if (!main) return undefined;
     const timeline = rows.filter((r) => r.type === 'timeline').map((r) => parseStored(TimelineEntry, unpackJson(r), `timeline of ${id}`));
-    return { ...recordOf(main), timeline, ...(typeof main.etag === 'string' ? { etag: main.etag } : {}) };
+    return storedRelease(main, timeline);
   }
 
   const rowKeyOf = (r: Pick<Release, 'id' | 'createdAt'>) => releaseRowKey(r.id, new Date(r.createdAt));
@@ -112,7 +124,7 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       const full = await readRelease(id);
       return full ? { old: full, seq: full.timeline.length } : undefined;
     }
-    return { old: { ...recordOf(e), timeline: [], ...(typeof e.etag === 'string' ? { etag: e.etag } : {}) }, seq: e.timelineLength };
+    return { old: storedRelease(e, []), seq: e.timelineLength };
   }
 
   function supersedeActions(old: Release, seq: number, byId: string, now: Date): TransactionAction[] {
@@ -180,7 +192,8 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
           old && superseding.length ? due.remove(old.id) : undefined,
           release.phase !== 'queued' || dueAt(release).toISOString() !== provisional.createdAt ? due.put(release) : undefined,
         ]);
-        return { kind: 'created', release: { ...release, ...(etag ? { etag } : {}) }, ...(old ? { superseded: old.id } : {}) };
+        const stored = { ...release, ...(etag ? { etag } : {}), storedDueMs: dueAt(release).getTime() };
+        return { kind: 'created', release: stored, ...(old ? { superseded: old.id } : {}) };
       } catch (e) {
         if (!isStatus(e, 409, 412)) throw e;
       }
@@ -196,31 +209,13 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
 
     async claimEvent(door: Door, key: string, now: Date, fingerprint?: string): Promise<EventClaim> {
       await ensure();
-      const rowKey = safeKey(key);
       const fp = fingerprint ? { fingerprint } : {};
-      try {
-        await t.dedup.createEntity({ partitionKey: door, rowKey, key: key.slice(0, 200), state: 'pending', claimedAt: now, ...fp });
-        return { state: 'claimed' };
-      } catch (e) {
-        if (!isStatus(e, 409)) throw e;
-      }
-      const row = await t.dedup.getEntity<{ state: string; releaseIds?: string; ignored?: string; claimedAt: Date; fingerprint?: string }>(
-        door,
-        rowKey,
-      );
-      const stale = row.state === 'pending' && now.getTime() - new Date(row.claimedAt).getTime() > STALE_CLAIM_MS;
-      if (stale) {
-        try {
-          // Take over a crashed worker's claim; the ETag makes sure only one taker wins.
-          await t.dedup.updateEntity({ partitionKey: door, rowKey, state: 'pending', claimedAt: now, ...fp }, 'Merge', { etag: row.etag });
-          return { state: 'claimed' };
-        } catch (e) {
-          if (!isStatus(e, 412)) throw e;
-        }
-      }
+      if ((await insertClaim(t.dedup, door, key, { claimedAt: now, ...fp })) === 'claimed') return { state: 'claimed' };
+      const { taken, row } = await existingClaim(t.dedup, door, key, now, () => fp);
+      if (taken) return { state: 'claimed' };
       return {
         state: 'duplicate',
-        releaseIds: row.releaseIds ? (JSON.parse(row.releaseIds) as string[]) : [],
+        releaseIds: claimedIds(row),
         ...(row.ignored ? { ignored: row.ignored } : {}),
         inFlight: row.state === 'pending',
         ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}),
@@ -283,20 +278,21 @@ export function createReleaseStore(t: ReleaseStoreTables): ReleaseStore & { ensu
       );
       if (change.head) actions.push(headAction(change.head));
       const ends = isTerminal(next.phase) && !isTerminal(release.phase);
+      const move = dueMove(release, next);
       // Index first (see release-index.ts, due-index.ts): an ending's rows, a release saved without an
       // etag (never indexed by admission), a next look moved earlier.
       await Promise.all([
         ends ? index.putEnding(release, next.phase) : undefined,
         release.etag ? undefined : index.putCreation(release),
-        !isTerminal(next.phase) && dueAt(next) < dueAt(release) ? due.put(next) : undefined,
+        move === 'before' ? due.put(next) : undefined,
       ]);
       try {
         const res = await t.releases.submitTransaction(actions);
-        const { etag: _stale, ...fresh } = next;
+        const { etag: _stale, storedDueMs: _was, ...fresh } = next;
         const etag = releaseEtag(res, rk);
-        if (isTerminal(next.phase)) await due.remove(release.id);
-        else if (next.phase !== release.phase || dueAt(next) > dueAt(release) || !release.etag) await due.put(next);
-        return ok({ ...fresh, ...(etag ? { etag } : {}) });
+        if (move === 'remove') await due.remove(release.id);
+        else if (move === 'after') await due.put(next);
+        return ok({ ...fresh, ...(etag ? { etag } : {}), storedDueMs: dueAt(next).getTime() });
       } catch (e) {
         if (isStatus(e, 409, 412)) return err('conflict');
         throw e;

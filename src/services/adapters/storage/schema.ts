@@ -288,7 +288,7 @@ export const ReleaseRecord = z.object({
   progress: ReleaseProgress,
   outcome: ReleaseOutcome,
 });
-export type ReleaseRecord = Omit<Release, 'timeline' | 'etag'>;
+export type ReleaseRecord = Omit<Release, 'timeline' | 'etag' | 'storedDueMs'>;
 
 export const TimelineEntry = z.object({ at: str, from: Phase.nullable(), to: Phase, reason: str, correlationId: str });
 
