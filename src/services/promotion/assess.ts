@@ -46,17 +46,27 @@ export function assessPromotion(p: Promotion, env: Environment, f: PromotionFact
   return { kind: 'promote' };
 }
 
-/** A rollback upstream since the candidate succeeded: a manual rollback, or a release there that was rolled back or failed. */
+/**
+ * A rollback upstream since the candidate succeeded: a manual rollback, or a release there that is rolling
+ * back, was rolled back or failed. Read from what a listing carries (the release row: phase and outcome,
+ * no timeline), so a rollback stops the promotion the moment it starts, not when it ends.
+ */
 function upstreamRollback(p: Promotion, since: Release[]): string | undefined {
   const after = new Date(p.candidate.succeededAt).getTime();
   for (const r of since) {
     if (r.id === p.candidate.releaseId || new Date(r.createdAt).getTime() < after) continue;
-    const rolledBack = r.phase === 'rolled_back' || r.phase === 'failed' || r.timeline.some((t) => t.to === 'rolling_back');
     if (r.kind === 'rollback')
       return `${p.from} was rolled back during the soak (release ${r.id}: ${r.source.reason ?? 'manual rollback'})`;
-    if (rolledBack) return `${p.from} rolled back release ${r.id} during the soak (${lastReason(r)})`;
+    if (r.phase === 'rolling_back') return `${p.from} is rolling back release ${r.id} during the soak (${whyRolledBack(r)})`;
+    if (r.phase === 'rolled_back' || r.phase === 'failed')
+      return `${p.from} rolled back release ${r.id} during the soak (${whyRolledBack(r)})`;
   }
   return undefined;
 }
 
-const lastReason = (r: Release): string => [...r.timeline].reverse().find((t) => t.to === 'rolling_back')?.reason ?? r.phase;
+/** The rollback's own reason (set when rolling back starts), the failure that caused it, or the timeline's word when read whole. */
+const whyRolledBack = (r: Release): string =>
+  r.outcome.rollback?.reason ??
+  r.outcome.failure?.reason ??
+  [...r.timeline].reverse().find((t) => t.to === 'rolling_back')?.reason ??
+  r.phase;

@@ -205,6 +205,59 @@ describe('promotion use cases against azurite', () => {
     });
   });
 
+  it('a release upstream that starts rolling back during the soak stops the pending promotion at once, with its reason', async () => {
+    const graph = {
+      environments: [
+        { name: 'staging' },
+        { name: 'prod', from: 'staging', policy: { kind: 'approval', approvers: ['entra:bob@contoso.com'], soakSeconds: 600 } },
+      ],
+    };
+    const { d, store, promotions, clock } = world(graph);
+    const good = await succeeded(store, 'staging', 1, T0);
+    const req = await requestPromotion(d, { app: APP, to: 'prod', comment: 'next' }, ALICE.principal, silentLogger);
+    expect(req).toMatchObject({ kind: 'created', promotion: { state: 'pending' } });
+    // A newer release in staging deploys, fails verification and starts rolling back, still in the soak.
+    clock.t = new Date(T0.getTime() + 60_000);
+    const out = await store.create(
+      {
+        app: APP,
+        environment: 'staging',
+        kind: 'image',
+        target: digest(2),
+        image: { registry: 'tailspinacr.azurecr.io', repository: APP, digest: digest(2) },
+        source: { door: 'acr', eventId: 'evt-staging-2' },
+        correlationId: 'c-2',
+        semanticDedup: true,
+        allowQuarantined: false,
+      },
+      clock.t,
+    );
+    if (out.kind !== 'created') throw new Error(`not created: ${out.kind}`);
+    const head = await store.head(APP, 'staging');
+    const taken = takeSlot(head, out.release.id);
+    if (!taken.ok) throw new Error(taken.reason);
+    const deploying = await store.save(
+      out.release,
+      { to: 'deploying', reason: 'deploying', head: { ...taken.head, etag: head.etag } },
+      clock.t,
+    );
+    if (!deploying.ok) throw new Error('save conflict');
+    const failure = { reason: 'error rate 6.0 % is above 1 %', at: clock.t.toISOString() };
+    const rolling = await store.save(
+      { ...deploying.value, outcome: { ...deploying.value.outcome, failure } },
+      { to: 'rolling_back', reason: failure.reason },
+      clock.t,
+    );
+    if (!rolling.ok) throw new Error('save conflict');
+
+    clock.t = new Date(T0.getTime() + 90_000);
+    await promoteTick(d);
+    expect(await promotions.get(promotionId('prod', good))).toMatchObject({
+      state: 'stopped',
+      reason: `staging is rolling back release ${out.release.id} during the soak (error rate 6.0 % is above 1 %)`,
+    });
+  });
+
   it('a freeze window holds automatic promotion and says until when; it goes once the window closes', async () => {
     // Friday 16:00–23:59 UTC; 2026-12-04 is a Friday.
     const graph = {

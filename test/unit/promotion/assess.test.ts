@@ -183,6 +183,32 @@ describe('a pending promotion, looked at', () => {
     });
   });
 
+  it('stops at once when an upstream release starts rolling back, with its reason, from a listing (no timeline)', () => {
+    // What the release store's listing hands back: the release row, timeline left out.
+    const f = facts({ upstream: goodIn('staging'), target: head('prod') });
+    const rolling = aRelease({
+      id: 'r-eeee-000005',
+      environment: 'staging',
+      createdAt: iso(150),
+      phase: 'rolling_back',
+      timeline: [],
+      outcome: { failure: { reason: 'error rate 6 % is above 1 %', at: iso(160) } },
+    });
+    expect(assessPromotion(promotion('prod'), env('prod'), { ...f, upstreamSince: [rolling] }, at(200))).toEqual({
+      kind: 'stop',
+      reason: 'staging is rolling back release r-eeee-000005 during the soak (error rate 6 % is above 1 %)',
+    });
+    const ended = {
+      ...rolling,
+      phase: 'rolled_back' as const,
+      outcome: { rollback: { reason: 'smoke failed: 503', mode: 'undo' as const, startedAt: iso(170) } },
+    };
+    expect(assessPromotion(promotion('prod'), env('prod'), { ...f, upstreamSince: [ended] }, at(200))).toEqual({
+      kind: 'stop',
+      reason: 'staging rolled back release r-eeee-000005 during the soak (smoke failed: 503)',
+    });
+  });
+
   it('a rollback before the candidate succeeded does not count', () => {
     const old = aRelease({ id: 'r-0000-000000', kind: 'rollback', createdAt: iso(50), phase: 'succeeded' });
     expect(assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamSince: [old] }, at(700))).toEqual({
