@@ -10,7 +10,7 @@ import { admitAndEnqueue, once, type IntakeDeps } from '../intake/admission.js';
 import { MANIFEST_APP } from '../intake/door-github.js';
 import type { Logger } from '../ports.js';
 import { assessPromotion, type Assessment, type PromotionFacts } from './assess.js';
-import { candidateOf, eligibility, short, type Ineligible } from './eligibility.js';
+import { admissionOf, candidateOf, eligibility, short, type Ineligible } from './eligibility.js';
 import { environmentOf, type Environment, type PromotionGraph } from './graph.js';
 import type { PromotionRef } from '../domain/release.js';
 import { promotionId, type Candidate, type Promotion, type PromotionEvent } from './model.js';
@@ -299,9 +299,9 @@ async function promote(d: PromotionDeps, p: Promotion, env: Environment, log: Lo
         source: { door: 'promotion', eventId: p.id, actor: p.requestedBy, reason },
         promotion: ref,
         correlationId: p.id,
-        // Exactly what verified upstream: a digest the target already runs is a duplicate, a quarantined one never goes.
-        semanticDedup: true,
-        allowQuarantined: false,
+        // Exactly what verified upstream, admitted as eligibility judged it (a duplicate when there, never quarantined).
+        semanticDedup: admissionOf(c).semanticDedup,
+        allowQuarantined: admissionOf(c).allowQuarantined,
       },
       log,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyHead, type Head } from '../../../src/services/domain/head.js';
+import { admit, emptyHead, type Head } from '../../../src/services/domain/head.js';
 import type { Release } from '../../../src/services/domain/release.js';
 import { assessPromotion, type PromotionFacts } from '../../../src/services/promotion/assess.js';
 import { candidateOf, eligibility } from '../../../src/services/promotion/eligibility.js';
@@ -113,6 +113,45 @@ describe('what may be promoted', () => {
       head('staging', { active: { releaseId: 'r-s-000003', target: digest(1) } }),
     ])
       expect(eligibility(cand(), facts({ target: t }), 'staging')).toMatchObject({ ok: false, error: { kind: 'already' } });
+  });
+});
+
+describe('eligibility agrees with admission (domain/head.ts admit owns the target-side rules)', () => {
+  // Each case is one where the old, separate rules said "eligible" and admission then said duplicate:
+  // the promotion was recorded 'promoted' pointing at a release that was not its own.
+  it("not a digest the target's scan gate just blocked (admission: duplicate of the blocked release)", () => {
+    const t = head('staging', { lastBlocked: { releaseId: 'r-s-000004', target: digest(1) } });
+    expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false })).toMatchObject({ kind: 'duplicate' });
+    expect(eligibility(cand(), facts({ target: t }), 'staging')).toEqual({
+      ok: false,
+      error: {
+        kind: 'already',
+        releaseId: 'r-s-000004',
+        reason: 'staging blocked it at its gates (release r-s-000004); a manual deploy may retry it',
+      },
+    });
+  });
+
+  it('not what the target runs verified while a manifest release holds its slot (the app keeps its verified digest)', () => {
+    const t = head('staging', {
+      active: { releaseId: 'r-k-000005', target: 'abc1234', kind: 'manifest' },
+      lastGood: { releaseId: 'r-s-000001', target: digest(1) },
+    });
+    expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false })).toMatchObject({ kind: 'duplicate' });
+    expect(eligibility(cand(), facts({ target: t }), 'staging')).toMatchObject({
+      ok: false,
+      error: { kind: 'already', releaseId: 'r-s-000001', reason: 'staging already runs it verified (release r-s-000001)' },
+    });
+  });
+
+  it('what admission takes, eligibility takes: an image release of another digest in flight, a pending one it supersedes', () => {
+    for (const t of [
+      head('staging', { active: { releaseId: 'r-s-000003', target: digest(7) }, lastGood: { releaseId: 'r-s-000001', target: digest(1) } }),
+      head('staging', { pending: { releaseId: 'r-s-000002', target: digest(8) } }),
+    ]) {
+      expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false }).kind).toBe('admit');
+      expect(eligibility(cand(), facts({ target: t }), 'staging').ok).toBe(true);
+    }
   });
 });
 
