@@ -3,14 +3,18 @@
  * approvals, a freeze window) or promote now. Pure: the promotion, the policy and the facts in.
  */
 import type { Release } from '../domain/release.js';
+import type { AdapterError, Result } from '../domain/result.js';
 import { frozenUntil } from './cron.js';
 import { eligibility, type EligibilityFacts } from './eligibility.js';
 import type { Environment } from './graph.js';
 import type { Promotion } from './model.js';
+import type { FiringAlert } from './ports.js';
 
 export interface PromotionFacts extends EligibilityFacts {
   /** Releases of the app in the upstream environment created since the candidate succeeded. */
   upstreamSince: Release[];
+  /** Alerts firing on the upstream environment's resources (absent when it names none), or why they are unknown. */
+  upstreamAlerts?: Result<FiringAlert[], AdapterError>;
 }
 
 export type Assessment =
@@ -34,6 +38,10 @@ export function assessPromotion(p: Promotion, env: Environment, f: PromotionFact
   }
   const soakUntil = new Date(new Date(p.candidate.succeededAt).getTime() + policy.soakSeconds * 1000);
   if (soakUntil > now) return { kind: 'wait', for: `soak in ${p.from} until ${soakUntil.toISOString()}`, until: soakUntil.toISOString() };
+  // An alert says something is wrong in the environment, not that the candidate is: wait for it to
+  // resolve (a rollback it leads to stops the promotion above). Unknown is never taken for quiet.
+  const alerts = alertHold(p.from, f.upstreamAlerts);
+  if (alerts) return { kind: 'wait', for: alerts };
   if (policy.kind === 'approval') {
     const have = new Set(p.approvals.map((a) => a.by.toLowerCase())).size;
     if (have < policy.approvals) return { kind: 'wait', for: `approvals: ${have} of ${policy.approvals}` };
@@ -70,3 +78,13 @@ const whyRolledBack = (r: Release): string =>
   r.outcome.failure?.reason ??
   [...r.timeline].reverse().find((t) => t.to === 'rolling_back')?.reason ??
   r.phase;
+
+/** What the upstream alerts hold the promotion for, in words; undefined when none fires. */
+function alertHold(from: string, alerts: PromotionFacts['upstreamAlerts']): string | undefined {
+  if (!alerts) return undefined;
+  if (!alerts.ok) return `alerts in ${from} unknown (${alerts.error.message}); not promoted on unknown`;
+  const [first, ...more] = [...alerts.value].sort((a, b) => a.severity.localeCompare(b.severity) || a.firedAt.localeCompare(b.firedAt));
+  if (!first) return undefined;
+  const resource = first.target.split('/').at(-1) ?? first.target;
+  return `alert "${first.name}" (${first.severity}) firing in ${from} on ${resource} since ${first.firedAt}${more.length ? ` (+${more.length} more)` : ''}`;
+}

@@ -34,6 +34,13 @@ export const PromotionPolicy = z.discriminatedUnion('kind', [
 ]);
 export type PromotionPolicy = z.infer<typeof PromotionPolicy>;
 
+const ArmResourceId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/,
+    'expected an ARM resource id',
+  );
+
 export const EnvironmentCluster = z.union([
   z.object({ kubeconfig: z.string().min(1) }).strict(),
   z
@@ -59,6 +66,11 @@ export const EnvironmentSpec = z
     /** Namespace of every app here instead of the catalog's. */
     namespace: z.string().regex(DNS_LABEL).optional(),
     cluster: EnvironmentCluster.optional(),
+    /**
+     * ARM ids of this environment's resources (its AKS cluster, its Application Insights, …) whose firing
+     * Azure Monitor alerts hold every promotion out of it: nothing moves on while one fires.
+     */
+    alertTargets: z.array(ArmResourceId).max(20).default([]),
     /** Verification here instead of the VERIFY_* settings. */
     verify: z
       .object({
@@ -162,5 +174,5 @@ export const downstreamOf = (g: PromotionGraph, name: string): Environment[] => 
 
 /** A graph of one environment per name, no promotion (what TAILSPIN_ENVIRONMENTS alone means). */
 export function flatGraph(names: string[]): PromotionGraph {
-  return { environments: names.map((name) => ({ name, freeze: [], freezeCrons: [] })) };
+  return { environments: names.map((name) => ({ name, freeze: [], freezeCrons: [], alertTargets: [] })) };
 }

@@ -14,7 +14,8 @@ import { admissionOf, candidateOf, eligibility, short, type Ineligible } from '.
 import { environmentOf, type Environment, type PromotionGraph } from './graph.js';
 import type { PromotionRef } from '../domain/release.js';
 import { promotionId, type Candidate, type Promotion, type PromotionEvent } from './model.js';
-import type { PromotionStore } from './ports.js';
+import type { Alerts, PromotionStore } from './ports.js';
+import { adapterError, err } from '../domain/result.js';
 import { mayApprove, type Identity } from './principal.js';
 
 export interface PromotionDeps {
@@ -22,6 +23,8 @@ export interface PromotionDeps {
   promotions: PromotionStore;
   /** The intake's store, queue and clock: promotions are admitted exactly like the other doors' releases. */
   intake: IntakeDeps;
+  /** Azure Monitor alerts on the environments' alertTargets; absent when not configured (then an environment naming targets holds). */
+  alerts?: Alerts;
   publicUrl: string;
   logger: Logger;
 }
@@ -39,15 +42,30 @@ export const appsOf = (d: PromotionDeps, to?: string): string[] => [
 const releaseUrl = (d: PromotionDeps, id: string) => `${d.publicUrl.replace(/\/$/, '')}/api/deployments/${id}`;
 
 async function factsFor(d: PromotionDeps, app: string, from: string, to: string, since?: string): Promise<PromotionFacts> {
-  const heads = await Promise.all(d.graph.environments.map((e) => d.intake.store.head(app, e.name)));
+  const targets = since ? (environmentOf(d.graph, from)?.alertTargets ?? []) : [];
+  const [heads, recent, upstreamAlerts] = await Promise.all([
+    Promise.all(d.graph.environments.map((e) => d.intake.store.head(app, e.name))),
+    since ? d.intake.store.list({ app, environment: from, limit: RECENT_UPSTREAM }) : [],
+    targets.length ? alertsOn(d, targets) : undefined,
+  ]);
   const byEnv = (name: string): Head => heads.find((h) => h.environment === name) ?? { app, environment: name, quarantined: [] };
-  const recent = since ? await d.intake.store.list({ app, environment: from, limit: RECENT_UPSTREAM }) : [];
   return {
     upstream: byEnv(from),
     target: byEnv(to),
     everywhere: heads,
     upstreamSince: since ? recent.filter((r) => r.createdAt >= since) : [],
+    ...(upstreamAlerts ? { upstreamAlerts } : {}),
   };
+}
+
+/** The alerts firing on an environment's resources; without an alerts API they are unknown, never quiet. */
+async function alertsOn(d: PromotionDeps, targets: string[]): Promise<NonNullable<PromotionFacts['upstreamAlerts']>> {
+  if (!d.alerts) return err(adapterError('alerts', 'invalid', 'no alerts API configured (MONITOR_ALERTS_ENDPOINT / ARM_ENDPOINT)'));
+  try {
+    return await d.alerts.firing(targets);
+  } catch (e) {
+    return err(adapterError('alerts', 'transient', e instanceof Error ? e.message : String(e)));
+  }
 }
 
 export interface EligibleEntry {

@@ -18,6 +18,9 @@ import { promotionId, type Promotion } from '../../../src/services/promotion/mod
 import { decide, promoteTick, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
 import type { ReleaseStore, WorkItem } from '../../../src/services/ports.js';
 import { silentLogger } from '../../../src/services/logger.js';
+import { startAlertsFake } from '../../../src/sandbox/monitor/alerts-fake.js';
+import { createAlerts } from '../../../src/services/adapters/alerts/index.js';
+import { staticTokenCredential } from '../../../src/services/adapters/monitor/index.js';
 import { uniqueName, withAzurite } from '../../helpers/azurite.js';
 
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -256,6 +259,48 @@ describe('promotion use cases against azurite', () => {
       state: 'stopped',
       reason: `staging is rolling back release ${out.release.id} during the soak (error rate 6.0 % is above 1 %)`,
     });
+  });
+
+  it('a firing Azure Monitor alert on the upstream environment holds the promotion, named; alerts unreadable hold it too; it goes once none fires', async () => {
+    const aks =
+      '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev';
+    const graph = {
+      environments: [
+        { name: 'dev', alertTargets: [aks] },
+        { name: 'staging', from: 'dev', policy: { kind: 'auto', soakSeconds: 60 } },
+      ],
+    };
+    const { d, store, promotions, clock } = world(graph);
+    const fake = await startAlertsFake({ token: 't' });
+    try {
+      const withAlerts = {
+        ...d,
+        alerts: createAlerts({ credential: staticTokenCredential('t'), endpoint: fake.url, tlsCa: fake.ca, timeoutMs: 5000 }),
+      };
+      const a = await succeeded(store, 'dev', 1, T0);
+      fake.fire({ name: 'error rate over 1 %', target: aks, severity: 'Sev1', at: new Date() });
+      clock.t = new Date(T0.getTime() + 61_000);
+      await promoteTick(withAlerts);
+      expect(await promotions.get(promotionId('staging', a))).toMatchObject({
+        state: 'pending',
+        waitingFor: expect.stringMatching(/^alert "error rate over 1 %" \(Sev1\) firing in dev on aks-dev since /),
+      });
+      fake.resolve('error rate over 1 %');
+      fake.setOutage('http500');
+      await promoteTick(withAlerts);
+      expect(await promotions.get(promotionId('staging', a))).toMatchObject({
+        state: 'pending',
+        waitingFor: 'alerts in dev unknown (alerts on aks-dev: HTTP 500 InternalServerError); not promoted on unknown',
+      });
+      // No alerts API at all is unknown too.
+      await promoteTick(d);
+      expect((await promotions.get(promotionId('staging', a)))?.waitingFor).toMatch(/^alerts in dev unknown \(no alerts API configured/);
+      fake.setOutage('none');
+      await promoteTick(withAlerts);
+      expect((await promotions.get(promotionId('staging', a)))?.state).toBe('promoted');
+    } finally {
+      await fake.stop();
+    }
   });
 
   it('a freeze window holds automatic promotion and says until when; it goes once the window closes', async () => {

@@ -248,6 +248,46 @@ describe('a pending promotion, looked at', () => {
     });
   });
 
+  it('waits while an alert fires upstream, naming it; promotes once none fires; never on unknown alerts', () => {
+    const aks =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev';
+    const firing = (n: string, severity: string, firedAt: string) => ({ name: n, severity, target: aks, firedAt });
+    const alerts = [firing('p95 over 2 s', 'Sev2', iso(650)), firing('error rate over 1 %', 'Sev1', iso(660))];
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: alerts } }, at(700)),
+    ).toEqual({
+      kind: 'wait',
+      for: `alert "error rate over 1 %" (Sev1) firing in dev on aks-dev since ${iso(660)} (+1 more)`,
+    });
+    // During the soak the soak is what it waits for.
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: alerts } }, at(600)),
+    ).toMatchObject({
+      for: expect.stringContaining('soak in dev'),
+    });
+    const down = { kind: 'transient' as const, system: 'alerts', message: 'GET alerts: HTTP 503' };
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: false, error: down } }, at(700)),
+    ).toEqual({
+      kind: 'wait',
+      for: 'alerts in dev unknown (GET alerts: HTTP 503); not promoted on unknown',
+    });
+    // Approval environments wait too, before counting approvals.
+    const two = [
+      { by: 'github:b', at: iso(200), comment: '' },
+      { by: 'github:c', at: iso(201), comment: '' },
+    ];
+    const f = facts({ upstream: goodIn('staging'), target: head('prod') });
+    expect(
+      assessPromotion(promotion('prod', { approvals: two }), env('prod'), { ...f, upstreamAlerts: { ok: true, value: alerts } }, at(700)),
+    ).toMatchObject({ kind: 'wait', for: expect.stringContaining('firing in staging') });
+    expect(assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: [] } }, at(700))).toEqual(
+      {
+        kind: 'promote',
+      },
+    );
+  });
+
   it('a rollback before the candidate succeeded does not count', () => {
     const old = aRelease({ id: 'r-0000-000000', kind: 'rollback', createdAt: iso(50), phase: 'succeeded' });
     expect(assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamSince: [old] }, at(700))).toEqual({
