@@ -15,7 +15,8 @@ import { releaseSlot, takeSlot } from '../../../src/services/domain/head.js';
 import { defaultCatalog } from '../../../src/services/domain/catalog.js';
 import { PromotionGraphSpec } from '../../../src/services/promotion/graph.js';
 import { promotionId, type Promotion } from '../../../src/services/promotion/model.js';
-import { decide, promoteTick, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
+import { decide, drive, promoteTick, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
+import { countingProxy } from '../../../bench/storage-proxy.js';
 import type { ReleaseStore, WorkItem } from '../../../src/services/ports.js';
 import { silentLogger } from '../../../src/services/logger.js';
 import { startAlertsFake } from '../../../src/sandbox/monitor/alerts-fake.js';
@@ -23,6 +24,14 @@ import { createAlerts } from '../../../src/services/adapters/alerts/index.js';
 import { staticTokenCredential } from '../../../src/services/adapters/monitor/index.js';
 import { uniqueName, withAzurite } from '../../helpers/azurite.js';
 
+/**
+ * Table requests of one look at a pending promotion waiting for its soak, and of one timer tick (the last
+ * test): the promotion row, three heads, one small page of upstream releases (index scan, backfill marker,
+ * five rows). Before: 20 and 25 (the promotion read twice, the upstream head twice on new promotions, and
+ * the 50 newest upstream releases read on every look).
+ */
+const LOOK_REQUESTS = 11;
+const TICK_REQUESTS = 15;
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const APP = 'tailspin-server';
 const T0 = new Date('2026-12-04T10:00:00Z');
@@ -31,8 +40,8 @@ let azurite: Azurite;
 beforeAll(async () => (azurite = await withAzurite()));
 afterAll(async () => azurite?.stop());
 
-function world(graph: unknown) {
-  const clients = createStorageClients(azurite.connectionString);
+function world(graph: unknown, connectionString = azurite.connectionString) {
+  const clients = createStorageClients(connectionString);
   const prefix = uniqueName('p');
   const tables = {
     releases: clients.table(`${prefix}Releases`),
@@ -373,5 +382,59 @@ describe('promotion use cases against azurite', () => {
       kind: 'conflict',
       reason: `release ${queued.release.id} is queued; only a verified (succeeded) release is promoted`,
     });
+  });
+});
+
+describe('storage reads per look', () => {
+  it('one look at a pending promotion, and one timer tick, read each row they need once (counted at azurite)', async () => {
+    const proxy = await countingProxy(azurite);
+    try {
+      const graph = {
+        environments: [
+          { name: 'dev' },
+          { name: 'staging', from: 'dev', policy: { kind: 'auto', soakSeconds: 600 } },
+          { name: 'prod', from: 'staging', policy: { kind: 'approval', approvers: ['entra:bob@contoso.com'] } },
+        ],
+      };
+      const { d, store, promotions, clock } = world(graph, proxy.connectionString);
+      // History upstream: ten earlier verified releases, then the candidate.
+      for (let n = 1; n <= 10; n++) await succeeded(store, 'dev', n, new Date(T0.getTime() - (11 - n) * 60_000));
+      const a = await succeeded(store, 'dev', 11, T0);
+      await promoteTick(d);
+      const id = promotionId('staging', a);
+      expect((await promotions.get(id))?.state).toBe('pending');
+      clock.t = new Date(T0.getTime() + 60_000);
+
+      proxy.reset();
+      await drive(d, id, silentLogger);
+      const look = proxy.counts().table;
+      proxy.reset();
+      await promoteTick(d);
+      const tick = proxy.counts().table;
+      expect((await promotions.get(id))?.state).toBe('pending');
+      expect(look).toBeLessThanOrEqual(LOOK_REQUESTS);
+      expect(tick).toBeLessThanOrEqual(TICK_REQUESTS);
+      // Not growing with history: ten more (older) releases upstream, the same look.
+      for (let n = 12; n <= 21; n++)
+        await store.create(
+          {
+            app: APP,
+            environment: 'dev',
+            kind: 'image',
+            target: digest(n),
+            image: { registry: 'tailspinacr.azurecr.io', repository: APP, digest: digest(n) },
+            source: { door: 'acr', eventId: `old-${n}` },
+            correlationId: `old-${n}`,
+            semanticDedup: false,
+            allowQuarantined: false,
+          },
+          new Date(T0.getTime() - 3600_000 - n * 60_000),
+        );
+      proxy.reset();
+      await drive(d, id, silentLogger);
+      expect(proxy.counts().table).toBe(look);
+    } finally {
+      await proxy.stop();
+    }
   });
 });
