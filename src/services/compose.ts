@@ -28,7 +28,7 @@ import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
 import type { IntakeDeps } from './intake/admission.js';
 import { createPromotionStore } from './adapters/storage/promotion-store.js';
-import { environmentClusters } from './adapters/environment-clusters.js';
+import { environmentClusters, environmentTelemetry } from './adapters/environment-clusters.js';
 import { environmentDeps } from './promotion/environment-deps.js';
 import type { PromotionDeps } from './promotion/service.js';
 
@@ -101,6 +101,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   const ledger = unavailableAsError(createIntakeLedger(requestStorage.table(names.tables.dedup)));
   const ports = { ...portsFromConfig(config, { logger, clock, credential }), ...overrides.ports };
   const envClusters = environmentClusters(config, logger, credential);
+  const envTelemetry = environmentTelemetry(config, logger, credential);
   const alerts = alertsFromConfig(config, credential);
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
@@ -122,6 +123,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...Object.entries(envClusters).map(([env, cluster]) => probe(`kubernetes-${env}`, true, false, () => cluster.ping())),
     probe('github', ports.configured.github || Boolean(overrides.ports?.source), false, () => ports.source.ping()),
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
+    ...Object.entries(envTelemetry).map(([env, t]) => probe(`log-analytics-${env}`, true, false, () => t.ping())),
     ...(overrides.probes ?? []),
   ];
   const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
@@ -199,7 +201,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   };
   const pipeline: PipelineDeps = {
     ...shared,
-    environments: environmentDeps(shared, config.promotion, envClusters),
+    environments: environmentDeps(shared, config.promotion, {
+      clusters: envClusters,
+      telemetry: environmentTelemetry(config, logger, credential),
+    }),
   };
   const promotion: PromotionDeps = {
     graph: config.promotion,

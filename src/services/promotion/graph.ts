@@ -71,6 +71,18 @@ export const EnvironmentSpec = z
      * Azure Monitor alerts hold every promotion out of it: nothing moves on while one fires.
      */
     alertTargets: z.array(ArmResourceId).max(20).default([]),
+    /**
+     * Where this environment's apps report: its own Log Analytics workspace (the customer id behind its
+     * Application Insights) instead of LOG_ANALYTICS_WORKSPACE_ID, and each app's role name (AppRoleName)
+     * there instead of the catalog's telemetryRole.
+     */
+    telemetry: z
+      .object({
+        workspaceId: z.uuid('expected the workspace id (customer id, a GUID)').optional(),
+        roles: z.record(z.string().regex(DNS_LABEL), z.string().min(1).max(256)).default({}),
+      })
+      .strict()
+      .optional(),
     /** Verification here instead of the VERIFY_* settings. */
     verify: z
       .object({
