@@ -38,6 +38,7 @@ locals {
         policy       = jsondecode(e.policy)
         freeze       = e.freeze
         cluster      = { aksResourceId = e.aks_id }
+        telemetry    = { workspaceId = e.workspace_customer_id }
         alertTargets = e.alert_target_ids
       }],
     )
@@ -180,8 +181,9 @@ module "rbac" {
   operator_object_id           = local.operator_object_id
   grant_operator_cluster_admin = var.grant_operator_cluster_admin
   # One deployer serves every environment: the other environments' clusters, and every resource whose alerts it reads.
-  remote_clusters  = { for e in var.promotion_environments : e.name => { aks_id = e.aks_id, kubelet_object_id = e.kubelet_object_id } }
-  alert_target_ids = concat([module.monitoring.workspace_id, module.aks.id], flatten([for e in var.promotion_environments : e.alert_target_ids]))
+  remote_clusters   = { for e in var.promotion_environments : e.name => { aks_id = e.aks_id, kubelet_object_id = e.kubelet_object_id } }
+  remote_workspaces = { for e in var.promotion_environments : e.name => e.workspace_id }
+  alert_target_ids  = concat([module.monitoring.workspace_id, module.aks.id], flatten([for e in var.promotion_environments : e.alert_target_ids]))
 }
 
 # GitHub Actions: OIDC identities for plan, apply and publish (.github/workflows), no client secret.

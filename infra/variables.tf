@@ -175,8 +175,11 @@ variable "promotion_environments" {
     policy            = string
     aks_id            = string
     kubelet_object_id = string
-    alert_target_ids  = list(string)
-    freeze            = list(string)
+    # Its Log Analytics workspace (behind its Application Insights): the resource id, and the customer id queries use.
+    workspace_id          = string
+    workspace_customer_id = string
+    alert_target_ids      = list(string)
+    freeze                = list(string)
   }))
   default = []
 

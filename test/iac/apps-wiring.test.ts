@@ -123,6 +123,7 @@ describe('the promotion graph Terraform writes into the app settings (TAILSPIN_P
       name: string;
       from: string;
       aks_id: string;
+      workspace_customer_id: string;
       alert_target_ids: string[];
       freeze: string[];
     }[];
@@ -136,6 +137,7 @@ describe('the promotion graph Terraform writes into the app settings (TAILSPIN_P
     for (const e of remote) {
       const g = graph.environments.find((x) => x.name === e.name)!;
       expect(g.cluster).toEqual({ aksResourceId: e.aks_id });
+      expect(g.telemetry?.workspaceId).toBe(e.workspace_customer_id);
       expect(g.alertTargets).toEqual(e.alert_target_ids);
       expect(g.freeze).toEqual(e.freeze);
     }

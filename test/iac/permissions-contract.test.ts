@@ -86,7 +86,7 @@ describe('what the deployer calls, and what it is granted', () => {
 });
 
 describe('one deployer serving several environments (dev.tfvars promotion_environments)', () => {
-  type Remote = { name: string; aks_id: string; alert_target_ids: string[] };
+  type Remote = { name: string; aks_id: string; workspace_id: string; alert_target_ids: string[] };
   let remote: Remote[];
   let withRemote: Grant[];
   beforeAll(async () => {
@@ -103,6 +103,11 @@ describe('one deployer serving several environments (dev.tfvars promotion_enviro
       ),
       ...kubernetesOperations().map((o) => ({ ...o, scope: `${e.aks_id}/namespaces/tail-spin` })),
       ...e.alert_target_ids.map((t) => ({ ...OPERATIONS.find((o) => o.by.startsWith('adapters/alerts'))!, scope: t })),
+      // Verification there queries its own workspace (telemetry.workspaceId).
+      ...OPERATIONS.filter((o) => o.scope === WORKSPACE && o.by.startsWith('adapters/monitor')).map((o) => ({
+        ...o,
+        scope: e.workspace_id,
+      })),
     ]);
 
   it('every call on every environment is granted, and nothing more', () => {

@@ -22,6 +22,11 @@ variable "remote_clusters" {
   type    = map(object({ aks_id = string, kubelet_object_id = string }))
   default = {}
 }
+# Their Log Analytics workspaces (verification there), by environment name.
+variable "remote_workspaces" {
+  type    = map(string)
+  default = {}
+}
 # Every resource whose Azure Monitor alerts hold promotions (this environment's and the others').
 variable "alert_target_ids" {
   type    = list(string)
@@ -243,6 +248,32 @@ resource "azurerm_role_assignment" "deployer_remote_k8s_namespace" {
   for_each           = var.remote_clusters
   scope              = "${each.value.aks_id}/namespaces/${var.namespace}"
   role_definition_id = azurerm_role_definition.deployer_k8s_remote[each.key].role_definition_resource_id
+  principal_id       = var.function_principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# Verification in each of them reads AppRequests of its own workspace: the same table-level role as
+# deployer_requests_reader, assignable only on that workspace.
+resource "azurerm_role_definition" "deployer_remote_requests_reader" {
+  for_each          = var.remote_workspaces
+  name              = "Tailspin deployer (${var.name}) - AppRequests reader in ${each.key}"
+  scope             = each.value
+  description       = "Query the AppRequests table of a promoted environment's Log Analytics workspace."
+  assignable_scopes = [each.value]
+
+  permissions {
+    actions = [
+      "Microsoft.OperationalInsights/workspaces/query/read",
+      "Microsoft.OperationalInsights/workspaces/query/AppRequests/read",
+    ]
+    data_actions = []
+  }
+}
+
+resource "azurerm_role_assignment" "deployer_remote_requests_reader" {
+  for_each           = var.remote_workspaces
+  scope              = each.value
+  role_definition_id = azurerm_role_definition.deployer_remote_requests_reader[each.key].role_definition_resource_id
   principal_id       = var.function_principal_id
   principal_type     = "ServicePrincipal"
 }

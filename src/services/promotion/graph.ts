@@ -78,7 +78,7 @@ export const EnvironmentSpec = z
      */
     telemetry: z
       .object({
-        workspaceId: z.uuid('expected the workspace id (customer id, a GUID)').optional(),
+        workspaceId: z.guid('expected the workspace id (customer id, a GUID)').optional(),
         roles: z.record(z.string().regex(DNS_LABEL), z.string().min(1).max(256)).default({}),
       })
       .strict()
