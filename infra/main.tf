@@ -26,8 +26,27 @@ locals {
   # Trivy and its DB are pulled through the registry's cache rules (modules/acr), the image pinned by digest.
   trivy_cache = { image = "aquasec/trivy", db = "aquasecurity/trivy-db" }
 
+  # The promotion graph (src/services/promotion/graph.ts): this stack's environment is its root, where
+  # pushes deploy; var.promotion_environments follow, each on its own cluster. Alerts on this
+  # environment's workspace (where modules/alerts' rules fire) and cluster hold promotions out of it.
+  promotion_graph = {
+    environments = concat(
+      [{ name = var.environment, alertTargets = [module.monitoring.workspace_id, module.aks.id] }],
+      [for e in var.promotion_environments : {
+        name         = e.name
+        from         = e.from
+        policy       = jsondecode(e.policy)
+        freeze       = e.freeze
+        cluster      = { aksResourceId = e.aks_id }
+        telemetry    = { workspaceId = e.workspace_customer_id }
+        alertTargets = e.alert_target_ids
+      }],
+    )
+  }
+
   app_settings = merge({
     TAILSPIN_ENVIRONMENTS      = var.environment
+    TAILSPIN_PROMOTION         = jsonencode(local.promotion_graph)
     TAILSPIN_SANDBOX           = "off"
     GITHUB_REPOSITORY          = var.github_repository
     GITHUB_DEPLOY_BRANCH       = var.github_deploy_branch
@@ -161,6 +180,10 @@ module "rbac" {
   namespace                    = local.app_namespace
   operator_object_id           = local.operator_object_id
   grant_operator_cluster_admin = var.grant_operator_cluster_admin
+  # One deployer serves every environment: the other environments' clusters, and every resource whose alerts it reads.
+  remote_clusters   = { for e in var.promotion_environments : e.name => { aks_id = e.aks_id, kubelet_object_id = e.kubelet_object_id } }
+  remote_workspaces = { for e in var.promotion_environments : e.name => e.workspace_id }
+  alert_target_ids  = concat([module.monitoring.workspace_id, module.aks.id], flatten([for e in var.promotion_environments : e.alert_target_ids]))
 }
 
 # GitHub Actions: OIDC identities for plan, apply and publish (.github/workflows), no client secret.

@@ -45,3 +45,7 @@ output "pipeline_environment_variables" {
     )
   }
 }
+
+# For the stack whose deployer serves every environment (its promotion_environments).
+output "aks_kubelet_object_id" { value = module.aks.kubelet_object_id }
+output "log_analytics_workspace_resource_id" { value = module.monitoring.workspace_id }

@@ -167,6 +167,28 @@ variable "deployer_settings" {
   default     = {}
 }
 
+variable "promotion_environments" {
+  description = "Environments this stack's deployer promotes into, after this stack's own (the root of the graph, where pushes deploy). One deployer serves every environment (infra/README.md): each entry names the AKS cluster its own stack created (and that cluster's kubelet, which pulls from this stack's registry), the promotion policy as the deployer's JSON (src/services/promotion/graph.ts), cron freeze windows, and the resources whose firing alerts hold promotions out of it."
+  type = list(object({
+    name              = string
+    from              = string
+    policy            = string
+    aks_id            = string
+    kubelet_object_id = string
+    # Its Log Analytics workspace (behind its Application Insights): the resource id, and the customer id queries use.
+    workspace_id          = string
+    workspace_customer_id = string
+    alert_target_ids      = list(string)
+    freeze                = list(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for e in var.promotion_environments : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", e.name)) && can(regex("^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft.ContainerService/managedClusters/[^/]+$", e.aks_id))])
+    error_message = "promotion_environments: each name must be a DNS label and each aks_id an AKS resource id."
+  }
+}
+
 variable "enable_acr_event_subscription" {
   description = "Create the Event Grid subscription to the acrImagePushed function. Event Grid checks that the function exists, so set true after the first publish."
   type        = bool

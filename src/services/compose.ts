@@ -15,6 +15,7 @@ import { createIntakeLedger } from './adapters/storage/intake-ledger.js';
 import { newReleaseId } from './adapters/storage/entities.js';
 import { createScanCache } from './adapters/storage/scan-cache.js';
 import { portsFromConfig, readIgnoreFile, type Ports } from './adapters/ports-from-config.js';
+import { alertsFromConfig } from './adapters/alerts/from-config.js';
 import { lazyDefaultCredential } from './adapters/credential.js';
 import { createHealthService, type HealthProbe, type HealthService } from './health.js';
 import { ok, err, adapterError } from './domain/result.js';
@@ -27,7 +28,7 @@ import { observedIntake, observedStore } from './telemetry/decorators.js';
 import { createObservability } from './adapters/otel/index.js';
 import type { IntakeDeps } from './intake/admission.js';
 import { createPromotionStore } from './adapters/storage/promotion-store.js';
-import { environmentClusters } from './adapters/environment-clusters.js';
+import { environmentClusters, environmentTelemetry } from './adapters/environment-clusters.js';
 import { environmentDeps } from './promotion/environment-deps.js';
 import type { PromotionDeps } from './promotion/service.js';
 
@@ -75,10 +76,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
       secrets,
     });
   const clock = overrides.clock ?? { now: () => new Date() };
+  // One managed-identity credential for every adapter and environment: one token cache, one refresh.
+  const credential = lazyDefaultCredential();
   const connection =
-    'accountName' in config.storage
-      ? { accountName: config.storage.accountName, credential: lazyDefaultCredential() }
-      : config.storage.connectionString;
+    'accountName' in config.storage ? { accountName: config.storage.accountName, credential } : config.storage.connectionString;
   const storage = createStorageClients(connection, 'worker');
   const queue = createWorkQueue(storage.queue(config.TAILSPIN_QUEUE_NAME));
   const names = storageNames(config);
@@ -98,8 +99,10 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     createAdmissionQueue(requestStorage.queue(names.admissionQueue), { deadlineMs: REQUEST_QUEUE_DEADLINE_MS }),
   );
   const ledger = unavailableAsError(createIntakeLedger(requestStorage.table(names.tables.dedup)));
-  const ports = { ...portsFromConfig(config, { logger, clock }), ...overrides.ports };
-  const envClusters = environmentClusters(config, logger);
+  const ports = { ...portsFromConfig(config, { logger, clock, credential }), ...overrides.ports };
+  const envClusters = environmentClusters(config, logger, credential);
+  const envTelemetry = environmentTelemetry(config, logger, credential);
+  const alerts = alertsFromConfig(config, credential);
 
   const probe = (name: string, configured: boolean, required: boolean, check: HealthProbe['check']): HealthProbe => ({
     name,
@@ -120,6 +123,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...Object.entries(envClusters).map(([env, cluster]) => probe(`kubernetes-${env}`, true, false, () => cluster.ping())),
     probe('github', ports.configured.github || Boolean(overrides.ports?.source), false, () => ports.source.ping()),
     probe('log-analytics', ports.configured.telemetry || Boolean(overrides.ports?.telemetry), false, () => ports.telemetry.ping()),
+    ...Object.entries(envTelemetry).map(([env, t]) => probe(`log-analytics-${env}`, true, false, () => t.ping())),
     ...(overrides.probes ?? []),
   ];
   const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
@@ -132,7 +136,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
         environment: config.TAILSPIN_ENVIRONMENTS.join(','),
         version: VERSION,
         ...(config.APPLICATIONINSIGHTS_CONNECTION_STRING
-          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential: lazyDefaultCredential() }
+          ? { connectionString: config.APPLICATIONINSIGHTS_CONNECTION_STRING, credential }
           : {}),
       },
       logger,
@@ -197,12 +201,16 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
   };
   const pipeline: PipelineDeps = {
     ...shared,
-    environments: environmentDeps(shared, config.promotion, envClusters),
+    environments: environmentDeps(shared, config.promotion, {
+      clusters: envClusters,
+      telemetry: environmentTelemetry(config, logger, credential),
+    }),
   };
   const promotion: PromotionDeps = {
     graph: config.promotion,
     promotions: unavailableAsError(createPromotionStore(requestStorage.table(names.tables.releases))),
     intake: intakeDeps,
+    ...(alerts ? { alerts } : {}),
     publicUrl: config.TAILSPIN_PUBLIC_URL,
     logger,
   };

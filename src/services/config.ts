@@ -127,6 +127,13 @@ export const Settings = z.object({
   /** Fixed bearer token for MONITOR_LOGS_ENDPOINT instead of the managed identity: for the sandbox fake only. */
   MONITOR_LOGS_STATIC_TOKEN: optionalText,
   MONITOR_QUERY_TIMEOUT_SECONDS: int(30, 1),
+  // Azure Monitor alerts (alerts adapter): firing alerts on an environment's alertTargets hold promotions out of it
+  /** ARM base URL for the Alerts Management API instead of ARM_ENDPOINT (the sandbox's fake). */
+  MONITOR_ALERTS_ENDPOINT: optionalText.refine((v) => v === undefined || /^https:\/\//.test(v), 'expected an https:// URL'),
+  /** PEM of a CA to trust for MONITOR_ALERTS_ENDPOINT instead of the public ones (the sandbox's throw-away CA). */
+  MONITOR_ALERTS_CA_PEM: optionalText,
+  /** Fixed bearer token for MONITOR_ALERTS_ENDPOINT instead of the managed identity: for the sandbox fake only. */
+  MONITOR_ALERTS_STATIC_TOKEN: optionalText,
   // The deployer's own telemetry (src/services/telemetry): also sent to Application Insights when set.
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalText.refine((v) => v === undefined || /(^|;)\s*InstrumentationKey=[^;]+/i.test(v), {
     message: 'expected an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)',
@@ -303,4 +310,5 @@ export const SECRET_SETTINGS = [
   'TAILSPIN_LOCAL_FUNCTION_KEY',
   'MONITOR_LOGS_STATIC_TOKEN',
   'ACR_STATIC_TOKEN',
+  'MONITOR_ALERTS_STATIC_TOKEN',
 ] as const;

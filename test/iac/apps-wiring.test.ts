@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { defaultCatalog } from '../../src/services/domain/catalog.js';
 import { loadConfig } from '../../src/services/config.js';
-import { loadModule } from './hcl.js';
+import { defaults, evaluate, loadModule, loadTfvars, type Value } from './hcl.js';
+import { PromotionGraphSpec } from '../../src/services/promotion/graph.js';
 import type { Obj } from './network-policy.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,5 +95,57 @@ describe('the guide and Terraform agree with the manifests', () => {
   it('the guide replaces the placeholder registry with the one Terraform creates', () => {
     expect(guide).toContain('sed "s#tailspinacr.azurecr.io/#$ACR/#"');
     expect(guide).toContain('ACR=$(terraform -chdir=infra output -raw acr_login_server)');
+  });
+});
+
+describe('the promotion graph Terraform writes into the app settings (TAILSPIN_PROMOTION)', () => {
+  const SUB = '00000000-0000-0000-0000-000000000000';
+  const known = {
+    'module.monitoring.workspace_id': `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-home`,
+    'module.aks.id': `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-home`,
+  };
+  const graphOf = async (env: string) => {
+    const infra = await loadModule(join(root, 'infra'));
+    const tfvars = await loadTfvars(join(root, 'infra/environments', `${env}.tfvars`));
+    const vars = { ...(await defaults(infra)), ...(tfvars as Record<string, Value>) };
+    const settings = (await evaluate(infra.locals.app_settings, { vars, locals: infra.locals, known })) as Record<string, Value>;
+    // jsonencode: the app reads the text; the deployer's own schema must take it.
+    return {
+      tfvars,
+      graph: PromotionGraphSpec.parse(JSON.parse(JSON.stringify(settings.TAILSPIN_PROMOTION))),
+      root: settings.TAILSPIN_ENVIRONMENTS,
+    };
+  };
+
+  it('dev: the root (its workspace and cluster hold promotions while their alerts fire), then every promoted environment on its own cluster', async () => {
+    const { tfvars, graph, root: first } = await graphOf('dev');
+    const remote = tfvars.promotion_environments as {
+      name: string;
+      from: string;
+      aks_id: string;
+      workspace_customer_id: string;
+      alert_target_ids: string[];
+      freeze: string[];
+    }[];
+    expect(first).toBe('dev');
+    expect(graph.environments.map((e) => [e.name, e.from ?? null, e.policy?.kind ?? null])).toEqual([
+      ['dev', null, null],
+      ['staging', 'dev', 'auto'],
+      ['prod', 'staging', 'approval'],
+    ]);
+    expect(graph.environments[0]?.alertTargets).toEqual([known['module.monitoring.workspace_id'], known['module.aks.id']]);
+    for (const e of remote) {
+      const g = graph.environments.find((x) => x.name === e.name)!;
+      expect(g.cluster).toEqual({ aksResourceId: e.aks_id });
+      expect(g.telemetry?.workspaceId).toBe(e.workspace_customer_id);
+      expect(g.alertTargets).toEqual(e.alert_target_ids);
+      expect(g.freeze).toEqual(e.freeze);
+    }
+  });
+
+  it.each(['staging', 'prod'])('%s on its own: one environment, nothing promoted', async (env) => {
+    const { graph, root: first } = await graphOf(env);
+    expect(first).toBe(env);
+    expect(graph.environments.map((e) => e.name)).toEqual([env]);
   });
 });

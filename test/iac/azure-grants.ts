@@ -58,7 +58,8 @@ const KNOWN: Record<string, Value> = {
   'data.azurerm_client_config.current.object_id': 'operator',
 };
 
-export async function deployerGrants(): Promise<Grant[]> {
+/** `over`: variables of the root module over the defaults (a tfvars file's, e.g. dev's promotion_environments). */
+export async function deployerGrants(over: Record<string, Value> = {}): Promise<Grant[]> {
   const top = await loadModule(infra);
   const rbac = await loadModule(join(infra, 'modules', 'rbac'));
   const vars = {
@@ -67,15 +68,23 @@ export async function deployerGrants(): Promise<Grant[]> {
     subscription_id: 'sub',
     github_repository: 'o/r',
     authorized_ip_ranges: [],
+    ...over,
   };
   const scope = await childScope({ vars, locals: top.locals, known: KNOWN }, top.modules.rbac, rbac, KNOWN);
   const out: Grant[] = [];
   for (const [name, body] of Object.entries(rbac.resources.azurerm_role_assignment ?? {})) {
     const count = body.count === undefined ? 1 : ((await evaluate(body.count, scope)) as number);
-    const keys = body.for_each === undefined ? [undefined] : ((await evaluate(body.for_each, scope)) as Value[]);
+    const each = body.for_each === undefined ? undefined : await evaluate(body.for_each, scope);
+    // for_each over a set (key = value) or a map (key → value).
+    const entries: [Value | undefined, Value | undefined][] =
+      each === undefined
+        ? [[undefined, undefined]]
+        : Array.isArray(each)
+          ? each.map((k) => [k, k])
+          : Object.entries(each as Record<string, Value>);
     for (let i = 0; i < count; i++)
-      for (const key of keys) {
-        const s: Scope = key === undefined ? scope : { ...scope, bound: { each: { key, value: key } } };
+      for (const [key, value] of entries) {
+        const s: Scope = key === undefined ? scope : { ...scope, bound: { each: { key, value: value ?? key } } };
         if ((await evaluate(body.principal_id, s)) !== 'deployer') continue;
         const at = str(await evaluate(body.scope, s));
         const resource = `azurerm_role_assignment.${name}${key === undefined ? '' : `["${str(key)}"]`}`;
@@ -93,7 +102,8 @@ export async function deployerGrants(): Promise<Grant[]> {
           });
         } else {
           const ref = await evaluate(body.role_definition_id, s);
-          const m = ref instanceof Unknown ? /^azurerm_role_definition\.(\w+)\.role_definition_resource_id$/.exec(ref.ref) : null;
+          const m =
+            ref instanceof Unknown ? /^azurerm_role_definition\.(\w+)(?:\[[^\]]+\])?\.role_definition_resource_id$/.exec(ref.ref) : null;
           const defBody = m ? rbac.resources.azurerm_role_definition?.[m[1]!] : undefined;
           if (!defBody) throw new Error(`${resource}: role_definition_id is not a role defined in this module`);
           const perms = (await evaluate(defBody.permissions, s)) as Record<string, string[]>[];

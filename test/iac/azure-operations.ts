@@ -100,6 +100,12 @@ export const OPERATIONS: Operation[] = [
       action('Microsoft.OperationalInsights/workspaces/query/AppRequests/read'),
     ],
   },
+  ...[WORKSPACE, AKS].map((scope) => ({
+    what: "firing Azure Monitor alerts on the environment's resources (promotion waits while one fires)",
+    by: 'adapters/alerts/index.ts GET …/providers/Microsoft.AlertsManagement/alerts?targetResource=…',
+    scope,
+    needs: [action('Microsoft.AlertsManagement/alerts/read')],
+  })),
   { what: 'create the release tables', by: 'adapters/storage createTable', scope: STORAGE, needs: [action(`${T}/write`)] },
   {
     what: 'read releases, heads, dedup rows',

@@ -33,7 +33,7 @@ beforeAll(async () => {
   guards = await loadModule(join(infra, 'modules', 'guards'));
   monitoring = await loadModule(join(infra, 'modules', 'monitoring'));
   apps = await loadModule(join(infra, 'modules', 'apps-identity'));
-  for (const env of ['dev', 'prod'])
+  for (const env of ['dev', 'staging', 'prod'])
     vars[env] = {
       ...(await defaults(top)),
       ...((await loadTfvars(join(infra, 'environments', `${env}.tfvars`))) as Record<string, Value>),
@@ -69,7 +69,7 @@ describe('the workspace and Application Insights', () => {
       '${var.app_insights_local_auth_enabled}',
     );
     expect(top.variables.app_insights_local_auth_enabled.default).toBe(false);
-    for (const env of ['dev', 'prod']) expect(vars[env]!.app_insights_local_auth_enabled).toBe(false);
+    for (const env of ['dev', 'staging', 'prod']) expect(vars[env]!.app_insights_local_auth_enabled).toBe(false);
   });
 
   it("the deployer's query path is Entra-only: a bearer token from its identity, never a key (local auth off changes nothing for it)", () => {

@@ -101,11 +101,19 @@ async function node(n: Json, scope: Scope): Promise<Value> {
       const coll = await evaluateExpression(meta.collectionExpression as string, scope);
       if (coll instanceof Unknown) return coll;
       const items = Array.isArray(coll) ? coll : Object.values(coll as Record<string, Value>);
-      return Promise.all(
-        items.map((v) =>
-          evaluateExpression(meta.valueExpression as string, { ...scope, bound: { ...scope.bound, [meta.valVar as string]: v } }),
-        ),
-      );
+      const bound = (v: Value) => ({ ...scope, bound: { ...scope.bound, [meta.valVar as string]: v } });
+      const values = await Promise.all(items.map((v) => evaluateExpression(meta.valueExpression as string, bound(v))));
+      if (!meta.keyExpression) return values;
+      // { for x in … : key => value }: an object.
+      const keys = await Promise.all(items.map((v) => evaluateExpression(meta.keyExpression as string, bound(v))));
+      return Object.fromEntries(keys.map((k, i) => [str(k), values[i]!]));
+    }
+    case 'index':
+    case 'relativeTraversal': {
+      // A resource's attribute (resource.name[key].attr) exists only in Azure: an unknown, by its text.
+      const source = await node(kids[0], scope);
+      if (source instanceof Unknown) return new Unknown(String(meta.value));
+      break;
     }
   }
   throw new Error(`HCL evaluator: unsupported ${String(n.type)} ${String(meta.value ?? '')}`);
@@ -208,6 +216,12 @@ async function call(name: string, args: Json[], scope: Scope): Promise<Value> {
       if (a[0] === null || a[0] === '' || Number.isNaN(n)) throw new Error(`tonumber: ${str(a[0])} is not a number`);
       return n;
     }
+    case 'concat':
+      return (a as Value[][]).flat();
+    case 'flatten':
+      return (a[0] as Value[]).flat(Infinity as 1);
+    case 'jsondecode':
+      return JSON.parse(str(a[0])) as Value;
     case 'keys':
       return Object.keys(a[0] as object).sort();
     case 'sort':

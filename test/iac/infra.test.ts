@@ -109,8 +109,8 @@ describe('infra/ carries the architecture numbers', () => {
     expect(attr(versions, 'key')).toBe('"tailspin-aks.tfstate"');
   });
 
-  it('has dev and prod environments', () => {
+  it('has dev, staging and prod environments', () => {
     const envs = readdirSync(join(infra, 'environments')).filter((f) => f.endsWith('.tfvars'));
-    expect(envs.sort()).toEqual(['dev.tfvars', 'prod.tfvars']);
+    expect(envs.sort()).toEqual(['dev.tfvars', 'prod.tfvars', 'staging.tfvars']);
   });
 });

@@ -30,7 +30,7 @@ const rules: Record<string, Rule[]> = {};
 beforeAll(async () => {
   const root = await loadModule(infra);
   alerts = await loadModule(join(infra, 'modules', 'alerts'));
-  for (const env of ['dev', 'prod']) {
+  for (const env of ['dev', 'staging', 'prod']) {
     const vars = {
       ...(await defaults(root)),
       ...((await loadTfvars(join(infra, 'environments', `${env}.tfvars`))) as Record<string, Value>),

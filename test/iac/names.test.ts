@@ -43,8 +43,11 @@ async function names(vars: Record<string, Value>): Promise<{ type: string; at: s
     const scope = await childScope(rootScope, body, child);
     for (const [type, byName] of Object.entries(child.resources)) {
       if (!RULES[type]) continue;
-      for (const [n, r] of Object.entries(byName))
-        out.push({ type, at: `module.${call}.${type}.${n}`, name: str(await evaluate(r.name, scope)) });
+      for (const [n, r] of Object.entries(byName)) {
+        // One instance per key: named with a sample key (the part the key adds is the same for every stack).
+        const s: Scope = r.for_each === undefined ? scope : { ...scope, bound: { each: { key: 'k', value: 'k' } } };
+        out.push({ type, at: `module.${call}.${type}.${n}`, name: str(await evaluate(r.name, s)) });
+      }
     }
     const aks = child.resources.azurerm_kubernetes_cluster?.this;
     if (aks) out.push({ type: 'dns_prefix', at: `module.${call}.dns_prefix`, name: str(await evaluate(aks.dns_prefix, scope)) });

@@ -21,8 +21,10 @@ import {
   WORKSPACE,
   deployerRole,
   kubernetesOperations,
+  type Operation,
 } from './azure-operations.js';
 import { BUILT_IN, deployerGrants, merge, missingGrants, unneededPermissions, unusedGrants, type Grant } from './azure-grants.js';
+import { defaults, evaluate, loadModule, loadTfvars } from './hcl.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let grants: Grant[];
@@ -71,11 +73,75 @@ describe('what the deployer calls, and what it is granted', () => {
     for (const g of grants) expect([ACR, AKS, NAMESPACE, STORAGE, WORKSPACE, VAULT, APP_INSIGHTS], g.resource).toContain(g.scope);
     for (const g of grants.filter((x) => x.permissions.dataActions.some((a) => a.startsWith('Microsoft.ContainerService/'))))
       expect(g.scope, g.resource).toBe(NAMESPACE);
-    expect(grants.filter((g) => g.scope === AKS).map((g) => g.role)).toEqual(['Azure Kubernetes Service Cluster User Role']);
+    // On the cluster resource itself: its user kubeconfig, and reading the alerts that fire on it (nothing else).
+    expect(grants.filter((g) => g.scope === AKS).map((g) => (g.custom ? g.permissions.actions : g.role))).toEqual(
+      expect.arrayContaining(['Azure Kubernetes Service Cluster User Role', ['Microsoft.AlertsManagement/alerts/read']]),
+    );
+    expect(grants.filter((g) => g.scope === AKS)).toHaveLength(2);
   });
 
   it('custom role names carry the stack suffix (role names are unique per tenant)', () => {
     for (const g of grants.filter((x) => x.custom)) expect(g.role).toMatch(/^Tailspin deployer \(tailspin-prod-[0-9a-f]{6}\) - /);
+  });
+});
+
+describe('one deployer serving several environments (dev.tfvars promotion_environments)', () => {
+  type Remote = { name: string; aks_id: string; workspace_id: string; alert_target_ids: string[] };
+  let remote: Remote[];
+  let withRemote: Grant[];
+  beforeAll(async () => {
+    const dev = await loadTfvars(join(root, 'infra/environments/dev.tfvars'));
+    remote = dev.promotion_environments;
+    withRemote = await deployerGrants({ environment: 'dev', promotion_environments: dev.promotion_environments! });
+  }, 60_000);
+
+  /** The same calls on each promoted environment's cluster, and the alerts read on each of its resources. */
+  const remoteOperations = (): Operation[] =>
+    remote.flatMap((e) => [
+      ...OPERATIONS.filter((o) => o.scope === AKS && o.needs.some((n) => n.anyOf.some((a) => a.includes('listClusterUserCredential')))).map(
+        (o) => ({ ...o, scope: e.aks_id }),
+      ),
+      ...kubernetesOperations().map((o) => ({ ...o, scope: `${e.aks_id}/namespaces/tail-spin` })),
+      ...e.alert_target_ids.map((t) => ({ ...OPERATIONS.find((o) => o.by.startsWith('adapters/alerts'))!, scope: t })),
+      // Verification there queries its own workspace (telemetry.workspaceId).
+      ...OPERATIONS.filter((o) => o.scope === WORKSPACE && o.by.startsWith('adapters/monitor')).map((o) => ({
+        ...o,
+        scope: e.workspace_id,
+      })),
+    ]);
+
+  it('every call on every environment is granted, and nothing more', () => {
+    expect(remote.map((e) => e.name)).toEqual(['staging', 'prod']);
+    const all = [...operations(), ...remoteOperations()];
+    expect(missingGrants(all, withRemote)).toEqual([]);
+    expect(unusedGrants(all, withRemote)).toEqual([]);
+    expect(unneededPermissions(all, withRemote)).toEqual([]);
+  });
+
+  it('Kubernetes rights on their clusters only in the app namespace; on the cluster resource only the kubeconfig and alerts', () => {
+    for (const e of remote) {
+      const on = withRemote.filter((g) => g.scope === e.aks_id || g.scope.startsWith(`${e.aks_id}/`));
+      expect(on.map((g) => [g.scope, g.custom ? g.permissions.actions.concat(g.permissions.dataActions).length : g.role]).sort()).toEqual(
+        [
+          [e.aks_id, 'Azure Kubernetes Service Cluster User Role'],
+          [e.aks_id, 1],
+          [`${e.aks_id}/namespaces/tail-spin`, expect.any(Number)],
+        ].sort(),
+      );
+    }
+  });
+
+  it('the deployer may read alerts on exactly the resources its promotion graph names (alertTargets ↔ role assignments)', async () => {
+    const top = await loadModule(join(root, 'infra'));
+    const dev = await loadTfvars(join(root, 'infra/environments/dev.tfvars'));
+    const graph = (await evaluate(top.locals.promotion_graph, {
+      vars: { ...(await defaults(top)), ...dev },
+      locals: top.locals,
+      known: { 'module.monitoring.workspace_id': WORKSPACE, 'module.aks.id': AKS },
+    })) as { environments: { alertTargets: string[] }[] };
+    const targets = graph.environments.flatMap((e) => e.alertTargets).sort();
+    const readers = withRemote.filter((g) => g.custom && g.permissions.actions.includes('Microsoft.AlertsManagement/alerts/read'));
+    expect(readers.map((g) => g.scope).sort()).toEqual(targets);
   });
 });
 

@@ -86,7 +86,7 @@ async function appSettings(tfvarsFile: string): Promise<{ settings: Record<strin
 beforeAll(async () => {
   rootModule = await loadModule(infra);
   functionApp = await loadModule(join(infra, 'modules', 'functionapp'));
-  for (const env of ['dev', 'prod']) settingsFor[env] = (await appSettings(`${env}.tfvars`)).settings;
+  for (const env of ['dev', 'staging', 'prod']) settingsFor[env] = (await appSettings(`${env}.tfvars`)).settings;
   const { scope } = await appSettings('prod.tfvars');
   const deployment = functionApp.resources.azurerm_resource_group_template_deployment?.app_settings;
   deploymentSettings = deployment ? await evaluate(deployment.parameters_content, scope) : undefined;
@@ -102,7 +102,7 @@ function resolved(settings: Record<string, Value>): Record<string, string> {
   );
 }
 
-describe.each(['dev', 'prod'])('app settings Terraform gives the deployer (%s.tfvars)', (env) => {
+describe.each(['dev', 'staging', 'prod'])('app settings Terraform gives the deployer (%s.tfvars)', (env) => {
   const settings = () => settingsFor[env]!;
 
   it('are all known once Azure has created the resources', () => {
@@ -177,7 +177,7 @@ describe('the settings in Azure are the ones above, and only those', () => {
   });
 
   it('tfvars add only settings config.ts reads', async () => {
-    for (const env of ['dev', 'prod']) {
+    for (const env of ['dev', 'staging', 'prod']) {
       const tfvars = await loadTfvars(join(infra, 'environments', `${env}.tfvars`));
       const extra = Object.keys((tfvars.deployer_settings ?? {}) as object);
       expect(extra.filter((k) => !(k in Settings.shape))).toEqual([]);

@@ -17,6 +17,21 @@ variable "app_insights_id" { type = string }
 variable "namespace" { type = string }
 variable "operator_object_id" { type = string }
 variable "grant_operator_cluster_admin" { type = bool }
+# The other environments this deployer promotes into (one deployer serves all): their clusters, by name.
+variable "remote_clusters" {
+  type    = map(object({ aks_id = string, kubelet_object_id = string }))
+  default = {}
+}
+# Their Log Analytics workspaces (verification there), by environment name.
+variable "remote_workspaces" {
+  type    = map(string)
+  default = {}
+}
+# Every resource whose Azure Monitor alerts hold promotions (this environment's and the others').
+variable "alert_target_ids" {
+  type    = list(string)
+  default = []
+}
 
 # --- the cluster's own identities ---
 
@@ -48,6 +63,23 @@ resource "azurerm_role_assignment" "deployer_cluster_user" {
   principal_type       = "ServicePrincipal"
 }
 
+locals {
+  # The Kubernetes data actions of the deployer's Role, on this cluster and on the promoted environments' ones.
+  k8s_data_actions = [
+    "Microsoft.ContainerService/managedClusters/apps/deployments/read",
+    "Microsoft.ContainerService/managedClusters/apps/deployments/write",
+    "Microsoft.ContainerService/managedClusters/apps/replicasets/read",
+    "Microsoft.ContainerService/managedClusters/pods/read",
+    "Microsoft.ContainerService/managedClusters/events/read",
+    "Microsoft.ContainerService/managedClusters/services/write",
+    "Microsoft.ContainerService/managedClusters/configmaps/write",
+    "Microsoft.ContainerService/managedClusters/serviceaccounts/write",
+    "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write",
+    "Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write",
+    "Microsoft.ContainerService/managedClusters/policy/poddisruptionbudgets/write",
+  ]
+}
+
 # Kubernetes: exactly the data actions the deployer uses, assignable only on
 # this cluster and assigned only on the app namespace. Mirrors the Role in
 # k8s/bootstrap/deployer-rbac.yaml, including every kind the manifest allow-list
@@ -60,20 +92,8 @@ resource "azurerm_role_definition" "deployer_k8s" {
   assignable_scopes = [var.aks_id]
 
   permissions {
-    actions = []
-    data_actions = [
-      "Microsoft.ContainerService/managedClusters/apps/deployments/read",
-      "Microsoft.ContainerService/managedClusters/apps/deployments/write",
-      "Microsoft.ContainerService/managedClusters/apps/replicasets/read",
-      "Microsoft.ContainerService/managedClusters/pods/read",
-      "Microsoft.ContainerService/managedClusters/events/read",
-      "Microsoft.ContainerService/managedClusters/services/write",
-      "Microsoft.ContainerService/managedClusters/configmaps/write",
-      "Microsoft.ContainerService/managedClusters/serviceaccounts/write",
-      "Microsoft.ContainerService/managedClusters/networking.k8s.io/networkpolicies/write",
-      "Microsoft.ContainerService/managedClusters/autoscaling/horizontalpodautoscalers/write",
-      "Microsoft.ContainerService/managedClusters/policy/poddisruptionbudgets/write",
-    ]
+    actions      = []
+    data_actions = local.k8s_data_actions
   }
 }
 
@@ -169,6 +189,103 @@ resource "azurerm_role_assignment" "deployer_telemetry" {
   role_definition_name = "Monitoring Metrics Publisher"
   principal_id         = var.function_principal_id
   principal_type       = "ServicePrincipal"
+}
+
+# Promotion waits while an Azure Monitor alert fires on an environment's resources: list alerts
+# (Alerts Management API) and nothing else. Monitoring Reader would be */read — on the workspace
+# that includes query/read of every table, undoing the AppRequests-only role above. Alerts are
+# extension resources of their target, so each target gets the role, defined and assigned there
+# (like deployer_k8s: a definition assignable only where it is used).
+resource "azurerm_role_definition" "deployer_alerts_reader" {
+  for_each          = toset(var.alert_target_ids)
+  name              = "Tailspin deployer (${var.name}) - alerts reader ${substr(sha1(each.key), 0, 8)}"
+  scope             = each.key
+  description       = "Read Azure Monitor alerts on one resource, to hold promotions while one fires."
+  assignable_scopes = [each.key]
+
+  permissions {
+    actions      = ["Microsoft.AlertsManagement/alerts/read"]
+    data_actions = []
+  }
+}
+
+resource "azurerm_role_assignment" "deployer_alerts_reader" {
+  for_each           = toset(var.alert_target_ids)
+  scope              = each.key
+  role_definition_id = azurerm_role_definition.deployer_alerts_reader[each.key].role_definition_resource_id
+  principal_id       = var.function_principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# --- the other environments this deployer promotes into (one deployer serves all) ---
+
+# The same two grants as on this environment's cluster, on each of theirs.
+resource "azurerm_role_assignment" "deployer_remote_cluster_user" {
+  for_each             = var.remote_clusters
+  scope                = each.value.aks_id
+  role_definition_name = "Azure Kubernetes Service Cluster User Role"
+  principal_id         = var.function_principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# Kubernetes rights on each of their clusters, the same data actions as deployer_k8s, in a definition
+# assignable only on that cluster (deployer_k8s stays as it is: replacing a definition replaces its
+# assignments), assigned only on the app namespace.
+resource "azurerm_role_definition" "deployer_k8s_remote" {
+  for_each          = var.remote_clusters
+  name              = "Tailspin deployer (${var.name}) - Kubernetes namespace in ${each.key}"
+  scope             = each.value.aks_id
+  description       = "Read rollout state and apply workloads in one namespace of a promoted environment's cluster."
+  assignable_scopes = [each.value.aks_id]
+
+  permissions {
+    actions      = []
+    data_actions = local.k8s_data_actions
+  }
+}
+
+resource "azurerm_role_assignment" "deployer_remote_k8s_namespace" {
+  for_each           = var.remote_clusters
+  scope              = "${each.value.aks_id}/namespaces/${var.namespace}"
+  role_definition_id = azurerm_role_definition.deployer_k8s_remote[each.key].role_definition_resource_id
+  principal_id       = var.function_principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# Verification in each of them reads AppRequests of its own workspace: the same table-level role as
+# deployer_requests_reader, assignable only on that workspace.
+resource "azurerm_role_definition" "deployer_remote_requests_reader" {
+  for_each          = var.remote_workspaces
+  name              = "Tailspin deployer (${var.name}) - AppRequests reader in ${each.key}"
+  scope             = each.value
+  description       = "Query the AppRequests table of a promoted environment's Log Analytics workspace."
+  assignable_scopes = [each.value]
+
+  permissions {
+    actions = [
+      "Microsoft.OperationalInsights/workspaces/query/read",
+      "Microsoft.OperationalInsights/workspaces/query/AppRequests/read",
+    ]
+    data_actions = []
+  }
+}
+
+resource "azurerm_role_assignment" "deployer_remote_requests_reader" {
+  for_each           = var.remote_workspaces
+  scope              = each.value
+  role_definition_id = azurerm_role_definition.deployer_remote_requests_reader[each.key].role_definition_resource_id
+  principal_id       = var.function_principal_id
+  principal_type     = "ServicePrincipal"
+}
+
+# What is promoted is the digest in this stack's registry: their nodes pull it from here.
+resource "azurerm_role_assignment" "remote_kubelet_acr_pull" {
+  for_each                         = var.remote_clusters
+  scope                            = var.acr_id
+  role_definition_name             = "AcrPull"
+  principal_id                     = each.value.kubelet_object_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
 }
 
 # --- the operator running Terraform ---

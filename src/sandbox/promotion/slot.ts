@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { SandboxSlot } from '../slot.js';
+import { startAlertsFake, type AlertsFake } from '../monitor/alerts-fake.js';
 import { startFakeKubernetes, type FakeKubernetes } from '../kubernetes/server.js';
 import { SANDBOX_KUBE_TOKEN, sandboxKubeconfig } from '../kubernetes/slot.js';
 
@@ -21,15 +23,22 @@ const number = (text: string | undefined, fallback: number) => {
   return text !== undefined && text !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 };
 
+/** The resources whose Azure Monitor alerts (the alerts fake's) hold promotions out of each environment. */
+export const sandboxAlertTargets = (name: string): string[] => [
+  `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-tailspin-${name}/providers/Microsoft.ContainerService/managedClusters/aks-tailspin-${name}`,
+  `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-tailspin-${name}/providers/Microsoft.Insights/components/appi-tailspin-${name}`,
+];
+
 export function sandboxGraph(kubeconfigs: Record<(typeof ENVIRONMENTS)[number], string>, env: Record<string, string | undefined>) {
   return {
     environments: [
-      { name: 'dev' },
+      { name: 'dev', alertTargets: sandboxAlertTargets('dev') },
       {
         name: 'staging',
         from: 'dev',
         policy: { kind: 'auto', soakSeconds: number(env.SANDBOX_SOAK_SECONDS, 20) },
         cluster: { kubeconfig: kubeconfigs.staging },
+        alertTargets: sandboxAlertTargets('staging'),
       },
       {
         name: 'prod',
@@ -49,6 +58,8 @@ export function sandboxGraph(kubeconfigs: Record<(typeof ENVIRONMENTS)[number], 
 
 export interface PromotionSandbox {
   clusters: Record<(typeof ENVIRONMENTS)[number], FakeKubernetes>;
+  /** Azure Monitor alerts on dev's and staging's resources (sandboxAlertTargets). */
+  alerts: AlertsFake;
 }
 
 export const promotionSlot: SandboxSlot = {
@@ -59,7 +70,9 @@ export const promotionSlot: SandboxSlot = {
     const dir = await mkdtemp(join(tmpdir(), 'tailspin-promotion-'));
     const clusters: Partial<PromotionSandbox['clusters']> = {};
     const kubeconfigs: Partial<Record<(typeof ENVIRONMENTS)[number], string>> = {};
+    const alerts = await startAlertsFake({ token: randomBytes(24).toString('base64url') });
     const stop = async () => {
+      await alerts.stop();
       for (const c of Object.values(clusters)) await c.stop();
       await rm(dir, { recursive: true, force: true });
     };
@@ -77,16 +90,24 @@ export const promotionSlot: SandboxSlot = {
       throw e;
     }
     const graph = sandboxGraph(kubeconfigs as Record<(typeof ENVIRONMENTS)[number], string>, env);
-    const handle: PromotionSandbox = { clusters: clusters as PromotionSandbox['clusters'] };
+    const handle: PromotionSandbox = { clusters: clusters as PromotionSandbox['clusters'], alerts };
     return {
       name: 'promotion',
       describe: [
         `dev → staging (automatic after a ${graph.environments[1]?.policy?.soakSeconds ?? 0} s soak) → prod (1 approval from ${SANDBOX_APPROVERS.join(' or ')}, not the requester)`,
+        `alerts     Azure Monitor alerts fake ${alerts.url} on dev's and staging's resources (a firing one holds promotions out of there)`,
+        `fire an alert:   curl -sk ${alerts.url}/_sandbox/fire -d '{"name":"error rate over 1 %","target":"${sandboxAlertTargets('staging')[1] ?? ''}"}'   (/_sandbox/resolve -d '{"name":…}' ends it)`,
         ...ENVIRONMENTS.map(
           (n) => `${n.padEnd(8)} Kubernetes API fake ${handle.clusters[n].url}, what runs: ${handle.clusters[n].url}/_sandbox`,
         ),
       ],
-      settings: { TAILSPIN_PROMOTION: JSON.stringify(graph), PROMOTION_SCHEDULE: env.PROMOTION_SCHEDULE?.trim() || '*/2 * * * * *' },
+      settings: {
+        TAILSPIN_PROMOTION: JSON.stringify(graph),
+        PROMOTION_SCHEDULE: env.PROMOTION_SCHEDULE?.trim() || '*/2 * * * * *',
+        MONITOR_ALERTS_ENDPOINT: alerts.url,
+        MONITOR_ALERTS_CA_PEM: alerts.ca,
+        MONITOR_ALERTS_STATIC_TOKEN: alerts.token,
+      },
       handle,
       stop,
     };

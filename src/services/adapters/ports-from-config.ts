@@ -5,6 +5,7 @@
  * so each SDK (client-node, Octokit, the ARM clients, monitor-query) stays out of the cold start.
  */
 import { readFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config.js';
 import type {
   Builder,
@@ -41,8 +42,8 @@ export interface Ports {
   configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
 }
 
-export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock }): Ports {
-  const credential = lazyDefaultCredential();
+export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock; credential?: TokenCredential }): Ports {
+  const credential = deps.credential ?? lazyDefaultCredential();
   const github = githubOptionsFromConfig(c, deps);
   // Private repositories: ACR builds clone with a GitHub App installation token when the App is configured.
   const sourceToken = github

@@ -83,7 +83,7 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
       return { kind: 'duplicate', of: head.lastGood.releaseId, reason: 'already the current verified release' };
     }
   }
-  const q = head.quarantined.find((x) => x.digest === req.target);
+  const q = quarantineOf(head, req.target);
   if (q && !req.allowQuarantined) {
     return {
       kind: 'ignored',
@@ -92,6 +92,10 @@ export function admit(head: Head, req: AdmissionRequest): Admission {
   }
   return head.pending ? { kind: 'admit', supersedes: head.pending.releaseId } : { kind: 'admit' };
 }
+
+/** The quarantine entry of a digest on this head (automation never deploys it again), if any. */
+export const quarantineOf = (head: Head, digest: string): Head['quarantined'][number] | undefined =>
+  head.quarantined.find((x) => x.digest === digest);
 
 /** The head after admitting a release as pending. */
 export const withPending = (head: Head, ref: HeadRef): Head => ({ ...head, pending: ref });

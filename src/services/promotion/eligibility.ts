@@ -2,7 +2,7 @@
  * What may move onward: exactly a release that succeeded upstream and is still what runs there,
  * whose digest is quarantined nowhere, and that the target does not already run. Pure.
  */
-import type { Head } from '../domain/head.js';
+import { admit, quarantineOf, type AdmissionRequest, type Head } from '../domain/head.js';
 import type { Release } from '../domain/release.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { Candidate } from './model.js';
@@ -45,26 +45,37 @@ export function eligibility(c: Candidate, f: EligibilityFacts, to: string): Resu
       });
     return err({ kind: 'not-eligible', reason: `release ${c.releaseId} is no longer what runs verified in ${c.environment} (now ${now})` });
   }
+  // Promotion's own rule, wider than admission's (which looks at the target alone): quarantined anywhere.
   for (const h of f.everywhere) {
-    const q = h.quarantined.find((x) => x.digest === c.target);
+    const q = quarantineOf(h, c.target);
     if (q)
       return err({
         kind: 'not-eligible',
         reason: `${short(c.target)} is quarantined in ${h.environment} after release ${q.releaseId} failed there`,
       });
   }
-  const t = f.target;
-  if (t.active?.target === c.target)
-    return err({ kind: 'already', releaseId: t.active.releaseId, reason: `${to} is deploying it (release ${t.active.releaseId})` });
-  if (t.pending?.target === c.target)
-    return err({ kind: 'already', releaseId: t.pending.releaseId, reason: `${to} has it queued (release ${t.pending.releaseId})` });
-  if (!t.active && !t.pending && t.lastGood?.target === c.target)
-    return err({
-      kind: 'already',
-      releaseId: t.lastGood.releaseId,
-      reason: `${to} already runs it verified (release ${t.lastGood.releaseId})`,
-    });
+  // Everything about the target (already there, queued, deploying, just blocked, superseding its pending
+  // release) is admission's to say: the same call, with the same request, that promote() makes.
+  const a = admit(f.target, admissionOf(c));
+  if (a.kind === 'ignored') return err({ kind: 'not-eligible', reason: `${to} does not take it: ${a.reason}` });
+  if (a.kind === 'duplicate') return err({ kind: 'already', releaseId: a.of, reason: alreadyThere(f.target, a.of, to) });
   return ok(c);
+}
+
+/** How a promotion is admitted in the target: exactly what verified upstream, deduplicated, never a quarantined digest. */
+export const admissionOf = (c: Candidate): AdmissionRequest & { semanticDedup: true; allowQuarantined: false } => ({
+  target: c.target,
+  semanticDedup: true,
+  allowQuarantined: false,
+  tag: c.image?.tag,
+});
+
+/** Which of the target head's releases admission found the candidate in, in words. */
+function alreadyThere(t: Head, of: string, to: string): string {
+  if (t.pending?.releaseId === of) return `${to} has it queued (release ${of})`;
+  if (t.active?.releaseId === of) return `${to} is deploying it (release ${of})`;
+  if (t.lastBlocked?.releaseId === of) return `${to} blocked it at its gates (release ${of}); a manual deploy may retry it`;
+  return `${to} already runs it verified (release ${of})`;
 }
 
 export const short = (target: string): string => (target.startsWith('sha256:') ? `${target.slice(0, 19)}…` : target.slice(0, 12));

@@ -3,7 +3,7 @@
  * reconciles a release with the deps of the release's environment, built once here from the shared ones.
  */
 import type { Catalog } from '../domain/catalog.js';
-import type { Cluster } from '../ports.js';
+import type { Cluster, Telemetry } from '../ports.js';
 import type { PipelineDeps, PipelineSettings } from '../pipeline/deps.js';
 import { verificationSettings } from '../verification/settings.js';
 import type { Environment, PromotionGraph } from './graph.js';
@@ -23,19 +23,37 @@ export function environmentSettings(base: PipelineSettings, env: Environment): P
   };
 }
 
-const inNamespace = (catalog: Catalog, namespace: string | undefined): Catalog =>
-  namespace ? { ...catalog, apps: catalog.apps.map((a) => ({ ...a, namespace })) } : catalog;
+/** The catalog as this environment runs it: its namespace, and each app's role name in its telemetry. */
+const catalogIn = (catalog: Catalog, env: Environment): Catalog =>
+  env.namespace || Object.keys(env.telemetry?.roles ?? {}).length
+    ? {
+        ...catalog,
+        apps: catalog.apps.map((a) => ({
+          ...a,
+          ...(env.namespace ? { namespace: env.namespace } : {}),
+          telemetryRole: env.telemetry?.roles[a.name] ?? a.telemetryRole,
+        })),
+      }
+    : catalog;
 
-/** Deps per environment that differs from the shared ones (its own cluster, namespace or verification). */
-export function environmentDeps(d: PipelineDeps, graph: PromotionGraph, clusters: Record<string, Cluster>): Record<string, PipelineDeps> {
+/** What an environment has of its own: its cluster, its telemetry backend (adapters built once in compose). */
+export interface EnvironmentPorts {
+  clusters: Record<string, Cluster>;
+  telemetry?: Record<string, Telemetry>;
+}
+
+/** Deps per environment that differs from the shared ones (its own cluster, telemetry, namespace, roles or verification). */
+export function environmentDeps(d: PipelineDeps, graph: PromotionGraph, ports: EnvironmentPorts): Record<string, PipelineDeps> {
   const out: Record<string, PipelineDeps> = {};
   for (const env of graph.environments) {
-    const cluster = clusters[env.name];
-    if (!cluster && !env.namespace && !env.verify) continue;
+    const cluster = ports.clusters[env.name];
+    const telemetry = ports.telemetry?.[env.name];
+    if (!cluster && !telemetry && !env.namespace && !env.verify && !env.telemetry) continue;
     out[env.name] = {
       ...d,
       ...(cluster ? { cluster } : {}),
-      catalog: inNamespace(d.catalog, env.namespace),
+      ...(telemetry ? { telemetry } : {}),
+      catalog: catalogIn(d.catalog, env),
       settings: environmentSettings(d.settings, env),
     };
   }

@@ -34,6 +34,13 @@ export const PromotionPolicy = z.discriminatedUnion('kind', [
 ]);
 export type PromotionPolicy = z.infer<typeof PromotionPolicy>;
 
+const ArmResourceId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/,
+    'expected an ARM resource id',
+  );
+
 export const EnvironmentCluster = z.union([
   z.object({ kubeconfig: z.string().min(1) }).strict(),
   z
@@ -59,6 +66,23 @@ export const EnvironmentSpec = z
     /** Namespace of every app here instead of the catalog's. */
     namespace: z.string().regex(DNS_LABEL).optional(),
     cluster: EnvironmentCluster.optional(),
+    /**
+     * ARM ids of this environment's resources (its AKS cluster, its Application Insights, …) whose firing
+     * Azure Monitor alerts hold every promotion out of it: nothing moves on while one fires.
+     */
+    alertTargets: z.array(ArmResourceId).max(20).default([]),
+    /**
+     * Where this environment's apps report: its own Log Analytics workspace (the customer id behind its
+     * Application Insights) instead of LOG_ANALYTICS_WORKSPACE_ID, and each app's role name (AppRoleName)
+     * there instead of the catalog's telemetryRole.
+     */
+    telemetry: z
+      .object({
+        workspaceId: z.guid('expected the workspace id (customer id, a GUID)').optional(),
+        roles: z.record(z.string().regex(DNS_LABEL), z.string().min(1).max(256)).default({}),
+      })
+      .strict()
+      .optional(),
     /** Verification here instead of the VERIFY_* settings. */
     verify: z
       .object({
@@ -162,5 +186,5 @@ export const downstreamOf = (g: PromotionGraph, name: string): Environment[] => 
 
 /** A graph of one environment per name, no promotion (what TAILSPIN_ENVIRONMENTS alone means). */
 export function flatGraph(names: string[]): PromotionGraph {
-  return { environments: names.map((name) => ({ name, freeze: [], freezeCrons: [] })) };
+  return { environments: names.map((name) => ({ name, freeze: [], freezeCrons: [], alertTargets: [] })) };
 }

@@ -4,17 +4,17 @@
  * intake's own admission — door "promotion", idempotency key = promotion id, so a crash between
  * admitting and recording is repaired by the next look and nothing is admitted twice.
  */
-import type { Head } from '../domain/head.js';
 import type { Release } from '../domain/release.js';
 import { admitAndEnqueue, once, type IntakeDeps } from '../intake/admission.js';
 import { MANIFEST_APP } from '../intake/door-github.js';
 import type { Logger } from '../ports.js';
-import { assessPromotion, type Assessment, type PromotionFacts } from './assess.js';
-import { candidateOf, eligibility, short, type Ineligible } from './eligibility.js';
+import { assessPromotion, type Assessment } from './assess.js';
+import { factsFor } from './facts.js';
+import { admissionOf, candidateOf, eligibility, short, type Ineligible } from './eligibility.js';
 import { environmentOf, type Environment, type PromotionGraph } from './graph.js';
 import type { PromotionRef } from '../domain/release.js';
 import { promotionId, type Candidate, type Promotion, type PromotionEvent } from './model.js';
-import type { PromotionStore } from './ports.js';
+import type { Alerts, PromotionStore } from './ports.js';
 import { mayApprove, type Identity } from './principal.js';
 
 export interface PromotionDeps {
@@ -22,6 +22,8 @@ export interface PromotionDeps {
   promotions: PromotionStore;
   /** The intake's store, queue and clock: promotions are admitted exactly like the other doors' releases. */
   intake: IntakeDeps;
+  /** Azure Monitor alerts on the environments' alertTargets; absent when not configured (then an environment naming targets holds). */
+  alerts?: Alerts;
   publicUrl: string;
   logger: Logger;
 }
@@ -29,7 +31,6 @@ export interface PromotionDeps {
 /** Who automation records as the requester of automatic promotions. */
 export const AUTOMATION = 'tailspin-deployer';
 const MAX_CONFLICTS = 5;
-const RECENT_UPSTREAM = 50;
 
 /** The apps deployed to every environment of the graph (each app lists its own), and the manifests. */
 export const appsOf = (d: PromotionDeps, to?: string): string[] => [
@@ -37,18 +38,6 @@ export const appsOf = (d: PromotionDeps, to?: string): string[] => [
   MANIFEST_APP,
 ];
 const releaseUrl = (d: PromotionDeps, id: string) => `${d.publicUrl.replace(/\/$/, '')}/api/deployments/${id}`;
-
-async function factsFor(d: PromotionDeps, app: string, from: string, to: string, since?: string): Promise<PromotionFacts> {
-  const heads = await Promise.all(d.graph.environments.map((e) => d.intake.store.head(app, e.name)));
-  const byEnv = (name: string): Head => heads.find((h) => h.environment === name) ?? { app, environment: name, quarantined: [] };
-  const recent = since ? await d.intake.store.list({ app, environment: from, limit: RECENT_UPSTREAM }) : [];
-  return {
-    upstream: byEnv(from),
-    target: byEnv(to),
-    everywhere: heads,
-    upstreamSince: since ? recent.filter((r) => r.createdAt >= since) : [],
-  };
-}
 
 export interface EligibleEntry {
   app: string;
@@ -78,7 +67,7 @@ export async function eligibleFor(d: PromotionDeps, to: string): Promise<Eligibl
       const c = candidateOf(good);
       const evidence = evidenceOf(d, good);
       if (!c.ok) return { ...base, evidence, eligible: false, reason: c.error };
-      const facts = await factsFor(d, app, from, to);
+      const facts = await factsFor(d, app, from, to, undefined, [upstream]);
       const e = eligibility(c.value, facts, to);
       const existing = await d.promotions.get(promotionId(to, good.id));
       const promotion = existing
@@ -140,11 +129,10 @@ export async function requestPromotion(
     return { kind: 'not-found', reason: `no release ${id} of ${req.app} in ${env.from}` };
   const c = candidateOf(release);
   if (!c.ok) return { kind: 'conflict', reason: c.error };
-  const e = eligibility(c.value, await factsFor(d, req.app, env.from, req.to), req.to);
+  const e = eligibility(c.value, await factsFor(d, req.app, env.from, req.to, undefined, [upstream]), req.to);
   if (!e.ok) return { kind: 'conflict', reason: e.error.reason };
   const created = await createPending(d, env, c.value, by, req.comment, log);
-  if (created.created) await drive(d, created.promotion.id, log);
-  const after = (await d.promotions.get(created.promotion.id)) ?? created.promotion;
+  const after = created.created ? ((await drive(d, created.promotion.id, log, created.promotion)) ?? created.promotion) : created.promotion;
   return { kind: created.created ? 'created' : 'duplicate', promotion: after };
 }
 
@@ -192,10 +180,15 @@ function end(
   return { ...rest, state, reason, updatedAt: at, events: [...p.events, ev] };
 }
 
-/** Read, change, compare-and-swap; again on a conflict. Undefined when it is gone. */
-async function update(d: PromotionDeps, id: string, change: (p: Promotion) => Promotion): Promise<Promotion | undefined> {
+/** Read (or start from `first`, read just before), change, compare-and-swap; again on a conflict. Undefined when it is gone. */
+async function update(
+  d: PromotionDeps,
+  id: string,
+  change: (p: Promotion) => Promotion,
+  first?: Promotion,
+): Promise<Promotion | undefined> {
   for (let i = 0; i < MAX_CONFLICTS; i++) {
-    const cur = await d.promotions.get(id);
+    const cur = i === 0 && first ? first : await d.promotions.get(id);
     if (!cur) return undefined;
     const next = change(cur);
     if (next === cur) return cur;
@@ -252,23 +245,28 @@ export async function decide(
  * One look at a pending promotion: stop it, supersede it, note what it waits for, or admit its release.
  * A promoted one whose release id was not recorded (crash) is repaired by the same idempotent admission.
  */
-export async function drive(d: PromotionDeps, id: string, log: Logger): Promise<Promotion | undefined> {
-  const p = await d.promotions.get(id);
+export async function drive(d: PromotionDeps, id: string, log: Logger, known?: Promotion): Promise<Promotion | undefined> {
+  const p = known?.id === id ? known : await d.promotions.get(id);
   const env = p && environmentOf(d.graph, p.to);
   if (!p || !env || p.state !== 'pending') return p;
-  const facts = await factsFor(d, p.app, p.from, p.to, p.candidate.succeededAt);
   const now = d.intake.clock.now();
+  // Alerts matter once the soak is over: before, the soak is what the promotion waits for.
+  const soakOver = new Date(p.candidate.succeededAt).getTime() + (env.policy?.soakSeconds ?? 0) * 1000 <= now.getTime();
+  const facts = await factsFor(d, p.app, p.from, p.to, { since: p.candidate.succeededAt, alertsToo: soakOver });
   const a: Assessment = assessPromotion(p, env, facts, now);
   const at = now.toISOString();
   // A worker admitted this promotion's release and died before recording it: the target has it now. Record that one.
   if (a.kind === 'stop' && a.already && (await d.intake.store.get(a.already))?.promotion?.id === p.id) return promote(d, p, env, log);
   if (a.kind === 'stop' || a.kind === 'supersede') {
     log.warn('promotion ended without a release', { promotion_id: id, outcome: a.kind, reason: a.reason });
-    return update(d, id, (cur) => end(cur, a.kind === 'stop' ? 'stopped' : 'superseded', a.reason, at));
+    return update(d, id, (cur) => end(cur, a.kind === 'stop' ? 'stopped' : 'superseded', a.reason, at), p);
   }
   if (a.kind === 'wait')
-    return update(d, id, (cur) =>
-      cur.state !== 'pending' || cur.waitingFor === a.for ? cur : { ...cur, waitingFor: a.for, updatedAt: at },
+    return update(
+      d,
+      id,
+      (cur) => (cur.state !== 'pending' || cur.waitingFor === a.for ? cur : { ...cur, waitingFor: a.for, updatedAt: at }),
+      p,
     );
   return promote(d, p, env, log);
 }
@@ -299,9 +297,9 @@ async function promote(d: PromotionDeps, p: Promotion, env: Environment, log: Lo
         source: { door: 'promotion', eventId: p.id, actor: p.requestedBy, reason },
         promotion: ref,
         correlationId: p.id,
-        // Exactly what verified upstream: a digest the target already runs is a duplicate, a quarantined one never goes.
-        semanticDedup: true,
-        allowQuarantined: false,
+        // Exactly what verified upstream, admitted as eligibility judged it (a duplicate when there, never quarantined).
+        semanticDedup: admissionOf(c).semanticDedup,
+        allowQuarantined: admissionOf(c).allowQuarantined,
       },
       log,
     );
@@ -345,7 +343,7 @@ export async function promoteTick(d: PromotionDeps): Promise<number> {
   const pending = await d.promotions.list({ state: 'pending' });
   for (const p of pending) {
     try {
-      await drive(d, p.id, log);
+      await drive(d, p.id, log, p);
     } catch (e) {
       log.error('promotion look failed', { promotion_id: p.id, error: e });
     }
@@ -361,7 +359,7 @@ async function autoRequest(d: PromotionDeps, env: Environment, app: string, log:
   const release = await d.intake.store.get(upstream.lastGood.releaseId);
   const c = release ? candidateOf(release) : undefined;
   if (!c?.ok) return;
-  const e = eligibility(c.value, await factsFor(d, app, env.from, env.name), env.name);
+  const e = eligibility(c.value, await factsFor(d, app, env.from, env.name, undefined, [upstream]), env.name);
   if (!e.ok && !isQuietlyIneligible(e.error)) log.debug('not promoted automatically', { app, to: env.name, reason: e.error.reason });
   if (!e.ok) return;
   await createPending(d, env, c.value, AUTOMATION, `${env.name} takes verified releases from ${env.from} automatically`, log);

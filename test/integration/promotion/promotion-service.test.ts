@@ -15,11 +15,23 @@ import { releaseSlot, takeSlot } from '../../../src/services/domain/head.js';
 import { defaultCatalog } from '../../../src/services/domain/catalog.js';
 import { PromotionGraphSpec } from '../../../src/services/promotion/graph.js';
 import { promotionId, type Promotion } from '../../../src/services/promotion/model.js';
-import { decide, promoteTick, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
+import { decide, drive, promoteTick, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
+import { countingProxy } from '../../../bench/storage-proxy.js';
 import type { ReleaseStore, WorkItem } from '../../../src/services/ports.js';
 import { silentLogger } from '../../../src/services/logger.js';
+import { startAlertsFake } from '../../../src/sandbox/monitor/alerts-fake.js';
+import { createAlerts } from '../../../src/services/adapters/alerts/index.js';
+import { staticTokenCredential } from '../../../src/services/adapters/monitor/index.js';
 import { uniqueName, withAzurite } from '../../helpers/azurite.js';
 
+/**
+ * Table requests of one look at a pending promotion waiting for its soak, and of one timer tick (the last
+ * test): the promotion row, three heads, one small page of upstream releases (index scan, backfill marker,
+ * five rows). Before: 20 and 25 (the promotion read twice, the upstream head twice on new promotions, and
+ * the 50 newest upstream releases read on every look).
+ */
+const LOOK_REQUESTS = 11;
+const TICK_REQUESTS = 15;
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const APP = 'tailspin-server';
 const T0 = new Date('2026-12-04T10:00:00Z');
@@ -28,8 +40,8 @@ let azurite: Azurite;
 beforeAll(async () => (azurite = await withAzurite()));
 afterAll(async () => azurite?.stop());
 
-function world(graph: unknown) {
-  const clients = createStorageClients(azurite.connectionString);
+function world(graph: unknown, connectionString = azurite.connectionString) {
+  const clients = createStorageClients(connectionString);
   const prefix = uniqueName('p');
   const tables = {
     releases: clients.table(`${prefix}Releases`),
@@ -205,6 +217,101 @@ describe('promotion use cases against azurite', () => {
     });
   });
 
+  it('a release upstream that starts rolling back during the soak stops the pending promotion at once, with its reason', async () => {
+    const graph = {
+      environments: [
+        { name: 'staging' },
+        { name: 'prod', from: 'staging', policy: { kind: 'approval', approvers: ['entra:bob@contoso.com'], soakSeconds: 600 } },
+      ],
+    };
+    const { d, store, promotions, clock } = world(graph);
+    const good = await succeeded(store, 'staging', 1, T0);
+    const req = await requestPromotion(d, { app: APP, to: 'prod', comment: 'next' }, ALICE.principal, silentLogger);
+    expect(req).toMatchObject({ kind: 'created', promotion: { state: 'pending' } });
+    // A newer release in staging deploys, fails verification and starts rolling back, still in the soak.
+    clock.t = new Date(T0.getTime() + 60_000);
+    const out = await store.create(
+      {
+        app: APP,
+        environment: 'staging',
+        kind: 'image',
+        target: digest(2),
+        image: { registry: 'tailspinacr.azurecr.io', repository: APP, digest: digest(2) },
+        source: { door: 'acr', eventId: 'evt-staging-2' },
+        correlationId: 'c-2',
+        semanticDedup: true,
+        allowQuarantined: false,
+      },
+      clock.t,
+    );
+    if (out.kind !== 'created') throw new Error(`not created: ${out.kind}`);
+    const head = await store.head(APP, 'staging');
+    const taken = takeSlot(head, out.release.id);
+    if (!taken.ok) throw new Error(taken.reason);
+    const deploying = await store.save(
+      out.release,
+      { to: 'deploying', reason: 'deploying', head: { ...taken.head, etag: head.etag } },
+      clock.t,
+    );
+    if (!deploying.ok) throw new Error('save conflict');
+    const failure = { reason: 'error rate 6.0 % is above 1 %', at: clock.t.toISOString() };
+    const rolling = await store.save(
+      { ...deploying.value, outcome: { ...deploying.value.outcome, failure } },
+      { to: 'rolling_back', reason: failure.reason },
+      clock.t,
+    );
+    if (!rolling.ok) throw new Error('save conflict');
+
+    clock.t = new Date(T0.getTime() + 90_000);
+    await promoteTick(d);
+    expect(await promotions.get(promotionId('prod', good))).toMatchObject({
+      state: 'stopped',
+      reason: `staging is rolling back release ${out.release.id} during the soak (error rate 6.0 % is above 1 %)`,
+    });
+  });
+
+  it('a firing Azure Monitor alert on the upstream environment holds the promotion, named; alerts unreadable hold it too; it goes once none fires', async () => {
+    const aks =
+      '/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev';
+    const graph = {
+      environments: [
+        { name: 'dev', alertTargets: [aks] },
+        { name: 'staging', from: 'dev', policy: { kind: 'auto', soakSeconds: 60 } },
+      ],
+    };
+    const { d, store, promotions, clock } = world(graph);
+    const fake = await startAlertsFake({ token: 't' });
+    try {
+      const withAlerts = {
+        ...d,
+        alerts: createAlerts({ credential: staticTokenCredential('t'), endpoint: fake.url, tlsCa: fake.ca, timeoutMs: 5000 }),
+      };
+      const a = await succeeded(store, 'dev', 1, T0);
+      fake.fire({ name: 'error rate over 1 %', target: aks, severity: 'Sev1', at: new Date() });
+      clock.t = new Date(T0.getTime() + 61_000);
+      await promoteTick(withAlerts);
+      expect(await promotions.get(promotionId('staging', a))).toMatchObject({
+        state: 'pending',
+        waitingFor: expect.stringMatching(/^alert "error rate over 1 %" \(Sev1\) firing in dev on aks-dev since /),
+      });
+      fake.resolve('error rate over 1 %');
+      fake.setOutage('http500');
+      await promoteTick(withAlerts);
+      expect(await promotions.get(promotionId('staging', a))).toMatchObject({
+        state: 'pending',
+        waitingFor: 'alerts in dev unknown (alerts on aks-dev: HTTP 500 InternalServerError); not promoted on unknown',
+      });
+      // No alerts API at all is unknown too.
+      await promoteTick(d);
+      expect((await promotions.get(promotionId('staging', a)))?.waitingFor).toMatch(/^alerts in dev unknown \(no alerts API configured/);
+      fake.setOutage('none');
+      await promoteTick(withAlerts);
+      expect((await promotions.get(promotionId('staging', a)))?.state).toBe('promoted');
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('a freeze window holds automatic promotion and says until when; it goes once the window closes', async () => {
     // Friday 16:00–23:59 UTC; 2026-12-04 is a Friday.
     const graph = {
@@ -275,5 +382,59 @@ describe('promotion use cases against azurite', () => {
       kind: 'conflict',
       reason: `release ${queued.release.id} is queued; only a verified (succeeded) release is promoted`,
     });
+  });
+});
+
+describe('storage reads per look', () => {
+  it('one look at a pending promotion, and one timer tick, read each row they need once (counted at azurite)', async () => {
+    const proxy = await countingProxy(azurite);
+    try {
+      const graph = {
+        environments: [
+          { name: 'dev' },
+          { name: 'staging', from: 'dev', policy: { kind: 'auto', soakSeconds: 600 } },
+          { name: 'prod', from: 'staging', policy: { kind: 'approval', approvers: ['entra:bob@contoso.com'] } },
+        ],
+      };
+      const { d, store, promotions, clock } = world(graph, proxy.connectionString);
+      // History upstream: ten earlier verified releases, then the candidate.
+      for (let n = 1; n <= 10; n++) await succeeded(store, 'dev', n, new Date(T0.getTime() - (11 - n) * 60_000));
+      const a = await succeeded(store, 'dev', 11, T0);
+      await promoteTick(d);
+      const id = promotionId('staging', a);
+      expect((await promotions.get(id))?.state).toBe('pending');
+      clock.t = new Date(T0.getTime() + 60_000);
+
+      proxy.reset();
+      await drive(d, id, silentLogger);
+      const look = proxy.counts().table;
+      proxy.reset();
+      await promoteTick(d);
+      const tick = proxy.counts().table;
+      expect((await promotions.get(id))?.state).toBe('pending');
+      expect(look).toBeLessThanOrEqual(LOOK_REQUESTS);
+      expect(tick).toBeLessThanOrEqual(TICK_REQUESTS);
+      // Not growing with history: ten more (older) releases upstream, the same look.
+      for (let n = 12; n <= 21; n++)
+        await store.create(
+          {
+            app: APP,
+            environment: 'dev',
+            kind: 'image',
+            target: digest(n),
+            image: { registry: 'tailspinacr.azurecr.io', repository: APP, digest: digest(n) },
+            source: { door: 'acr', eventId: `old-${n}` },
+            correlationId: `old-${n}`,
+            semanticDedup: false,
+            allowQuarantined: false,
+          },
+          new Date(T0.getTime() - 3600_000 - n * 60_000),
+        );
+      proxy.reset();
+      await drive(d, id, silentLogger);
+      expect(proxy.counts().table).toBe(look);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

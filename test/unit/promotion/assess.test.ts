@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyHead, type Head } from '../../../src/services/domain/head.js';
+import { admit, emptyHead, type Head } from '../../../src/services/domain/head.js';
 import type { Release } from '../../../src/services/domain/release.js';
 import { assessPromotion, type PromotionFacts } from '../../../src/services/promotion/assess.js';
 import { candidateOf, eligibility } from '../../../src/services/promotion/eligibility.js';
@@ -116,6 +116,45 @@ describe('what may be promoted', () => {
   });
 });
 
+describe('eligibility agrees with admission (domain/head.ts admit owns the target-side rules)', () => {
+  // Each case is one where the old, separate rules said "eligible" and admission then said duplicate:
+  // the promotion was recorded 'promoted' pointing at a release that was not its own.
+  it("not a digest the target's scan gate just blocked (admission: duplicate of the blocked release)", () => {
+    const t = head('staging', { lastBlocked: { releaseId: 'r-s-000004', target: digest(1) } });
+    expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false })).toMatchObject({ kind: 'duplicate' });
+    expect(eligibility(cand(), facts({ target: t }), 'staging')).toEqual({
+      ok: false,
+      error: {
+        kind: 'already',
+        releaseId: 'r-s-000004',
+        reason: 'staging blocked it at its gates (release r-s-000004); a manual deploy may retry it',
+      },
+    });
+  });
+
+  it('not what the target runs verified while a manifest release holds its slot (the app keeps its verified digest)', () => {
+    const t = head('staging', {
+      active: { releaseId: 'r-k-000005', target: 'abc1234', kind: 'manifest' },
+      lastGood: { releaseId: 'r-s-000001', target: digest(1) },
+    });
+    expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false })).toMatchObject({ kind: 'duplicate' });
+    expect(eligibility(cand(), facts({ target: t }), 'staging')).toMatchObject({
+      ok: false,
+      error: { kind: 'already', releaseId: 'r-s-000001', reason: 'staging already runs it verified (release r-s-000001)' },
+    });
+  });
+
+  it('what admission takes, eligibility takes: an image release of another digest in flight, a pending one it supersedes', () => {
+    for (const t of [
+      head('staging', { active: { releaseId: 'r-s-000003', target: digest(7) }, lastGood: { releaseId: 'r-s-000001', target: digest(1) } }),
+      head('staging', { pending: { releaseId: 'r-s-000002', target: digest(8) } }),
+    ]) {
+      expect(admit(t, { target: digest(1), semanticDedup: true, allowQuarantined: false }).kind).toBe('admit');
+      expect(eligibility(cand(), facts({ target: t }), 'staging').ok).toBe(true);
+    }
+  });
+});
+
 describe('a pending promotion, looked at', () => {
   it('auto: waits out the soak, then promotes', () => {
     expect(assessPromotion(promotion('staging'), env('staging'), facts(), at(600))).toEqual({
@@ -181,6 +220,72 @@ describe('a pending promotion, looked at', () => {
       kind: 'stop',
       reason: 'staging rolled back release r-dddd-000004 during the soak (error rate 6 % is above 1 %)',
     });
+  });
+
+  it('stops at once when an upstream release starts rolling back, with its reason, from a listing (no timeline)', () => {
+    // What the release store's listing hands back: the release row, timeline left out.
+    const f = facts({ upstream: goodIn('staging'), target: head('prod') });
+    const rolling = aRelease({
+      id: 'r-eeee-000005',
+      environment: 'staging',
+      createdAt: iso(150),
+      phase: 'rolling_back',
+      timeline: [],
+      outcome: { failure: { reason: 'error rate 6 % is above 1 %', at: iso(160) } },
+    });
+    expect(assessPromotion(promotion('prod'), env('prod'), { ...f, upstreamSince: [rolling] }, at(200))).toEqual({
+      kind: 'stop',
+      reason: 'staging is rolling back release r-eeee-000005 during the soak (error rate 6 % is above 1 %)',
+    });
+    const ended = {
+      ...rolling,
+      phase: 'rolled_back' as const,
+      outcome: { rollback: { reason: 'smoke failed: 503', mode: 'undo' as const, startedAt: iso(170) } },
+    };
+    expect(assessPromotion(promotion('prod'), env('prod'), { ...f, upstreamSince: [ended] }, at(200))).toEqual({
+      kind: 'stop',
+      reason: 'staging rolled back release r-eeee-000005 during the soak (smoke failed: 503)',
+    });
+  });
+
+  it('waits while an alert fires upstream, naming it; promotes once none fires; never on unknown alerts', () => {
+    const aks =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev';
+    const firing = (n: string, severity: string, firedAt: string) => ({ name: n, severity, target: aks, firedAt });
+    const alerts = [firing('p95 over 2 s', 'Sev2', iso(650)), firing('error rate over 1 %', 'Sev1', iso(660))];
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: alerts } }, at(700)),
+    ).toEqual({
+      kind: 'wait',
+      for: `alert "error rate over 1 %" (Sev1) firing in dev on aks-dev since ${iso(660)} (+1 more)`,
+    });
+    // During the soak the soak is what it waits for.
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: alerts } }, at(600)),
+    ).toMatchObject({
+      for: expect.stringContaining('soak in dev'),
+    });
+    const down = { kind: 'transient' as const, system: 'alerts', message: 'GET alerts: HTTP 503' };
+    expect(
+      assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: false, error: down } }, at(700)),
+    ).toEqual({
+      kind: 'wait',
+      for: 'alerts in dev unknown (GET alerts: HTTP 503); not promoted on unknown',
+    });
+    // Approval environments wait too, before counting approvals.
+    const two = [
+      { by: 'github:b', at: iso(200), comment: '' },
+      { by: 'github:c', at: iso(201), comment: '' },
+    ];
+    const f = facts({ upstream: goodIn('staging'), target: head('prod') });
+    expect(
+      assessPromotion(promotion('prod', { approvals: two }), env('prod'), { ...f, upstreamAlerts: { ok: true, value: alerts } }, at(700)),
+    ).toMatchObject({ kind: 'wait', for: expect.stringContaining('firing in staging') });
+    expect(assessPromotion(promotion('staging'), env('staging'), { ...facts(), upstreamAlerts: { ok: true, value: [] } }, at(700))).toEqual(
+      {
+        kind: 'promote',
+      },
+    );
   });
 
   it('a rollback before the candidate succeeded does not count', () => {
