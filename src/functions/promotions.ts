@@ -63,6 +63,8 @@ export function createPromotionHandlers(d: PromotionDeps) {
         const log = d.logger.child({ correlation_id: pid, actor: id.principal });
         const out = await decide(d, pid, kind, id, body.value.comment, log);
         if (out.kind === 'ok') return json(200, { promotion: out.promotion });
+        // GitHub could not say whether the person is in an approving team: not counted, ask again later.
+        if (out.kind === 'unavailable') return json(503, { error: out.reason }, { 'retry-after': '30' });
         return problem(out.kind === 'not-found' ? 404 : out.kind === 'refused' ? 403 : 409, out.reason);
       },
     listPromotions: async (req: HttpRequest): Promise<HttpResponseInit> => {

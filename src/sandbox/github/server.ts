@@ -15,6 +15,8 @@ import { githubSpec, type OperationId } from './spec.js';
 import { TreeStore, type TreeFile } from './trees.js';
 import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
+import { actionsHandlers } from './actions.js';
+import { sandboxActionsRoute } from './actions-route.js';
 
 export interface GitHubFakeOptions {
   /** "owner/name"; other repositories answer 404 like a private repo would. */
@@ -98,6 +100,8 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     if (url.pathname === '/_sandbox/knobs' && method === 'post')
       return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
     if (url.pathname === '/_sandbox/commits' && method === 'post') return commitsRoute(trees, await readBody(req));
+    if ((url.pathname === '/_sandbox/teams' || url.pathname === '/_sandbox/reviews') && method === 'post')
+      return sandboxActionsRoute(state.actions, url.pathname, await readBody(req), now().toISOString());
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
       const text = url.pathname === '/_sandbox/issues';
       return {
@@ -149,14 +153,20 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     const next = canned.get(opId)?.shift();
     if (next) return { ...next, operationId: opId };
     if (opId !== 'rate-limit/get') gate.remaining = Math.max(0, gate.remaining - 1);
-    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees);
+    handlers ??= makeHandlers(
+      state,
+      makeObjects(spec, { owner, repo, base }),
+      trees,
+      actionsHandlers(state.actions, spec, { owner, repo, base }),
+    );
     const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
     const reply = exchange
       ? gate.exchange(req.headers.authorization, Number(params.installation_id))
       : opId === 'rate-limit/get'
         ? gate.rateLimitReply()
         : handlers[opId](call);
-    if (opts.checkResponses !== false && reply.status < 300) {
+    // 204 has no body to check.
+    if (opts.checkResponses !== false && reply.status < 300 && reply.status !== 204) {
       const check = spec.api.validateResponse(reply.body, operation, reply.status);
       if (!check.valid)
         unexpected.push({ method, path: url.pathname, reason: `fake response off-schema: ${JSON.stringify(check.errors?.slice(0, 3))}` });

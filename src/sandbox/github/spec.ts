@@ -31,6 +31,12 @@ export const OPERATIONS = [
   'git/get-blob',
   'code-scanning/upload-sarif',
   'code-scanning/get-sarif',
+  // Promotion approvals from GitHub (./actions.ts)
+  'actions/create-workflow-dispatch',
+  'actions/list-workflow-runs',
+  'actions/get-reviews-for-run',
+  'actions/review-custom-gates-for-run',
+  'teams/get-membership-for-user-in-org',
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 

@@ -12,6 +12,8 @@ import { RateLimit } from './schema.js';
 import { createDeployment, setCommitStatus, setDeploymentStatus } from './statuses.js';
 import { DEFAULT_TREE_LIMITS, readTree } from './tree.js';
 import { codeScanningOver } from './code-scanning.js';
+import { reviewsOver } from './reviews.js';
+import type { GitHubReviews } from '../../promotion/github-port.js';
 
 export type { GitHubSourceControlOptions } from './options.js';
 export { githubAuthFromSettings } from './from-config.js';
@@ -26,8 +28,12 @@ export function createGitHubCodeScanning(opts: GitHubSourceControlOptions): Code
   return createGitHub(opts).codeScanning;
 }
 
-/** Both GitHub ports over one Octokit: one installation token, one retry and throttle state. */
-export function createGitHub(opts: GitHubSourceControlOptions): { source: SourceControl; codeScanning: CodeScanning } {
+/** The GitHub ports over one Octokit: one installation token, one retry and throttle state. */
+export function createGitHub(opts: GitHubSourceControlOptions): {
+  source: SourceControl;
+  codeScanning: CodeScanning;
+  reviews: GitHubReviews;
+} {
   const [owner, repo] = opts.repository.split('/');
   if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be "owner/name", got "${opts.repository}"`);
   const logger = (opts.logger ?? silentLogger).child({ adapter: 'github' });
@@ -67,7 +73,7 @@ export function createGitHub(opts: GitHubSourceControlOptions): { source: Source
       return rate.ok ? { ok: true, value: { remaining: rate.value.rate.remaining, limit: rate.value.rate.limit } } : rate;
     },
   };
-  return { source, codeScanning: codeScanningOver(ctx) };
+  return { source, codeScanning: codeScanningOver(ctx), reviews: reviewsOver(ctx) };
 }
 
 const noop = (): void => undefined;
