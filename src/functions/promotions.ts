@@ -14,6 +14,7 @@ import { identityFromHeaders } from '../services/promotion/identity.js';
 import { PROMOTION_ID } from '../services/promotion/model.js';
 import { PromotionDecision, PromotionQuery, PromotionRequest } from '../services/promotion/request.js';
 import { decide, eligibleFor, promoteTick, requestPromotion, type PromotionDeps } from '../services/promotion/service.js';
+import { githubTick } from '../services/promotion/github-approvals.js';
 
 const MAX_BODY = 16 * 1024;
 const NO_PRINCIPAL =
@@ -118,6 +119,8 @@ export function registerPromotions(r: Registrar, d: PromotionDeps, schedule: str
     schedule,
     handler: async (_t: Timer, _c: InvocationContext) => {
       await promoteTick(d);
+      // Mirror pending approvals to GitHub, count its reviewers' decisions, answer its protection rule.
+      await githubTick(d, d.logger.child({ component: 'promotion-github' }));
     },
   });
 }

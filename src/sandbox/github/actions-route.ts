@@ -5,7 +5,7 @@
  *   POST /_sandbox/reviews {"runId": 7000001, "login": "octocat", "state": "approved", "comment": "lgtm"}
  */
 import { z } from 'zod';
-import type { ActionsState } from './actions.js';
+import type { ActionsState } from './actions-state.js';
 import type { Reply } from './state.js';
 
 const Teams = z.object({

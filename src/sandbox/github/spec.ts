@@ -81,7 +81,7 @@ export function strippedDocument(): Document {
  * beside allOf/anyOf without a `type` (ajv refuses the schema) → `anyOf: [schema, {type: 'null'}]`;
  * with an `enum` lacking null (ajv then rejects null, yet GitHub sends e.g. `state_reason: null`) → add null.
  */
-function nullableForAjv(node: unknown): void {
+export function nullableForAjv(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(nullableForAjv);
   if (!node || typeof node !== 'object') return;
   const o = node as Json;

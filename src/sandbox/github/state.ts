@@ -1,6 +1,6 @@
 /** The fake's in-memory state and what every handler shares: call/reply shapes, paging, 404. */
 import type { DeploymentRecord, IssueRecord, SarifRecord, StatusRecord } from './objects.js';
-import { ActionsState } from './actions.js';
+import { ActionsState } from './actions-state.js';
 
 type Json = Record<string, unknown>;
 

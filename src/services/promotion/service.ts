@@ -205,7 +205,7 @@ function end(
 }
 
 /** Read, change, compare-and-swap; again on a conflict. Undefined when it is gone. */
-async function update(d: PromotionDeps, id: string, change: (p: Promotion) => Promotion): Promise<Promotion | undefined> {
+export async function update(d: PromotionDeps, id: string, change: (p: Promotion) => Promotion): Promise<Promotion | undefined> {
   for (let i = 0; i < MAX_CONFLICTS; i++) {
     const cur = await d.promotions.get(id);
     if (!cur) return undefined;
@@ -228,6 +228,7 @@ export async function decide(
   who: Identity,
   comment: string,
   log: Logger,
+  via?: 'github',
 ): Promise<DecideOutcome> {
   const p = await d.promotions.get(id);
   if (!p) return { kind: 'not-found', reason: `no promotion ${id}` };
@@ -246,12 +247,16 @@ export async function decide(
   const at = d.intake.clock.now().toISOString();
   const after = await update(d, id, (cur) => {
     if (cur.state !== 'pending') return cur;
-    if (decision === 'reject') return end(cur, 'rejected', `rejected by ${who.principal}: ${comment}`, at, who.principal, comment);
+    if (decision === 'reject') {
+      const ended = end(cur, 'rejected', `rejected by ${who.principal}: ${comment}`, at, who.principal, comment);
+      return via ? { ...ended, events: ended.events.map((e, i) => (i === ended.events.length - 1 ? { ...e, via } : e)) } : ended;
+    }
     if (cur.approvals.some((a) => a.by.toLowerCase() === who.principal.toLowerCase())) return cur;
+    const mark = via ? { via } : {};
     return {
       ...cur,
-      approvals: [...cur.approvals, { by: who.principal, at, comment }],
-      events: [...cur.events, { at, what: 'approved', by: who.principal, comment }],
+      approvals: [...cur.approvals, { by: who.principal, at, comment, ...mark }],
+      events: [...cur.events, { at, what: 'approved', by: who.principal, comment, ...mark }],
       updatedAt: at,
     };
   });
