@@ -16,14 +16,15 @@ type Json = Record<string, unknown>;
 type ActionsOperation =
   | 'actions/create-workflow-dispatch'
   | 'actions/list-workflow-runs'
+  | 'actions/get-workflow-run'
   | 'actions/get-reviews-for-run'
   | 'actions/review-custom-gates-for-run'
   | 'teams/get-membership-for-user-in-org';
 
-export function actionsHandlers(a: ActionsState, spec: GitHubSpec, repo: { owner: string; repo: string; base: string }) {
+/** A workflow run as GitHub's REST API shows it: the documented example, overlaid with the run. */
+export function runObjectOf(spec: GitHubSpec, repo: { owner: string; repo: string; base: string }) {
   const apiRepo = `${repo.base}/repos/${repo.owner}/${repo.repo}`;
-  const htmlRun = (r: RunRecord) => `${repo.base}/_sandbox/${repo.owner}/${repo.repo}/actions/runs/${r.id}`;
-  const runObject = (r: RunRecord): Json => {
+  return (r: RunRecord): Json => {
     const [template] = (spec.example('workflow-run-paginated').workflow_runs as Json[]) ?? [];
     return {
       ...template,
@@ -39,9 +40,15 @@ export function actionsHandlers(a: ActionsState, spec: GitHubSpec, repo: { owner
       updated_at: r.createdAt,
       run_started_at: r.createdAt,
       url: `${apiRepo}/actions/runs/${r.id}`,
-      html_url: htmlRun(r),
+      html_url: `${repo.base}/_sandbox/${repo.owner}/${repo.repo}/actions/runs/${r.id}`,
     };
   };
+}
+
+export function actionsHandlers(a: ActionsState, spec: GitHubSpec, repo: { owner: string; repo: string; base: string }) {
+  const apiRepo = `${repo.base}/repos/${repo.owner}/${repo.repo}`;
+  const runObject = runObjectOf(spec, repo);
+  const htmlRun = (r: RunRecord) => String(runObject(r).html_url);
   const runOf = (id: string | undefined) => a.runs.find((r) => r.id === Number(id));
   const handlers: Record<ActionsOperation, Handler> = {
     'actions/create-workflow-dispatch': (c): Reply => {
@@ -54,6 +61,10 @@ export function actionsHandlers(a: ActionsState, spec: GitHubSpec, repo: { owner
       const runs = a.runs.filter((r) => r.workflow === c.params.workflow_id).reverse();
       const per = Math.min(Number(c.query.per_page ?? 30), 100);
       return { status: 200, body: { total_count: runs.length, workflow_runs: runs.slice(0, per).map(runObject) } };
+    },
+    'actions/get-workflow-run': (c) => {
+      const run = runOf(c.params.run_id);
+      return run ? { status: 200, body: runObject(run) } : notFound;
     },
     'actions/get-reviews-for-run': (c) => {
       const run = runOf(c.params.run_id);

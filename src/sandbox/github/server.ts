@@ -15,7 +15,8 @@ import { githubSpec, type OperationId } from './spec.js';
 import { TreeStore, type TreeFile } from './trees.js';
 import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
-import { actionsHandlers } from './actions.js';
+import { actionsHandlers, runObjectOf } from './actions.js';
+import { deliverApprovalEvents, type Delivery, type WebhookTarget } from './webhooks.js';
 import { sandboxActionsRoute } from './actions-route.js';
 
 export interface GitHubFakeOptions {
@@ -60,6 +61,9 @@ export interface GitHubFake {
   serveAnyCommitAs(commit: string | undefined): void;
   /** What POST /_sandbox/commits does: files changed on a base commit, at a new (or the named) commit. */
   putFiles(req: CommitRequest): CommitResult | { error: string };
+  /** Send deployment_protection_rule / deployment_review deliveries here as approvals happen (unset: none). */
+  deliverWebhooksTo(target: WebhookTarget | undefined): void;
+  webhookDeliveries: Delivery[];
   stop(): Promise<void>;
 }
 
@@ -188,6 +192,18 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let webhookTarget: WebhookTarget | undefined;
+  const objects = makeObjects(spec, { owner, repo, base });
+  const webhookDeliveries = deliverApprovalEvents(
+    state.actions,
+    {
+      repository: objects.repository,
+      user: (login) => ({ ...(spec.example('issue').user as Record<string, unknown>), login }),
+      run: runObjectOf(spec, { owner, repo, base }),
+      apiRepo: `${base}/repos/${owner}/${repo}`,
+    },
+    () => webhookTarget,
+  );
 
   return {
     url: base,
@@ -209,6 +225,10 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
       trees.fallbackCommit = commit;
     },
     putFiles: (req) => putFiles(trees, req),
+    deliverWebhooksTo: (target) => {
+      webhookTarget = target;
+    },
+    webhookDeliveries,
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {

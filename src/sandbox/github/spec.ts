@@ -34,6 +34,7 @@ export const OPERATIONS = [
   // Promotion approvals from GitHub (./actions.ts)
   'actions/create-workflow-dispatch',
   'actions/list-workflow-runs',
+  'actions/get-workflow-run',
   'actions/get-reviews-for-run',
   'actions/review-custom-gates-for-run',
   'teams/get-membership-for-user-in-org',

@@ -11,10 +11,12 @@
  * Everything here is derived again from GitHub and the stored promotion on every look, so a lost
  * webhook, a crash or a replay changes nothing: the promoter timer looks again.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../ports.js';
 import { environmentOf } from './graph.js';
 import type { GitHubMirror, Promotion } from './model.js';
 import { decide, update, type PromotionDeps, type PromotionGitHub } from './service.js';
+import { promotionOfTitle } from './github-port.js';
 
 const MAX_NOT_COUNTED = 20;
 
@@ -77,30 +79,45 @@ export async function syncReviews(d: PromotionDeps, gh: PromotionGitHub, p: Prom
   return out;
 }
 
-/** Tell GitHub's protection rule how the promotion ended, once (recorded after GitHub took it). */
+/** A claim older than this is taken over (its worker died between claiming and recording). */
+const ANSWER_CLAIM_MS = 60_000;
+
+/**
+ * Tell GitHub's protection rule how the promotion ended, once: the answer is claimed by compare-and-swap
+ * (the webhook and the timer may look at the same moment), sent, then recorded.
+ */
 export async function answerGate(d: PromotionDeps, gh: PromotionGitHub, p: Promotion, log: Logger): Promise<Promotion> {
   const gate = p.github?.gate;
   if (!p.github || !gate || gate.answered || p.state === 'pending') return p;
+  const now = d.intake.clock.now();
+  const claimable = (g: NonNullable<GitHubMirror['gate']>) =>
+    !g.answered && (!g.answering || now.getTime() - Date.parse(g.answering.split(' ')[0] ?? '') > ANSWER_CLAIM_MS);
+  if (!claimable(gate)) return p;
+  // The time, and who: two workers may claim within the same millisecond.
+  const at = `${now.toISOString()} ${randomUUID()}`;
+  const claimed = await update(d, p.id, (c) =>
+    c.github?.gate && claimable(c.github.gate) ? withGithub(c, (g) => ({ ...g, gate: { ...gate, ...g.gate, answering: at } })) : c,
+  );
+  if (claimed?.github?.gate?.answering !== at) return claimed ?? p;
+  const runId = p.github.runId;
   const state = p.state === 'promoted' ? 'approved' : 'rejected';
   const comment =
     p.state === 'promoted'
       ? `promoted by Tailspin Deployer: release ${p.releaseId ?? ''} in ${p.to}`
       : `promotion ${p.state}${p.reason ? `: ${p.reason}` : ''}`;
-  const res = await gh.reviews.answerGate(p.github.runId, gate.environment, state, comment);
-  // 422: GitHub no longer waits on this rule (answered before a crash, or the run ended) — nothing left to say.
+  const res = await gh.reviews.answerGate(runId, gate.environment, state, comment);
+  // 422: GitHub no longer waits on this rule (answered before a crash, or the run ended): nothing left to say.
   if (!res.ok && res.error.kind !== 'invalid') {
-    log.warn('protection rule not answered', {
-      promotion_id: p.id,
-      run_id: p.github.runId,
-      kind: res.error.kind,
-      error: res.error.message,
-    });
-    return p;
+    log.warn('protection rule not answered', { promotion_id: p.id, run_id: runId, kind: res.error.kind, error: res.error.message });
+    // Let the next look try again at once.
+    return (await update(d, p.id, (c) => withGithub(c, (g) => ({ ...g, gate: { environment: gate.environment } })))) ?? p;
   }
-  log.info('protection rule answered', { promotion_id: p.id, run_id: p.github.runId, state });
-  const at = d.intake.clock.now().toISOString();
+  log.info('protection rule answered', { promotion_id: p.id, run_id: runId, state });
+  const done = d.intake.clock.now().toISOString();
   return (
-    (await update(d, p.id, (c) => withGithub(c, (g) => ({ ...g, gate: { ...(g.gate ?? gate), answered: state, answeredAt: at } })))) ?? p
+    (await update(d, p.id, (c) =>
+      withGithub(c, (g) => ({ ...g, gate: { environment: gate.environment, answered: state, answeredAt: done } })),
+    )) ?? p
   );
 }
 
@@ -143,4 +160,20 @@ export async function githubTick(d: PromotionDeps, log: Logger): Promise<void> {
 export async function promotionOfRun(d: PromotionDeps, runId: number): Promise<Promotion | undefined> {
   const pending = await d.promotions.list({ state: 'pending' });
   return pending.find((p) => p.github?.runId === runId) ?? (await d.promotions.list({})).find((p) => p.github?.runId === runId);
+}
+
+/**
+ * GitHub may ask the protection rule about an approval run before the dispatching worker recorded it
+ * (or after it crashed): the run's title names the promotion, so the run is recorded now.
+ */
+export async function adoptRun(d: PromotionDeps, gh: PromotionGitHub, runId: number, log: Logger): Promise<Promotion | undefined> {
+  const run = await gh.reviews.run(runId);
+  const id = run.ok && run.value ? promotionOfTitle(run.value.title) : undefined;
+  const p = id ? await d.promotions.get(id) : undefined;
+  if (!p || !run.ok || !run.value) return undefined;
+  if (p.github) return p.github.runId === runId ? p : undefined;
+  const url = run.value.url;
+  log.info('approval run recorded from GitHub', { promotion_id: p.id, run_id: runId });
+  const saved = await update(d, p.id, (c) => (c.github ? c : { ...c, github: { runId, url } }));
+  return saved?.github?.runId === runId ? saved : undefined;
 }

@@ -8,7 +8,7 @@ import { once } from '../intake/admission.js';
 import { describeZodError } from '../intake/manual.js';
 import { DeploymentProtectionRuleEvent, DeploymentReviewEvent, runIdOfCallback } from '../intake/github-deployment-events.js';
 import type { Logger } from '../ports.js';
-import { answerGate, gateRequested, promotionOfRun, syncReviews } from './github-approvals.js';
+import { adoptRun, answerGate, gateRequested, promotionOfRun, syncReviews } from './github-approvals.js';
 import type { PromotionState } from './model.js';
 import type { PromotionDeps } from './service.js';
 
@@ -46,7 +46,7 @@ export async function githubApprovalEvent(
   const environment = 'environment' in parsed.data ? parsed.data.environment : undefined;
 
   const r = await once(d.intake, 'github', delivery, async (): Promise<{ ignored?: string; outcome: ApprovalEventOutcome }> => {
-    const p = await promotionOfRun(d, runId);
+    const p = (await promotionOfRun(d, runId)) ?? (environment !== undefined ? await adoptRun(d, gh, runId, log) : undefined);
     if (!p) {
       const reason = `no promotion is mirrored to workflow run ${runId}`;
       return { ignored: reason, outcome: { kind: 'ignored', reason } };

@@ -29,9 +29,12 @@ export interface GitHubReviews {
   /** The promotion's approval run: found by its title (`run-name`), else dispatched. Safe to repeat. */
   ensureApprovalRun(req: ApprovalRunRequest): Promise<Result<{ runId: number; url: string }>>;
   reviews(runId: number): Promise<Result<RunReview[]>>;
+  /** A run's title and page (undefined: no such run), to recognise an approval run GitHub asks about first. */
+  run(runId: number): Promise<Result<{ title: string; url: string } | undefined>>;
   /** Answer the deployer's custom deployment protection rule for this run and environment. */
   answerGate(runId: number, environment: string, state: 'approved' | 'rejected', comment: string): Promise<Result<void>>;
 }
 
 /** The approval run's title: how a crashed dispatch is found again (the workflow sets `run-name` to it). */
 export const approvalRunTitle = (promotionId: string): string => `tailspin promotion ${promotionId}`;
+export const promotionOfTitle = (title: string): string | undefined => /^tailspin promotion (p-[a-z0-9-]{1,120})$/.exec(title)?.[1];

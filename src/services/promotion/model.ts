@@ -44,7 +44,13 @@ export interface GitHubMirror {
   runId: number;
   url: string;
   /** The deployer's custom deployment protection rule, once GitHub asked about this run; answered when the promotion ends. */
-  gate?: { environment: string; answered?: 'approved' | 'rejected'; answeredAt?: string };
+  gate?: {
+    environment: string;
+    /** "<ISO time> <claim id>": a worker claimed the answer (compare-and-swap), so concurrent looks answer once. */
+    answering?: string;
+    answered?: 'approved' | 'rejected';
+    answeredAt?: string;
+  };
   /** Reviews in GitHub that the deployer did not count, and why (not an allowed approver, the requester). */
   notCounted?: { login: string; state: string; reason: string; at: string }[];
 }

@@ -44,7 +44,9 @@ export const PromotionRecord = z.object({
     .object({
       runId: z.number().int(),
       url: str,
-      gate: z.object({ environment: str, answered: z.enum(['approved', 'rejected']).optional(), answeredAt: opt }).optional(),
+      gate: z
+        .object({ environment: str, answering: opt, answered: z.enum(['approved', 'rejected']).optional(), answeredAt: opt })
+        .optional(),
       notCounted: z.array(z.object({ login: str, state: str, reason: str, at: str })).optional(),
     })
     .optional(),

@@ -16,10 +16,10 @@ import { startGitHubFake, type GitHubFake } from '../../../src/sandbox/github/se
 import { githubWebhookHandler } from '../../../src/functions/github-webhook.js';
 import { createPromotionHandlers } from '../../../src/functions/promotions.js';
 import { githubApprovalEvent } from '../../../src/services/promotion/github-events.js';
-import { githubTick } from '../../../src/services/promotion/github-approvals.js';
+import { answerGate, githubTick } from '../../../src/services/promotion/github-approvals.js';
 import { sign } from '../../../src/services/intake/signature.js';
 import type { Intake } from '../../../src/services/intake/service.js';
-import { requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
+import { decide, requestPromotion, type PromotionDeps } from '../../../src/services/promotion/service.js';
 import type { Promotion } from '../../../src/services/promotion/model.js';
 import { silentLogger } from '../../../src/services/logger.js';
 import { withAzurite } from '../../helpers/azurite.js';
@@ -244,6 +244,34 @@ describe('a required reviewer decides in GitHub', () => {
       expect.objectContaining({ state: 'rejected', comment: expect.stringContaining('rejected by github:octocat') }),
     ]);
     expect(w.enqueued).toEqual([]);
+  });
+});
+
+describe('answering the protection rule', () => {
+  it('is done once when the webhook and the timer look at the same moment', async () => {
+    const w = await world();
+    await deliver(w.d, 'deployment_protection_rule', protectionRuleEvent(w.runId));
+    // Rejected through the API: ended, the rule not answered yet.
+    const out = await decide(w.d, w.id, 'reject', { principal: 'entra:bob@contoso.com', aliases: [], groups: [] }, 'no', silentLogger);
+    expect(out.kind).toBe('ok');
+    const ended = (await w.promotions.get(w.id)) as Promotion;
+    const gh = w.d.github!;
+    // The review webhook's look and two instances' timer ticks, all holding the same snapshot.
+    await Promise.all([answerGate(w.d, gh, ended, silentLogger), answerGate(w.d, gh, ended, silentLogger), githubTick(w.d, silentLogger)]);
+    await githubTick(w.d, silentLogger);
+    expect(await w.promotions.get(w.id)).toMatchObject({ state: 'rejected', github: { gate: { answered: 'rejected' } } });
+    expect(runOf(w.runId).gateAnswers.map((a) => a.state)).toEqual(['rejected']);
+  });
+
+  it('GitHub got the request for a run before the dispatching worker recorded it: the run is recognised by its title', async () => {
+    const w = await world();
+    // Forget the recorded run, as if the worker died right after dispatching.
+    const p = (await w.promotions.get(w.id)) as Promotion;
+    const { github: _g, ...bare } = p;
+    expect((await w.promotions.save(bare)).ok).toBe(true);
+    const res = await deliver(w.d, 'deployment_protection_rule', protectionRuleEvent(w.runId));
+    expect(res.body).toMatchObject({ promotion: w.id, state: 'pending' });
+    expect((await w.promotions.get(w.id))?.github).toMatchObject({ runId: w.runId, gate: { environment: 'prod' } });
   });
 });
 

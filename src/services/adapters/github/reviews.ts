@@ -83,6 +83,12 @@ export function reviewsOver(ctx: GitHubContext): GitHubReviews {
         })),
       );
     },
+    async run(runId) {
+      const res = await attempt(ctx, 'get-workflow-run', () => ctx.octokit.rest.actions.getWorkflowRun({ ...repo, run_id: runId }));
+      if (!res.ok) return res.error.kind === 'not-found' ? ok(undefined) : res;
+      const r = parse(Run, res.value.data, 'workflow run');
+      return r.ok ? ok({ title: r.value.display_title ?? '', url: r.value.html_url }) : r;
+    },
     async answerGate(runId, environment, state, comment) {
       const res = await attempt(ctx, 'review-custom-gate', () =>
         ctx.octokit.rest.actions.reviewCustomGatesForRun({
