@@ -79,7 +79,14 @@ export function createPromotionHandlers(d: PromotionDeps) {
         ...(app ? { app } : {}),
         ...(environment ? { to: environment } : {}),
       });
-      return conditionalJson(req, { promotions });
+      // The graph beside them, so a reader can tell "approvals 0 of 2" and soak remaining without a second call.
+      const environments = d.graph.environments.map(({ name, from, policy, freeze }) => ({
+        name,
+        ...(from ? { from } : {}),
+        ...(policy ? { policy } : {}),
+        freeze,
+      }));
+      return conditionalJson(req, { promotions, environments });
     },
     getPromotion: async (req: HttpRequest): Promise<HttpResponseInit> => {
       const pid = req.params.id ?? '';

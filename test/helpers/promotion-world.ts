@@ -16,7 +16,8 @@ import type { ReleaseStore, WorkItem } from '../../src/services/ports.js';
 import { silentLogger } from '../../src/services/logger.js';
 import { uniqueName } from './azurite.js';
 
-export const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+/** n's hex first (as short digests show it), zero-filled to 64. */
+export const digest = (n: number) => `sha256:${n.toString(16).padEnd(64, '0')}`;
 
 export function promotionWorld(azurite: Azurite, graph: unknown, start: Date, extra: Partial<PromotionDeps> = {}) {
   const clients = createStorageClients(azurite.connectionString);
