@@ -55,13 +55,16 @@ interface Promotion {
   reason?: string;
   releaseId?: string;
   candidate: { releaseId: string; target: string };
-  approvals: { by: string; comment: string }[];
+  approvals: { by: string; comment: string; via?: string }[];
+  github?: { url: string; notCounted?: { reason: string }[] };
 }
 
 const line = (p: Promotion) =>
   `${p.id}  ${p.app} ${p.from}→${p.to}  ${p.candidate.target.slice(0, 19)}…  ${p.state}` +
   `${p.waitingFor ? ` (waiting for ${p.waitingFor})` : ''}${p.reason ? `: ${p.reason}` : ''}${p.releaseId ? ` → release ${p.releaseId}` : ''}` +
-  `  requested by ${p.requestedBy}${p.approvals.length ? `, approved by ${p.approvals.map((a) => a.by).join(', ')}` : ''}\n`;
+  `  requested by ${p.requestedBy}${p.approvals.length ? `, approved by ${p.approvals.map((a) => `${a.by}${a.via === 'github' ? ' in GitHub' : ''}`).join(', ')}` : ''}\n` +
+  // Reviews given in GitHub that the deployer's rules did not count.
+  (p.github?.notCounted ?? []).map((n) => `  not counted (GitHub review): ${n.reason}\n`).join('');
 
 interface Candidate {
   app: string;

@@ -4,12 +4,21 @@ import type { Intake } from '../services/intake/service.js';
 import type { Logger } from '../services/ports.js';
 import { signatureVerifier } from '../services/intake/signature.js';
 import { json, mediaType, problem, streamBody } from './http.js';
+import { isApprovalEvent } from '../services/intake/github-deployment-events.js';
+import type { ApprovalEventOutcome } from '../services/promotion/github-events.js';
 
 export interface GithubWebhookDeps {
   intake: Intake;
   logger: Logger;
   secrets: { current: string; previous?: string | undefined };
   maxBodyBytes: number;
+  /** deployment_review and deployment_protection_rule: approvals from GitHub (docs/github-approvals.md). */
+  approvals?: (
+    delivery: string,
+    event: 'deployment_review' | 'deployment_protection_rule',
+    payload: unknown,
+    log: Logger,
+  ) => Promise<ApprovalEventOutcome>;
 }
 
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
@@ -68,6 +77,7 @@ export function githubWebhookHandler(d: GithubWebhookDeps) {
       return problem(400, `body is not valid JSON: ${e instanceof Error ? e.message : 'parse error'}`);
     }
 
+    if (isApprovalEvent(event) && d.approvals) return approvalAnswer(await d.approvals(delivery, event, payload, log));
     const out = await d.intake.github(delivery, event, payload, log);
     switch (out.kind) {
       case 'accepted':
@@ -84,6 +94,22 @@ export function githubWebhookHandler(d: GithubWebhookDeps) {
         return problem(400, out.reason);
     }
   };
+}
+
+/** What the delivery log in GitHub's webhook settings shows for an approval event. */
+function approvalAnswer(out: ApprovalEventOutcome): HttpResponseInit {
+  switch (out.kind) {
+    case 'done': {
+      const { kind: _k, ...rest } = out;
+      return json(200, rest);
+    }
+    case 'duplicate':
+      return json(200, { duplicate: true });
+    case 'ignored':
+      return json(200, { ignored: out.reason });
+    case 'malformed':
+      return problem(400, out.reason);
+  }
 }
 
 export function registerGithubWebhook(r: Registrar, d: GithubWebhookDeps): void {

@@ -14,6 +14,7 @@ import { dashboardAssets } from '../dashboard/server/assets.js';
 import { registerAdmissions } from './admissions.js';
 import { registerPromotions } from './promotions.js';
 import { storageNames, type Services } from '../services/compose.js';
+import { githubApprovalEvent } from '../services/promotion/github-events.js';
 
 export function registerAll(registrar: Registrar, s: Services): void {
   const { config: c, logger, intake, store, ledger } = s;
@@ -30,6 +31,7 @@ export function registerAll(registrar: Registrar, s: Services): void {
     logger,
     secrets: { current: c.GITHUB_WEBHOOK_SECRET, previous: c.GITHUB_WEBHOOK_SECRET_PREVIOUS },
     maxBodyBytes: c.WEBHOOK_MAX_BODY_BYTES,
+    approvals: (delivery, event, payload, log) => githubApprovalEvent(s.promotion, delivery, event, payload, log),
   });
   registerAcrEvents(r, { intake, logger, catalog: c.catalog, loginServer: c.ACR_LOGIN_SERVER });
   const github = githubLinks(c.GITHUB_API_URL, c.catalog.repository);

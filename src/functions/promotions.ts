@@ -14,6 +14,7 @@ import { identityFromHeaders } from '../services/promotion/identity.js';
 import { PROMOTION_ID } from '../services/promotion/model.js';
 import { PromotionDecision, PromotionQuery, PromotionRequest } from '../services/promotion/request.js';
 import { decide, eligibleFor, promoteTick, requestPromotion, type PromotionDeps } from '../services/promotion/service.js';
+import { githubTick } from '../services/promotion/github-approvals.js';
 
 const MAX_BODY = 16 * 1024;
 const NO_PRINCIPAL =
@@ -63,6 +64,8 @@ export function createPromotionHandlers(d: PromotionDeps) {
         const log = d.logger.child({ correlation_id: pid, actor: id.principal });
         const out = await decide(d, pid, kind, id, body.value.comment, log);
         if (out.kind === 'ok') return json(200, { promotion: out.promotion });
+        // GitHub could not say whether the person is in an approving team: not counted, ask again later.
+        if (out.kind === 'unavailable') return json(503, { error: out.reason }, { 'retry-after': '30' });
         return problem(out.kind === 'not-found' ? 404 : out.kind === 'refused' ? 403 : 409, out.reason);
       },
     listPromotions: async (req: HttpRequest): Promise<HttpResponseInit> => {
@@ -76,7 +79,14 @@ export function createPromotionHandlers(d: PromotionDeps) {
         ...(app ? { app } : {}),
         ...(environment ? { to: environment } : {}),
       });
-      return conditionalJson(req, { promotions });
+      // The graph beside them, so a reader can tell "approvals 0 of 2" and soak remaining without a second call.
+      const environments = d.graph.environments.map(({ name, from, policy, freeze }) => ({
+        name,
+        ...(from ? { from } : {}),
+        ...(policy ? { policy } : {}),
+        freeze,
+      }));
+      return conditionalJson(req, { promotions, environments });
     },
     getPromotion: async (req: HttpRequest): Promise<HttpResponseInit> => {
       const pid = req.params.id ?? '';
@@ -116,6 +126,8 @@ export function registerPromotions(r: Registrar, d: PromotionDeps, schedule: str
     schedule,
     handler: async (_t: Timer, _c: InvocationContext) => {
       await promoteTick(d);
+      // Mirror pending approvals to GitHub, count its reviewers' decisions, answer its protection rule.
+      await githubTick(d, d.logger.child({ component: 'promotion-github' }));
     },
   });
 }

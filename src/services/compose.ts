@@ -213,6 +213,15 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...(alerts ? { alerts } : {}),
     publicUrl: config.TAILSPIN_PUBLIC_URL,
     logger,
+    ...(ports.reviews
+      ? {
+          github: {
+            reviews: ports.reviews,
+            ref: config.GITHUB_DEPLOY_BRANCH,
+            ...(config.PROMOTION_GITHUB_WORKFLOW ? { workflow: config.PROMOTION_GITHUB_WORKFLOW } : {}),
+          },
+        }
+      : {}),
   };
   return { config, logger, clock, storage, queue, health, store: requestStore, ledger, intake, pipeline, promotion, observability };
 }

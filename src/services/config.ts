@@ -198,6 +198,18 @@ export const Settings = z.object({
     .string()
     .regex(/^\S+( \S+){5}$/, 'expected an NCRONTAB schedule with 6 fields, e.g. "0 */1 * * * *"')
     .default('0 */1 * * * *'),
+  /**
+   * The GitHub Actions workflow file (in .github/workflows) that mirrors a pending approval promotion
+   * into GitHub: its job names the target environment, so required reviewers and the deployer's custom
+   * protection rule decide there too (docs/github-approvals.md). Unset: approvals through the API only.
+   */
+  PROMOTION_GITHUB_WORKFLOW: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}\.ya?ml$/, 'expected a workflow file name such as "tailspin-promotion.yml"')
+      .optional(),
+  ),
 });
 
 export type Settings = z.infer<typeof Settings>;

@@ -7,6 +7,7 @@ import { keyStore, takeKeyFromFragment } from './api.js';
 import { useRoute } from './use-route.js';
 import { Board } from './views/board.js';
 import { History } from './views/history.js';
+import { Promotions } from './views/promotions.js';
 import { ReleaseDetail } from './views/release.js';
 import { KeyForm } from './views/key-form.js';
 import { ActionDialog, type ActionRequest } from './views/action-dialog.js';
@@ -52,6 +53,8 @@ function App({ principal }: { principal: string }) {
     <KeyForm onKey={() => setHasKey(true)} />
   ) : route.view === 'board' ? (
     <Board onAction={setAction} onUnauthorized={onUnauthorized} />
+  ) : route.view === 'promotions' ? (
+    <Promotions onUnauthorized={onUnauthorized} />
   ) : route.view === 'history' ? (
     <History query={route.query} onUnauthorized={onUnauthorized} />
   ) : route.view === 'release' ? (
@@ -69,6 +72,9 @@ function App({ principal }: { principal: string }) {
         <nav aria-label="Views">
           <a href="#/" aria-current={route.view === 'board' ? 'page' : undefined}>
             What runs where
+          </a>
+          <a href="#/promotions" aria-current={route.view === 'promotions' ? 'page' : undefined}>
+            Promotions
           </a>
           <a href="#/releases" aria-current={route.view === 'history' ? 'page' : undefined}>
             Releases

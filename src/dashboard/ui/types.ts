@@ -2,9 +2,19 @@
 import type { ReleaseView } from '../../services/release-view.js';
 import type { BoardRow } from '../../services/board.js';
 import type { VerificationDecision } from '../../services/verification/decide.js';
+import type { Promotion } from '../../services/promotion/model.js';
+import type { EnvironmentSpec } from '../../services/promotion/graph.js';
 
 export type { ReleaseView, BoardRow };
 export type { LookEvidence } from '../../services/verification/decide.js';
+
+export type { Promotion };
+
+/** GET /api/promotions: newest first, with the graph (each environment's policy and freeze windows). */
+export interface PromotionPage {
+  promotions: Promotion[];
+  environments: Pick<EnvironmentSpec, 'name' | 'from' | 'policy' | 'freeze'>[];
+}
 
 export interface ReleasePage {
   releases: ReleaseView[];

@@ -16,6 +16,9 @@ import { TreeStore, type TreeFile } from './trees.js';
 import { CommitGraph } from './history.js';
 import { commitsRoute, putFiles, type CommitRequest, type CommitResult } from './commits.js';
 import { renderJson, renderText } from './view.js';
+import { actionsHandlers, runObjectOf } from './actions.js';
+import { deliverApprovalEvents, type Delivery, type WebhookTarget } from './webhooks.js';
+import { sandboxActionsRoute } from './actions-route.js';
 
 export interface GitHubFakeOptions {
   /** "owner/name"; other repositories answer 404 like a private repo would. */
@@ -61,6 +64,9 @@ export interface GitHubFake {
   putFiles(req: CommitRequest): CommitResult | { error: string };
   /** Commits and branches, for compare (`graph.commit([...], {branch: 'main'})`). */
   graph: CommitGraph;
+  /** Send deployment_protection_rule / deployment_review deliveries here as approvals happen (unset: none). */
+  deliverWebhooksTo(target: WebhookTarget | undefined): void;
+  webhookDeliveries: Delivery[];
   stop(): Promise<void>;
 }
 
@@ -105,6 +111,8 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     if (url.pathname === '/_sandbox/knobs' && method === 'post')
       return knobs(JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>);
     if (url.pathname === '/_sandbox/commits' && method === 'post') return commitsRoute(trees, await readBody(req));
+    if ((url.pathname === '/_sandbox/teams' || url.pathname === '/_sandbox/reviews') && method === 'post')
+      return sandboxActionsRoute(state.actions, url.pathname, await readBody(req), now().toISOString());
     if (url.pathname === '/_sandbox' || url.pathname.startsWith('/_sandbox/')) {
       const text = url.pathname === '/_sandbox/issues';
       return {
@@ -156,14 +164,21 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     const next = canned.get(opId)?.shift();
     if (next) return { ...next, operationId: opId };
     if (opId !== 'rate-limit/get') gate.remaining = Math.max(0, gate.remaining - 1);
-    handlers ??= makeHandlers(state, makeObjects(spec, { owner, repo, base }), trees, graph);
+    handlers ??= makeHandlers(
+      state,
+      makeObjects(spec, { owner, repo, base }),
+      trees,
+      graph,
+      actionsHandlers(state.actions, spec, { owner, repo, base }),
+    );
     const call = { params, query, body: (body ?? {}) as Record<string, unknown>, url: `${base}${url.pathname}`, now: now().toISOString() };
     const reply = exchange
       ? gate.exchange(req.headers.authorization, Number(params.installation_id))
       : opId === 'rate-limit/get'
         ? gate.rateLimitReply()
         : handlers[opId](call);
-    if (opts.checkResponses !== false && reply.status < 300) {
+    // 204 has no body to check.
+    if (opts.checkResponses !== false && reply.status < 300 && reply.status !== 204) {
       const check = spec.api.validateResponse(reply.body, operation, reply.status);
       if (!check.valid)
         unexpected.push({ method, path: url.pathname, reason: `fake response off-schema: ${JSON.stringify(check.errors?.slice(0, 3))}` });
@@ -185,6 +200,18 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
   };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let webhookTarget: WebhookTarget | undefined;
+  const objects = makeObjects(spec, { owner, repo, base });
+  const webhookDeliveries = deliverApprovalEvents(
+    state.actions,
+    {
+      repository: objects.repository,
+      user: (login) => ({ ...(spec.example('issue').user as Record<string, unknown>), login }),
+      run: runObjectOf(spec, { owner, repo, base }),
+      apiRepo: `${base}/repos/${owner}/${repo}`,
+    },
+    () => webhookTarget,
+  );
 
   return {
     url: base,
@@ -207,6 +234,10 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     },
     putFiles: (req) => putFiles(trees, req),
     graph,
+    deliverWebhooksTo: (target) => {
+      webhookTarget = target;
+    },
+    webhookDeliveries,
     // Idempotent: the sandbox and test teardown may both stop it.
     stop: () =>
       (stopped ??= new Promise<void>((resolve, reject) => {

@@ -25,6 +25,7 @@ export const githubSlot: SandboxSlot = {
     // saw (a tag pushed by hand with `send-event`) counts as on main.
     fake.graph.commit([SANDBOX_K8S_COMMIT], { branch: env.GITHUB_DEPLOY_BRANCH?.trim() || 'main' });
     fake.graph.unknownOn = env.GITHUB_DEPLOY_BRANCH?.trim() || 'main';
+    const secret = env.GITHUB_WEBHOOK_SECRET?.trim();
     return {
       name: 'github',
       describe: [
@@ -33,11 +34,16 @@ export const githubSlot: SandboxSlot = {
         `k8s/ (${files} files) served at commit ${SANDBOX_K8S_COMMIT} and at any unknown commit; an unknown commit counts as on the deploy branch (compare)`,
         `knobs: POST ${fake.url}/_sandbox/knobs {"failNext":2} | {"rateLimitNext":1,"rateLimitKind":"primary|secondary|429","seconds":60} | {"outageSeconds":480} (GitHub down: every call 503) | {"outage":false}`,
         `files at a commit: POST ${fake.url}/_sandbox/commits {"files":{"k8s/apps/x.yaml":"…"}}   (null deletes a file; served for every unknown commit, so the next send-event push reads it; {"commit":"<40 hex>"} pins it to one commit instead)`,
+        `approvals in GitHub: each pending prod promotion gets an approval run (GET ${fake.url}/_sandbox → runs); a reviewer decides with POST ${fake.url}/_sandbox/reviews {"runId":…,"login":"octocat","state":"approved","comment":"lgtm"} → deployment_review to the deployer; teams: POST ${fake.url}/_sandbox/teams {"team":"tailspin/release-managers","members":[{"login":"hubot"}]}`,
       ],
+      // GitHub calls the deployer back (deployment_protection_rule, deployment_review) once it listens.
+      hostReady: ({ url }) => fake.deliverWebhooksTo(secret ? { url: `${url}/api/github/webhook`, secret } : undefined),
       settings: {
         GITHUB_API_URL: fake.url,
         GITHUB_TOKEN: SANDBOX_GITHUB_TOKEN,
         GITHUB_CA_PEM: fake.ca,
+        // Pending approval promotions are mirrored as runs of this workflow in the fake (docs/github-approvals.md).
+        PROMOTION_GITHUB_WORKFLOW: env.PROMOTION_GITHUB_WORKFLOW?.trim() || 'tailspin-promotion.yml',
       },
       handle: fake,
       stop: () => fake.stop(),

@@ -32,6 +32,13 @@ export const OPERATIONS = [
   'code-scanning/upload-sarif',
   'code-scanning/get-sarif',
   'repos/compare-commits-with-basehead',
+  // Promotion approvals from GitHub (./actions.ts)
+  'actions/create-workflow-dispatch',
+  'actions/list-workflow-runs',
+  'actions/get-workflow-run',
+  'actions/get-reviews-for-run',
+  'actions/review-custom-gates-for-run',
+  'teams/get-membership-for-user-in-org',
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 
@@ -76,7 +83,7 @@ export function strippedDocument(): Document {
  * beside allOf/anyOf without a `type` (ajv refuses the schema) → `anyOf: [schema, {type: 'null'}]`;
  * with an `enum` lacking null (ajv then rejects null, yet GitHub sends e.g. `state_reason: null`) → add null.
  */
-function nullableForAjv(node: unknown): void {
+export function nullableForAjv(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(nullableForAjv);
   if (!node || typeof node !== 'object') return;
   const o = node as Json;

@@ -1,5 +1,6 @@
 /** The fake's in-memory state and what every handler shares: call/reply shapes, paging, 404. */
 import type { DeploymentRecord, IssueRecord, SarifRecord, StatusRecord } from './objects.js';
+import { ActionsState } from './actions-state.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,6 +24,8 @@ export class GitHubState {
   statuses: StatusRecord[] = [];
   deployments: DeploymentRecord[] = [];
   sarifs: SarifRecord[] = [];
+  /** Workflow runs, their environment reviews and gate answers, and teams (promotion approvals). */
+  actions = new ActionsState();
   /** Reads of an upload's status that answer `pending` before it is processed. */
   sarifPendingReads = 0;
   /** Seconds after its upload that an upload stays `pending`, whatever the reads. */

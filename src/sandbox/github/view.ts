@@ -11,6 +11,8 @@ export function renderJson(s: GitHubState): unknown {
     deployments: s.deployments,
     // The logs themselves stay out: a SARIF can be megabytes.
     sarifs: s.sarifs.map(({ sarif: _log, ...rest }) => rest),
+    // Approval runs of promotions: their reviews and what the deployer answered its protection rule.
+    runs: s.actions.runs,
   };
 }
 

@@ -27,6 +27,7 @@ import { lazyPort } from './lazy.js';
 import { installationTokenSource } from './github/installation-token.js';
 import { lazyDefaultCredential } from './credential.js';
 import * as none from './unconfigured.js';
+import type { GitHubReviews } from '../promotion/github-port.js';
 
 export interface Ports {
   cluster: Cluster;
@@ -39,6 +40,8 @@ export interface Ports {
   tags?: ImageTags;
   /** Absent when GitHub is not configured or CODE_SCANNING_UPLOAD is off. */
   codeScanning?: CodeScanning;
+  /** Team membership and approval runs for promotions; absent when GitHub is not configured. */
+  reviews?: GitHubReviews;
   configured: Record<'cluster' | 'acr' | 'telemetry' | 'github', boolean>;
 }
 
@@ -55,7 +58,7 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock;
 
   let acrLoaded: Promise<{ scanner: Scanner; builder: Builder; signatures: SignatureSource; tags: ImageTags }> | undefined;
   const loadAcr = (opts: NonNullable<typeof acr>) => (acrLoaded ??= import('./acr/index.js').then((m) => m.createAcr(opts)));
-  let githubLoaded: Promise<{ source: SourceControl; codeScanning: CodeScanning }> | undefined;
+  let githubLoaded: Promise<{ source: SourceControl; codeScanning: CodeScanning; reviews: GitHubReviews }> | undefined;
   const loadGitHub = (opts: NonNullable<typeof github>) => (githubLoaded ??= import('./github/index.js').then((m) => m.createGitHub(opts)));
   return {
     cluster: cluster ? lazyPort(() => import('./kubernetes/index.js').then((m) => m.createCluster(cluster))) : none.unconfiguredCluster(),
@@ -70,6 +73,7 @@ export function portsFromConfig(c: Config, deps: { logger: Logger; clock: Clock;
     ...(github && c.CODE_SCANNING_UPLOAD
       ? { codeScanning: lazyPort<CodeScanning>(() => loadGitHub(github).then((g) => g.codeScanning)) }
       : {}),
+    ...(github ? { reviews: lazyPort<GitHubReviews>(() => loadGitHub(github).then((g) => g.reviews)) } : {}),
     configured: { cluster: Boolean(cluster), acr: Boolean(acr), telemetry: Boolean(telemetry), github: Boolean(github) },
   };
 }

@@ -7,10 +7,13 @@ import { z } from 'zod';
 import { DNS_LABEL } from '../domain/release.js';
 import { parseCron, type Cron } from './cron.js';
 
-/** entra:<name or object id>, entra-group:<object id>, github:<login>. */
-export const PRINCIPAL_PATTERN = /^(entra:[^\s:]{1,256}|entra-group:[0-9a-f-]{36}|github:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/;
+/** entra:<name or object id>, entra-group:<object id>, github:<login>, github-team:<org>/<team slug>. */
+export const PRINCIPAL_PATTERN =
+  /^(entra:[^\s:]{1,256}|entra-group:[0-9a-f-]{36}|github:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})|github-team:[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[a-z0-9][a-z0-9_-]{0,99})$/;
 
-const Principal = z.string().regex(PRINCIPAL_PATTERN, 'expected entra:<user or object id>, entra-group:<object id> or github:<login>');
+const Principal = z
+  .string()
+  .regex(PRINCIPAL_PATTERN, 'expected entra:<user or object id>, entra-group:<object id>, github:<login> or github-team:<org>/<team slug>');
 
 const Soak = z
   .number()
@@ -141,8 +144,8 @@ function graphProblems(envs: EnvironmentSpec[]): string[] {
       problems.push(`${e.name}: needs a policy ("auto" or "approval") to take releases from ${e.from}`);
     if (e.from === undefined && e.policy) problems.push(`${e.name}: is the root; a policy there has nothing to promote from`);
     if (e.policy?.kind === 'approval') {
-      // A group may hold any number of people; named people are counted.
-      const people = e.policy.approvers.filter((p) => !p.startsWith('entra-group:'));
+      // A group or team may hold any number of people; named people are counted.
+      const people = e.policy.approvers.filter((p) => !p.startsWith('entra-group:') && !p.startsWith('github-team:'));
       if (people.length === e.policy.approvers.length && new Set(people.map((p) => p.toLowerCase())).size < e.policy.approvals)
         problems.push(`${e.name}: needs ${e.policy.approvals} approvals but lists only ${new Set(people).size} approvers`);
     }

@@ -27,6 +27,8 @@ export interface Approval {
   by: string;
   at: string;
   comment: string;
+  /** Where the decision was made, when not through the API: "github" (a required reviewer's review). */
+  via?: 'github';
 }
 
 export interface PromotionEvent {
@@ -34,6 +36,23 @@ export interface PromotionEvent {
   what: 'requested' | 'approved' | 'rejected' | 'stopped' | 'superseded' | 'promoted';
   by?: string;
   comment?: string;
+  via?: 'github';
+}
+
+/** The promotion mirrored into GitHub (docs/github-approvals.md): its approval run and what GitHub was told. */
+export interface GitHubMirror {
+  runId: number;
+  url: string;
+  /** The deployer's custom deployment protection rule, once GitHub asked about this run; answered when the promotion ends. */
+  gate?: {
+    environment: string;
+    /** "<ISO time> <claim id>": a worker claimed the answer (compare-and-swap), so concurrent looks answer once. */
+    answering?: string;
+    answered?: 'approved' | 'rejected';
+    answeredAt?: string;
+  };
+  /** Reviews in GitHub that the deployer did not count, and why (not an allowed approver, the requester). */
+  notCounted?: { login: string; state: string; reason: string; at: string }[];
 }
 
 export interface Promotion {
@@ -55,6 +74,7 @@ export interface Promotion {
   waitingFor?: string;
   /** The audit trail: who did what, when. */
   events: PromotionEvent[];
+  github?: GitHubMirror;
   updatedAt: string;
   etag?: string;
 }

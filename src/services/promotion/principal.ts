@@ -1,6 +1,7 @@
 /**
  * Who may approve: principals as configured (`entra:alice@contoso.com`, `entra:<object id>`,
- * `entra-group:<object id>`, `github:octocat`) against the identity a request carries. Pure.
+ * `entra-group:<object id>`, `github:octocat`, `github-team:<org>/<slug>`) against the identity a
+ * request carries. Pure: team memberships are looked up beforehand (./teams.ts) and carried in `teams`.
  */
 import type { PromotionPolicy } from './graph.js';
 
@@ -11,9 +12,12 @@ export interface Identity {
   aliases: string[];
   /** Entra group object ids from the token's groups claim. */
   groups: string[];
+  /** GitHub teams (`<org>/<slug>`) this person is an active member of, as GitHub answered for this decision. */
+  teams?: string[];
 }
 
 const norm = (s: string) => s.toLowerCase();
+export const GITHUB_TEAM = 'github-team:';
 
 /** Every name the identity answers to, lowercase (Entra UPNs and GitHub logins are case-insensitive). */
 export const namesOf = (who: Identity): string[] => [who.principal, ...who.aliases].map(norm);
@@ -21,9 +25,11 @@ export const namesOf = (who: Identity): string[] => [who.principal, ...who.alias
 export function isAllowed(who: Identity, approvers: string[]): boolean {
   const names = new Set(namesOf(who));
   const groups = new Set(who.groups.map(norm));
+  const teams = new Set((who.teams ?? []).map(norm));
   return approvers.some((a) => {
     const p = norm(a);
     if (p.startsWith('entra-group:')) return groups.has(p.slice('entra-group:'.length));
+    if (p.startsWith(GITHUB_TEAM)) return teams.has(p.slice(GITHUB_TEAM.length));
     return names.has(p);
   });
 }

@@ -27,13 +27,29 @@ export const PromotionRecord = z.object({
   requestedBy: str,
   requestedAt: str,
   comment: str,
-  approvals: z.array(z.object({ by: str, at: str, comment: str })),
+  approvals: z.array(z.object({ by: str, at: str, comment: str, via: z.literal('github').optional() })),
   reason: opt,
   releaseId: opt,
   waitingFor: opt,
   events: z.array(
-    z.object({ at: str, what: z.enum(['requested', 'approved', 'rejected', 'stopped', 'superseded', 'promoted']), by: opt, comment: opt }),
+    z.object({
+      at: str,
+      what: z.enum(['requested', 'approved', 'rejected', 'stopped', 'superseded', 'promoted']),
+      by: opt,
+      comment: opt,
+      via: z.literal('github').optional(),
+    }),
   ),
+  github: z
+    .object({
+      runId: z.number().int(),
+      url: str,
+      gate: z
+        .object({ environment: str, answering: opt, answered: z.enum(['approved', 'rejected']).optional(), answeredAt: opt })
+        .optional(),
+      notCounted: z.array(z.object({ login: str, state: str, reason: str, at: str })).optional(),
+    })
+    .optional(),
   updatedAt: str,
 });
 

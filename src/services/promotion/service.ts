@@ -15,7 +15,9 @@ import { environmentOf, type Environment, type PromotionGraph } from './graph.js
 import type { PromotionRef } from '../domain/release.js';
 import { promotionId, type Candidate, type Promotion, type PromotionEvent } from './model.js';
 import type { Alerts, PromotionStore } from './ports.js';
-import { mayApprove, type Identity } from './principal.js';
+import type { Identity } from './principal.js';
+import { mayApproveWithTeams } from './teams.js';
+import type { GitHubReviews } from './github-port.js';
 
 export interface PromotionDeps {
   graph: PromotionGraph;
@@ -26,6 +28,16 @@ export interface PromotionDeps {
   alerts?: Alerts;
   publicUrl: string;
   logger: Logger;
+  /** GitHub teams as approvers and approvals from GitHub itself (./github-approvals.ts); absent without GitHub. */
+  github?: PromotionGitHub;
+}
+
+export interface PromotionGitHub {
+  reviews: GitHubReviews;
+  /** The approval workflow (PROMOTION_GITHUB_WORKFLOW); unset: pending approvals are not mirrored to GitHub. */
+  workflow?: string;
+  /** The branch the approval workflow is dispatched on. */
+  ref: string;
 }
 
 /** Who automation records as the requester of automatic promotions. */
@@ -181,7 +193,7 @@ function end(
 }
 
 /** Read (or start from `first`, read just before), change, compare-and-swap; again on a conflict. Undefined when it is gone. */
-async function update(
+export async function update(
   d: PromotionDeps,
   id: string,
   change: (p: Promotion) => Promotion,
@@ -198,7 +210,8 @@ async function update(
   throw new Error(`promotion ${id} kept changing under us`);
 }
 
-export type DecideOutcome = { kind: 'ok'; promotion: Promotion } | { kind: 'not-found' | 'refused' | 'conflict'; reason: string };
+export type DecideOutcome =
+  { kind: 'ok'; promotion: Promotion } | { kind: 'not-found' | 'refused' | 'conflict' | 'unavailable'; reason: string };
 
 /** An approval or a rejection, with a comment; refused with the reason when the person may not decide. */
 export async function decide(
@@ -208,6 +221,7 @@ export async function decide(
   who: Identity,
   comment: string,
   log: Logger,
+  via?: 'github',
 ): Promise<DecideOutcome> {
   const p = await d.promotions.get(id);
   if (!p) return { kind: 'not-found', reason: `no promotion ${id}` };
@@ -218,20 +232,24 @@ export async function decide(
       reason: `${p.to} promotes automatically (policy ${env?.policy?.kind ?? 'none'}); there is nothing to approve`,
     };
   if (p.state !== 'pending') return { kind: 'conflict', reason: `promotion ${id} is ${p.state}${p.reason ? `: ${p.reason}` : ''}` };
-  const check = mayApprove(who, env.policy, p.requestedBy, p.to);
+  const check = await mayApproveWithTeams(who, env.policy, p.requestedBy, p.to, d.github?.reviews);
   if (!check.ok) {
     log.warn('promotion decision refused', { promotion_id: id, by: who.principal, decision, reason: check.reason });
-    return { kind: 'refused', reason: check.reason };
+    return { kind: 'unavailable' in check ? 'unavailable' : 'refused', reason: check.reason };
   }
   const at = d.intake.clock.now().toISOString();
   const after = await update(d, id, (cur) => {
     if (cur.state !== 'pending') return cur;
-    if (decision === 'reject') return end(cur, 'rejected', `rejected by ${who.principal}: ${comment}`, at, who.principal, comment);
+    if (decision === 'reject') {
+      const ended = end(cur, 'rejected', `rejected by ${who.principal}: ${comment}`, at, who.principal, comment);
+      return via ? { ...ended, events: ended.events.map((e, i) => (i === ended.events.length - 1 ? { ...e, via } : e)) } : ended;
+    }
     if (cur.approvals.some((a) => a.by.toLowerCase() === who.principal.toLowerCase())) return cur;
+    const mark = via ? { via } : {};
     return {
       ...cur,
-      approvals: [...cur.approvals, { by: who.principal, at, comment }],
-      events: [...cur.events, { at, what: 'approved', by: who.principal, comment }],
+      approvals: [...cur.approvals, { by: who.principal, at, comment, ...mark }],
+      events: [...cur.events, { at, what: 'approved', by: who.principal, comment, ...mark }],
       updatedAt: at,
     };
   });

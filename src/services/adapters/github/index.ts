@@ -13,6 +13,8 @@ import { createDeployment, setCommitStatus, setDeploymentStatus } from './status
 import { DEFAULT_TREE_LIMITS, readTree } from './tree.js';
 import { codeScanningOver } from './code-scanning.js';
 import { commentOnIssue, compareCommits } from './commits.js';
+import { reviewsOver } from './reviews.js';
+import type { GitHubReviews } from '../../promotion/github-port.js';
 
 export type { GitHubSourceControlOptions } from './options.js';
 export { githubAuthFromSettings } from './from-config.js';
@@ -27,8 +29,12 @@ export function createGitHubCodeScanning(opts: GitHubSourceControlOptions): Code
   return createGitHub(opts).codeScanning;
 }
 
-/** Both GitHub ports over one Octokit: one installation token, one retry and throttle state. */
-export function createGitHub(opts: GitHubSourceControlOptions): { source: SourceControl; codeScanning: CodeScanning } {
+/** The GitHub ports over one Octokit: one installation token, one retry and throttle state. */
+export function createGitHub(opts: GitHubSourceControlOptions): {
+  source: SourceControl;
+  codeScanning: CodeScanning;
+  reviews: GitHubReviews;
+} {
   const [owner, repo] = opts.repository.split('/');
   if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be "owner/name", got "${opts.repository}"`);
   const logger = (opts.logger ?? silentLogger).child({ adapter: 'github' });
@@ -70,7 +76,7 @@ export function createGitHub(opts: GitHubSourceControlOptions): { source: Source
       return rate.ok ? { ok: true, value: { remaining: rate.value.rate.remaining, limit: rate.value.rate.limit } } : rate;
     },
   };
-  return { source, codeScanning: codeScanningOver(ctx) };
+  return { source, codeScanning: codeScanningOver(ctx), reviews: reviewsOver(ctx) };
 }
 
 const noop = (): void => undefined;
