@@ -27,14 +27,14 @@ const next = () => {
   return push(after, delivery);
 };
 /** The server process's CPU time (user + system, ms) from /proc: per ack, it does not depend on the machine's load as throughput does. */
-const cpuMs = async () => {
-  const fields = (await readFile(`/proc/${server.pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+const cpuMs = async (pid: number | undefined) => {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 };
 await load(server.info.url, Number(connections), 2, next);
-const cpuBefore = await cpuMs();
+const cpuBefore = [await cpuMs(server.pid), await cpuMs(azurite.pid)];
 const figures = await load(server.info.url, Number(connections), Number(seconds), next);
-const cpuPerAck = (await cpuMs()) - cpuBefore;
+const [serverCpu, azuriteCpu] = [(await cpuMs(server.pid)) - (cpuBefore[0] ?? 0), (await cpuMs(azurite.pid)) - (cpuBefore[1] ?? 0)];
 await server.stop();
 await azurite.stop();
 
@@ -87,7 +87,7 @@ const top = (m: Map<string, number>, n: number) =>
     .map(([k, t]) => `${((100 * t) / busy).toFixed(1).padStart(5)} %  ${k}`)
     .join('\n');
 process.stdout.write(
-  `${side}: ${figures.throughputRps} req/s, p50 ${figures.latencyMs.p50} / p99 ${figures.latencyMs.p99} ms; CPU ${(cpuPerAck / figures.requests).toFixed(2)} ms per ack (${figures.requests} acks; 1-min load ${loadavg()[0]?.toFixed(1) ?? '?'}); busy ${Math.round(busy / 1000)} ms of the profile (${dir})\n` +
+  `${side}: ${figures.throughputRps} req/s, p50 ${figures.latencyMs.p50} / p99 ${figures.latencyMs.p99} ms; CPU per ack ${(serverCpu / figures.requests).toFixed(2)} ms in the server, ${(azuriteCpu / figures.requests).toFixed(2)} ms in azurite (${figures.requests} acks; 1-min load ${loadavg()[0]?.toFixed(1) ?? '?'}); busy ${Math.round(busy / 1000)} ms of the profile (${dir})\n` +
     `--- self time by package (% of busy)\n${top(pkg, 20)}\n--- self time by frame\n${top(self, 30)}\n--- inclusive\n${top(inclusive, 50)}\n`,
 );
 process.exit(0);

@@ -17,6 +17,8 @@ const short = ack.byConnections.map((b) => ({
   ours: { rps: b.ours.throughputRps, ...b.ours.latencyMs },
   minimal: { rps: b.minimal.throughputRps, ...b.minimal.latencyMs },
   ratio: b.ratio,
+  cpuMsPerAck: b.cpuMsPerAck,
+  cpuRatio: b.cpuRatio,
 }));
 process.stdout.write(
   `${JSON.stringify({ at: new Date().toISOString(), load1m: { before, after: loadavg()[0] }, byConnections: short, storage: ack.storageRequestsPerAck }, null, 2)}\n`,
