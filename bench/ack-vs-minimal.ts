@@ -10,6 +10,7 @@ import { round } from './stats.js';
 import { load, startHost, type HostInfo, type LoadFigures } from './webhook.js';
 import { freshIds, pushTemplate } from './webhook-payload.js';
 import { countingProxy } from './storage-proxy.js';
+import { procSample } from './proc.js';
 
 interface Side {
   name: 'ours' | 'minimal';
@@ -29,6 +30,13 @@ export interface AckComparison {
     ours: LoadFigures;
     minimal: LoadFigures;
     ratio: { throughput: number; p50: number; p99: number };
+    /**
+     * CPU time per ack (median over the rounds) of the server and of azurite: unlike throughput it
+     * hardly depends on how loaded the shared machine is, and on a machine of its own the
+     * throughput of server + azurite on the same cores goes with the inverse of their sum.
+     */
+    cpuMsPerAck: Record<Side['name'], { server: number; azurite: number }>;
+    cpuRatio: number;
   }[];
   storageRequestsPerAck: { ours: { table: number; queue: number }; minimal: { table: number; queue: number }; acks: number };
   targets: { p99Ms: number; p50Ratio: number; throughputRatio: number };
@@ -41,6 +49,8 @@ const fresh = () => {
     return push(after, delivery);
   };
 };
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? 0;
 
 const medianBy = (xs: LoadFigures[]): LoadFigures => {
   const sorted = [...xs].sort((a, b) => a.throughputRps - b.throughputRps);
@@ -61,19 +71,42 @@ export async function ackVsMinimal(
       SIDES.map((s) => startHost<{ url: string }>(root, s.script, { AZURE_STORAGE: azurite.connectionString })),
     );
     stops.unshift(...servers.map((s) => s.stop));
-    const url = (name: Side['name']) => servers[SIDES.findIndex((s) => s.name === name)]?.info.url ?? '';
+    const server = (name: Side['name']) => servers[SIDES.findIndex((s) => s.name === name)];
+    const url = (name: Side['name']) => server(name)?.info.url ?? '';
+    const cpu = (name: Side['name']) => [procSample(server(name)?.pid)?.cpuMs ?? 0, procSample(azurite.pid)?.cpuMs ?? 0];
     for (const s of SIDES) await load(url(s.name), 2, 2, fresh());
 
     const byConnections: AckComparison['byConnections'] = [];
     for (const connections of [1, 10]) {
       const runs: Record<Side['name'], LoadFigures[]> = { ours: [], minimal: [] };
+      const cpus: Record<Side['name'], { server: number[]; azurite: number[] }> = {
+        ours: { server: [], azurite: [] },
+        minimal: { server: [], azurite: [] },
+      };
       for (let r = 0; r < rounds; r++) {
         const order: Side['name'][] = r % 2 === 0 ? ['ours', 'minimal'] : ['minimal', 'ours'];
-        for (const name of order) runs[name].push(await load(url(name), connections, durationS, fresh()));
+        for (const name of order) {
+          const [server0 = 0, azurite0 = 0] = cpu(name);
+          const figures = await load(url(name), connections, durationS, fresh());
+          const [server1 = 0, azurite1 = 0] = cpu(name);
+          runs[name].push(figures);
+          cpus[name].server.push((server1 - server0) / figures.requests);
+          cpus[name].azurite.push((azurite1 - azurite0) / figures.requests);
+        }
       }
       const ours = medianBy(runs.ours);
       const minimal = medianBy(runs.minimal);
+      const perAck = (name: Side['name']) => ({
+        server: round(median(cpus[name].server), 2),
+        azurite: round(median(cpus[name].azurite), 2),
+      });
+      const cpuMsPerAck = { ours: perAck('ours'), minimal: perAck('minimal') };
       byConnections.push({
+        cpuMsPerAck,
+        cpuRatio: round(
+          (cpuMsPerAck.ours.server + cpuMsPerAck.ours.azurite) / (cpuMsPerAck.minimal.server + cpuMsPerAck.minimal.azurite),
+          2,
+        ),
         connections,
         ours,
         minimal,

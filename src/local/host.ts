@@ -2,7 +2,9 @@
  * The local Functions host: the same registrations the Azure host loads, served on
  * http://localhost:7071 with azurite embedded and the sandbox beside it.
  */
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../services/config.js';
 import { buildServices, storageNames, type Services } from '../services/compose.js';
@@ -28,6 +30,13 @@ export interface LocalHostOptions {
   overrides?: ServiceOverrides;
   /** Poll interval of the queue poller when idle. */
   queueIdleMs?: number;
+  /**
+   * false: no queue pollers and no timers — the host only answers HTTP (and owns azurite and the
+   * sandbox, if it starts them). The scale-out bench runs the fakes apart from the hosts it measures so.
+   */
+  work?: boolean;
+  /** Queue batch settings; by default host.json's under `root` (extensions.queues), else the poller's defaults. */
+  queues?: { batchSize: number; newBatchThreshold: number };
 }
 
 export interface LocalHost {
@@ -106,15 +115,17 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     late.bound = { services, config, logger };
 
     const pollers: Poller[] = [];
-    for (const [name, reg] of registrations.queues) {
+    const work = opts.work ?? true;
+    const batch = opts.queues ?? (await queueBatch(opts.root));
+    for (const [name, reg] of work ? registrations.queues : new Map<string, never>()) {
       const q = services.storage.queue(reg.queueName);
       const poison = services.storage.queue(`${reg.queueName}-poison`);
-      pollers.push(startQueuePoller(name, reg, q, poison, logger, { idleMs: opts.queueIdleMs ?? 200 }));
+      pollers.push(startQueuePoller(name, reg, q, poison, logger, { idleMs: opts.queueIdleMs ?? 200, ...batch }));
     }
     cleanups.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
     });
-    const timers = [...registrations.timers].map(([name, reg]) => startTimer(name, reg, logger));
+    const timers = work ? [...registrations.timers].map(([name, reg]) => startTimer(name, reg, logger)) : [];
     cleanups.push(() => timers.forEach((t) => t.stop()));
 
     const server: Server = createHttpHost({
@@ -151,4 +162,21 @@ async function provisionStorage(services: Services, config: Config): Promise<voi
     ...Object.values(names.tables).map((t) => services.storage.table(t).createTable()),
     ...names.queues.map((q) => services.storage.queue(q).createIfNotExists()),
   ]);
+}
+
+/** host.json's queue batch settings under `root`, where it has them (the Functions host reads the same). */
+async function queueBatch(root: string): Promise<{ batchSize?: number; newBatchThreshold?: number }> {
+  try {
+    const json = JSON.parse(await readFile(join(root, 'host.json'), 'utf8')) as {
+      extensions?: { queues?: { batchSize?: unknown; newBatchThreshold?: unknown } };
+    };
+    const q = json.extensions?.queues ?? {};
+    const whole = (v: unknown, max: number) =>
+      Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max ? (v as number) : undefined;
+    const batchSize = whole(q.batchSize, 32);
+    const newBatchThreshold = whole(q.newBatchThreshold, 1000);
+    return { ...(batchSize ? { batchSize } : {}), ...(newBatchThreshold !== undefined ? { newBatchThreshold } : {}) };
+  } catch {
+    return {};
+  }
 }

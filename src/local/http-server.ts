@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
-import { HttpRequest, HttpResponse, InvocationContext } from '../functions/azure-functions.js';
+import { HttpRequest, InvocationContext, type HttpResponse } from '../functions/azure-functions.js';
+import { respond } from './respond.js';
 import type { EventGridRegistration, HttpRegistration } from '../functions/registrar.js';
 import type { Logger } from '../services/ports.js';
 
@@ -65,18 +66,18 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     if (url.pathname === '/runtime/webhooks/eventgrid') return eventGrid(req, res, url);
 
     const matches = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m);
-    if (matches.length === 0) return send(res, { status: 404, jsonBody: { error: `no function at ${url.pathname}` } });
+    if (matches.length === 0) return respond(res, { status: 404, jsonBody: { error: `no function at ${url.pathname}` } });
     const hit = matches.find((x) => x.r.reg.methods.includes(method as never));
-    if (!hit?.m) return send(res, { status: 405, headers: { allow: matches.flatMap((x) => x.r.reg.methods).join(', ') } });
+    if (!hit?.m) return respond(res, { status: 405, headers: { allow: matches.flatMap((x) => x.r.reg.methods).join(', ') } });
     const { r, m } = hit;
     if (r.reg.authLevel !== 'anonymous' && !keyOk(req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'))) {
-      return send(res, { status: 401, jsonBody: { error: 'missing or wrong function key (x-functions-key header or ?code=)' } });
+      return respond(res, { status: 401, jsonBody: { error: 'missing or wrong function key (x-functions-key header or ?code=)' } });
     }
     const tooLarge = { status: 413, jsonBody: { error: 'request body exceeds the host limit of 100 MB' } };
-    if (Number(req.headers['content-length'] ?? '0') > HOST_MAX_BODY) return send(res, tooLarge);
+    if (Number(req.headers['content-length'] ?? '0') > HOST_MAX_BODY) return respond(res, tooLarge);
 
     const params = routeParams(r.params, m);
-    if (!params) return send(res, { status: 400, jsonBody: { error: `malformed percent-encoding in ${url.pathname}` } });
+    if (!params) return respond(res, { status: 400, jsonBody: { error: `malformed percent-encoding in ${url.pathname}` } });
     // The body streams to the handler as it arrives (what the Functions host does with HTTP streams
     // enabled): a handler that refuses a request early never holds its body.
     const limit = { over: false };
@@ -86,26 +87,26 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     try {
       result = await r.reg.handler(request, context);
     } catch (e) {
-      if (limit.over) return send(res, tooLarge);
+      if (limit.over) return respond(res, tooLarge);
       throw e;
     }
-    return send(res, result ?? { status: 204 });
+    return respond(res, result ?? { status: 204 });
   }
 
   async function eventGrid(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const name = url.searchParams.get('functionName') ?? '';
     const reg = opts.eventGrid.get(name);
-    if (!reg) return send(res, { status: 404, jsonBody: { error: `no Event Grid function named "${name}"` } });
+    if (!reg) return respond(res, { status: 404, jsonBody: { error: `no Event Grid function named "${name}"` } });
     if (!keyOk(req.headers['x-functions-key']?.toString() ?? url.searchParams.get('code'))) {
-      return send(res, { status: 401, jsonBody: { error: 'missing or wrong system key' } });
+      return respond(res, { status: 401, jsonBody: { error: 'missing or wrong system key' } });
     }
     const body = await readBody(req);
-    if (body === 'too-large') return send(res, { status: 413 });
+    if (body === 'too-large') return respond(res, { status: 413 });
     let events: unknown;
     try {
       events = JSON.parse(Buffer.from(body).toString('utf8'));
     } catch {
-      return send(res, { status: 400, jsonBody: { error: 'body is not JSON' } });
+      return respond(res, { status: 400, jsonBody: { error: 'body is not JSON' } });
     }
     // The host binds each event to the trigger's EventGridEvent; one that is not even an object is refused, the others delivered.
     const batch = Array.isArray(events) ? events : [events];
@@ -119,14 +120,14 @@ export function createHttpHost(opts: HttpHostOptions): Server {
           },
     );
     if (batch.length === 0 || results.every((r) => r.outcome === 'invalid'))
-      return send(res, { status: 400, jsonBody: { error: 'no Event Grid event in the batch', results } });
+      return respond(res, { status: 400, jsonBody: { error: 'no Event Grid event in the batch', results } });
     // The host delivers one event per invocation.
     for (const [i, event] of batch.entries()) {
       if (results[i]?.outcome !== 'delivered') continue;
       const context = new InvocationContext({ invocationId: randomUUID(), functionName: name, logHandler: () => undefined });
       await reg.handler(event as never, context);
     }
-    return send(res, { status: 202, jsonBody: { results } });
+    return respond(res, { status: 202, jsonBody: { results } });
   }
 }
 
@@ -221,13 +222,4 @@ function readBody(req: IncomingMessage): Promise<Uint8Array | 'too-large'> {
     req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-async function send(res: ServerResponse, init: HttpResponseInit | HttpResponse): Promise<void> {
-  const response = init instanceof HttpResponse ? init : new HttpResponse(init);
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => (headers[k] = v));
-  const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, headers);
-  res.end(body);
 }

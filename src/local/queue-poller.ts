@@ -1,7 +1,9 @@
 /**
  * Feeds a queue trigger from the azurite queue the way the Functions host does: base64 JSON
- * messages, batches of 16, the message hidden while its invocation runs, retried when it
- * throws, and moved to "<queue>-poison" after 5 dequeues.
+ * messages, fetched `batchSize` at a time and a new batch as soon as no more than
+ * `newBatchThreshold` are still running (host.json's extensions.queues; up to the sum in flight),
+ * the message hidden while its invocation runs, retried when it throws, and moved to
+ * "<queue>-poison" after 5 dequeues.
  */
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '../functions/azure-functions.js';
@@ -10,7 +12,8 @@ import type { QueueRegistration } from '../functions/registrar.js';
 import type { Logger } from '../services/ports.js';
 
 const MAX_DEQUEUE = 5;
-const BATCH = 16;
+/** host.json's defaults here (and the Functions host's for batchSize; its newBatchThreshold default is batchSize / 2). */
+export const QUEUE_BATCH = { batchSize: 16, newBatchThreshold: 8 };
 const VISIBILITY_SECONDS = 300;
 
 export interface Poller {
@@ -23,11 +26,14 @@ export function startQueuePoller(
   queue: QueueClient,
   poison: QueueClient,
   logger: Logger,
-  opts: { idleMs?: number; retryDelaySeconds?: number } = {},
+  opts: { idleMs?: number; retryDelaySeconds?: number; batchSize?: number; newBatchThreshold?: number } = {},
 ): Poller {
   let stopped = false;
   let wake: (() => void) | undefined;
   const idleMs = opts.idleMs ?? 200;
+  const batchSize = opts.batchSize ?? QUEUE_BATCH.batchSize;
+  const threshold = opts.newBatchThreshold ?? QUEUE_BATCH.newBatchThreshold;
+  const running = new Set<Promise<void>>();
 
   let created = false;
   const loop = (async () => {
@@ -40,9 +46,20 @@ export function startQueuePoller(
           await poison.createIfNotExists();
           created = true;
         }
-        const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: BATCH, visibilityTimeout: VISIBILITY_SECONDS });
+        // A new batch once no more than `threshold` invocations are still running.
+        while (running.size > threshold && !stopped) await Promise.race(running);
+        if (stopped) break;
+        const { receivedMessageItems } = await queue.receiveMessages({
+          numberOfMessages: batchSize,
+          visibilityTimeout: VISIBILITY_SECONDS,
+        });
         count = receivedMessageItems.length;
-        await Promise.all(receivedMessageItems.map((m) => one(m)));
+        for (const m of receivedMessageItems) {
+          const run: Promise<void> = one(m)
+            .catch((e: unknown) => logger.warn('queue message not settled', { queue: reg.queueName, messageId: m.messageId, error: e }))
+            .finally(() => running.delete(run));
+          running.add(run);
+        }
       } catch (e) {
         if (!stopped) logger.warn('queue poll failed', { queue: reg.queueName, error: e });
       }
@@ -98,6 +115,7 @@ export function startQueuePoller(
       stopped = true;
       wake?.();
       await loop;
+      await Promise.all(running);
     },
   };
 }

@@ -411,6 +411,8 @@ export type ReservationState = { id: string; door: Door; acceptedAt: string } & 
  * reserves its ids; the admission worker settles them.
  */
 export interface IntakeLedger {
+  /** The ids to accept `key` with: derived from its claim, so the claim alone answers for them (no row per id). */
+  reserveIds(key: string, count: number, now: Date): string[];
   /** Claim `key` for `releaseIds`; a key claimed before answers with its first ids (a stale unsettled claim is taken over). */
   accept(door: Door, key: string, releaseIds: string[], now: Date): Promise<Acceptance>;
   /** Undo an acceptance whose message could not be queued, so a redelivery is accepted afresh. */

@@ -191,16 +191,22 @@ export async function fireStorm(urls: string[], events: StormEvent[], concurrenc
     while (next < deliveries.length) {
       const d = deliveries[next++];
       if (!d) break;
+      // Event Grid retries for up to a day; the storm gives each delivery two minutes of "again later" answers.
+      const giveUpAt = Date.now() + 120_000;
       for (let attempt = 0; ; attempt++) {
         // A keep-alive connection the host closed as the request went out (ECONNRESET): send it again, as a sender would.
         const res = await send(d.url, d.e).catch((e: unknown) => {
-          if (attempt < 5) return undefined;
+          if (attempt < 20) return undefined;
           throw e;
         });
-        if (!res) continue;
+        if (!res) {
+          // A loaded machine widens the keep-alive race: a short pause before the next try.
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         // 503: an ACR event another delivery is still admitting; 409: a manual key still being processed. Both say "again later".
-        if ((res.status === 503 || (res.status === 409 && d.e.kind === 'manual')) && attempt < 60) {
+        if ((res.status === 503 || (res.status === 409 && d.e.kind === 'manual')) && Date.now() < giveUpAt) {
           await res.body?.cancel();
           await new Promise((r) => setTimeout(r, 250));
           continue;
@@ -243,6 +249,11 @@ export interface StormReport {
   /** From the first delivery to the last release's end. */
   seconds: number;
   releasesPerMinute: number;
+  /**
+   * Releases/min while the bulk of them ended: between the ends of the 10th and the 90th percentile
+   * release, so neither the ramp-up nor the longest single chain of one app decides the figure.
+   */
+  steadyPerMinute: number;
 }
 
 /** Follow every named release id to its end (or the deadline) and check the invariants. */
@@ -265,7 +276,14 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
   // One listing a round tells which releases ended (a GET per open id would load the hosts being measured).
   const open = new Set(ids);
   while (open.size > 0 && Date.now() < until) {
-    const listed = (await (await fetch(`${url}/api/deployments?limit=500`, { headers })).json()) as { releases: ReleaseDoc[] };
+    const res = await fetch(`${url}/api/deployments?limit=500`, { headers });
+    if (!res.ok) {
+      // A listing that failed (a host busy or restarting its reads) is asked again next round; the deadline still holds.
+      process.stderr.write(`storm: listing answered ${res.status}: ${(await res.text()).slice(0, 300)}\n`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    const listed = (await res.json()) as { releases: ReleaseDoc[] };
     const phase = new Map(listed.releases.map((r) => [r.id, r.phase ?? '']));
     for (const id of [...open]) {
       const p = phase.get(id);
@@ -295,7 +313,17 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     phases,
     seconds: Math.round(seconds * 10) / 10,
     releasesPerMinute: Math.round((releases.length / seconds) * 60),
+    steadyPerMinute: steadyRate(releases.map((r) => new Date(r.timeline?.at(-1)?.at ?? 0).getTime())),
   };
+}
+
+/** Releases ended per minute between the 10th and the 90th percentile end (0 with too few to tell). */
+function steadyRate(ends: number[]): number {
+  const sorted = ends.filter((t) => t > 0).sort((a, b) => a - b);
+  const lo = Math.floor(sorted.length * 0.1);
+  const hi = Math.ceil(sorted.length * 0.9) - 1;
+  const span = ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) / 60_000;
+  return hi > lo && span > 0 ? Math.round((hi - lo) / span) : 0;
 }
 
 /** One writer per Deployment: per app, the spans from entering deploying to the release's end never overlap. */

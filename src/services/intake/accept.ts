@@ -23,14 +23,7 @@ export async function acceptEvents(d: IntakeDeps, events: Accepting[], log: Logg
   const now = d.clock.now();
   const acceptedAt = now.toISOString();
   const answers = await Promise.all(
-    events.map((e) =>
-      d.ledger.accept(
-        e.door,
-        e.key,
-        e.inputs.map(() => d.newReleaseId(now)),
-        now,
-      ),
-    ),
+    events.map((e) => d.ledger.accept(e.door, e.key, d.ledger.reserveIds(e.key, e.inputs.length, now), now)),
   );
   const queued: AcceptedEvent[] = [];
   answers.forEach((a, i) => {
@@ -87,7 +80,12 @@ export async function admitAccepted(d: IntakeDeps, events: AcceptedEvent[], log:
 async function admitOne(d: IntakeDeps, id: string, input: NewRelease, acceptedAt: Date, log: Logger): Promise<Admission> {
   const l = log.child({ correlation_id: input.correlationId });
   // Admitted by an earlier try of this message that died before settling: only its first work item may be missing.
-  if (!(await d.store.get(id))) {
+  const earlier = await d.store.get(id);
+  // Two events whose keys share the digest the id carries, accepted in the same millisecond, get the same id: refuse
+  // loudly (the message is retried, then lands in the poison queue) rather than make the second event the first's release.
+  if (earlier && earlier.correlationId !== input.correlationId)
+    throw new Error(`release id ${id} is already the release of another event (${earlier.correlationId}), not of ${input.correlationId}`);
+  if (!earlier) {
     const out = await d.store.create({ ...input, id }, acceptedAt);
     if (out.kind === 'ignored' || (out.kind === 'duplicate' && out.releaseId !== id)) {
       l.info('release not admitted', { release_id: id, app: input.app, outcome: out.kind, reason: out.reason });

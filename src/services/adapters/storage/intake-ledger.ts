@@ -1,16 +1,19 @@
 /**
  * The intake ledger in the dedup table. A door's claim row (partition = door, row = hash of the
- * key, the same row the manual door's claims use) holds the release ids reserved for the event;
- * one reservation row per id (row = the id) lets GET /api/deployments/{id} find it before
- * admission. Claim and reservations are written side by side; the loser of a claim race deletes
- * its reservations, and an id reserved by a door that died before the claim answered is an
- * orphan row nobody was ever told about.
+ * key, the same row the manual door's claims use) holds the release ids reserved for the event.
+ * The ids the doors use are derived from that row's key (./reserved-ids.ts), so the claim alone
+ * answers GET /api/deployments/{id} before and after admission: accepting is one insert. An id of
+ * the caller's own choosing gets a reservation row (row = the id) written beside the claim, as
+ * every id did before; those rows are still read. The loser of a claim race deletes its
+ * reservation rows, and an id reserved by a door that died before the claim answered is an orphan
+ * nobody was ever told about.
  */
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { Acceptance, Admission, IntakeLedger, ReservationState } from '../../ports.js';
 import type { Door } from '../../domain/release.js';
 import { isStatus, safeKey, createdOnce } from './entities.js';
 import { claimedIds as ids, existingClaim, insertClaim, type ClaimRow } from './event-claim.js';
+import { claimReserving, derivedFrom, reservedIds } from './reserved-ids.js';
 /** Doors whose events are accepted here (the manual door admits at once). */
 const ACCEPTING: readonly Door[] = ['github', 'acr'];
 
@@ -31,21 +34,25 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
   const withdraw = async (door: Door, key: string, releaseIds: string[]) => {
     await Promise.all([
       dedup.deleteEntity(door, safeKey(key)).catch(gone),
-      ...releaseIds.map((id) => dedup.deleteEntity(door, id).catch(gone)),
+      ...releaseIds.filter((id) => !derivedFrom(id, key)).map((id) => dedup.deleteEntity(door, id).catch(gone)),
     ]);
   };
 
   return {
+    reserveIds: reservedIds,
+
     async accept(door, key, releaseIds, now): Promise<Acceptance> {
       await ensure();
       const claim = { claimedAt: now, reserved: true };
-      // Single inserts side by side, not one entity-group transaction: the same one round trip, and they
-      // do not queue behind each other (azurite runs transactions one at a time).
+      // Ids not derived from the key need a row each; single inserts side by side, not one entity-group
+      // transaction: the same one round trip, and they do not queue behind each other (azurite runs
+      // transactions one at a time).
+      const own = releaseIds.filter((id) => !derivedFrom(id, key));
       const [claimed, ...reserved] = await Promise.allSettled([
         insertClaim(dedup, door, key, { ...claim, releaseIds: JSON.stringify(releaseIds) }),
-        ...releaseIds.map((id) => dedup.createEntity(reservationRow(door, id, key, now))),
+        ...own.map((id) => dedup.createEntity(reservationRow(door, id, key, now))),
       ]);
-      const held = releaseIds.filter((_, i) => reserved[i]?.status === 'fulfilled');
+      const held = own.filter((_, i) => reserved[i]?.status === 'fulfilled');
       const refused = reserved.find((r) => r.status === 'rejected');
       if (claimed?.status === 'fulfilled' && claimed.value === 'claimed') {
         if (!refused) return { state: 'accepted', releaseIds };
@@ -67,7 +74,10 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
         releaseIds: JSON.stringify(taking(r)),
       }));
       if (taken) {
-        if (!row.reserved) await Promise.all(releaseIds.map((id) => dedup.upsertEntity(reservationRow(door, id, key, now), 'Replace')));
+        if (!row.reserved)
+          await Promise.all(
+            releaseIds.filter((id) => !derivedFrom(id, key)).map((id) => dedup.upsertEntity(reservationRow(door, id, key, now), 'Replace')),
+          );
         return { state: 'accepted', releaseIds: taking(row) };
       }
       return {
@@ -93,24 +103,24 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
 
     async settle(door, key, admissions) {
       const ignored = admissions.flatMap((a) => (a.outcome === 'release' ? [] : [a.reason])).join('; ');
+      const outcomes = Object.fromEntries(admissions.map((a) => [a.id, outcomeOf(a)]));
+      const claim = { partitionKey: door, rowKey: safeKey(key), state: 'done', ignored, admissions: JSON.stringify(outcomes) };
+      const own = admissions.filter((a) => !derivedFrom(a.id, key));
+      if (own.length === 0) return void (await dedup.updateEntity(claim, 'Merge'));
       await dedup.submitTransaction([
-        ['update', { partitionKey: door, rowKey: safeKey(key), state: 'done', ignored }, 'Merge'],
-        ...admissions.map((a): TransactionAction => [
-          'update',
-          {
-            partitionKey: door,
-            rowKey: a.id,
-            outcome: a.outcome,
-            of: a.outcome === 'duplicate' ? a.of : '',
-            reason: 'reason' in a ? a.reason : '',
-          },
-          'Merge',
-        ]),
+        ['update', claim, 'Merge'],
+        ...own.map((a): TransactionAction => ['update', { partitionKey: door, rowKey: a.id, ...outcomeOf(a) }, 'Merge']),
       ]);
     },
 
     async reservation(id) {
       await ensure();
+      const claim = await claimReserving(dedup, ACCEPTING, id);
+      if (claim) {
+        const settled = claim.admissions?.[id];
+        if (claim.state !== 'done' || settled)
+          return stateOf(id, claim.door, { outcome: settled?.outcome ?? 'pending', acceptedAt: claim.claimedAt, ...settled });
+      }
       const found = await Promise.all(
         ACCEPTING.map((door) =>
           dedup.getEntity<{ outcome: string; acceptedAt: Date; of?: string; reason?: string }>(door, id).then(
@@ -128,6 +138,13 @@ export function createIntakeLedger(dedup: TableClient): IntakeLedger {
     },
   };
 }
+
+/** What a reservation records of an admission (on the claim row per id, or on the id's own row). */
+const outcomeOf = (a: Admission) => ({
+  outcome: a.outcome,
+  of: a.outcome === 'duplicate' ? a.of : '',
+  reason: 'reason' in a ? a.reason : '',
+});
 
 function stateOf(id: string, door: Door, row: { outcome: string; acceptedAt: Date; of?: string; reason?: string }): ReservationState {
   const base = { id, door, acceptedAt: new Date(row.acceptedAt).toISOString() };
