@@ -197,11 +197,12 @@ describe('supply chain: tags after the gate, SARIF in code scanning, semantic ve
       body: JSON.stringify({ app: 'tailspin-server', environment: 'dev', action: 'rollback', to: done.id, reason: 'test' }),
     });
     expect(back.status).toBe(409);
-    expect(
-      github.state.statuses.some(
-        (s) => s.sha === sha && s.context === 'tailspin-deployer/version-tailspin-server' && s.state === 'success',
-      ),
-    ).toBe(true);
+    // The commit status is a notice sent after the terminal save: the view can say succeeded first.
+    const status = await eventually(
+      () => Promise.resolve(github.state.statuses.find((s) => s.sha === sha && s.context === 'tailspin-deployer/version-tailspin-server')),
+      'the version commit status',
+    );
+    expect(status.state).toBe('success');
   });
 
   it.each([
