@@ -16,6 +16,7 @@ import { decideVerification } from '../../src/services/verification/decide.js';
 import { DEFAULT_VERIFICATION_SETTINGS } from '../../src/services/verification/settings.js';
 import { api, eventually, FUNCTION_KEY, postEvents, startTestHost } from '../helpers/host.js';
 import { launch, newPage, noBrowser, seriousViolations, shot, shotOf } from '../helpers/browser.js';
+import { badFromDeploy } from '../helpers/releases.js';
 
 if (noBrowser) console.warn(`dashboard browser tests skipped: ${noBrowser}`);
 
@@ -143,13 +144,7 @@ describe.skipIf(noBrowser)('the dashboard in Chromium', { timeout: 120_000 }, ()
     const id = await push(2);
     try {
       // The new version's traffic turns bad when the cluster takes its image; the one before stays healthy (the baseline).
-      const imageSetAt = await eventually(
-        async () => (await host.services.store.get(id))?.progress.imageSetAt,
-        `${id} to set its image`,
-        30_000,
-        20,
-      );
-      monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0.2, p95Ms: 150 }, new Date(imageSetAt));
+      await badFromDeploy(host, monitor, 'tailspin-server', id, { rps: 20, errorRate: 0.2, p95Ms: 150 });
       expect(await settled(id)).toBe('rolled_back');
     } finally {
       monitor.setProfile('tailspin-server', HEALTHY);

@@ -14,7 +14,7 @@ import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
 import type { TrafficProfile } from '../../src/sandbox/monitor/simulation.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
-import { admitted } from '../helpers/releases.js';
+import { admitted, isEnded, badFromDeploy as badFromDeployOf } from '../helpers/releases.js';
 import { reconcile } from '../../src/services/pipeline/reconcile.js';
 import type { PipelineDeps } from '../../src/services/pipeline/deps.js';
 import { isTerminal } from '../../src/services/domain/release.js';
@@ -83,7 +83,7 @@ async function settle(id: string): Promise<View> {
   return eventually(
     async () => {
       const v = (await (await api(host, `/deployments/${id}`)).json()) as View;
-      return ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'].includes(v.phase) ? v : undefined;
+      return isEnded(v.phase) ? v : undefined;
     },
     `release ${id} to end`,
     60_000,
@@ -98,19 +98,8 @@ const running = async () => {
 };
 const phases = (v: View) => v.timeline.map((e) => e.to);
 
-/**
- * A bad release: the new version's traffic turns bad from the moment the cluster took its image,
- * while the version before it stayed healthy (its window before the deploy is the baseline).
- */
-async function badFromDeploy(id: string, profile: TrafficProfile): Promise<void> {
-  const imageSetAt = await eventually(
-    async () => (await host.services.pipeline.store.get(id))?.progress.imageSetAt,
-    `${id} to set its image`,
-    30_000,
-    20,
-  );
-  monitor.setProfile('tailspin-server', profile, new Date(imageSetAt));
-}
+const badFromDeploy = (id: string, profile: TrafficProfile): Promise<void> =>
+  badFromDeployOf(host, monitor, 'tailspin-server', id, profile);
 const issuesFor = (n: number) => github.state.issues.filter((i) => (i.body ?? '').includes(digest(n)));
 
 describe('releases end to end through the sandbox', { timeout: 120_000 }, () => {

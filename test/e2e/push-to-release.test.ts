@@ -12,6 +12,7 @@ import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import type { FakeKubernetes } from '../../src/sandbox/kubernetes/server.js';
 import { api, eventually, postWebhook, startTestHost } from '../helpers/host.js';
 import { repoRoot } from '../helpers/fixtures.js';
+import { isEnded } from '../helpers/releases.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -44,10 +45,9 @@ interface View {
   image?: string;
   timeline: { to: string; reason: string }[];
 }
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 const view = async (id: string) => (await (await api(host, `/deployments/${id}`)).json()) as View;
 const settle = (id: string) =>
-  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
+  eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
 
 let n = 0;
 function pushBody(paths: string[]): { body: string; sha: string } {

@@ -20,13 +20,13 @@ import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import { silentLogger } from '../../src/services/logger.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { api, eventually, FUNCTION_KEY, postWebhook, startTestHost, WEBHOOK_SECRET } from '../helpers/host.js';
+import { isEnded } from '../helpers/releases.js';
 
 interface View {
   id: string;
   phase: string;
   timeline: { to: string; reason: string }[];
 }
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 
 describe('the ACR fake calls back the host it belongs to', { timeout: 120_000 }, () => {
   let host: LocalHost | undefined;
@@ -148,7 +148,7 @@ describe('hostile manifests pushed through the sandbox are blocked with the find
     expect(res.status).toBe(202);
     const [id = ''] = ((await res.json()) as { releaseIds: string[] }).releaseIds;
     return eventually(
-      async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))((await (await api(host, `/deployments/${id}`)).json()) as View),
+      async () => ((v) => (isEnded(v.phase) ? v : undefined))((await (await api(host, `/deployments/${id}`)).json()) as View),
       `release ${id} to end`,
       90_000,
       250,

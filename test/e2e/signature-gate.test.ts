@@ -10,6 +10,7 @@ import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
 import { COSIGN_SKIP_REASON, cosignBinary, cosignKeyPair, cosignKit, type CosignKit } from '../helpers/cosign.js';
+import { isEnded } from '../helpers/releases.js';
 
 const bin = cosignBinary();
 if (!bin) console.warn(`[signature-gate e2e] skipped: ${COSIGN_SKIP_REASON}`);
@@ -74,7 +75,7 @@ describe.skipIf(!bin)('signature gate (enforce) end to end', () => {
     eventually(
       async () => {
         const v = (await (await api(host, `/deployments/${id}`)).json()) as View;
-        return ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'].includes(v.phase) ? v : undefined;
+        return isEnded(v.phase) ? v : undefined;
       },
       `release ${id} to end`,
       60_000,

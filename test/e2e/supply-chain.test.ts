@@ -12,6 +12,7 @@ import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import { imagePushedEvent } from '../../src/sandbox/acr/fake-registry.js';
 import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
+import { isEnded } from '../helpers/releases.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -50,10 +51,9 @@ interface View {
     codeScanning?: { state: string; category?: string; commit?: string; sarifId?: string; processing?: string; results?: number };
   };
 }
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 const view = async (id: string) => (await (await api(host, `/deployments/${id}`)).json()) as View;
 const settle = (id: string) =>
-  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
+  eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
 const list = async (app: string) =>
   ((await (await api(host, `/deployments?app=${app}&environment=dev&limit=50`)).json()) as { releases: View[] }).releases;
 const digestOf = (v: View) => v.image?.split('@')[1] ?? '';

@@ -10,6 +10,7 @@ import type { FakeKubernetes } from '../../src/sandbox/kubernetes/server.js';
 import { rootSpanIdOf, traceIdOf } from '../../src/services/telemetry/ids.js';
 import type { TelemetrySnapshot } from '../../src/services/telemetry/port.js';
 import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
+import { isEnded } from '../helpers/releases.js';
 
 let host: LocalHost;
 let kube: FakeKubernetes;
@@ -53,7 +54,7 @@ const settle = (id: string) =>
   eventually(
     async () => {
       const v = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string; timeline: { to: string }[] };
-      return ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified'].includes(v.phase) ? v : undefined;
+      return isEnded(v.phase) ? v : undefined;
     },
     `release ${id} to end`,
     60_000,

@@ -18,6 +18,7 @@ import type { TrafficProfile } from '../../src/sandbox/monitor/simulation.js';
 import { defaultCatalog } from '../../src/services/domain/catalog.js';
 import type { ReleaseView } from '../../src/services/release-view.js';
 import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
+import { isEnded, badFromDeploy as badFromDeployOf } from '../helpers/releases.js';
 
 const RPS = 600;
 /** The sandbox's healthy profile (0.2 % errors, P95 180 ms) at e2e traffic. */
@@ -81,7 +82,7 @@ const settle = (id: string) =>
   eventually(
     async () => {
       const v = await view(id);
-      return ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'].includes(v.phase) ? v : undefined;
+      return isEnded(v.phase) ? v : undefined;
     },
     `release ${id} to end`,
     60_000,
@@ -103,16 +104,7 @@ async function issueFor(n: number) {
   return found[0]!;
 }
 
-/** The new version's traffic turns bad when the cluster takes its image; the version before stays healthy. */
-async function badFromDeploy(id: string, profile: TrafficProfile): Promise<void> {
-  const imageSetAt = await eventually(
-    async () => (await host.services.pipeline.store.get(id))?.progress.imageSetAt,
-    `${id} to set its image`,
-    30_000,
-    20,
-  );
-  monitor.setProfile(SERVER, profile, new Date(imageSetAt));
-}
+const badFromDeploy = (id: string, profile: TrafficProfile): Promise<void> => badFromDeployOf(host, monitor, SERVER, id, profile);
 
 /** The app's whole recent history healthy again (earlier bad releases' traffic forgotten). */
 const healthyAgain = () => monitor.setProfile(SERVER, HEALTHY, new Date(Date.now() - HOUR), { replaceLater: true });

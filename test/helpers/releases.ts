@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalHost } from '../../src/local/host.js';
+import { TERMINAL_PHASES } from '../../src/services/domain/release.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
+import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
+import type { TrafficProfile } from '../../src/sandbox/monitor/simulation.js';
 import { repoRoot } from './fixtures.js';
 import { api, eventually, postEvents, postWebhook } from './host.js';
 
@@ -17,7 +20,8 @@ export interface View {
   outcome: { manifest?: { pins: Record<string, string>; images?: { image: string; verdict: string }[] } } & Record<string, unknown>;
 }
 
-export const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
+/** A release phase no step moves on from (the domain's list, so tests never keep their own copy). */
+export const isEnded = (phase: string): boolean => (TERMINAL_PHASES as readonly string[]).includes(phase);
 export const digest = (n: number): string => `sha256:${n.toString(16).padStart(4, '0').repeat(16)}`;
 export const pinned = (n: number, repo = 'tailspin-server'): string => `tailspinacr.azurecr.io/${repo}@${digest(n)}`;
 
@@ -39,7 +43,7 @@ export const admitted = (host: LocalHost, id: string, ms = 30_000): Promise<Admi
   );
 
 export const settle = (host: LocalHost, id: string, ms = 90_000): Promise<View> =>
-  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(host, id)), `release ${id} to end`, ms, 250);
+  eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(host, id)), `release ${id} to end`, ms, 250);
 
 /** Wait until the release's view satisfies `ok` (while it is still going). */
 export const until = (host: LocalHost, id: string, what: string, ok: (v: View) => boolean, ms = 60_000): Promise<View> =>
@@ -91,4 +95,24 @@ export async function pushManifests(host: LocalHost, github: GitHubFake, files: 
   const [id] = ((await res.json()) as { releaseIds: string[] }).releaseIds;
   if (!id) throw new Error('the push made no release');
   return id;
+}
+
+/**
+ * A bad release: `role`'s traffic turns bad from the moment the cluster took the release's image, while the
+ * version before stayed healthy (its window before the deploy is the baseline the rule compares with).
+ */
+export async function badFromDeploy(
+  host: LocalHost,
+  monitor: MonitorFake,
+  role: string,
+  id: string,
+  profile: TrafficProfile,
+): Promise<void> {
+  const imageSetAt = await eventually(
+    async () => (await host.services.store.get(id))?.progress.imageSetAt,
+    `${id} to set its image`,
+    30_000,
+    20,
+  );
+  monitor.setProfile(role, profile, new Date(imageSetAt));
 }

@@ -9,11 +9,11 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isTerminal, type Phase } from '../../src/services/domain/release.js';
 
 export const STORM_SECRET = 'storm-webhook-secret-0123456789';
 export const STORM_KEY = 'storm-function-key-0123';
 const REGISTRY = 'tailspinacr.azurecr.io';
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 
 export interface StormWorld {
   root: string;
@@ -270,7 +270,7 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     for (const id of [...open]) {
       const p = phase.get(id);
       if (p !== undefined) {
-        if (TERMINAL.includes(p)) open.delete(id);
+        if (isTerminal(p as Phase)) open.delete(id);
       } else if ((await get(id))?.admission) open.delete(id);
     }
     if (open.size > 0) await new Promise((r) => setTimeout(r, 1000));
