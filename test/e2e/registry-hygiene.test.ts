@@ -15,6 +15,7 @@ import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { MonitorFake } from '../../src/sandbox/monitor/fake.js';
 import { HEALTHY } from '../../src/sandbox/monitor/slot.js';
 import { api, eventually, postWebhook, startTestHost } from '../helpers/host.js';
+import { badFromDeploy, isEnded } from '../helpers/releases.js';
 import { purge } from '../iac/acr-purge.js';
 import { purgeTask } from '../iac/purge-task.js';
 
@@ -56,10 +57,9 @@ interface View {
   };
   rollback?: { image?: string; toReleaseId?: string };
 }
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 const view = async (id: string) => (await (await api(host, `/deployments/${id}`)).json()) as View;
 const settle = (id: string) =>
-  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
+  eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
 const digestOf = (v: View) => v.image?.split('@')[1] ?? '';
 
 let n = 0x70;
@@ -90,21 +90,10 @@ async function pushServer(): Promise<string> {
   return found.id;
 }
 
-/** The release's traffic turns bad from the moment its image is set (its baseline stays healthy). */
-async function badFromDeploy(id: string): Promise<void> {
-  const imageSetAt = await eventually(
-    async () => (await host.services.pipeline.store.get(id))?.progress.imageSetAt,
-    `${id} to set its image`,
-    30_000,
-    20,
-  );
-  monitor.setProfile('tailspin-server', { rps: 20, errorRate: 0.3, p95Ms: 150 }, new Date(imageSetAt));
-}
-
 async function failingRelease(): Promise<View> {
   const id = await pushServer();
   try {
-    await badFromDeploy(id);
+    await badFromDeploy(host, monitor, 'tailspin-server', id, { rps: 20, errorRate: 0.3, p95Ms: 150 });
     return await settle(id);
   } finally {
     monitor.setProfile('tailspin-server', HEALTHY);

@@ -35,7 +35,9 @@ describe('registry tokens: one exchange, kept per repository until they expire',
   it('a digest’s labels and its signatures share one token exchange', async () => {
     const { fake, acr, exchanges, accessTokens } = await setup();
     expect(await acr.tags.revision('tailspin-server', DIGEST)).toEqual({ ok: true, value: COMMIT });
-    expect(await acr.signatures.find({ registry: fake.loginServer, repository: 'tailspin-server', digest: DIGEST })).toMatchObject({ ok: true });
+    expect(await acr.signatures.find({ registry: fake.loginServer, repository: 'tailspin-server', digest: DIGEST })).toMatchObject({
+      ok: true,
+    });
     expect(await acr.builder.resolveTag('tailspin-server', COMMIT)).toEqual({ ok: true, value: DIGEST });
     expect([exchanges(), accessTokens()]).toEqual([1, 1]);
     // another repository: its own pull token, from the refresh token already held
