@@ -202,8 +202,13 @@ describe('supply chain: tags after the gate, SARIF in code scanning, semantic ve
     expect(back.status).toBe(409);
     // The commit status is a notice sent after the terminal save: the view can say succeeded first.
     const status = await eventually(
-      () => Promise.resolve(github.state.statuses.find((s) => s.sha === sha && s.context === 'tailspin-deployer/version-tailspin-server')),
-      'the version commit status',
+      () =>
+        Promise.resolve(
+          github.state.statuses.find(
+            (s) => s.sha === sha && s.context === 'tailspin-deployer/version-tailspin-server' && s.state !== 'pending',
+          ),
+        ),
+      'the version commit status (not pending)',
     );
     expect(status.state).toBe('success');
   });
