@@ -38,16 +38,21 @@ describe('npm start', () => {
       let last: unknown;
       const health = await eventually(
         async () => {
-          const res = await fetch(`http://localhost:${port}/api/health`).catch(() => undefined);
-          if (res?.status !== 200) return undefined;
-          last = await res.json();
+          const res = await fetch(`http://localhost:${port}/api/health`).catch((e: unknown) => {
+            last = `no answer: ${String(e)}`;
+            return undefined;
+          });
+          if (!res) return undefined;
+          last = { status: res.status, body: await res.text() };
+          if (res.status !== 200) return undefined;
+          last = JSON.parse((last as { body: string }).body) as unknown;
           const body = last as { status: string; dependencies: { name: string; status: string }[] };
           return body.status === 'up' ? body : undefined;
         },
         'GET /api/health to answer 200 with every dependency up',
         // The budget is 15 s on an idle machine (README: measured ~8 s); under the parallel test suite on
         // two cores it can take longer, and a flaky budget check belongs in a benchmark, not a test.
-        40_000,
+        90_000,
         200,
       ).catch((e: unknown) => {
         throw new Error(`${String(e)}; last answer: ${JSON.stringify(last)}`);
@@ -71,5 +76,5 @@ describe('npm start', () => {
     }
     expect(await p.exited).toBe(0);
     expect(p.out()).toContain('stopped.');
-  }, 60_000);
+  }, 150_000);
 });
