@@ -135,7 +135,9 @@ module "keyvault" {
   tags                = local.tags
 }
 
+# The deployer: only in the stack whose deployer serves every environment (var.deployer_enabled).
 module "functionapp" {
+  count                          = var.deployer_enabled ? 1 : 0
   source                         = "./modules/functionapp"
   name                           = local.unique
   storage_account_name           = "st${local.flat}"
@@ -150,17 +152,19 @@ module "functionapp" {
   dashboard_allowed_groups       = var.dashboard_allowed_groups
 }
 
+# ACR push events exist for the deployer only.
 module "eventgrid" {
+  count                         = var.deployer_enabled ? 1 : 0
   source                        = "./modules/eventgrid"
   name                          = local.name
   location                      = var.location
   resource_group_name           = azurerm_resource_group.this.name
   registry_id                   = module.acr.id
-  function_app_id               = module.functionapp.id
+  function_app_id               = module.functionapp[0].id
   create_subscription           = var.enable_acr_event_subscription
-  deadletter_storage_account_id = module.functionapp.storage_account_id
-  deadletter_container_name     = module.functionapp.deadletter_container_name
-  deadletter_container_id       = module.functionapp.deadletter_container_id
+  deadletter_storage_account_id = module.functionapp[0].storage_account_id
+  deadletter_container_name     = module.functionapp[0].deadletter_container_name
+  deadletter_container_id       = module.functionapp[0].deadletter_container_id
   tags                          = local.tags
 }
 
@@ -172,8 +176,9 @@ module "rbac" {
   kubelet_object_id            = module.aks.kubelet_object_id
   aks_subnet_id                = module.networking.aks_subnet_id
   acr_id                       = module.acr.id
-  function_principal_id        = module.functionapp.principal_id
-  storage_account_id           = module.functionapp.storage_account_id
+  deployer_enabled             = var.deployer_enabled
+  function_principal_id        = var.deployer_enabled ? module.functionapp[0].principal_id : null
+  storage_account_id           = var.deployer_enabled ? module.functionapp[0].storage_account_id : null
   log_analytics_workspace_id   = module.monitoring.workspace_id
   key_vault_id                 = module.keyvault.id
   app_insights_id              = module.monitoring.app_insights_id
@@ -196,8 +201,9 @@ module "pipeline" {
   environment              = var.environment
   github_repository        = var.github_repository
   aks_id                   = module.aks.id
-  function_app_id          = module.functionapp.id
-  storage_account_id       = module.functionapp.storage_account_id
+  deployer_enabled         = var.deployer_enabled
+  function_app_id          = var.deployer_enabled ? module.functionapp[0].id : null
+  storage_account_id       = var.deployer_enabled ? module.functionapp[0].storage_account_id : null
   state_storage_account_id = var.state_storage_account_id
   tags                     = local.tags
 }
@@ -211,9 +217,10 @@ module "alerts" {
   location                  = var.location
   environment               = var.environment
   workspace_id              = module.monitoring.workspace_id
-  eventgrid_system_topic_id = module.eventgrid.system_topic_id
+  deployer_enabled          = var.deployer_enabled
+  eventgrid_system_topic_id = var.deployer_enabled ? module.eventgrid[0].system_topic_id : null
   app_role_names            = ["tailspin-server", "tailspin-client"]
-  deployer_role_name        = module.functionapp.name
+  deployer_role_name        = var.deployer_enabled ? module.functionapp[0].name : null
   namespace                 = local.app_namespace
   queue_name                = lookup(var.deployer_settings, "TAILSPIN_QUEUE_NAME", "tailspin-releases")
   emails                    = var.alert_emails
@@ -246,7 +253,8 @@ module "guards" {
   aks_id                   = module.aks.id
   key_vault_id             = module.keyvault.id
   acr_id                   = module.acr.id
-  function_app_id          = module.functionapp.id
+  deployer_enabled         = var.deployer_enabled
+  function_app_id          = var.deployer_enabled ? module.functionapp[0].id : null
   budget_amount            = var.monthly_budget
   budget_emails            = var.alert_emails
   action_group_id          = module.alerts.action_group_id
@@ -256,10 +264,25 @@ module "guards" {
 
 # The releases workbook (Azure Monitor → Workbooks): outcomes, time to verified, rollbacks, per app.
 module "workbook" {
+  count               = var.deployer_enabled ? 1 : 0
   source              = "./modules/workbook"
   name                = local.name
   location            = var.location
   resource_group_name = azurerm_resource_group.this.name
   workspace_id        = module.monitoring.workspace_id
   tags                = local.tags
+}
+
+# Stacks applied before deployer_enabled existed keep their deployer where it is (no destroy and create).
+moved {
+  from = module.functionapp
+  to   = module.functionapp[0]
+}
+moved {
+  from = module.eventgrid
+  to   = module.eventgrid[0]
+}
+moved {
+  from = module.workbook
+  to   = module.workbook[0]
 }

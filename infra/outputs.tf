@@ -5,11 +5,12 @@ output "aks_oidc_issuer_url" { value = module.aks.oidc_issuer_url }
 output "acr_name" { value = module.acr.name }
 output "acr_login_server" { value = module.acr.login_server }
 output "key_vault_name" { value = module.keyvault.name }
-output "function_app_name" { value = module.functionapp.name }
-output "function_app_principal_id" { value = module.functionapp.principal_id }
-output "github_webhook_url" { value = "https://${module.functionapp.hostname}/api/github/webhook" }
+# The deployer's: null in a stack without one (deployer_enabled = false; dev's serves it).
+output "function_app_name" { value = var.deployer_enabled ? module.functionapp[0].name : null }
+output "function_app_principal_id" { value = var.deployer_enabled ? module.functionapp[0].principal_id : null }
+output "github_webhook_url" { value = var.deployer_enabled ? "https://${module.functionapp[0].hostname}/api/github/webhook" : null }
 output "log_analytics_workspace_id" { value = module.monitoring.workspace_customer_id }
-output "function_app_url" { value = "https://${module.functionapp.hostname}" }
+output "function_app_url" { value = var.deployer_enabled ? "https://${module.functionapp[0].hostname}" : null }
 
 # Instrumenting the apps (docs/azure-deployment.md, step 5): the connection string goes into the
 # Secret tailspin-telemetry the manifests read; the role names are what the deployer queries
@@ -34,9 +35,9 @@ output "pipeline_environment_variables" {
       },
       kind == "deployer" ? tomap({
         RESOURCE_GROUP     = azurerm_resource_group.this.name
-        FUNCTION_APP_NAME  = module.functionapp.name
-        FUNCTION_APP_URL   = "https://${module.functionapp.hostname}"
-        RELEASES_ACCOUNT   = module.functionapp.storage_account_name
+        FUNCTION_APP_NAME  = module.functionapp[0].name
+        FUNCTION_APP_URL   = "https://${module.functionapp[0].hostname}"
+        RELEASES_ACCOUNT   = module.functionapp[0].storage_account_name
         RELEASES_CONTAINER = module.pipeline.releases_container_name
         }) : tomap({
         TF_STATE_ACCOUNT   = var.state_storage_account_id == null ? "" : basename(var.state_storage_account_id)

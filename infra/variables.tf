@@ -189,6 +189,17 @@ variable "promotion_environments" {
   }
 }
 
+variable "deployer_enabled" {
+  description = "Create the deployer (function app, its Event Grid wiring, GitHub pipeline identity, grants, own alerts and releases workbook) in this stack. One deployer serves every environment (infra/README.md): true only in the stack of the promotion graph's root (dev); staging and prod set false and keep their cluster, monitoring, alerts, registry and guards."
+  type        = bool
+  default     = true
+
+  validation {
+    condition     = var.deployer_enabled || length(var.promotion_environments) == 0
+    error_message = "promotion_environments needs this stack's deployer (deployer_enabled = true): without it nothing promotes into them."
+  }
+}
+
 variable "enable_acr_event_subscription" {
   description = "Create the Event Grid subscription to the acrImagePushed function. Event Grid checks that the function exists, so set true after the first publish."
   type        = bool

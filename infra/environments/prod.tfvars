@@ -11,7 +11,8 @@ authorized_ip_ranges        = [] # e.g. ["203.0.113.0/24"] (office, CI egress, t
 api_server_open_to_internet = true
 # Cluster admins for the one-time kubectl apply of k8s/bootstrap (or grant_operator_cluster_admin = true once).
 # aks_admin_group_object_ids = ["00000000-0000-0000-0000-000000000000"]
-deployer_settings = {}
+# No deployer of its own: dev's serves this environment (infra/README.md, "Several environments").
+deployer_enabled = false
 # Standing alerts and budget notices (modules/alerts, modules/guards).
 alert_emails          = [] # e.g. ["platform@example.com"]
 monthly_budget        = 150

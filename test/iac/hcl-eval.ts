@@ -121,7 +121,8 @@ async function node(n: Json, scope: Scope): Promise<Value> {
 
 async function traverse(path: Json[], scope: Scope): Promise<Value> {
   const names = path.map((p) => (p.type === 'nameTraversal' ? (p.segment as string) : `[${String(p.segment ?? p.key ?? '')}]`));
-  const full = names.join('.');
+  // As Terraform spells it: `a.b[0].c`, the unknown's text when nothing here knows it.
+  const full = names.reduce((a, n) => (n.startsWith('[') ? a + n : a ? `${a}.${n}` : n), '');
   let v: Value;
   let rest: string[];
   if (names[0] === 'var') {
@@ -135,9 +136,11 @@ async function traverse(path: Json[], scope: Scope): Promise<Value> {
     v = scope.bound[names[0]!]!;
     rest = names.slice(1);
   } else {
-    for (let i = names.length; i > 0; i--) {
-      const key = names.slice(0, i).join('.');
-      if (scope.known && key in scope.known) return walk(scope.known[key]!, names.slice(i));
+    // A module or resource with count: its one instance (module.x[0].y, type.name[0].y) is what `known` names module.x.y.
+    const path = names[2] === '[0]' ? [...names.slice(0, 2), ...names.slice(3)] : names;
+    for (let i = path.length; i > 0; i--) {
+      const key = path.slice(0, i).join('.');
+      if (scope.known && key in scope.known) return walk(scope.known[key]!, path.slice(i));
     }
     return new Unknown(full);
   }

@@ -155,7 +155,9 @@ async function grants(env: string): Promise<PipelineGrant[]> {
     if (body.role_definition_name) role = str(await evaluate(body.role_definition_name, scope));
     else {
       const def =
-        pipeline.resources.azurerm_role_definition![/azurerm_role_definition\.(\w+)\./.exec(String(body.role_definition_id))![1]!];
+        pipeline.resources.azurerm_role_definition![
+          /azurerm_role_definition\.(\w+)(?:\[\d+\])?\./.exec(String(body.role_definition_id))![1]!
+        ];
       role = str(await evaluate(def.name, scope));
       const perms = (await evaluate(def.permissions, scope)) as { actions: string[]; data_actions: string[] }[];
       actions = perms.flatMap((p) => p.actions);

@@ -11,6 +11,12 @@ variable "resource_group_name" { type = string }
 variable "location" { type = string }
 variable "environment" { type = string }
 variable "workspace_id" { type = string }
+# false: no deployer in this stack (another stack's serves this environment): none of its own alerts.
+variable "deployer_enabled" {
+  type    = bool
+  default = true
+}
+# The registry's Event Grid topic and the deployer's role name: null without a deployer.
 variable "eventgrid_system_topic_id" { type = string }
 # The apps' Application Insights role names (AppRoleName), as the catalog queries them.
 variable "app_role_names" { type = list(string) }
@@ -192,6 +198,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "node_not_ready" {
 # --- the deployer itself: its invocations, its parked work, its releases, its notifications ---
 
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "deployer_failures" {
+  count                = var.deployer_enabled ? 1 : 0
   name                 = "alert-${var.name}-deployer-failures"
   display_name         = "Deployer (${var.environment}): function invocations failing"
   description          = "The deployer's own functions (webhook, events, pipeline, sweeper) failed in the last 15 minutes: its Application Insights requests."
@@ -229,6 +236,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "deployer_failures" {
 
 # The Functions host parks a work item that failed five times in <queue>-poison: a PutMessage there.
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "poison_queue" {
+  count                = var.deployer_enabled ? 1 : 0
   name                 = "alert-${var.name}-poison-queue"
   display_name         = "Deployer (${var.environment}): work parked in the poison queue"
   description          = "A pipeline work item failed five times and was moved to ${var.queue_name}-poison (storage queue logs). The sweeper re-drives overdue releases; look at why it failed."
@@ -260,7 +268,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "poison_queue" {
 
 # Releases that ended badly, from the deployer's own metric tailspin.releases.completed (src/services/telemetry).
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "release_outcome" {
-  for_each             = { failed = 0, unverified = 2 }
+  for_each             = var.deployer_enabled ? { failed = 0, unverified = 2 } : {}
   name                 = "alert-${var.name}-release-${each.key}"
   display_name         = "A release ended ${each.key} (${var.environment})"
   description          = each.key == "failed" ? "A rollback itself failed: the app may be running a bad release and automation has stopped for it." : "A release could not be verified (telemetry unreadable) and was kept running unverified."
@@ -299,6 +307,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "release_outcome" {
 
 # Terminal releases whose GitHub notices keep failing (token expired, GitHub down) for half an hour.
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "notification_backlog" {
+  count                = var.deployer_enabled ? 1 : 0
   name                 = "alert-${var.name}-notification-backlog"
   display_name         = "Deployer (${var.environment}): GitHub notifications not delivered"
   description          = "Finished releases have had statuses, deployments or issues waiting to be sent for 30 minutes: GitHub is not hearing about outcomes."
@@ -334,7 +343,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "notification_backlog"
 
 # Event Grid's own count of ImagePushed events it gave up delivering (dead-lettered) or dropped.
 resource "azurerm_monitor_metric_alert" "eventgrid" {
-  for_each            = { DeadLetteredCount = 2, DroppedEventCount = 1 }
+  for_each            = var.deployer_enabled ? { DeadLetteredCount = 2, DroppedEventCount = 1 } : {}
   name                = "alert-${var.name}-eventgrid-${lower(each.key)}"
   resource_group_name = var.resource_group_name
   scopes              = [var.eventgrid_system_topic_id]
@@ -358,3 +367,17 @@ resource "azurerm_monitor_metric_alert" "eventgrid" {
 }
 
 output "action_group_id" { value = azurerm_monitor_action_group.this.id }
+
+# Stacks applied before deployer_enabled existed keep these rules where they are.
+moved {
+  from = azurerm_monitor_scheduled_query_rules_alert_v2.deployer_failures
+  to   = azurerm_monitor_scheduled_query_rules_alert_v2.deployer_failures[0]
+}
+moved {
+  from = azurerm_monitor_scheduled_query_rules_alert_v2.poison_queue
+  to   = azurerm_monitor_scheduled_query_rules_alert_v2.poison_queue[0]
+}
+moved {
+  from = azurerm_monitor_scheduled_query_rules_alert_v2.notification_backlog
+  to   = azurerm_monitor_scheduled_query_rules_alert_v2.notification_backlog[0]
+}

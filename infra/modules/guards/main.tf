@@ -6,6 +6,11 @@ variable "workspace_id" { type = string }
 variable "aks_id" { type = string }
 variable "key_vault_id" { type = string }
 variable "acr_id" { type = string }
+variable "deployer_enabled" {
+  type    = bool
+  default = true
+}
+# null without a deployer (deployer_enabled = false).
 variable "function_app_id" { type = string }
 variable "budget_amount" { type = number }
 variable "budget_emails" { type = list(string) }
@@ -19,7 +24,7 @@ variable "state_storage_account_id" {
 
 locals {
   # Resource → the log categories kept: the audit trail of each, not its chatty operational logs.
-  diagnostics = {
+  diagnostics = merge({
     # kube-audit-admin: every change to the cluster's objects (not the reads); guard: Entra ID and
     # Azure RBAC authorisation decisions for Kubernetes calls. Resource-specific tables (AKSAuditAdmin…).
     aks = { id = var.aks_id, categories = ["kube-audit-admin", "guard"], dedicated = true }
@@ -27,9 +32,10 @@ locals {
     keyvault = { id = var.key_vault_id, categories = ["AuditEvent"], dedicated = false }
     # Logins and pushes/pulls/deletes of repositories.
     acr = { id = var.acr_id, categories = ["ContainerRegistryLoginEvents", "ContainerRegistryRepositoryEvents"], dedicated = false }
+    }, var.deployer_enabled ? {
     # The deployer's own function logs (host and worker), beside its Application Insights telemetry.
     functionapp = { id = var.function_app_id, categories = ["FunctionAppLogs"], dedicated = false }
-  }
+  } : {})
 }
 
 resource "azurerm_monitor_diagnostic_setting" "audit" {

@@ -14,6 +14,12 @@ variable "resource_group_id" { type = string }
 variable "environment" { type = string }
 variable "github_repository" { type = string }
 variable "aks_id" { type = string }
+# false: no deployer in this stack (another stack's serves it), so no deployer identity or publish grants.
+variable "deployer_enabled" {
+  type    = bool
+  default = true
+}
+# The deployer's function app and storage account; null without a deployer.
 variable "function_app_id" { type = string }
 variable "storage_account_id" { type = string }
 # The Terraform state account (infra/bootstrap); null: no state grants (state kept elsewhere).
@@ -27,11 +33,13 @@ locals {
   issuer   = "https://token.actions.githubusercontent.com"
   audience = ["api://AzureADTokenExchange"]
   # The subject GitHub puts in a job's token: the environment when the job names one.
-  subjects = {
-    plan     = "repo:${var.github_repository}:environment:${var.environment}-plan"
-    infra    = "repo:${var.github_repository}:environment:${var.environment}-infra"
-    deployer = "repo:${var.github_repository}:environment:${var.environment}-deployer"
-  }
+  subjects = merge(
+    {
+      plan  = "repo:${var.github_repository}:environment:${var.environment}-plan"
+      infra = "repo:${var.github_repository}:environment:${var.environment}-infra"
+    },
+    var.deployer_enabled ? { deployer = "repo:${var.github_repository}:environment:${var.environment}-deployer" } : {},
+  )
   state_container = var.state_storage_account_id == null ? null : "${var.state_storage_account_id}/blobServices/default/containers/tfstate"
 
   # Roles the infra identity may never hand out or take away, by id: Owner, User Access Administrator,
@@ -215,6 +223,7 @@ resource "azurerm_role_assignment" "infra_verify" {
 
 # Packages that passed /api/health, kept so a failed publish can be rolled back to the previous one.
 resource "azurerm_storage_container" "releases" {
+  count = var.deployer_enabled ? 1 : 0
   #checkov:skip=CKV2_AZURE_21:Blob logs of this account go to Log Analytics through the function app module's diagnostic setting (allLogs); checkov only recognises classic Storage Analytics logging, which needs shared keys.
   name                  = "deployer-releases"
   storage_account_id    = var.storage_account_id
@@ -222,6 +231,7 @@ resource "azurerm_storage_container" "releases" {
 }
 
 resource "azurerm_role_definition" "deployer_publish" {
+  count             = var.deployer_enabled ? 1 : 0
   name              = "Tailspin pipeline (${var.name}) - publish"
   scope             = var.function_app_id
   description       = "Publish a package to one function app (OneDeploy with an Entra token)."
@@ -241,14 +251,16 @@ resource "azurerm_role_definition" "deployer_publish" {
 }
 
 resource "azurerm_role_assignment" "deployer_publish" {
+  count              = var.deployer_enabled ? 1 : 0
   scope              = var.function_app_id
-  role_definition_id = azurerm_role_definition.deployer_publish.role_definition_resource_id
+  role_definition_id = azurerm_role_definition.deployer_publish[0].role_definition_resource_id
   principal_id       = azurerm_user_assigned_identity.this["deployer"].principal_id
   principal_type     = "ServicePrincipal"
 }
 
 resource "azurerm_role_assignment" "deployer_releases" {
-  scope                = azurerm_storage_container.releases.id
+  count                = var.deployer_enabled ? 1 : 0
+  scope                = azurerm_storage_container.releases[0].id
   role_definition_name = "Storage Blob Data Contributor"
   principal_id         = azurerm_user_assigned_identity.this["deployer"].principal_id
   principal_type       = "ServicePrincipal"
@@ -257,4 +269,22 @@ resource "azurerm_role_assignment" "deployer_releases" {
 output "client_ids" { value = { for k, v in azurerm_user_assigned_identity.this : k => v.client_id } }
 output "principal_ids" { value = { for k, v in azurerm_user_assigned_identity.this : k => v.principal_id } }
 output "github_environments" { value = { for k, _ in local.subjects : k => "${var.environment}-${k}" } }
-output "releases_container_name" { value = azurerm_storage_container.releases.name }
+output "releases_container_name" { value = var.deployer_enabled ? azurerm_storage_container.releases[0].name : null }
+
+# Stacks applied before deployer_enabled existed keep these where they are.
+moved {
+  from = azurerm_storage_container.releases
+  to   = azurerm_storage_container.releases[0]
+}
+moved {
+  from = azurerm_role_definition.deployer_publish
+  to   = azurerm_role_definition.deployer_publish[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_publish
+  to   = azurerm_role_assignment.deployer_publish[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_releases
+  to   = azurerm_role_assignment.deployer_releases[0]
+}

@@ -9,6 +9,12 @@ variable "aks_principal_id" { type = string }
 variable "kubelet_object_id" { type = string }
 variable "aks_subnet_id" { type = string }
 variable "acr_id" { type = string }
+# false: a stack whose environment another stack's deployer serves; no deployer, so none of its grants.
+variable "deployer_enabled" {
+  type    = bool
+  default = true
+}
+# null when there is no deployer.
 variable "function_principal_id" { type = string }
 variable "storage_account_id" { type = string }
 variable "log_analytics_workspace_id" { type = string }
@@ -57,6 +63,7 @@ resource "azurerm_role_assignment" "aks_subnet" {
 # The kubeconfig: listClusterUserCredentials on this cluster (nothing else at cluster scope).
 # With Entra ID + Azure RBAC the kubeconfig carries no rights itself; those follow.
 resource "azurerm_role_assignment" "deployer_cluster_user" {
+  count                = var.deployer_enabled ? 1 : 0
   scope                = var.aks_id
   role_definition_name = "Azure Kubernetes Service Cluster User Role"
   principal_id         = var.function_principal_id
@@ -86,6 +93,7 @@ locals {
 # accepts (src/services/domain/manifests.ts). services/proxy has no Azure data
 # action; that one verb comes from the Kubernetes RoleBinding.
 resource "azurerm_role_definition" "deployer_k8s" {
+  count             = var.deployer_enabled ? 1 : 0
   name              = "Tailspin deployer (${var.name}) - Kubernetes namespace"
   scope             = var.aks_id
   description       = "Read rollout state and apply workloads in one namespace. No delete, secrets or exec."
@@ -98,8 +106,9 @@ resource "azurerm_role_definition" "deployer_k8s" {
 }
 
 resource "azurerm_role_assignment" "deployer_k8s_namespace" {
+  count              = var.deployer_enabled ? 1 : 0
   scope              = "${var.aks_id}/namespaces/${var.namespace}"
-  role_definition_id = azurerm_role_definition.deployer_k8s.role_definition_resource_id
+  role_definition_id = azurerm_role_definition.deployer_k8s[0].role_definition_resource_id
   principal_id       = var.function_principal_id
   principal_type     = "ServicePrincipal"
 }
@@ -107,6 +116,7 @@ resource "azurerm_role_assignment" "deployer_k8s_namespace" {
 # ACR Tasks: schedule a build/scan run, follow it, read its log; and importImage within the
 # registry, which adds the moving tags (latest, vX.Y.Z) to a digest only after the scan gate passed it.
 resource "azurerm_role_definition" "deployer_acr_tasks" {
+  count             = var.deployer_enabled ? 1 : 0
   name              = "Tailspin deployer (${var.name}) - ACR task runs"
   scope             = var.acr_id
   description       = "Schedule ACR task runs and read their status and logs; tag scanned digests (importImage within the registry)."
@@ -124,14 +134,16 @@ resource "azurerm_role_definition" "deployer_acr_tasks" {
 }
 
 resource "azurerm_role_assignment" "deployer_acr_tasks" {
+  count              = var.deployer_enabled ? 1 : 0
   scope              = var.acr_id
-  role_definition_id = azurerm_role_definition.deployer_acr_tasks.role_definition_resource_id
+  role_definition_id = azurerm_role_definition.deployer_acr_tasks[0].role_definition_resource_id
   principal_id       = var.function_principal_id
   principal_type     = "ServicePrincipal"
 }
 
 # Resolve tags to digests for manual deploys (read-only registry data).
 resource "azurerm_role_assignment" "deployer_acr_pull" {
+  count                = var.deployer_enabled ? 1 : 0
   scope                = var.acr_id
   role_definition_name = "AcrPull"
   principal_id         = var.function_principal_id
@@ -144,6 +156,7 @@ resource "azurerm_role_assignment" "deployer_acr_pull" {
 # Reader would open every container log in the workspace). No workspaces/read: the portal needs
 # it, the query API does not.
 resource "azurerm_role_definition" "deployer_requests_reader" {
+  count             = var.deployer_enabled ? 1 : 0
   name              = "Tailspin deployer (${var.name}) - AppRequests reader"
   scope             = var.log_analytics_workspace_id
   description       = "Query the AppRequests table of one Log Analytics workspace."
@@ -159,15 +172,16 @@ resource "azurerm_role_definition" "deployer_requests_reader" {
 }
 
 resource "azurerm_role_assignment" "deployer_requests_reader" {
+  count              = var.deployer_enabled ? 1 : 0
   scope              = var.log_analytics_workspace_id
-  role_definition_id = azurerm_role_definition.deployer_requests_reader.role_definition_resource_id
+  role_definition_id = azurerm_role_definition.deployer_requests_reader[0].role_definition_resource_id
   principal_id       = var.function_principal_id
   principal_type     = "ServicePrincipal"
 }
 
 # Its own storage account: host (blobs), release records (tables), work (queue).
 resource "azurerm_role_assignment" "deployer_storage" {
-  for_each             = toset(["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"])
+  for_each             = toset(var.deployer_enabled ? ["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"] : [])
   scope                = var.storage_account_id
   role_definition_name = each.key
   principal_id         = var.function_principal_id
@@ -176,6 +190,7 @@ resource "azurerm_role_assignment" "deployer_storage" {
 
 # Key Vault references in app settings.
 resource "azurerm_role_assignment" "deployer_secrets" {
+  count                = var.deployer_enabled ? 1 : 0
   scope                = var.key_vault_id
   role_definition_name = "Key Vault Secrets User"
   principal_id         = var.function_principal_id
@@ -185,6 +200,7 @@ resource "azurerm_role_assignment" "deployer_secrets" {
 # Its own telemetry (the Functions host, and the OpenTelemetry exporter of src/services/telemetry) with
 # Entra ID: Application Insights has local authentication off.
 resource "azurerm_role_assignment" "deployer_telemetry" {
+  count                = var.deployer_enabled ? 1 : 0
   scope                = var.app_insights_id
   role_definition_name = "Monitoring Metrics Publisher"
   principal_id         = var.function_principal_id
@@ -197,7 +213,7 @@ resource "azurerm_role_assignment" "deployer_telemetry" {
 # extension resources of their target, so each target gets the role, defined and assigned there
 # (like deployer_k8s: a definition assignable only where it is used).
 resource "azurerm_role_definition" "deployer_alerts_reader" {
-  for_each          = toset(var.alert_target_ids)
+  for_each          = toset(var.deployer_enabled ? var.alert_target_ids : [])
   name              = "Tailspin deployer (${var.name}) - alerts reader ${substr(sha1(each.key), 0, 8)}"
   scope             = each.key
   description       = "Read Azure Monitor alerts on one resource, to hold promotions while one fires."
@@ -210,7 +226,7 @@ resource "azurerm_role_definition" "deployer_alerts_reader" {
 }
 
 resource "azurerm_role_assignment" "deployer_alerts_reader" {
-  for_each           = toset(var.alert_target_ids)
+  for_each           = toset(var.deployer_enabled ? var.alert_target_ids : [])
   scope              = each.key
   role_definition_id = azurerm_role_definition.deployer_alerts_reader[each.key].role_definition_resource_id
   principal_id       = var.function_principal_id
@@ -304,4 +320,46 @@ resource "azurerm_role_assignment" "operator_cluster_admin" {
   scope                = var.aks_id
   role_definition_name = "Azure Kubernetes Service RBAC Cluster Admin"
   principal_id         = var.operator_object_id
+}
+
+# Stacks applied before deployer_enabled existed keep these grants where they are.
+moved {
+  from = azurerm_role_assignment.deployer_cluster_user
+  to   = azurerm_role_assignment.deployer_cluster_user[0]
+}
+moved {
+  from = azurerm_role_definition.deployer_k8s
+  to   = azurerm_role_definition.deployer_k8s[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_k8s_namespace
+  to   = azurerm_role_assignment.deployer_k8s_namespace[0]
+}
+moved {
+  from = azurerm_role_definition.deployer_acr_tasks
+  to   = azurerm_role_definition.deployer_acr_tasks[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_acr_tasks
+  to   = azurerm_role_assignment.deployer_acr_tasks[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_acr_pull
+  to   = azurerm_role_assignment.deployer_acr_pull[0]
+}
+moved {
+  from = azurerm_role_definition.deployer_requests_reader
+  to   = azurerm_role_definition.deployer_requests_reader[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_requests_reader
+  to   = azurerm_role_assignment.deployer_requests_reader[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_secrets
+  to   = azurerm_role_assignment.deployer_secrets[0]
+}
+moved {
+  from = azurerm_role_assignment.deployer_telemetry
+  to   = azurerm_role_assignment.deployer_telemetry[0]
 }
