@@ -76,9 +76,11 @@ variable "reviewer_team_ids" {
 }
 
 variable "publish_reviewers" {
-  description = "Environments whose deployer publish also waits for a reviewer (e.g. [\"prod\"])."
+  # dev's deployer serves every environment of the promotion graph (infra/README.md, "Several environments"),
+  # so its publish is the one that can change prod: it waits for a reviewer.
+  description = "Environments whose deployer publish also waits for a reviewer (e.g. [\"dev\"], the stack whose deployer serves every environment)."
   type        = list(string)
-  default     = ["prod"]
+  default     = ["dev"]
 }
 
 locals {
