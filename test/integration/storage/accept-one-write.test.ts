@@ -13,27 +13,15 @@ import { createIntakeLedger } from '../../../src/services/adapters/storage/intak
 import { newReleaseId } from '../../../src/services/adapters/storage/entities.js';
 import { acceptEvents, admitAccepted } from '../../../src/services/intake/accept.js';
 import type { IntakeDeps } from '../../../src/services/intake/admission.js';
-import type { AcceptedEvent, NewRelease } from '../../../src/services/ports.js';
+import type { AcceptedEvent } from '../../../src/services/ports.js';
 import { silentLogger } from '../../../src/services/logger.js';
 import { tablesFor, withAzurite } from '../../helpers/azurite.js';
-import { HELLO_WORLD_CATALOG } from '../../helpers/catalogs.js';
+import { HELLO_WORLD_CATALOG, image } from '../../helpers/catalogs.js';
 import { Catalog } from '../../../src/services/domain/catalog.js';
 
 let azurite: Azurite;
 beforeAll(async () => (azurite = await withAzurite()));
 afterAll(async () => azurite?.stop());
-
-const image = (n: number, eventId: string): NewRelease => ({
-  app: 'hello-server',
-  environment: 'dev',
-  kind: 'image',
-  target: `sha256:${String(n).repeat(64).slice(0, 64)}`,
-  image: { registry: 'demo.azurecr.io', repository: 'aci-helloworld', digest: `sha256:${String(n).repeat(64).slice(0, 64)}` },
-  source: { door: 'acr', eventId },
-  correlationId: eventId,
-  semanticDedup: true,
-  allowQuarantined: false,
-});
 
 function world(now: () => Date = () => new Date()) {
   const tables = tablesFor(azurite);
