@@ -10,6 +10,7 @@ import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import { api, eventually, postWebhook, startTestHost } from '../helpers/host.js';
+import { isEnded } from '../helpers/releases.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -35,10 +36,9 @@ interface View {
   kind: string;
   timeline: { to: string; reason: string }[];
 }
-const TERMINAL = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 const view = async (id: string) => (await (await api(host, `/deployments/${id}`)).json()) as View;
 const settle = (id: string) =>
-  eventually(async () => ((v) => (TERMINAL.includes(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
+  eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
 
 /** A lightweight tag pushed on `commit` (base_ref null: the tag is not at a branch tip). */
 async function tagPushed(version: string, commit: string): Promise<View[]> {
