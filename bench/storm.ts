@@ -59,7 +59,7 @@ async function once(
     const before = cpu();
     const began = Date.now();
     const sent = await fireStorm(urls, events, 8);
-    const report = await settleStorm(hosts[0]?.info.url ?? '', sent, opts.deadlineS * 1000);
+    const report = await settleStorm(hosts[0]?.info.url ?? '', sent, opts.deadlineS * 1000, owner.info.shared ?? {});
     const after = cpu();
     const perS = (a?: number, b?: number) =>
       a === undefined || b === undefined ? undefined : Math.round(((b - a) / (Date.now() - began)) * 100) / 100;
