@@ -52,6 +52,16 @@ async function step(r: Release): Promise<Release> {
   return { ...r, progress: { ...r.progress, ...d.progress } };
 }
 
+/** Until the Deployment's newest revision runs `image` everywhere (an undo goes to the revision before the newest). */
+async function waitRolledOut(image: string): Promise<void> {
+  for (const until = Date.now() + 8_000; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {
+    const o = await t.cluster.observe(W);
+    if (o.ok && o.value.image === image && o.value.availableReplicas === o.value.replicas && o.value.updatedReplicas === o.value.replicas)
+      return;
+  }
+  throw new Error(`${image} did not roll out within 8 s`);
+}
+
 const running = async () => {
   const o = await t.cluster.observe(W);
   if (!o.ok) throw new Error(o.error.message);
@@ -89,5 +99,24 @@ describe('a late tick of an ended release', () => {
     const lateRollback = await rollingBack(ctx(aRollingBack, live()));
     expect(lateRollback).toMatchObject({ kind: 'advance', to: 'failed', reason: expect.stringMatching(/changed by r-late-b\/deploy/) });
     expect(await running()).toEqual({ image: pinned(2), writer: 'r-late-b/deploy' });
+  });
+
+  it('an undo repeated after a crash (before its save) does not undo the undo', async () => {
+    // C deploys over what runs, then rolls back by undo (no verified release to go back to).
+    const before = (await running()).image;
+    const cIntended = await step(release('r-undo-c', 3));
+    const cSet = await step(cIntended);
+    expect(await running()).toEqual({ image: pinned(3), writer: 'r-undo-c/deploy' });
+    const undoing: Release = {
+      ...cSet,
+      phase: 'rolling_back',
+      progress: { ...cSet.progress, rollbackIntent: { mode: 'undo', startedAt: cSet.updatedAt } },
+    };
+    await waitRolledOut(pinned(3));
+    expect(await rollingBack(ctx(undoing, live()))).toMatchObject({ kind: 'continue' });
+    await waitRolledOut(before);
+    // The worker died before saving rollbackSetAt: the next tick starts the rollback again.
+    expect(await rollingBack(ctx(undoing, live()))).toMatchObject({ kind: 'continue' });
+    expect(await running()).toEqual({ image: before, writer: 'r-undo-c/rollback' });
   });
 });
