@@ -7,22 +7,24 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { AcceptedQueue, AdmissionQueue, DeferredImage } from '../../ports.js';
 import { createdOnce } from './entities.js';
+import { withDeadline } from './deadline.js';
 
 /** JSON characters per message: base64 grows it by 4/3, and the limit is 64 KiB. */
 const MAX_JSON_CHARS = 45_000;
 
 export function createAdmissionQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): AdmissionQueue & AcceptedQueue {
-  const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
-  const ensure = createdOnce(() => queue.createIfNotExists(signal()));
+  const ensure = createdOnce(() => withDeadline(limits.deadlineMs, (signal) => queue.createIfNotExists(signal)));
   const put = async <T>(field: string, items: T[]) => {
     if (items.length === 0) return;
     await ensure();
     await Promise.all(
       packed(items).map((chunk) =>
-        queue.sendMessage(Buffer.from(JSON.stringify({ [field]: chunk }), 'utf8').toString('base64'), {
-          messageTimeToLive: -1,
-          ...signal(),
-        }),
+        withDeadline(limits.deadlineMs, (signal) =>
+          queue.sendMessage(Buffer.from(JSON.stringify({ [field]: chunk }), 'utf8').toString('base64'), {
+            messageTimeToLive: -1,
+            ...signal,
+          }),
+        ),
       ),
     );
   };

@@ -1,6 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { WorkItem, WorkQueue } from '../../ports.js';
 import { createdOnce } from './entities.js';
+import { withDeadline } from './deadline.js';
 
 /** Storage Queues cap visibility delays at 7 days; our waits are minutes. */
 const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
@@ -12,14 +13,15 @@ const MAX_DELAY_SECONDS = 7 * 24 * 3600 - 1;
 export function createWorkQueue(queue: QueueClient, limits: { deadlineMs?: number } = {}): WorkQueue & { ensure(): Promise<void> } {
   // The queue SDK's tryTimeoutInMs only asks the server to give up; a storage that never answers
   // needs the client to stop waiting too.
-  const signal = () => (limits.deadlineMs ? { abortSignal: AbortSignal.timeout(limits.deadlineMs) } : {});
-  const ensure = createdOnce(() => queue.createIfNotExists(signal()));
+  const ensure = createdOnce(() => withDeadline(limits.deadlineMs, (signal) => queue.createIfNotExists(signal)));
   return {
     ensure,
     async enqueue(item: WorkItem, opts = {}) {
       await ensure();
       const delay = Math.min(Math.max(0, Math.ceil(opts.delaySeconds ?? 0)), MAX_DELAY_SECONDS);
-      await queue.sendMessage(encodeMessage(item), { visibilityTimeout: delay, messageTimeToLive: -1, ...signal() });
+      await withDeadline(limits.deadlineMs, (signal) =>
+        queue.sendMessage(encodeMessage(item), { visibilityTimeout: delay, messageTimeToLive: -1, ...signal }),
+      );
     },
   };
 }
