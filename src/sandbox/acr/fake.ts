@@ -17,6 +17,7 @@ import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
 import { handleBlobs } from './fake-blobs.js';
 import { putTag, timedTags } from './timed-tags.js';
+import { pushBounded, RECORD_LIMIT } from '../kubernetes/bounded.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -26,6 +27,8 @@ export interface AcrFakeOptions {
   /** Reads answering Queued/Running before a run finishes; default 1. */
   defaultPolls?: number;
   eventSink?: EventSink;
+  /** Calls and task runs kept: the newest RECORD_LIMIT by default: a long-running sandbox keeps a bounded record. */
+  recordLimit?: number;
 }
 
 export interface RecordedCall {
@@ -142,6 +145,11 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       return (armError(res, 400, 'InvalidRequestContent', 'unsupported run request type'), 400);
     }
     runs.set(runId, run);
+    // The oldest runs go first (a Map iterates in insertion order); a run being polled is among the newest.
+    for (const old of runs.keys()) {
+      if (runs.size <= (opts.recordLimit ?? RECORD_LIMIT)) break;
+      runs.delete(old);
+    }
     armJson(res, armRun(run, registryId));
     return 200;
   }
@@ -270,15 +278,15 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       handle(req, url, text, res, raw)
         .then((status) => {
           if (status === undefined) {
-            unmatched.push(call);
+            pushBounded(unmatched, call, opts.recordLimit);
             armError(res, 404, 'NotFound', `no fake route for ${call.method} ${call.path}`);
           }
           call.status = status ?? 404;
-          calls.push(call);
+          pushBounded(calls, call, opts.recordLimit);
         })
         .catch((e: unknown) => {
           call.status = 500;
-          calls.push(call);
+          pushBounded(calls, call, opts.recordLimit);
           if (!res.headersSent) armError(res, 500, 'InternalServerError', e instanceof Error ? e.message : String(e));
         });
     });
