@@ -17,7 +17,8 @@ import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
 import { handleBlobs } from './fake-blobs.js';
 import { putTag, timedTags } from './timed-tags.js';
-import { pushBounded, RECORD_LIMIT } from '../kubernetes/bounded.js';
+import { pushBounded } from '../kubernetes/bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -27,7 +28,7 @@ export interface AcrFakeOptions {
   /** Reads answering Queued/Running before a run finishes; default 1. */
   defaultPolls?: number;
   eventSink?: EventSink;
-  /** Calls and task runs kept: the newest RECORD_LIMIT by default: a long-running sandbox keeps a bounded record. */
+  /** Calls and task runs kept: the newest FAKE_RECORDS (2,000) by default: a long-running sandbox keeps a bounded record. */
   recordLimit?: number;
 }
 
@@ -51,6 +52,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   const sasKey = randomBytes(16);
   const sign = (runId: string) => createHmac('sha256', sasKey).update(runId).digest('base64url');
 
+  const limit = opts.recordLimit ?? FAKE_RECORDS;
   const runs = new Map<string, FakeRun>();
   const nextScripts: RunScript[] = [];
   const reports: Reports = { byDigest: new Map(), byRepository: new Map() };
@@ -147,7 +149,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
     runs.set(runId, run);
     // The oldest runs go first (a Map iterates in insertion order); a run being polled is among the newest.
     for (const old of runs.keys()) {
-      if (runs.size <= (opts.recordLimit ?? RECORD_LIMIT)) break;
+      if (runs.size <= limit) break;
       runs.delete(old);
     }
     armJson(res, armRun(run, registryId));
@@ -278,15 +280,15 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       handle(req, url, text, res, raw)
         .then((status) => {
           if (status === undefined) {
-            pushBounded(unmatched, call, opts.recordLimit);
+            pushBounded(unmatched, call, limit);
             armError(res, 404, 'NotFound', `no fake route for ${call.method} ${call.path}`);
           }
           call.status = status ?? 404;
-          pushBounded(calls, call, opts.recordLimit);
+          pushBounded(calls, call, limit);
         })
         .catch((e: unknown) => {
           call.status = 500;
-          pushBounded(calls, call, opts.recordLimit);
+          pushBounded(calls, call, limit);
           if (!res.headersSent) armError(res, 500, 'InternalServerError', e instanceof Error ? e.message : String(e));
         });
     });

@@ -20,6 +20,7 @@ import { actionsHandlers, runObjectOf } from './actions.js';
 import { deliverApprovalEvents, type Delivery, type WebhookTarget } from './webhooks.js';
 import { sandboxActionsRoute } from './actions-route.js';
 import { pushBounded } from '../kubernetes/bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 
 export interface GitHubFakeOptions {
   /** "owner/name"; other repositories answer 404 like a private repo would. */
@@ -33,7 +34,7 @@ export interface GitHubFakeOptions {
    * mismatch in `unexpected` (default true; canned `respondNext` bodies are not checked).
    */
   checkResponses?: boolean;
-  /** Calls kept in `calls`: the newest RECORD_LIMIT by default: a long-running sandbox keeps a bounded record. */
+  /** Calls kept in `calls`: the newest FAKE_RECORDS (2,000) by default: a long-running sandbox keeps a bounded record. */
   recordLimit?: number;
 }
 
@@ -199,7 +200,7 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     pushBounded(
       calls,
       { method: (req.method ?? '').toLowerCase(), path: req.url ?? '', operationId: reply.operationId, status: reply.status },
-      opts.recordLimit,
+      opts.recordLimit ?? FAKE_RECORDS,
     );
     const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...gate.rateHeaders(), ...reply.headers });
