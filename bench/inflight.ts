@@ -59,6 +59,8 @@ export interface MemoryPoint {
   completed: number;
   rssMiB: number;
   heapMiB: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, ArrayBuffers): RSS minus these is mostly the allocator's high-water mark. */
+  externalMiB: number;
 }
 
 export interface InflightResult {
@@ -207,7 +209,7 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
     fullGc();
     const m = process.memoryUsage();
     if (process.env.BENCH_HEAP_SNAPSHOTS) writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOTS}/inflight-${completed}.heapsnapshot`);
-    return { completed, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed) };
+    return { completed, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external) };
   };
   memory.push(point());
   const step = total / 4;
@@ -245,9 +247,12 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   };
 }
 
-/** Heap growth per 100 releases from the first point at or past half of `total` to the last point. */
+/**
+ * Heap growth per 100 releases from the first point at or past half of `total` to the first at or past
+ * `total` (50 still in flight at both; the points after the last releases ended give memory back).
+ */
 export function perHundred(memory: MemoryPoint[], total: number): number {
-  const last = memory.at(-1);
+  const last = memory.find((m) => m.completed >= total);
   const mid = memory.find((m) => m.completed >= total / 2);
   if (!last || !mid || last.completed <= mid.completed) return 0;
   return round(((last.heapMiB - mid.heapMiB) / (last.completed - mid.completed)) * 100, 2);
