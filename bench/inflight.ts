@@ -6,17 +6,25 @@
  * p50/p90 release time (202 of the push → terminal phase in the release view), the host's CPU (this
  * process: host + sandbox) and azurite's, and RSS. Then, at 50 in flight until 1,000 releases have
  * ended in all: RSS after each 250, and after a full GC, to show memory comes back.
+ * A release that has not ended BENCH_OVERDUE_SECONDS (600) after its push is counted as overdue and
+ * reported with where it stands (bench/overdue.ts); the worker moves on.
  * Run alone with `npx tsx bench/inflight.ts [seconds-per-level] [total]`.
  */
+import { appendFileSync } from 'node:fs';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { sandboxSlots } from '../src/sandbox/index.js';
+import { createLogger } from '../src/services/logger.js';
 import type { FakeKubernetes } from '../src/sandbox/kubernetes/server.js';
 import type { MonitorFake } from '../src/sandbox/monitor/fake.js';
+import type { AcrFake } from '../src/sandbox/acr/fake.js';
+import type { GitHubFake } from '../src/sandbox/github/server.js';
 import { HEALTHY } from '../src/sandbox/monitor/slot.js';
 import type { LocalHost } from '../src/local/host.js';
 import { api, postEvents, startTestHost } from '../test/helpers/host.js';
 import { appName, benchCatalog, benchManifests } from './apps.js';
+import { deliver, type Answer } from './deliver.js';
+import { whereIs, poisoned, type OverdueRelease } from './overdue.js';
 import { FAST } from './pipeline.js';
 import { procSample } from './proc.js';
 import { percentile, round } from './stats.js';
@@ -27,7 +35,7 @@ interface Step {
   to: string;
 }
 
-const OVERDUE_MS = 600_000;
+const OVERDUE_MS = Number(process.env.BENCH_OVERDUE_SECONDS ?? 600) * 1000;
 const ENDED = ['succeeded', 'rolled_back', 'failed', 'blocked', 'unverified', 'superseded'];
 
 export interface InflightLevel {
@@ -51,6 +59,8 @@ export interface MemoryPoint {
   completed: number;
   rssMiB: number;
   heapMiB: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers, ArrayBuffers): RSS minus these is mostly the allocator's high-water mark. */
+  externalMiB: number;
 }
 
 export interface InflightResult {
@@ -58,9 +68,16 @@ export interface InflightResult {
   levels: InflightLevel[];
   memory: MemoryPoint[];
   afterGc: MemoryPoint;
+  /** Heap after a full GC, growth per 100 completed releases over the second half of the memory run (MiB). */
+  heapPer100MiB: number;
+  /** What the fakes in this process keep at the end (records are bounded: RECORD_LIMIT each; GitHub's deployments are its state). */
+  fakes: Record<string, number>;
   /** Pushes the host refused (by status) and that were sent again. */
   refused: Record<string, number>;
-  overdue: string[];
+  /** Releases not ended OVERDUE_MS after their push, and where each stood then. */
+  overdue: OverdueRelease[];
+  /** Work items parked in the poison queues at the end. */
+  poisoned: Record<string, string[]>;
   kube: ReturnType<FakeKubernetes['stats']>;
 }
 
@@ -72,7 +89,12 @@ function fullGc(): void {
 }
 
 export async function inflight(levels = [1, 10, 50], secondsPerLevel = 60, total = 1000): Promise<InflightResult> {
-  const host = await startTestHost({ ...FAST, TAILSPIN_CATALOG: JSON.stringify(benchCatalog(APPS)) }, sandboxSlots);
+  // BENCH_LOG=file: the host's warnings and errors there (a stuck release's story), nothing kept in memory.
+  const log = process.env.BENCH_LOG;
+  const logger = log
+    ? createLogger({ service: 'bench', environment: 'bench', level: 'warn', sink: (l) => appendFileSync(log, `${l}\n`) })
+    : undefined;
+  const host = await startTestHost({ ...FAST, TAILSPIN_CATALOG: JSON.stringify(benchCatalog(APPS)) }, sandboxSlots, logger);
   try {
     return await measure(host, levels, secondsPerLevel, total);
   } finally {
@@ -84,6 +106,8 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   const handle = <T>(name: string) => host.sandbox.find((s) => s.name === name)?.handle as T;
   const kube = handle<FakeKubernetes>('kubernetes');
   const monitor = handle<MonitorFake>('log-analytics');
+  const acr = handle<AcrFake>('acr');
+  const github = handle<GitHubFake>('github');
   await kube.seedFromManifests(await benchManifests(APPS));
   for (let i = 0; i < APPS; i++) monitor.setProfile(appName(i), HEALTHY, new Date(Date.now() - 3_600_000));
 
@@ -102,7 +126,7 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   const outcomes: Record<string, number> = {};
   const refused: Record<string, number> = {};
   /** Releases that had not ended OVERDUE_MS after their push (the worker moves on). */
-  const overdue: string[] = [];
+  const overdue: OverdueRelease[] = [];
   const durations: number[] = [];
   /** One release of `app` from push to ending; resolves with its duration (ms). */
   const release = async (app: string): Promise<void> => {
@@ -115,17 +139,15 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
       data: { target: { digest, repository: app, tag: `r${n}` }, request: { host: 'tailspinacr.azurecr.io' } },
     };
     const t0 = Date.now();
-    let id: string | undefined;
-    // A refusal (503 while storage is busy, 429) is counted and the same event sent again, as Event Grid would.
-    for (let attempt = 0; !id; attempt++) {
-      const res = await postEvents(host, [event]);
-      const body = (await res.json()) as { results?: { releaseId?: string }[] };
-      id = body.results?.[0]?.releaseId;
-      if (id) break;
-      refused[res.status] = (refused[res.status] ?? 0) + 1;
-      if (attempt >= 20) throw new Error(`bench: no release for ${app} after ${attempt + 1} tries: ${res.status} ${JSON.stringify(body)}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    // Sent again on any answer but a 2xx (a refusal is counted), as Event Grid would: bench/deliver.ts.
+    const id = await deliver(
+      async () => {
+        const res = await postEvents(host, [event]);
+        const retry = Number(res.headers.get('retry-after'));
+        return { status: res.status, body: (await res.json()) as Answer['body'], ...(retry > 0 ? { retryAfterS: retry } : {}) };
+      },
+      { refused },
+    );
     for (const end = t0 + OVERDUE_MS; Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 250));
       const view = (await (await api(host, `/deployments/${id}`)).json()) as { phase: string; timeline?: Step[] };
@@ -137,8 +159,10 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
         return;
       }
     }
-    // Counted, not fatal: on a starved machine the tail can be long; the figure says how many.
-    overdue.push(id);
+    // Counted, not fatal: on a starved machine the tail can be long; where it stands tells slow from stuck.
+    const where = await whereIs(host, id, app);
+    overdue.push(where);
+    process.stderr.write(`bench: overdue ${JSON.stringify(where)}\n`);
   };
   /** K workers, each on its own app, until `stop()` says so; returns when all have finished their last release. */
   const workers = (k: number, stop: () => boolean) =>
@@ -185,7 +209,7 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
     fullGc();
     const m = process.memoryUsage();
     if (process.env.BENCH_HEAP_SNAPSHOTS) writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOTS}/inflight-${completed}.heapsnapshot`);
-    return { completed, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed) };
+    return { completed, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), externalMiB: mib(m.external) };
   };
   memory.push(point());
   const step = total / 4;
@@ -202,7 +226,36 @@ async function measure(host: LocalHost, levels: number[], secondsPerLevel: numbe
   // Once the last releases' sockets and timers are done: the growth that does not come back.
   await new Promise((r) => setTimeout(r, 5000));
   const afterGc = point();
-  return { apps: APPS, levels: out, memory, afterGc, refused, overdue, kube: kube.stats() };
+  const fakes = {
+    acrCalls: acr.calls.length,
+    githubCalls: github.calls.length,
+    githubDeployments: github.state.deployments.length,
+    monitorQueries: monitor.queries.length,
+  };
+  const heapPer100MiB = perHundred(memory, total);
+  return {
+    apps: APPS,
+    levels: out,
+    memory,
+    afterGc,
+    heapPer100MiB,
+    fakes,
+    refused,
+    overdue,
+    poisoned: await poisoned(host),
+    kube: kube.stats(),
+  };
+}
+
+/**
+ * Heap growth per 100 releases from the first point at or past half of `total` to the first at or past
+ * `total` (50 still in flight at both; the points after the last releases ended give memory back).
+ */
+export function perHundred(memory: MemoryPoint[], total: number): number {
+  const last = memory.find((m) => m.completed >= total);
+  const mid = memory.find((m) => m.completed >= total / 2);
+  if (!last || !mid || last.completed <= mid.completed) return 0;
+  return round(((last.heapMiB - mid.heapMiB) / (last.completed - mid.completed)) * 100, 2);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -124,9 +124,9 @@ const rows: string[][] = [
   ]),
   [
     `host RSS (heap) after a full GC by completed releases (50 in flight), and 5 s after the last`,
-    `${flight.memory.map((m) => `${m.completed}: ${m.rssMiB} MiB (${m.heapMiB})`).join(' → ')}; settled ${flight.afterGc.rssMiB} MiB (${flight.afterGc.heapMiB})`,
+    `${flight.memory.map((m) => `${m.completed}: ${m.rssMiB} MiB (${m.heapMiB})`).join(' → ')}; settled ${flight.afterGc.rssMiB} MiB (${flight.afterGc.heapMiB}); heap ${flight.heapPer100MiB} MiB per 100 releases over the second half; fakes' records ${JSON.stringify(flight.fakes)}`,
     'no growth that does not come back',
-    `overdue (no ending in 600 s): ${flight.overdue.length}; pushes refused and resent: ${JSON.stringify(flight.refused)}`,
+    `overdue (no ending in 600 s): ${flight.overdue.length}${flight.overdue.length ? ` (${flight.overdue.map((o) => `${o.app} ${o.phase}${o.wait ? `, ${o.wait}` : ''}`).join('; ')})` : ''}; pushes refused and resent: ${JSON.stringify(flight.refused)}`,
   ],
   ...reactions.map((r) => [
     `${r.what} (median / max of ${r.runs}; ${r.setting})`,

@@ -5,11 +5,17 @@ import { createLogger, silentLogger } from '../../src/services/logger.js';
 import { repoRoot } from './fixtures.js';
 import { freePort } from '../../src/local/net.js';
 import type { SandboxSlot } from '../../src/local/sandbox-slot.js';
+import type { Logger } from '../../src/services/ports.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 export const FUNCTION_KEY = 'test-function-key-0123';
 
-export async function startTestHost(env: Record<string, string> = {}, slots: SandboxSlot[] = [], logs?: string[]): Promise<LocalHost> {
+/** `logs`: every line at debug level into that array, or the logger given; silent without. */
+export async function startTestHost(
+  env: Record<string, string> = {},
+  slots: SandboxSlot[] = [],
+  logs?: string[] | Logger,
+): Promise<LocalHost> {
   // The port is chosen first so that fakes which call back (ACR's ImagePushed) know where to.
   const port = await freePort();
   return startLocalHost({
@@ -26,15 +32,17 @@ export async function startTestHost(env: Record<string, string> = {}, slots: San
       ...env,
     },
     overrides: {
-      logger: logs
-        ? createLogger({
-            service: 'test',
-            environment: 'test',
-            level: 'debug',
-            sink: (l) => logs.push(l),
-            secrets: [WEBHOOK_SECRET, FUNCTION_KEY],
-          })
-        : silentLogger,
+      logger: !logs
+        ? silentLogger
+        : !Array.isArray(logs)
+          ? logs
+          : createLogger({
+              service: 'test',
+              environment: 'test',
+              level: 'debug',
+              sink: (l) => logs.push(l),
+              secrets: [WEBHOOK_SECRET, FUNCTION_KEY],
+            }),
     },
   });
 }

@@ -17,6 +17,8 @@ import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
 import { handleBlobs } from './fake-blobs.js';
 import { putTag, timedTags } from './timed-tags.js';
+import { pushBounded } from '../kubernetes/bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;
@@ -26,6 +28,8 @@ export interface AcrFakeOptions {
   /** Reads answering Queued/Running before a run finishes; default 1. */
   defaultPolls?: number;
   eventSink?: EventSink;
+  /** Calls and task runs kept: the newest FAKE_RECORDS (2,000) by default: a long-running sandbox keeps a bounded record. */
+  recordLimit?: number;
 }
 
 export interface RecordedCall {
@@ -48,6 +52,7 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
   const sasKey = randomBytes(16);
   const sign = (runId: string) => createHmac('sha256', sasKey).update(runId).digest('base64url');
 
+  const limit = opts.recordLimit ?? FAKE_RECORDS;
   const runs = new Map<string, FakeRun>();
   const nextScripts: RunScript[] = [];
   const reports: Reports = { byDigest: new Map(), byRepository: new Map() };
@@ -142,6 +147,11 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       return (armError(res, 400, 'InvalidRequestContent', 'unsupported run request type'), 400);
     }
     runs.set(runId, run);
+    // The oldest runs go first (a Map iterates in insertion order); a run being polled is among the newest.
+    for (const old of runs.keys()) {
+      if (runs.size <= limit) break;
+      runs.delete(old);
+    }
     armJson(res, armRun(run, registryId));
     return 200;
   }
@@ -270,15 +280,15 @@ export async function startAcrFake(opts: AcrFakeOptions = {}) {
       handle(req, url, text, res, raw)
         .then((status) => {
           if (status === undefined) {
-            unmatched.push(call);
+            pushBounded(unmatched, call, limit);
             armError(res, 404, 'NotFound', `no fake route for ${call.method} ${call.path}`);
           }
           call.status = status ?? 404;
-          calls.push(call);
+          pushBounded(calls, call, limit);
         })
         .catch((e: unknown) => {
           call.status = 500;
-          calls.push(call);
+          pushBounded(calls, call, limit);
           if (!res.headersSent) armError(res, 500, 'InternalServerError', e instanceof Error ? e.message : String(e));
         });
     });

@@ -19,6 +19,8 @@ import { renderJson, renderText } from './view.js';
 import { actionsHandlers, runObjectOf } from './actions.js';
 import { deliverApprovalEvents, type Delivery, type WebhookTarget } from './webhooks.js';
 import { sandboxActionsRoute } from './actions-route.js';
+import { pushBounded } from '../kubernetes/bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 
 export interface GitHubFakeOptions {
   /** "owner/name"; other repositories answer 404 like a private repo would. */
@@ -32,6 +34,8 @@ export interface GitHubFakeOptions {
    * mismatch in `unexpected` (default true; canned `respondNext` bodies are not checked).
    */
   checkResponses?: boolean;
+  /** Calls kept in `calls`: the newest FAKE_RECORDS (2,000) by default: a long-running sandbox keeps a bounded record. */
+  recordLimit?: number;
 }
 
 export interface RecordedCall {
@@ -193,7 +197,11 @@ export async function startGitHubFake(opts: GitHubFakeOptions = {}): Promise<Git
     );
   });
   const send = (req: IncomingMessage, res: ServerResponse, reply: Reply & { operationId?: string }): void => {
-    calls.push({ method: (req.method ?? '').toLowerCase(), path: req.url ?? '', operationId: reply.operationId, status: reply.status });
+    pushBounded(
+      calls,
+      { method: (req.method ?? '').toLowerCase(), path: req.url ?? '', operationId: reply.operationId, status: reply.status },
+      opts.recordLimit ?? FAKE_RECORDS,
+    );
     const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...gate.rateHeaders(), ...reply.headers });
     res.end(text);

@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sandboxTls } from '../tls.js';
+import { pushBounded } from '../kubernetes/bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 import { analyzeKql, APP_REQUESTS_COLUMNS, kqlErrors } from './kusto-check.js';
 import { parseTimespan, recogniseQuery } from './query-shape.js';
 import { partialError, pingTables, replies, summaryTables, type Reply } from './responses.js';
@@ -54,7 +56,7 @@ export async function startMonitorFake(opts: MonitorFakeOptions = {}): Promise<M
       ...(typeof parsed.timespan === 'string' ? { timespan: parsed.timespan } : {}),
       ...(req.headers.prefer ? { prefer: String(req.headers.prefer) } : {}),
     };
-    queries.push(record);
+    pushBounded(queries, record, opts.recordLimit ?? FAKE_RECORDS);
     const reply = await answer(parsed.query, record, req);
     record.status = reply.status;
     return reply;

@@ -16,6 +16,8 @@ export interface MonitorFakeOptions {
   traffic?: TrafficMode;
   /** Seed of the random traffic (default "tailspin"): the same seed gives the same requests. */
   seed?: string | number;
+  /** Queries kept in `queries`: the newest FAKE_RECORDS (2,000) by default: a long-running sandbox keeps a bounded record. */
+  recordLimit?: number;
 }
 
 export interface RecordedQuery {
