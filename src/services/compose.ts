@@ -10,6 +10,7 @@ import { createWorkQueue } from './adapters/storage/work-queue.js';
 import { createReleaseStore } from './adapters/storage/release-store.js';
 import { unavailableAsError } from './adapters/storage/unavailable.js';
 import { createNotifyOutbox } from './adapters/storage/notify-outbox.js';
+import { createPoisonRedrive } from './adapters/storage/poison-redrive.js';
 import { createAdmissionQueue } from './adapters/storage/admission-queue.js';
 import { createIntakeLedger } from './adapters/storage/intake-ledger.js';
 import { newReleaseId } from './adapters/storage/entities.js';
@@ -172,6 +173,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
     signatures: ports.signatures,
     outbox: createNotifyOutbox(storage.table(names.tables.outbox), storage.table(names.tables.releases)),
+    admissionPoison: createPoisonRedrive(storage.queue(`${names.admissionQueue}-poison`), storage.queue(names.admissionQueue)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,

@@ -381,6 +381,12 @@ export interface DeferredImage {
 }
 
 /** Where the ACR door puts the image events of a batch too large to admit before Event Grid's 30 s. */
+/** A poison queue whose messages go back to their queue after a rest (storage/poison-redrive.ts). */
+export interface PoisonRedrive {
+  /** Moves what rested long enough; `parked` names messages left for good (unreadable, or out of rounds). */
+  redrive(now: Date): Promise<{ moved: number; parked: string[] }>;
+}
+
 export interface AdmissionQueue {
   defer(items: DeferredImage[]): Promise<void>;
 }

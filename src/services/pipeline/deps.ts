@@ -7,6 +7,7 @@ import type {
   ImageTags,
   Logger,
   NotifyOutbox,
+  PoisonRedrive,
   ReleaseStore,
   ScanCache,
   Scanner,
@@ -83,6 +84,8 @@ export interface PipelineDeps {
   codeScanning?: CodeScanning;
   /** Ended releases whose notices are not delivered yet (re-driven by the sweeper, counted by /api/health). */
   outbox: NotifyOutbox;
+  /** The admission queue's poison queue, given back by the sweeper (absent in tests that have no queues). */
+  admissionPoison?: PoisonRedrive;
   catalog: Catalog;
   settings: PipelineSettings;
   /** Environments with their own cluster, namespace or verification (promotion graph): a release is reconciled with its environment's. */

@@ -2,6 +2,7 @@
  * Re-drives releases whose next look is overdue: a lost queue message, a crashed worker, a
  * message parked in the poison queue — and ended releases whose notices are due again (the
  * outbox), so a restart loses no notification. Grace keeps it from racing the normal queue delays.
+ * Accepted events the platform parked in the admission poison queue go back for another round.
  */
 import type { PipelineDeps } from './deps.js';
 
@@ -31,5 +32,15 @@ export async function sweep(d: PipelineDeps): Promise<number> {
     });
     await d.queue.enqueue({ releaseId: e.releaseId, correlationId: e.correlationId });
   }
-  return overdue.length + owed.length;
+  const parked = await redriveAdmissions(d);
+  return overdue.length + owed.length + parked;
+}
+
+async function redriveAdmissions(d: PipelineDeps): Promise<number> {
+  if (!d.admissionPoison) return 0;
+  const { moved, parked } = await d.admissionPoison.redrive(d.clock.now());
+  if (moved) d.logger.warn('admission messages given back from the poison queue', { count: moved });
+  // Never dropped: left parked for a person (Storage Explorer, or moved back by hand) and said so on every look.
+  if (parked.length) d.logger.error('admission messages left in the poison queue', { count: parked.length, message_ids: parked });
+  return moved;
 }
