@@ -86,7 +86,22 @@ export function githubWebhookHandler(d: GithubWebhookDeps) {
         log.info('webhook accepted', { release_ids: out.releaseIds });
         return json(202, { releaseIds: out.releaseIds });
       case 'duplicate':
-        return json(200, { duplicate: true, releaseIds: out.releaseIds, ...(out.inFlight ? { inFlight: true } : {}) });
+        // A delivery another one is still accepting — or died accepting, its claim stored but nothing
+        // queued (storage timed out under it) — is not done yet: "duplicate" would lose it, as GitHub
+        // and a person redelivering take 2xx as delivered. Send it again: once the claim is stale (60 s)
+        // the redelivery takes it over.
+        if (out.inFlight)
+          return json(
+            503,
+            {
+              error: 'this delivery is still being accepted by another one; send it again',
+              duplicate: true,
+              inFlight: true,
+              releaseIds: out.releaseIds,
+            },
+            { 'retry-after': '10' },
+          );
+        return json(200, { duplicate: true, releaseIds: out.releaseIds });
       case 'ignored':
         log.info('webhook ignored', { reason: out.reason });
         return json(200, { ignored: out.reason });

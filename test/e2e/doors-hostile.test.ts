@@ -119,6 +119,32 @@ describe('an ACR event whose first delivery died mid-admission (storage went dow
   });
 });
 
+describe('a GitHub delivery whose first try died accepting (its claim stored, nothing queued)', () => {
+  it('is answered 503 + Retry-After on a redelivery while that claim is young — a 2xx would lose it — and accepted once the claim is stale', async () => {
+    const body = (n: string) =>
+      JSON.stringify({
+        ref: 'refs/heads/main',
+        before: n.repeat(40),
+        after: `${n}e`.repeat(20),
+        commits: [{ id: `${n}e`.repeat(20), added: [], removed: [], modified: ['server/app.py'] }],
+        head_commit: { id: `${n}e`.repeat(20), added: [], removed: [], modified: ['server/app.py'] },
+        repository: { full_name: 'tailspin/tailspin-toys' },
+      });
+    const young = 'ffffffff-0000-4000-8000-00000000a001';
+    await host.services.store.claimEvent('github', young, new Date());
+    const again = await postWebhook(host, { event: 'push', delivery: young, body: body('a') });
+    expect(again.status).toBe(503);
+    expect(again.headers.get('retry-after')).toBe('10');
+    expect(await again.json()).toMatchObject({ inFlight: true });
+
+    const stale = 'ffffffff-0000-4000-8000-00000000a002';
+    await host.services.store.claimEvent('github', stale, new Date(Date.now() - 120_000));
+    const later = await postWebhook(host, { event: 'push', delivery: stale, body: body('b') });
+    expect(later.status).toBe(202);
+    expect(((await later.json()) as { releaseIds: string[] }).releaseIds).toHaveLength(1);
+  });
+});
+
 describe('a batch of 1,000 ACR events (Event Grid allows 5,000; it waits 30 s for the answer)', () => {
   it('is answered with a result per event: the first accepted at once (ids reserved), the rest queued and admitted right after', async () => {
     const batch = Array.from({ length: 1000 }, (_, i) => ({
