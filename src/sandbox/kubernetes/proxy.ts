@@ -4,6 +4,7 @@
  * slow down, but only when the Service exists and has a Ready pod behind it, as in a cluster.
  */
 import { pushBounded } from './bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 import { isReady } from './spec.js';
 import { matchesLabels, matchLabelsSelector } from './selectors.js';
 import { failure, notFound, type HttpAnswer } from './status-object.js';
@@ -46,7 +47,7 @@ export class ServiceProxy {
       .list(this.store.typeFor('v1', 'Pod'), namespace)
       .some((p) => matchesLabels(p.metadata.labels, selector) && isReady(p));
     if (!ready) return failure(503, `no endpoints available for service "${name}"`);
-    pushBounded(this.requests, `${namespace}/${nameAndPort} GET ${path}${search}`);
+    pushBounded(this.requests, `${namespace}/${nameAndPort} GET ${path}${search}`, FAKE_RECORDS);
     const o = this.overrides.get(`${namespace}/${name}`) ?? {};
     if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
     const json = path.startsWith('/api/');

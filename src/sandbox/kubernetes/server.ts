@@ -14,6 +14,7 @@ import { ServiceProxy } from './proxy.js';
 import { seedFromManifests } from './seed.js';
 import { applyKnobs } from './knobs.js';
 import { pushBounded } from './bounded.js';
+import { FAKE_RECORDS } from '../records.js';
 import { failure, type HttpAnswer } from './status-object.js';
 import { groupVersion, Store } from './store.js';
 import { recordDeploymentWrites, type DeploymentWrite } from './writes.js';
@@ -49,11 +50,11 @@ export interface FakeKubernetes {
   url: string;
   ca: string;
   token: string;
-  /** The newest requests (at most RECORD_LIMIT). */
+  /** The newest requests (at most FAKE_RECORDS, as the other fakes keep). */
   calls: RecordedCall[];
   /** Changes of a Deployment's spec or writer token, oldest first; the newest RECORD_LIMIT (writes.ts). */
   writes: DeploymentWrite[];
-  /** Requests to routes the fake does not know (answered 404 like the real server); the newest RECORD_LIMIT. */
+  /** Requests to routes the fake does not know (answered 404 like the real server); the newest FAKE_RECORDS. */
   unexpected: RecordedCall[];
   /** How much the fake holds: objects per kind, the controller's bookkeeping, records (for memory tests). */
   stats(): FakeKubernetesStats;
@@ -140,11 +141,11 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
         query: url.search,
         contentType: req.headers['content-type'],
       };
-      if (url.pathname !== '/_sandbox') pushBounded(calls, call);
+      if (url.pathname !== '/_sandbox') pushBounded(calls, call, FAKE_RECORDS);
       route(call.method, url, call.contentType ?? '', Buffer.concat(chunks).toString('utf8'), req.headers.authorization)
         .then((answer) => {
           if (!answer) {
-            pushBounded(unexpected, call);
+            pushBounded(unexpected, call, FAKE_RECORDS);
             answer = failure(404, 'the server could not find the requested resource');
           }
           const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
