@@ -8,9 +8,11 @@
  * answers, overlaps, stuck), and how busy each process was (CPU seconds per second of the storm).
  */
 import { loadavg } from 'node:os';
-import { fireStorm, settleStorm, stormPlan, stormWorld, type StormReport } from '../test/helpers/storm.js';
+import { fireStorm, settleStorm, stormPlan, stormWorld, STORM_KEY, type StormReport, type StormSent } from '../test/helpers/storm.js';
+import type { TelemetrySnapshot } from '../src/services/telemetry/port.js';
 import { startHost } from './webhook.js';
 import { procSample } from './proc.js';
+import type { HostStats } from './storm-stats.js';
 
 export interface StormFigures extends StormReport {
   hosts: number;
@@ -20,13 +22,55 @@ export interface StormFigures extends StormReport {
   /** Deliveries answered per second while the storm was sent. */
   ackPerSecond: number;
   statuses: Record<string, number>;
+  /** Deliveries sent again after a connection error (by error code), and the most tries in a row one needed. */
+  resent: StormSent['resent'];
   /** CPU seconds per second of the storm (1 = one core busy): each host, the sandbox process (if apart) and azurite. */
   busy: { hosts: number[]; sandbox?: number; azurite?: number };
   load1m: { before: number; after: number };
+  /** Work counted inside each host (bench/storm-stats.ts) during the storm: the share each host took and the cost per release. */
+  work: StormWork;
+}
+
+export interface StormWork {
+  /** Per host: pipeline ticks (queue invocations), admissions, storage requests (table + queue). */
+  perHost: {
+    ticks: number;
+    /** Mean wall time of one tick (its storage round trips, the fakes' answers, waits for the CPU). */
+    tickMs: number;
+    admissions: number;
+    /** Storage requests apart from polls. */
+    storage: number;
+    /** Queue polls (receive messages) per second, all queues. */
+    pollsPerSecond: number;
+    /** Outgoing requests by destination, and their mean time to answer (ms). */
+    requests: Record<string, number>;
+    requestMeanMs: Record<string, number>;
+    /** How long ready work waited for this process to run (event-loop delay over the storm). */
+    loopDelayMs: HostStats['loopDelayMs'];
+  }[];
+  /** Totals over all hosts divided by the releases of the storm (releases that ended, deployed or not). */
+  perRelease: {
+    ticks: number;
+    /** Saves that lost the compare-and-swap to another tick ("release changed under us"). */
+    casConflicts: number;
+    /** Phase transitions saved: ticks beyond these looked and found nothing to change yet (a wait, or a duplicate). */
+    transitions: number;
+    /** Releases the sweeper found overdue and queued again (a tick that was due but had not run for 60 s). */
+    sweeperRedrives: number;
+    /** Storage requests (table and queue) apart from queue polls. */
+    storageRequests: number;
+    /** CPU ms: all hosts together, azurite, the fakes' process. */
+    cpuMs: { hosts: number; azurite?: number; sandbox?: number };
+  };
+  /** Seconds a tick ran after its release was due (ticks that were late at all): mean and worst, over all hosts. */
+  lagS: { ticks: number; mean: number; max: number };
+  /** Log lines of note, summed over hosts (warnings and errors, by message). */
+  warnings: Record<string, number>;
 }
 
 interface Info {
   url: string;
+  statsUrl?: string;
   shared?: Record<string, string>;
   azuritePid?: number;
 }
@@ -55,12 +99,19 @@ async function once(
       sandbox: opts.separateSandbox ? (procSample(owner.pid)?.cpuMs ?? 0) : undefined,
       azurite: procSample(owner.info.azuritePid)?.cpuMs,
     });
+    const stats = (path = '') =>
+      Promise.all(hosts.map(async (h) => (await (await fetch(`${h.info.statsUrl ?? ''}${path}`)).json()) as HostStats));
     const events = stormPlan(world.apps, opts.images);
+    const statsBefore = await stats('/reset');
     const before = cpu();
     const began = Date.now();
     const sent = await fireStorm(urls, events, 8);
-    const report = await settleStorm(hosts[0]?.info.url ?? '', sent, opts.deadlineS * 1000);
+    // Followed through the fakes' host when it is apart (it reads the same storage and does no queue work), so the
+    // listing every second does not land on a host being measured and the per-release counts are the pipeline's own.
+    const report = await settleStorm((opts.separateSandbox ? owner : hosts[0])?.info.url ?? '', sent, opts.deadlineS * 1000);
     const after = cpu();
+    const statsAfter = await stats();
+    const lag = await queueLag(hosts.map((h) => h.info.url));
     const perS = (a?: number, b?: number) =>
       a === undefined || b === undefined ? undefined : Math.round(((b - a) / (Date.now() - began)) * 100) / 100;
     const deliveries = events.length * 2;
@@ -73,18 +124,107 @@ async function once(
       separateSandbox: opts.separateSandbox,
       ackPerSecond: Math.round(deliveries / ((sent.answeredAt - sent.sentAt) / 1000)),
       statuses: sent.statuses,
+      resent: sent.resent,
       busy: {
         hosts: before.hosts.map((b, i) => perS(b, after.hosts[i]) ?? 0),
         ...(sandbox !== undefined ? { sandbox } : {}),
         ...(azurite !== undefined ? { azurite } : {}),
       },
       load1m: { before: load0, after: loadavg()[0] ?? 0 },
+      work: workOf(statsBefore, statsAfter, report.releases, Date.now() - began, lag, {
+        hosts: after.hosts.reduce((a, b, i) => a + b - (before.hosts[i] ?? 0), 0),
+        ...(after.azurite !== undefined && before.azurite !== undefined ? { azurite: after.azurite - before.azurite } : {}),
+        ...(after.sandbox !== undefined && before.sandbox !== undefined ? { sandbox: after.sandbox - before.sandbox } : {}),
+      }),
       ...report,
     };
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     await world.cleanup();
   }
+}
+
+const diff = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(
+    Object.entries(b)
+      .map(([k, v]) => [k, v - (a[k] ?? 0)])
+      .filter(([, v]) => v !== 0),
+  ) as Record<string, number>;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const per = (n: number, releases: number) => Math.round((n / Math.max(1, releases)) * 100) / 100;
+
+/** How late ticks ran after their release was due (the hosts' tailspin.queue.lag), over all hosts. */
+async function queueLag(urls: string[]): Promise<StormWork['lagS']> {
+  let count = 0;
+  let total = 0;
+  let max = 0;
+  for (const url of urls) {
+    const snap = (await (await fetch(`${url}/api/metrics`, { headers: { 'x-functions-key': STORM_KEY } })).json()) as TelemetrySnapshot;
+    for (const p of snap.metrics.find((m) => m.name === 'tailspin.queue.lag')?.points ?? []) {
+      count += p.count ?? 0;
+      total += p.sum ?? 0;
+      max = Math.max(max, p.max ?? 0);
+    }
+  }
+  return { ticks: count, mean: Math.round((total / Math.max(1, count)) * 100) / 100, max: Math.round(max * 10) / 10 };
+}
+
+const POLL = 'queue GET messages';
+
+function workOf(
+  before: HostStats[],
+  after: HostStats[],
+  releases: number,
+  elapsedMs: number,
+  lagS: StormWork['lagS'],
+  cpuMs: StormWork['perRelease']['cpuMs'],
+): StormWork {
+  const hosts = after.map((a, i) => {
+    const b: HostStats = before[i] ?? { invocations: {}, logs: {}, requests: {}, requestMs: {}, loopDelayMs: a.loopDelayMs };
+    const count = (name: string) => (a.invocations[name]?.count ?? 0) - (b.invocations[name]?.count ?? 0);
+    const requests = diff(b.requests, a.requests);
+    const ms = diff(b.requestMs, a.requestMs);
+    const meanMs = Object.fromEntries(Object.entries(requests).map(([k, n]) => [k, Math.round(((ms[k] ?? 0) / n) * 10) / 10]));
+    const wall = (name: string) => (a.invocations[name]?.ms ?? 0) - (b.invocations[name]?.ms ?? 0);
+    return {
+      ticks: count('pipeline'),
+      tickMs: Math.round(wall('pipeline') / Math.max(1, count('pipeline'))),
+      admissions: count('acrAdmissions'),
+      logs: diff(b.logs, a.logs),
+      requests,
+      meanMs,
+      loopDelayMs: a.loopDelayMs,
+    };
+  });
+  const logs = (message: string) => sum(hosts.map((h) => h.logs[message] ?? 0));
+  // A poll ("queue GET messages") costs the same whether it finds work or not: counted apart, per host and second.
+  const storage = (h: (typeof hosts)[number]) =>
+    sum(Object.entries(h.requests).flatMap(([k, v]) => ((k.startsWith('table') || k.startsWith('queue')) && k !== POLL ? [v] : [])));
+  const warnings: Record<string, number> = {};
+  for (const h of hosts)
+    for (const [k, v] of Object.entries(h.logs)) if (!k.startsWith('info') && !k.startsWith('debug')) warnings[k] = (warnings[k] ?? 0) + v;
+  return {
+    perHost: hosts.map((h) => ({
+      ticks: h.ticks,
+      tickMs: h.tickMs,
+      admissions: h.admissions,
+      storage: storage(h),
+      pollsPerSecond: Math.round(((h.requests[POLL] ?? 0) / elapsedMs) * 10_000) / 10,
+      requests: h.requests,
+      requestMeanMs: h.meanMs,
+      loopDelayMs: h.loopDelayMs,
+    })),
+    perRelease: {
+      ticks: per(sum(hosts.map((h) => h.ticks)), releases),
+      casConflicts: per(logs('info release changed under us; looking again'), releases),
+      transitions: per(logs('info release transition'), releases),
+      sweeperRedrives: per(logs('warn release overdue; re-driving') + logs('warn notifications overdue; re-driving'), releases),
+      storageRequests: per(sum(hosts.map(storage)), releases),
+      cpuMs: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, per(v ?? 0, releases)])) as StormWork['perRelease']['cpuMs'],
+    },
+    lagS,
+    warnings,
+  };
 }
 
 export async function stormBench(
