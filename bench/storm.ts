@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import { fireStorm, settleStorm, stormPlan, stormWorld, STORM_KEY, type StormReport, type StormSent } from '../test/helpers/storm.js';
 import type { TelemetrySnapshot } from '../src/services/telemetry/port.js';
 import { startHost } from './webhook.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { procSample } from './proc.js';
 import type { HostStats } from './storm-stats.js';
 
@@ -26,6 +27,11 @@ export interface StormFigures extends StormReport {
   resent: StormSent['resent'];
   /** CPU seconds per second of the storm (1 = one core busy): each host, the sandbox process (if apart) and azurite. */
   busy: { hosts: number[]; sandbox?: number; azurite?: number };
+  /**
+   * Seconds spent ready to run but waiting for a core, per second of the storm (the kernel's run-queue
+   * wait, /proc/<pid>/task/<tid>/schedstat): near or above `busy`, a process is held back by the machine.
+   */
+  waited: { hosts: number[]; sandbox?: number; azurite?: number };
   load1m: { before: number; after: number };
   /** Work counted inside each host (bench/storm-stats.ts) during the storm: the share each host took and the cost per release. */
   work: StormWork;
@@ -99,17 +105,24 @@ async function once(
       sandbox: opts.separateSandbox ? (procSample(owner.pid)?.cpuMs ?? 0) : undefined,
       azurite: procSample(owner.info.azuritePid)?.cpuMs,
     });
+    const waits = () => ({
+      hosts: hosts.map((h) => runqueueWaitMs(h.pid) ?? 0),
+      sandbox: opts.separateSandbox ? (runqueueWaitMs(owner.pid) ?? 0) : undefined,
+      azurite: runqueueWaitMs(owner.info.azuritePid),
+    });
     const stats = (path = '') =>
       Promise.all(hosts.map(async (h) => (await (await fetch(`${h.info.statsUrl ?? ''}${path}`)).json()) as HostStats));
     const events = stormPlan(world.apps, opts.images);
     const statsBefore = await stats('/reset');
     const before = cpu();
+    const waitedBefore = waits();
     const began = Date.now();
     const sent = await fireStorm(urls, events, 8);
     // Followed through the fakes' host when it is apart (it reads the same storage and does no queue work), so the
     // listing every second does not land on a host being measured and the per-release counts are the pipeline's own.
     const report = await settleStorm((opts.separateSandbox ? owner : hosts[0])?.info.url ?? '', sent, opts.deadlineS * 1000);
     const after = cpu();
+    const waitedAfter = waits();
     const statsAfter = await stats();
     const lag = await queueLag(hosts.map((h) => h.info.url));
     const perS = (a?: number, b?: number) =>
@@ -130,6 +143,15 @@ async function once(
         ...(sandbox !== undefined ? { sandbox } : {}),
         ...(azurite !== undefined ? { azurite } : {}),
       },
+      waited: {
+        hosts: waitedBefore.hosts.map((b, i) => perS(b, waitedAfter.hosts[i]) ?? 0),
+        ...(perS(waitedBefore.sandbox, waitedAfter.sandbox) !== undefined
+          ? { sandbox: perS(waitedBefore.sandbox, waitedAfter.sandbox) }
+          : {}),
+        ...(perS(waitedBefore.azurite, waitedAfter.azurite) !== undefined
+          ? { azurite: perS(waitedBefore.azurite, waitedAfter.azurite) }
+          : {}),
+      },
       load1m: { before: load0, after: loadavg()[0] ?? 0 },
       work: workOf(statsBefore, statsAfter, report.releases, Date.now() - began, lag, {
         hosts: after.hosts.reduce((a, b, i) => a + b - (before.hosts[i] ?? 0), 0),
@@ -141,6 +163,19 @@ async function once(
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     await world.cleanup();
+  }
+}
+
+/** Run-queue wait of all a process's threads, in ms (the second field of schedstat, in ns). */
+function runqueueWaitMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1] ?? 0);
+    return ns / 1e6;
+  } catch {
+    return undefined;
   }
 }
 
