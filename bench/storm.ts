@@ -3,7 +3,8 @@
  * local hosts, each in its own process, sharing one azurite and one sandbox. Each size gets a fresh
  * world. With `separateSandbox` the fakes and azurite run in a process of their own that does no
  * queue work, so every measured host is alike; otherwise the first host owns them (as
- * src/local/cluster.ts does). Prints releases per minute from the first delivery to the last
+ * src/local/cluster.ts does). A short warm-up storm over 6 apps of their own comes first and is not
+ * counted, so every host process has compiled its code and opened its connections. Prints releases per minute from the first delivery to the last
  * release's end and over the steady middle, the acknowledgement rate, the invariants (split
  * answers, overlaps, stuck), and how busy each process was (CPU seconds per second of the storm).
  */
@@ -85,7 +86,10 @@ async function once(
   root: string,
   opts: { hosts: number; apps: number; images: number; deadlineS: number; separateSandbox: boolean },
 ): Promise<StormFigures> {
-  const world = await stormWorld(opts.apps);
+  // The measured apps, and a few more for a warm-up storm first: each host process compiles and JITs its code
+  // and opens its connections on its first ticks, and three cold processes would charge that three times.
+  const world = await stormWorld(opts.apps + WARM_APPS);
+  const measured = world.apps.slice(0, opts.apps);
   const stops: (() => Promise<void>)[] = [];
   const load0 = loadavg()[0] ?? 0;
   try {
@@ -112,7 +116,11 @@ async function once(
     });
     const stats = (path = '') =>
       Promise.all(hosts.map(async (h) => (await (await fetch(`${h.info.statsUrl ?? ''}${path}`)).json()) as HostStats));
-    const events = stormPlan(world.apps, opts.images);
+    const followUrl = (opts.separateSandbox ? owner : hosts[0])?.info.url ?? '';
+    const warm = await settleStorm(followUrl, await fireStorm(urls, stormPlan(world.apps.slice(opts.apps), 1), 8), 120_000);
+    if (warm.stuck.length > 0) throw new Error(`storm warm-up: ${warm.stuck.length} releases did not end`);
+    const events = stormPlan(measured, opts.images);
+    const lagBefore = await queueLag(hosts.map((h) => h.info.url));
     const statsBefore = await stats('/reset');
     const before = cpu();
     const waitedBefore = waits();
@@ -120,11 +128,11 @@ async function once(
     const sent = await fireStorm(urls, events, 8);
     // Followed through the fakes' host when it is apart (it reads the same storage and does no queue work), so the
     // listing every second does not land on a host being measured and the per-release counts are the pipeline's own.
-    const report = await settleStorm((opts.separateSandbox ? owner : hosts[0])?.info.url ?? '', sent, opts.deadlineS * 1000);
+    const report = await settleStorm(followUrl, sent, opts.deadlineS * 1000);
     const after = cpu();
     const waitedAfter = waits();
     const statsAfter = await stats();
-    const lag = await queueLag(hosts.map((h) => h.info.url));
+    const lagAfter = await queueLag(hosts.map((h) => h.info.url));
     const perS = (a?: number, b?: number) =>
       a === undefined || b === undefined ? undefined : Math.round(((b - a) / (Date.now() - began)) * 100) / 100;
     const deliveries = events.length * 2;
@@ -153,7 +161,7 @@ async function once(
           : {}),
       },
       load1m: { before: load0, after: loadavg()[0] ?? 0 },
-      work: workOf(statsBefore, statsAfter, report.releases, Date.now() - began, lag, {
+      work: workOf(statsBefore, statsAfter, report.releases, Date.now() - began, lagOf(lagBefore, lagAfter), {
         hosts: after.hosts.reduce((a, b, i) => a + b - (before.hosts[i] ?? 0), 0),
         ...(after.azurite !== undefined && before.azurite !== undefined ? { azurite: after.azurite - before.azurite } : {}),
         ...(after.sandbox !== undefined && before.sandbox !== undefined ? { sandbox: after.sandbox - before.sandbox } : {}),
@@ -188,8 +196,24 @@ const diff = (a: Record<string, number>, b: Record<string, number>) =>
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const per = (n: number, releases: number) => Math.round((n / Math.max(1, releases)) * 100) / 100;
 
-/** How late ticks ran after their release was due (the hosts' tailspin.queue.lag), over all hosts. */
-async function queueLag(urls: string[]): Promise<StormWork['lagS']> {
+/** Apps of the warm-up storm before the measured one. */
+const WARM_APPS = 6;
+
+interface LagTotals {
+  count: number;
+  total: number;
+  max: number;
+}
+
+/** The storm's own late ticks: the difference of the totals (the worst is the hosts' worst since they started). */
+function lagOf(before: LagTotals, after: LagTotals): StormWork['lagS'] {
+  const count = after.count - before.count;
+  const total = after.total - before.total;
+  return { ticks: count, mean: Math.round((total / Math.max(1, count)) * 100) / 100, max: Math.round(after.max * 10) / 10 };
+}
+
+/** How late ticks ran after their release was due (the hosts' tailspin.queue.lag), summed over all hosts. */
+async function queueLag(urls: string[]): Promise<LagTotals> {
   let count = 0;
   let total = 0;
   let max = 0;
@@ -201,7 +225,7 @@ async function queueLag(urls: string[]): Promise<StormWork['lagS']> {
       max = Math.max(max, p.max ?? 0);
     }
   }
-  return { ticks: count, mean: Math.round((total / Math.max(1, count)) * 100) / 100, max: Math.round(max * 10) / 10 };
+  return { count, total, max };
 }
 
 const POLL = 'queue GET messages';
