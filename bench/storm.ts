@@ -120,7 +120,8 @@ async function once(
     const stats = (path = '') =>
       Promise.all(hosts.map(async (h) => (await (await fetch(`${h.info.statsUrl ?? ''}${path}`)).json()) as HostStats));
     const followUrl = (opts.separateSandbox ? owner : hosts[0])?.info.url ?? '';
-    const warm = await settleStorm(followUrl, await fireStorm(urls, stormPlan(world.apps.slice(opts.apps), 1), 8), 120_000);
+    const warmSent = await fireStorm(urls, stormPlan(world.apps.slice(opts.apps), 1), 8);
+    const warm = await settleStorm(followUrl, warmSent, 120_000, owner.info.shared ?? {});
     if (warm.stuck.length > 0) throw new Error(`storm warm-up: ${warm.stuck.length} releases did not end`);
     // And past every host's first sweeper tick (30 s after it started): on a fresh store that tick runs the one-off
     // index backfill, on each host that reaches it before the marker says done — a start-up cost, not the storm's.
@@ -135,7 +136,7 @@ async function once(
     const sent = await fireStorm(urls, events, 8);
     // Followed through the fakes' host when it is apart (it reads the same storage and does no queue work), so the
     // listing every second does not land on a host being measured and the per-release counts are the pipeline's own.
-    const report = await settleStorm(followUrl, sent, opts.deadlineS * 1000);
+    const report = await settleStorm(followUrl, sent, opts.deadlineS * 1000, owner.info.shared ?? {});
     const after = cpu();
     const waitedAfter = waits();
     const statsAfter = await stats();

@@ -23,10 +23,11 @@ export function pipelineHandler(d: PipelineDeps) {
 }
 
 export function sweeperHandler(d: PipelineDeps) {
+  const pace = { nextAt: -Infinity };
   return async function sweeper(_timer: Timer, _ctx: InvocationContext): Promise<void> {
     await sweep(d);
     // History after the re-drives: indexing and retention are bounded batches, never in their way.
-    await keepHistory(d);
+    await keepHistory(d, pace);
   };
 }
 

@@ -126,7 +126,8 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...Object.entries(envTelemetry).map(([env, t]) => probe(`log-analytics-${env}`, true, false, () => t.ping())),
     ...(overrides.probes ?? []),
   ];
-  const backlog = createNotifyOutbox(requestStorage.table(names.tables.releases));
+  // The health answer only reads: moving rows left in the releases table is the worker's (below).
+  const backlog = createNotifyOutbox(requestStorage.table(names.tables.outbox));
   const health = createHealthService(probes, clock, VERSION, { backlog: () => backlog.backlog() });
   const observability =
     overrides.observability ??
@@ -170,7 +171,7 @@ export function buildServices(config: Config, overrides: ServiceOverrides = {}):
     ...(ports.codeScanning ? { codeScanning: ports.codeScanning } : {}),
     scanCache: createScanCache(storage.table(names.tables.scanCache)),
     signatures: ports.signatures,
-    outbox: createNotifyOutbox(storage.table(names.tables.releases)),
+    outbox: createNotifyOutbox(storage.table(names.tables.outbox), storage.table(names.tables.releases)),
     catalog: config.catalog,
     settings: {
       publicUrl: config.TAILSPIN_PUBLIC_URL,
@@ -238,6 +239,7 @@ export function storageNames(config: Config) {
       scanCache: `${prefix}ScanCache`,
       index: `${prefix}ReleaseIndex`,
       due: `${prefix}DueReleases`,
+      outbox: `${prefix}NotifyOutbox`,
     },
     admissionQueue,
     queues: [work, `${work}-poison`, admissionQueue, `${admissionQueue}-poison`],

@@ -9,6 +9,7 @@ import type { NewRelease } from './domain/admission.js';
 export type { NewRelease } from './domain/admission.js';
 import type { Head } from './domain/head.js';
 import type { ClusterEvent, PodProblem, SmokeResult } from './domain/observations.js';
+import type { WriteFence, WriteStep } from './domain/writer.js';
 
 export type { ClusterEvent, PodProblem, SmokeResult } from './domain/observations.js';
 
@@ -70,6 +71,8 @@ export interface RolloutObservation {
   image: string;
   /** deployment.kubernetes.io/revision of the Deployment. */
   revision?: string;
+  /** The deployer's last writer token on the Deployment ('' or absent: none). */
+  writer?: string;
   annotations: Record<string, string>;
   /** Problems seen on pods of the newest ReplicaSet. */
   podProblems: PodProblem[];
@@ -77,6 +80,8 @@ export interface RolloutObservation {
 
 export interface DeployAnnotations {
   releaseId: string;
+  /** With releaseId, the writer token the change leaves on the Deployment (domain/writer.ts). */
+  step: WriteStep;
   commit?: string;
   sourceEvent: string;
   changeCause: string;
@@ -84,10 +89,14 @@ export interface DeployAnnotations {
 
 export interface Cluster {
   observe(w: Workload): Promise<Result<RolloutObservation>>;
-  /** Set the container image (already pinned by digest). No-op (changed=false) if already there. */
-  setImage(w: Workload, image: string, annotations: DeployAnnotations): Promise<Result<{ changed: boolean }>>;
-  /** `rollout undo` semantics: re-apply the previous ReplicaSet's template. */
-  undo(w: Workload, annotations: DeployAnnotations): Promise<Result<{ image: string; changed: boolean }>>;
+  /**
+   * Set the container image (already pinned by digest). No-op (changed=false) if already there, or
+   * if the fence says this write was done; refused (`invalid`) if another writer came in between.
+   * The read, the fence's judgement and the write are one step (a resourceVersion precondition).
+   */
+  setImage(w: Workload, image: string, annotations: DeployAnnotations, fence?: WriteFence): Promise<Result<{ changed: boolean }>>;
+  /** `rollout undo` semantics: re-apply the previous ReplicaSet's template. Fenced like setImage. */
+  undo(w: Workload, annotations: DeployAnnotations, fence?: WriteFence): Promise<Result<{ image: string; changed: boolean }>>;
   events(w: Workload, limit?: number): Promise<Result<ClusterEvent[]>>;
   smoke(namespace: string, check: SmokeCheckSpec): Promise<Result<SmokeResult>>;
   /** Server-side apply with field manager "tailspin-deployer". */

@@ -58,7 +58,13 @@ describe('as the deployer ServiceAccount, with k8s/bootstrap/deployer-rbac.yaml'
       timing,
     );
     expect(first.revision).toBe('1');
-    const notes = { releaseId: 'rel-lp', commit: 'c0ffee0', sourceEvent: 'least-privilege', changeCause: 'least-privilege test' };
+    const notes = {
+      releaseId: 'rel-lp',
+      step: 'deploy' as const,
+      commit: 'c0ffee0',
+      sourceEvent: 'least-privilege',
+      changeCause: 'least-privilege test',
+    };
     expect(value(await t.cluster.setImage(w, IMAGE_A, notes))).toEqual({ changed: true });
     await poll(
       'revision 2',
@@ -158,7 +164,13 @@ describe('refused by the API server (403)', () => {
 
 describe('every verb of the Role is one the deployer needs', () => {
   const w = { namespace: NS, deployment: 'tailspin-server', container: 'tailspin-server' };
-  const notes = { releaseId: 'rel-min', commit: 'c0ffee0', sourceEvent: 'least-privilege', changeCause: 'minimality' };
+  const notes = {
+    releaseId: 'rel-min',
+    step: 'deploy' as const,
+    commit: 'c0ffee0',
+    sourceEvent: 'least-privilege',
+    changeCause: 'minimality',
+  };
   const existing = (kind: string) => () => {
     const { objects } = parseManifests(yamlFiles('k8s/apps'), NS);
     return t.cluster.apply([[...objects, HPA].find((o) => o.kind === kind)!]);

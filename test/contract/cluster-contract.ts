@@ -4,7 +4,7 @@
  * Each case builds its own small Deployment; images are pinned refs that are never pulled (kwok
  * plays the kubelet in the real control plane).
  */
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/services/domain/result.js';
 import type { Cluster, DeployAnnotations, RolloutObservation, Workload } from '../../src/services/ports.js';
@@ -25,8 +25,9 @@ export interface ContractTiming {
 export const IMAGE_A = 'registry.k8s.io/pause:3.9@sha256:7031c1b283388d2c2e09b57badb803c05ebed362dc88d84b480cc47f72a21097';
 export const IMAGE_B = 'registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a';
 
-const notes = (releaseId: string): DeployAnnotations => ({
+const notes = (releaseId: string, step: DeployAnnotations['step'] = 'deploy'): DeployAnnotations => ({
   releaseId,
+  step,
   commit: 'c0ffee0',
   sourceEvent: 'contract-test',
   changeCause: `contract ${releaseId}`,
@@ -148,6 +149,70 @@ export function defineClusterContract(getTarget: () => Promise<ClusterTarget>, t
       const times = events.map((e) => e.lastTimestamp ?? '');
       expect([...times].sort().reverse()).toEqual(times);
       expect(value(await t.cluster.events(w('web'), 2))).toHaveLength(2);
+    });
+
+    it('applies a patch that names a resourceVersion only to that version (409 Conflict otherwise)', async () => {
+      const apps = t.kube.makeApiClient(AppsV1Api);
+      const made = await create(deploymentManifest('versioned', { replicas: 1 }));
+      const stale = made.metadata?.resourceVersion ?? '';
+      await apps.patchNamespacedDeployment(
+        { name: 'versioned', namespace: t.namespace, body: { metadata: { labels: { touched: 'yes' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+      const kinds: [PatchStrategy, object][] = [
+        [PatchStrategy.StrategicMergePatch, { metadata: { resourceVersion: stale, labels: { late: 'yes' } } }],
+        [PatchStrategy.MergePatch, { metadata: { resourceVersion: stale, labels: { late: 'yes' } } }],
+        [
+          PatchStrategy.JsonPatch,
+          [
+            { op: 'add', path: '/metadata/resourceVersion', value: stale },
+            { op: 'add', path: '/metadata/labels/late', value: 'yes' },
+          ],
+        ],
+      ];
+      for (const [type, body] of kinds) {
+        const answer = await apps
+          .patchNamespacedDeployment({ name: 'versioned', namespace: t.namespace, body }, setHeaderOptions('Content-Type', type))
+          .then(
+            () => 200,
+            (e: { code?: number }) => e.code,
+          );
+        expect(answer, type).toBe(409);
+      }
+      const now = await apps.readNamespacedDeployment({ name: 'versioned', namespace: t.namespace });
+      expect(now.metadata?.labels).toMatchObject({ touched: 'yes' });
+      expect(now.metadata?.labels?.late).toBeUndefined();
+    });
+
+    it('fences changes on the last writer: a late tick of an ended release writes nothing, a retried one nothing twice', async () => {
+      await create(deploymentManifest('fenced'));
+      await rolledOut('fenced');
+      const a = { self: 'rel-a/deploy', after: [''] };
+      expect(value(await t.cluster.setImage(w('fenced'), IMAGE_B, notes('rel-a'), a))).toEqual({ changed: true });
+      expect((await observe('fenced')).writer).toBe('rel-a/deploy');
+      // The same step again (a tick that crashed before its save): done already.
+      expect(value(await t.cluster.setImage(w('fenced'), IMAGE_B, notes('rel-a'), a))).toEqual({ changed: false });
+      // The next release follows rel-a's deploy.
+      await rolledOut('fenced');
+      const b = { self: 'rel-b/deploy', after: ['rel-a/deploy'] };
+      expect(value(await t.cluster.setImage(w('fenced'), IMAGE_A, notes('rel-b'), b))).toEqual({ changed: true });
+      // rel-a's late deploy and late rollback both find rel-b there: refused, and nothing changes.
+      for (const late of [
+        () => t.cluster.setImage(w('fenced'), IMAGE_B, notes('rel-a'), a),
+        () => t.cluster.setImage(w('fenced'), IMAGE_B, notes('rel-a', 'rollback'), { self: 'rel-a/rollback', after: ['rel-a/deploy', ''] }),
+        () => t.cluster.undo(w('fenced'), notes('rel-a', 'rollback'), { self: 'rel-a/rollback', after: ['rel-a/deploy', ''] }),
+      ]) {
+        const res = await late();
+        expect(res.ok).toBe(false);
+        if (!res.ok) expect(res.error).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/changed by rel-b\/deploy/) });
+      }
+      const after = await rolledOut('fenced');
+      expect(after).toMatchObject({ image: IMAGE_A, writer: 'rel-b/deploy' });
+      // rel-b rolls back by undo; the undo repeated (a retried tick) must not undo the undo.
+      const back = { self: 'rel-b/rollback', after: ['rel-b/deploy', 'rel-a/deploy'] };
+      expect(value(await t.cluster.undo(w('fenced'), notes('rel-b', 'rollback'), back))).toEqual({ image: IMAGE_B, changed: true });
+      expect(value(await t.cluster.undo(w('fenced'), notes('rel-b', 'rollback'), back))).toEqual({ image: IMAGE_B, changed: false });
+      expect(await rolledOut('fenced')).toMatchObject({ image: IMAGE_B, writer: 'rel-b/rollback' });
     });
 
     it('reports ProgressDeadlineExceeded when new pods never become ready', async () => {

@@ -9,9 +9,9 @@ import type { LocalHost } from '../../src/local/host.js';
 import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
-import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
+import { api, eventually, postEvents, startTestHost } from '../helpers/host.js';
 import { COSIGN_SKIP_REASON, cosignBinary, cosignKeyPair, cosignKit, type CosignKit } from '../helpers/cosign.js';
-import { isEnded } from '../helpers/releases.js';
+import { isEnded, tagPushed } from '../helpers/releases.js';
 
 const bin = cosignBinary();
 if (!bin) console.warn(`[signature-gate e2e] skipped: ${COSIGN_SKIP_REASON}`);
@@ -120,30 +120,11 @@ describe.skipIf(!bin)('signature gate (enforce) end to end', () => {
     expect(await running()).toBe(`${acr.loginServer}/tailspin-server@${digest}`);
   }, 90_000);
 
-  /** A pushed git tag on `commit`, as GitHub sends it; the version releases of every app, once ended. */
-  async function tagPushed(version: string, commit: string): Promise<View[]> {
-    const body = JSON.stringify({
-      ref: `refs/tags/${version}`,
-      before: '0'.repeat(40),
-      after: commit,
-      created: true,
-      deleted: false,
-      base_ref: null,
-      commits: [],
-      head_commit: { id: commit, added: [], removed: [], modified: [] },
-      repository: { full_name: 'tailspin/tailspin-toys' },
-      pusher: { name: 'releaser' },
-    });
-    const res = await postWebhook(host, { event: 'push', body });
-    expect(res.status).toBe(202);
-    return Promise.all(((await res.json()) as { releaseIds: string[] }).releaseIds.map(settle));
-  }
-
   it('a git tag on a commit whose image is unsigned is not given the version; once signed, it is', async () => {
     const commit = 'c5'.repeat(20);
     const server = acr.pushImage('tailspin-server', commit);
     const client = acr.pushImage('tailspin-client', commit);
-    const refused = await tagPushed('v1.2.3', commit);
+    const refused = await tagPushed(host, 'v1.2.3', commit, settle);
     expect(refused.map((v) => v.phase)).toEqual(['blocked', 'blocked']);
     for (const v of refused) {
       expect(v.timeline.at(-1)?.reason).toMatch(/^signature gate: no cosign signature found for sha256:\w+ .*is not given v1\.2\.3$/);
@@ -154,7 +135,7 @@ describe.skipIf(!bin)('signature gate (enforce) end to end', () => {
     expect(acr.digestOf('tailspin-client', 'v1.2.3')).toBeUndefined();
 
     await kit.sign(key.keyPath, 'tailspin-server', server);
-    const second = await tagPushed('v1.2.4', commit);
+    const second = await tagPushed(host, 'v1.2.4', commit, settle);
     const byApp = Object.fromEntries(second.map((v) => [v.app, v]));
     expect(byApp['tailspin-server']).toMatchObject({ phase: 'succeeded', outcome: { signature: { outcome: 'verified' } } });
     expect(byApp['tailspin-client']?.phase).toBe('blocked');

@@ -12,7 +12,7 @@ import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
 import { imagePushedEvent } from '../../src/sandbox/acr/fake-registry.js';
 import { api, eventually, postEvents, postWebhook, startTestHost } from '../helpers/host.js';
-import { isEnded } from '../helpers/releases.js';
+import { isEnded, tagPushBody } from '../helpers/releases.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -76,21 +76,9 @@ function pushBody(paths: string[]): { body: string; sha: string } {
   };
 }
 
-/** A tag push as GitHub sends it: `after` is the tag object for an annotated tag, head_commit the commit. */
+/** An annotated tag's push: `after` is the tag object, head_commit the commit. */
 const tagBody = (ref: string, commit: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    ref,
-    before: '0'.repeat(40),
-    after: 'e'.repeat(40),
-    created: true,
-    deleted: false,
-    base_ref: null,
-    commits: [],
-    head_commit: { id: commit, added: [], removed: [], modified: [] },
-    repository: { full_name: 'tailspin/tailspin-toys' },
-    pusher: { name: 'releaser' },
-    ...extra,
-  });
+  tagPushBody(ref, commit, { after: 'e'.repeat(40), ...extra });
 
 /** A push to server/, followed to the end of its image release. */
 async function pushServer(): Promise<{ sha: string; image: View }> {

@@ -9,8 +9,8 @@ import type { LocalHost } from '../../src/local/host.js';
 import { sandboxSlots } from '../../src/sandbox/index.js';
 import type { AcrFake } from '../../src/sandbox/acr/fake.js';
 import type { GitHubFake } from '../../src/sandbox/github/server.js';
-import { api, eventually, postWebhook, startTestHost } from '../helpers/host.js';
-import { isEnded } from '../helpers/releases.js';
+import { api, eventually, startTestHost } from '../helpers/host.js';
+import { isEnded, tagPushed } from '../helpers/releases.js';
 
 let host: LocalHost;
 let github: GitHubFake;
@@ -40,28 +40,9 @@ const view = async (id: string) => (await (await api(host, `/deployments/${id}`)
 const settle = (id: string) =>
   eventually(async () => ((v) => (isEnded(v.phase) ? v : undefined))(await view(id)), `release ${id} to end`, 60_000, 250);
 
-/** A lightweight tag pushed on `commit` (base_ref null: the tag is not at a branch tip). */
-async function tagPushed(version: string, commit: string): Promise<View[]> {
-  const body = JSON.stringify({
-    ref: `refs/tags/${version}`,
-    before: '0'.repeat(40),
-    after: commit,
-    created: true,
-    deleted: false,
-    base_ref: null,
-    commits: [],
-    head_commit: { id: commit, added: [], removed: [], modified: [] },
-    repository: { full_name: 'tailspin/tailspin-toys' },
-    pusher: { name: 'releaser' },
-  });
-  const res = await postWebhook(host, { event: 'push', body });
-  expect(res.status).toBe(202);
-  return Promise.all(((await res.json()) as { releaseIds: string[] }).releaseIds.map(settle));
-}
-
 describe('version tags and the deploy branch’s history', { timeout: 120_000 }, () => {
   it('a tag on an older commit of main is versioned (the tag is not at main’s tip: base_ref is null)', async () => {
-    const ended = await tagPushed('v1.0.0', A);
+    const ended = await tagPushed(host, 'v1.0.0', A, settle);
     expect(ended.map((v) => [v.kind, v.phase])).toEqual([
       ['version', 'succeeded'],
       ['version', 'succeeded'],
@@ -73,7 +54,7 @@ describe('version tags and the deploy branch’s history', { timeout: 120_000 },
   });
 
   it('a tag on a commit only on a feature branch is ignored with the reason, and nothing is tagged', async () => {
-    const ended = await tagPushed('v1.1.0', F);
+    const ended = await tagPushed(host, 'v1.1.0', F, settle);
     for (const v of ended) {
       expect(v.phase).toBe('blocked');
       expect(v.timeline.at(-1)?.reason).toBe(
@@ -87,7 +68,7 @@ describe('version tags and the deploy branch’s history', { timeout: 120_000 },
   it('GitHub down while asking: the release waits, then the tag is versioned', async () => {
     github.outage(true, 5);
     try {
-      const ended = await tagPushed('v1.2.0', B);
+      const ended = await tagPushed(host, 'v1.2.0', B, settle);
       expect(ended.map((v) => v.phase)).toEqual(['succeeded', 'succeeded']);
       const compares = github.calls.filter((c) => c.operationId === 'repos/compare-commits-with-basehead' && c.path.includes(B));
       expect(compares.some((c) => c.status === 503)).toBe(true);

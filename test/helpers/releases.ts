@@ -49,6 +49,32 @@ export const settle = (host: LocalHost, id: string, ms = 90_000): Promise<View> 
 export const until = (host: LocalHost, id: string, what: string, ok: (v: View) => boolean, ms = 60_000): Promise<View> =>
   eventually(async () => ((v) => (ok(v) ? v : undefined))(await view(host, id)), `release ${id}: ${what}`, ms, 100);
 
+/**
+ * A tag push as GitHub sends it: `after` is the commit for a lightweight tag (for an annotated one, the
+ * tag object: pass it in `extra`), head_commit the commit; base_ref null, so the tag is at no branch tip.
+ */
+export const tagPushBody = (ref: string, commit: string, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    ref,
+    before: '0'.repeat(40),
+    after: commit,
+    created: true,
+    deleted: false,
+    base_ref: null,
+    commits: [],
+    head_commit: { id: commit, added: [], removed: [], modified: [] },
+    repository: { full_name: 'tailspin/tailspin-toys' },
+    pusher: { name: 'releaser' },
+    ...extra,
+  });
+
+/** A lightweight tag `version` pushed on `commit`; each version release it made, followed by `follow` (e.g. to its end). */
+export async function tagPushed<V>(host: LocalHost, version: string, commit: string, follow: (id: string) => Promise<V>): Promise<V[]> {
+  const res = await postWebhook(host, { event: 'push', body: tagPushBody(`refs/tags/${version}`, commit) });
+  if (res.status !== 202) throw new Error(`tag push ${version}: answered ${res.status}: ${await res.text()}`);
+  return Promise.all(((await res.json()) as { releaseIds: string[] }).releaseIds.map(follow));
+}
+
 /** An ImagePushed event for `repository` at digest(n); the id of the release it made. */
 export async function pushImage(host: LocalHost, n: number, repository = 'tailspin-server'): Promise<string> {
   const event = {

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTerminal, type Phase } from '../../src/services/domain/release.js';
+import { oneWriterCheck } from './one-writer.js';
 
 export const STORM_SECRET = 'storm-webhook-secret-0123456789';
 export const STORM_KEY = 'storm-function-key-0123';
@@ -263,8 +264,14 @@ export interface StormReport {
   folded: number;
   /** Releases not ended by the deadline (must be 0). */
   stuck: string[];
-  /** Pairs of one app's releases that were deploying/verifying at the same time (must be 0). */
+  /**
+   * Breaks of "one writer per Deployment" (must be 0): two releases of one app holding it at once, or
+   * a change to a Deployment outside its writer's hold — by the storage's commit times and the
+   * cluster's own record of changes (helpers/one-writer.ts), never by when a tick started.
+   */
   overlaps: string[];
+  /** What the one-writer check had to go on (both must be more than 0 for it to mean anything). */
+  oneWriter: { spans: number; writes: number };
   phases: Record<string, number>;
   /** From the first delivery to the last release's end. */
   seconds: number;
@@ -288,8 +295,11 @@ export interface Spread {
   p90: number;
 }
 
-/** Follow every named release id to its end (or the deadline) and check the invariants. */
-export async function settleStorm(url: string, sent: StormSent, deadlineMs: number): Promise<StormReport> {
+/**
+ * Follow every named release id to its end (or the deadline) and check the invariants. `shared`: the
+ * settings the hosts share (storage, the sandbox's kubeconfig), for the one-writer check.
+ */
+export async function settleStorm(url: string, sent: StormSent, deadlineMs: number, shared: Record<string, string>): Promise<StormReport> {
   let split = 0;
   const ids = new Set<string>();
   for (const lists of sent.answers.values()) {
@@ -331,6 +341,7 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     if (doc) docs.set(id, doc);
   }
   const releases = [...docs.values()].filter((d) => !d.admission);
+  const writers = await oneWriterCheck(shared, (app) => `tail-spin/${app}`);
   const phases: Record<string, number> = {};
   for (const r of releases) phases[r.phase ?? '?'] = (phases[r.phase ?? '?'] ?? 0) + 1;
   const lastEnd = Math.max(...releases.map((r) => new Date(r.timeline?.at(-1)?.at ?? 0).getTime()), sent.answeredAt);
@@ -341,7 +352,8 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     releases: releases.length,
     folded: [...docs.values()].filter((d) => d.admission).length,
     stuck: [...open],
-    overlaps: overlapping(releases),
+    overlaps: writers.violations,
+    oneWriter: { spans: writers.spans, writes: writers.writes },
     phases,
     seconds: Math.round(seconds * 10) / 10,
     releasesPerMinute: Math.round((releases.length / seconds) * 60),
@@ -398,18 +410,4 @@ function steadyRate(ends: number[]): number {
   const hi = Math.ceil(sorted.length * 0.9) - 1;
   const span = ((sorted[hi] ?? 0) - (sorted[lo] ?? 0)) / 60_000;
   return hi > lo && span > 0 ? Math.round((hi - lo) / span) : 0;
-}
-
-/** One writer per Deployment: per app, the spans from entering deploying to the release's end never overlap. */
-function overlapping(releases: ReleaseDoc[]): string[] {
-  const spans = releases.flatMap((r) => {
-    const start = r.timeline?.find((t) => t.to === 'deploying')?.at;
-    const end = r.timeline?.at(-1)?.at;
-    return start && end ? [{ id: r.id, app: r.app, start: Date.parse(start), end: Date.parse(end) }] : [];
-  });
-  const out: string[] = [];
-  for (const a of spans)
-    for (const b of spans)
-      if (a.id < b.id && a.app === b.app && a.start < b.end && b.start < a.end) out.push(`${a.app}: ${a.id} / ${b.id}`);
-  return out;
 }

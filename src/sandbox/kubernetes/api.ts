@@ -37,14 +37,8 @@ export function handleResource(store: Store, now: () => Date, r: ResourceRequest
     case 'PUT': {
       if (!existing) return notFound(rt.name, rt.group, name);
       const next = parseBody(r.body) as KObj;
-      const rv = next.metadata?.resourceVersion;
-      if (rv && rv !== existing.metadata.resourceVersion) {
-        return failure(
-          409,
-          `Operation cannot be fulfilled on ${rt.name}${rt.group ? `.${rt.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-          { name, group: rt.group, kind: rt.name },
-        );
-      }
+      const stale = staleVersion(rt, existing, next);
+      if (stale) return stale;
       return ok(store.update(rt, { ...next, status: r.subresource === 'status' ? next.status : existing.status }));
     }
     case 'PATCH':
@@ -151,7 +145,23 @@ function patch(store: Store, now: () => Date, r: ResourceRequest, existing: KObj
   }
 }
 
+/**
+ * Optimistic concurrency: a PUT, or a patch whose result carries a resourceVersion (the patch set
+ * it), applies only to that version of the object, as the real registry's update does.
+ */
+function staleVersion(rt: ResourceType, existing: KObj, next: KObj): HttpAnswer | undefined {
+  const rv = next.metadata?.resourceVersion;
+  if (!rv || rv === existing.metadata.resourceVersion) return undefined;
+  return failure(
+    409,
+    `Operation cannot be fulfilled on ${rt.name}${rt.group ? `.${rt.group}` : ''} "${existing.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name: existing.metadata.name, group: rt.group, kind: rt.name },
+  );
+}
+
 function finishPatch(store: Store, r: ResourceRequest, existing: KObj, next: KObj): HttpAnswer {
+  const stale = staleVersion(r.rt, existing, next);
+  if (stale) return stale;
   // Identity is the server's: a patch cannot rename or move an object.
   next.metadata = { ...next.metadata, name: existing.metadata.name, namespace: existing.metadata.namespace };
   if (r.subresource !== 'status') next.status = existing.status;

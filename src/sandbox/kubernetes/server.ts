@@ -16,6 +16,7 @@ import { applyKnobs } from './knobs.js';
 import { pushBounded } from './bounded.js';
 import { failure, type HttpAnswer } from './status-object.js';
 import { groupVersion, Store } from './store.js';
+import { recordDeploymentWrites, type DeploymentWrite } from './writes.js';
 import { sandboxView } from './view.js';
 
 export interface FakeKubernetesOptions {
@@ -50,6 +51,8 @@ export interface FakeKubernetes {
   token: string;
   /** The newest requests (at most RECORD_LIMIT). */
   calls: RecordedCall[];
+  /** Changes of a Deployment's spec or writer token, oldest first; the newest RECORD_LIMIT (writes.ts). */
+  writes: DeploymentWrite[];
   /** Requests to routes the fake does not know (answered 404 like the real server); the newest RECORD_LIMIT. */
   unexpected: RecordedCall[];
   /** How much the fake holds: objects per kind, the controller's bookkeeping, records (for memory tests). */
@@ -75,6 +78,7 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     timeScale: opts.timeScale ?? 1,
   });
   const proxy = new ServiceProxy(store);
+  const writes = recordDeploymentWrites(store);
   const calls: RecordedCall[] = [];
   const unexpected: RecordedCall[] = [];
   const tls = await sandboxTls();
@@ -94,6 +98,7 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     const path = url.pathname;
     if (path === '/_sandbox' && method === 'GET') return { status: 200, body: sandboxView(store) };
     if (path === '/_sandbox/knobs' && method === 'POST') return applyKnobs(body, knobs);
+    if (path === '/_sandbox/writes' && method === 'GET') return { status: 200, body: writes };
     if (auth !== `Bearer ${token}`) return failure(401, 'Unauthorized');
     if (path === '/version' && method === 'GET') return { status: 200, body: SERVER_VERSION };
     const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -163,6 +168,7 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
     ca: tls.ca,
     token,
     calls,
+    writes,
     unexpected,
     ...knobs,
     tick: () => controller.tick(),

@@ -41,7 +41,7 @@ export const kubernetesSlot: SandboxSlot = {
       name: 'kubernetes',
       describe: [
         `Kubernetes API fake (Deployment/ReplicaSet rollout simulation): ${fake.url}, kubeconfig ${kubeconfigPath}`,
-        `seeded from k8s/: ${seeded.length} objects; what runs: ${fake.url}/_sandbox`,
+        `seeded from k8s/: ${seeded.length} objects; what runs: ${fake.url}/_sandbox; who changed which Deployment: ${fake.url}/_sandbox/writes`,
         `knobs: POST ${fake.url}/_sandbox/knobs {"imageBehaviour":{"match":"sha256:…","behaviour":"ready|unready|crash|imagepull|unschedulable"}}`,
         `       | {"service":{"namespace":"tail-spin","name":"tailspin-server","status":500,"delayMs":3000}} | {"replicaFailure":{"namespace":"tail-spin","deployment":"tailspin-server","message":"quota"}}`,
         `pod template label tailspin.dev/sim=unready|crash behaves as on the real test control plane`,

@@ -141,6 +141,8 @@ export interface DeployIntent {
   undo?: boolean;
   previousImage?: string;
   previousRevision?: string;
+  /** The Deployment's last writer token when the intent was recorded: the only one the change may follow. */
+  previousWriter?: string;
 }
 
 export interface DeployProgress {

@@ -27,3 +27,34 @@ describe('notification outbox', () => {
     expect(await outbox.backlog()).toEqual({ count: 1, oldestSince: t(5) });
   });
 });
+
+describe('notification outbox moved out of the releases table (issue #19)', () => {
+  it('moves rows the old layout left in the releases table: due from the outbox table, oldest since kept, nothing left behind', async () => {
+    const c = createStorageClients(azurite.connectionString);
+    const releases = c.table(uniqueName('Releases'));
+    await releases.createTable();
+    // As the old layout stored them: a partition of the releases table.
+    const old = (releaseId: string, since: string, dueAt: string) =>
+      releases.createEntity({
+        partitionKey: 'notify-outbox',
+        rowKey: releaseId,
+        releaseId,
+        correlationId: `c-${releaseId}`,
+        since,
+        dueAt: new Date(dueAt),
+      });
+    await old('r-old-000001', t(0), t(1));
+    await old('r-old-000002', t(2), t(50));
+    const outbox = createNotifyOutbox(c.table(uniqueName('NotifyOutbox')), releases);
+    // The same release owed again under the new layout before the move: its due time stands, the older `since` wins.
+    await outbox.put({ releaseId: 'r-old-000002', correlationId: 'c-r-old-000002', since: t(4), dueAt: t(5) });
+    expect(await outbox.due(new Date(t(10)), 10)).toEqual([
+      { releaseId: 'r-old-000001', correlationId: 'c-r-old-000001', since: t(0), dueAt: t(1) },
+      { releaseId: 'r-old-000002', correlationId: 'c-r-old-000002', since: t(2), dueAt: t(5) },
+    ]);
+    expect(await outbox.backlog()).toEqual({ count: 2, oldestSince: t(0) });
+    const left: unknown[] = [];
+    for await (const e of releases.listEntities({ queryOptions: { filter: "PartitionKey eq 'notify-outbox'" } })) left.push(e);
+    expect(left).toEqual([]);
+  });
+});

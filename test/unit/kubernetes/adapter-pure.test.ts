@@ -99,13 +99,14 @@ describe('error mapping', () => {
 });
 
 describe('patches and pod problems', () => {
-  const notes = { releaseId: 'r1', sourceEvent: 'acr:evt', changeCause: 'deploy r1' };
+  const notes = { releaseId: 'r1', step: 'deploy' as const, sourceEvent: 'acr:evt', changeCause: 'deploy r1' };
   it('setImage touches only the container and Deployment metadata (no template annotations)', () => {
     expect(setImagePatch('app', 'img@sha256:1', notes)).toEqual({
       metadata: {
         annotations: {
           'tailspin.dev/release-id': 'r1',
           'tailspin.dev/source-event': 'acr:evt',
+          'tailspin.dev/writer': 'r1/deploy',
           'kubernetes.io/change-cause': 'deploy r1',
           'tailspin.dev/commit': null,
         },

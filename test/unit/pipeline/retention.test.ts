@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keptBy, removable } from '../../../src/services/pipeline/retention.js';
+import { keepHistory, keptBy, removable, RETENTION_EVERY_MS, type RetentionPace } from '../../../src/services/pipeline/retention.js';
+import type { PipelineDeps } from '../../../src/services/pipeline/deps.js';
+import { silentLogger } from '../../../src/services/logger.js';
 import { emptyHead } from '../../../src/services/domain/head.js';
 import type { Phase, Release } from '../../../src/services/domain/release.js';
 
@@ -38,5 +40,45 @@ describe('what retention keeps', () => {
     expect(removable(rel('r-2', 'verifying'), kept, cutoff)).toBe(false);
     expect(removable(rel('r-3', 'blocked', '2026-07-01T00:00:00.000Z'), kept, cutoff)).toBe(false);
     expect(removable(rel('r-4', 'failed', undefined, { progress: { notifyPending: ['issue'] } }), kept, cutoff)).toBe(false);
+  });
+});
+
+describe('retention keeps its own pace, not the sweeper tick’s', () => {
+  /** A store with `expired` ready to hand out `old` releases past the age (none kept), counting its calls. */
+  const counted = (old: number) => {
+    let expiredCalls = 0;
+    let left = old;
+    const store = {
+      backfill: () => Promise.resolve({ indexed: 0, done: true }),
+      expired: (_cutoff: Date, limit: number) => {
+        expiredCalls++;
+        const n = Math.min(limit, left);
+        return Promise.resolve({ releases: Array.from({ length: n }, (_, i) => rel(`r-${left}-${i}`, 'succeeded')) });
+      },
+      head: (app: string, env: string) => Promise.resolve(emptyHead(app, env)),
+      list: () => Promise.resolve([]),
+      remove: () => {
+        left--;
+        return Promise.resolve('removed' as const);
+      },
+    };
+    return { store, calls: () => expiredCalls };
+  };
+  const at = (ms: number) => ({ now: () => new Date(Date.parse('2026-12-04T12:00:00Z') + ms) });
+  const depsOf = (store: unknown, ms: number) =>
+    ({ store, clock: at(ms), logger: silentLogger, settings: { retentionDays: 90 } }) as unknown as PipelineDeps;
+
+  it('one pass per ten minutes while there is little to remove; at once again after a full batch', async () => {
+    const { store, calls } = counted(150);
+    const pace: RetentionPace = { nextAt: -Infinity };
+    expect(await keepHistory(depsOf(store, 0), pace)).toEqual({ indexed: 0, removed: 100 });
+    // A full batch: more may be waiting, so the next tick looks again.
+    expect(await keepHistory(depsOf(store, 30_000), pace)).toEqual({ indexed: 0, removed: 50 });
+    expect(calls()).toBe(2);
+    // Then nothing for ten minutes of 30-s ticks.
+    for (let t = 60_000; t < 30_000 + RETENTION_EVERY_MS; t += 30_000) await keepHistory(depsOf(store, t), pace);
+    expect(calls()).toBe(2);
+    await keepHistory(depsOf(store, 30_000 + RETENTION_EVERY_MS), pace);
+    expect(calls()).toBe(3);
   });
 });

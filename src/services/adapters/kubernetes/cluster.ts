@@ -3,6 +3,7 @@
  * images, `rollout undo`, service-proxy smoke checks and server-side apply.
  */
 import {
+  ApiException,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
@@ -13,6 +14,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { adapterError, err, ok, type Result } from '../../domain/result.js';
+import { judgeFence, type WriteFence } from '../../domain/writer.js';
 import type {
   Cluster,
   ClusterEvent,
@@ -26,11 +28,13 @@ import type {
 import { toAdapterError } from './errors.js';
 import { inCluster, type KubeConfigSource } from './kubeconfig.js';
 import { containerImage, HASH_LABEL, newestReplicaSet, REVISION, revisionOf, toObservation } from './observe.js';
-import { previousReplicaSet, setImagePatch, templateFrom, undoPatch } from './rollout.js';
+import { ANNOTATIONS, previousReplicaSet, setImagePatch, templateFrom, undoPatch } from './rollout.js';
 import { Deployment, EventList, PodList, ReplicaSetList, Version, type Event, type PodTemplate } from './schema.js';
 import { serviceProxySmoke, urlSmoke } from './smoke.js';
 
 export const FIELD_MANAGER = 'tailspin-deployer';
+/** Reads and writes of one fenced change before a run of 409s (the object kept moving) is given back as a conflict. */
+const FENCE_ATTEMPTS = 4;
 
 export interface KubernetesClusterOptions {
   /** A KubeConfig, or a provider called per operation (AKS: refreshes the bearer token). Default: in-cluster. */
@@ -78,6 +82,40 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
     return list.items.filter((rs) => rs.metadata.ownerReferences.some((o) => o.kind === 'Deployment' && o.uid === d.metadata.uid));
   }
 
+  /**
+   * A fenced change (domain/writer.ts): read, judge the Deployment's last writer token, and write only
+   * to the version read (resourceVersion precondition), so nobody can come in between. A 409 means the
+   * object moved on (the controller's status, a scale): read and judge again.
+   */
+  async function fenced<T>(
+    kc: KubeConfig,
+    w: Workload,
+    fence: WriteFence | undefined,
+    write: (d: Deployment) => Promise<T>,
+    done: (d: Deployment) => T,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const d = await readDeployment(kc, w);
+      const writer = d.metadata.annotations[ANNOTATIONS.writer] ?? '';
+      const verdict = judgeFence(fence, writer);
+      if (verdict === 'done') return done(d);
+      if (verdict === 'refuse')
+        throw new Failure(
+          adapterError(
+            'kubernetes',
+            'invalid',
+            `refused: ${w.namespace}/${w.deployment} was changed by ${writer || 'someone other than the deployer'} after this release looked at it (one writer per Deployment)`,
+            { status: 409 },
+          ),
+        );
+      try {
+        return await write(d);
+      } catch (e) {
+        if (!fence || attempt >= FENCE_ATTEMPTS || !(e instanceof ApiException) || e.code !== 409) throw e;
+      }
+    }
+  }
+
   function imageOf(template: PodTemplate, w: Workload): string {
     const image = containerImage(template, w.container);
     if (image === undefined)
@@ -105,44 +143,59 @@ export function createKubernetesCluster(opts: KubernetesClusterOptions): Cluster
         return toObservation(d, image, pods);
       }),
 
-    setImage: (w, image, annotations) =>
-      run('setImage', async (kc) => {
-        const d = await readDeployment(kc, w);
-        if (imageOf(d.spec.template, w) === image) return { changed: false };
-        await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
-          {
-            name: w.deployment,
-            namespace: w.namespace,
-            body: setImagePatch(w.container, image, annotations),
-            fieldManager: FIELD_MANAGER,
+    setImage: (w, image, annotations, fence) =>
+      run('setImage', (kc) =>
+        fenced(
+          kc,
+          w,
+          fence,
+          async (d) => {
+            if (imageOf(d.spec.template, w) === image) return { changed: false };
+            await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+              {
+                name: w.deployment,
+                namespace: w.namespace,
+                body: setImagePatch(w.container, image, annotations, fence ? (d.metadata.resourceVersion ?? undefined) : undefined),
+                fieldManager: FIELD_MANAGER,
+              },
+              setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+            );
+            log.info('deployment image set', { namespace: w.namespace, deployment: w.deployment, image, releaseId: annotations.releaseId });
+            return { changed: true };
           },
-          setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
-        );
-        log.info('deployment image set', { namespace: w.namespace, deployment: w.deployment, image, releaseId: annotations.releaseId });
-        return { changed: true };
-      }),
+          () => ({ changed: false }),
+        ),
+      ),
 
-    undo: (w, annotations: DeployAnnotations) =>
-      run('undo', async (kc) => {
-        const d = await readDeployment(kc, w);
-        const sets = await ownedReplicaSets(kc, d);
-        const current = Number(d.metadata.annotations[REVISION] ?? 0);
-        const prev = previousReplicaSet(sets, current);
-        if (!prev) throw new Failure(adapterError('kubernetes', 'not-found', `no previous revision of ${w.namespace}/${w.deployment}`));
-        const image = imageOf(templateFrom(prev), w);
-        if (sameTemplate(templateFrom(prev), d.spec.template)) return { image, changed: false };
-        await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
-          {
-            name: w.deployment,
-            namespace: w.namespace,
-            body: undoPatch(d.metadata.annotations, prev, annotations),
-            fieldManager: FIELD_MANAGER,
+    undo: (w, annotations: DeployAnnotations, fence) =>
+      run('undo', (kc) =>
+        fenced(
+          kc,
+          w,
+          fence,
+          async (d) => {
+            const sets = await ownedReplicaSets(kc, d);
+            const current = Number(d.metadata.annotations[REVISION] ?? 0);
+            const prev = previousReplicaSet(sets, current);
+            if (!prev) throw new Failure(adapterError('kubernetes', 'not-found', `no previous revision of ${w.namespace}/${w.deployment}`));
+            const image = imageOf(templateFrom(prev), w);
+            if (sameTemplate(templateFrom(prev), d.spec.template)) return { image, changed: false };
+            await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+              {
+                name: w.deployment,
+                namespace: w.namespace,
+                body: undoPatch(d.metadata.annotations, prev, annotations, fence ? (d.metadata.resourceVersion ?? undefined) : undefined),
+                fieldManager: FIELD_MANAGER,
+              },
+              setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+            );
+            log.info('deployment rolled back', { namespace: w.namespace, deployment: w.deployment, toRevision: revisionOf(prev), image });
+            return { image, changed: true };
           },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-        );
-        log.info('deployment rolled back', { namespace: w.namespace, deployment: w.deployment, toRevision: revisionOf(prev), image });
-        return { image, changed: true };
-      }),
+          // Undone already (a retried tick): undoing again would go back to the failing revision.
+          (d) => ({ image: imageOf(d.spec.template, w), changed: false }),
+        ),
+      ),
 
     events: (w, limit = 50) =>
       run<ClusterEvent[]>('events', async (kc) => {

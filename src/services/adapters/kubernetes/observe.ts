@@ -4,6 +4,8 @@ import type { Deployment, Pod, ReplicaSet } from './schema.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const HASH_LABEL = 'pod-template-hash';
+/** `<release id>/<deploy|rollback>`: the fencing token of the deployer's last change (domain/writer.ts). */
+export const WRITER = 'tailspin.dev/writer';
 const WAITING_PROBLEMS = new Set([
   'CrashLoopBackOff',
   'ImagePullBackOff',
@@ -92,6 +94,7 @@ export function toObservation(d: Deployment, image: string, pods: Pod[]): Rollou
     })),
     image,
     ...(revision !== undefined ? { revision } : {}),
+    ...(d.metadata.annotations[WRITER] ? { writer: d.metadata.annotations[WRITER] } : {}),
     annotations: d.metadata.annotations,
     podProblems: podProblems(pods),
   };

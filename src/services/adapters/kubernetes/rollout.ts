@@ -7,13 +7,15 @@
  * deployed it (and `kubectl rollout history` shows change-cause).
  */
 import type { DeployAnnotations } from '../../ports.js';
-import { HASH_LABEL, REVISION, revisionOf } from './observe.js';
+import { writerToken } from '../../domain/writer.js';
+import { HASH_LABEL, REVISION, revisionOf, WRITER } from './observe.js';
 import type { PodTemplate, ReplicaSet } from './schema.js';
 
 export const ANNOTATIONS = {
   releaseId: 'tailspin.dev/release-id',
   commit: 'tailspin.dev/commit',
   sourceEvent: 'tailspin.dev/source-event',
+  writer: WRITER,
   changeCause: 'kubernetes.io/change-cause',
 } as const;
 
@@ -22,14 +24,21 @@ export function releaseAnnotations(a: DeployAnnotations): Record<string, string>
     [ANNOTATIONS.releaseId]: a.releaseId,
     ...(a.commit ? { [ANNOTATIONS.commit]: a.commit } : {}),
     [ANNOTATIONS.sourceEvent]: a.sourceEvent,
+    [ANNOTATIONS.writer]: writerToken(a.releaseId, a.step),
     [ANNOTATIONS.changeCause]: a.changeCause,
   };
 }
 
-/** Strategic merge patch: containers merge by name, so only this container's image changes. */
-export function setImagePatch(container: string, image: string, a: DeployAnnotations): object {
+/**
+ * Strategic merge patch: containers merge by name, so only this container's image changes. With a
+ * resourceVersion the API server applies it only to that version of the object (409 otherwise).
+ */
+export function setImagePatch(container: string, image: string, a: DeployAnnotations, resourceVersion?: string): object {
   return {
-    metadata: { annotations: { ...releaseAnnotations(a), ...(a.commit ? {} : { [ANNOTATIONS.commit]: null }) } },
+    metadata: {
+      ...(resourceVersion ? { resourceVersion } : {}),
+      annotations: { ...releaseAnnotations(a), ...(a.commit ? {} : { [ANNOTATIONS.commit]: null }) },
+    },
     spec: { template: { spec: { containers: [{ name: container, image }] } } },
   };
 }
@@ -58,7 +67,12 @@ export function templateFrom(rs: ReplicaSet): PodTemplate {
 }
 
 /** JSON patch like kubectl's rollback: the whole template, plus the revision's annotations. */
-export function undoPatch(deploymentAnnotations: Record<string, string>, rs: ReplicaSet, a: DeployAnnotations): object[] {
+export function undoPatch(
+  deploymentAnnotations: Record<string, string>,
+  rs: ReplicaSet,
+  a: DeployAnnotations,
+  resourceVersion?: string,
+): object[] {
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(deploymentAnnotations)) if (KEEP_FROM_DEPLOYMENT.has(k)) annotations[k] = v;
   for (const [k, v] of Object.entries(rs.metadata.annotations)) if (!KEEP_FROM_DEPLOYMENT.has(k)) annotations[k] = v;
@@ -67,5 +81,6 @@ export function undoPatch(deploymentAnnotations: Record<string, string>, rs: Rep
   return [
     { op: 'add', path: '/spec/template', value: templateFrom(rs) },
     { op: 'add', path: '/metadata/annotations', value: merged },
+    ...(resourceVersion ? [{ op: 'add', path: '/metadata/resourceVersion', value: resourceVersion }] : []),
   ];
 }

@@ -1,7 +1,10 @@
 /**
- * The notification outbox in Azure Tables: one row per ended release with undelivered notices,
- * all in one partition of the releases table, so "what is due" and "how many, since when" are
- * single-partition reads however long the release history grows.
+ * The notification outbox in Azure Tables: one row per ended release with undelivered notices, in a
+ * table of its own, so "what is due" and "how many, since when" read only the outbox however long the
+ * release history grows — on Azure (one partition) and on azurite too, which tests a query against
+ * every entity of its table. Until issue #19 the rows lived in a partition of the releases table:
+ * `legacy` names that table, and rows found there are moved over (first use, then hourly, so a row an
+ * instance still on the old code put there during a deployment is not stranded).
  */
 import type { TableClient } from '@azure/data-tables';
 import type { NotifyOutbox, OutboxEntry } from '../../ports.js';
@@ -23,8 +26,46 @@ const entryOf = (r: Row): OutboxEntry => ({
   dueAt: new Date(r.dueAt).toISOString(),
 });
 
-export function createNotifyOutbox(table: TableClient): NotifyOutbox {
-  const ensure = createdOnce(() => table.createTable());
+/** How often the legacy partition is looked at again after the first move. */
+const LEGACY_EVERY_MS = 3_600_000;
+
+export function createNotifyOutbox(table: TableClient, legacy?: TableClient): NotifyOutbox {
+  const created = createdOnce(() => table.createTable());
+  let legacyLookedAt = -Infinity;
+  // Copy first, then delete: a crash in between leaves a row in both places, and put() keeps the older `since`.
+  const moveLegacy = async () => {
+    if (!legacy || Date.now() - legacyLookedAt < LEGACY_EVERY_MS) return;
+    legacyLookedAt = Date.now();
+    try {
+      for await (const e of legacy.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
+        await put(entryOf(e), 'moved');
+        await legacy.deleteEntity(PARTITION, String(e.rowKey)).catch((err: unknown) => {
+          if (!isStatus(err, 404)) throw err;
+        });
+      }
+    } catch (e) {
+      // Looked at again on the next call: what is owed there stays owed.
+      legacyLookedAt = -Infinity;
+      if (!isStatus(e, 404)) throw e;
+    }
+  };
+  const ensure = async () => {
+    await created();
+    await moveLegacy();
+  };
+  /** A row moved from the old layout does not override a newer one for the same release, except for an older `since`. */
+  async function put(entry: OutboxEntry, how: 'new' | 'moved' = 'new'): Promise<void> {
+    await created();
+    // Release ids are [a-z0-9-]: safe as a row key as they are.
+    const existing = await table.getEntity<Row>(PARTITION, entry.releaseId).catch((e: unknown) => {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    });
+    const since = existing && existing.since < entry.since ? existing.since : entry.since;
+    const dueAt = new Date(how === 'moved' && existing ? existing.dueAt : entry.dueAt);
+    const row: Row = { ...(how === 'moved' && existing ? entryOf(existing) : entry), since, dueAt };
+    await table.upsertEntity({ partitionKey: PARTITION, rowKey: entry.releaseId, ...row }, 'Replace');
+  }
   const rows = async (filter: string, limit = Infinity, select?: (keyof Row)[]): Promise<Row[]> => {
     await ensure();
     const out: Row[] = [];
@@ -35,18 +76,9 @@ export function createNotifyOutbox(table: TableClient): NotifyOutbox {
     return out;
   };
   return {
-    async put(entry) {
-      await ensure();
-      // Release ids are [a-z0-9-]: safe as a row key as they are.
-      const existing = await table.getEntity<Row>(PARTITION, entry.releaseId).catch((e: unknown) => {
-        if (isStatus(e, 404)) return undefined;
-        throw e;
-      });
-      const row: Row = { ...entry, since: existing?.since ?? entry.since, dueAt: new Date(entry.dueAt) };
-      await table.upsertEntity({ partitionKey: PARTITION, rowKey: entry.releaseId, ...row }, 'Replace');
-    },
+    put: (entry) => put(entry),
     async remove(releaseId) {
-      await ensure();
+      await created();
       await table.deleteEntity(PARTITION, releaseId).catch((e: unknown) => {
         if (!isStatus(e, 404)) throw e;
       });

@@ -131,7 +131,9 @@ const ReleaseProgress = z.object({
   scanRunId: opt,
   scanStartedAt: opt,
   scanAttempt: num.optional(),
-  deployIntent: z.object({ image: opt, undo: z.boolean().optional(), previousImage: opt, previousRevision: opt }).optional(),
+  deployIntent: z
+    .object({ image: opt, undo: z.boolean().optional(), previousImage: opt, previousRevision: opt, previousWriter: z.string().optional() })
+    .optional(),
   imageSetAt: opt,
   imageChanged: z.boolean().optional(),
   rolloutCompleteAt: opt,

@@ -9,6 +9,7 @@ import type { AdapterError } from '../../domain/result.js';
 import { clearEndedHolder, releaseSlot, takeSlot, type HeadRef } from '../../domain/head.js';
 import type { FailureRecord, PinnedImage, ReleaseOutcome, TerminalPhase, WaitOn } from '../../domain/release.js';
 import type { DeployAnnotations, Logger, Workload } from '../../ports.js';
+import { writerToken, type WriteFence, type WriteStep } from '../../domain/writer.js';
 import type { PipelineDeps } from '../deps.js';
 import { advance, retryAfterSeconds, wait, type Decision, type Patch } from '../decision.js';
 
@@ -104,10 +105,23 @@ export async function finish(
   return advance(to, reason, { ...patch, head: next });
 }
 
+/**
+ * The fence of a release's change to its Deployment (domain/writer.ts): a deploy may follow only the
+ * writer it saw when it recorded its intent; a rollback only its own deploy (or that same writer, when
+ * its deploy never reached the cluster). Intents recorded before writers were tracked go unfenced.
+ */
+export function fenceFor(c: StepContext, step: WriteStep): WriteFence | undefined {
+  const before = c.r.progress.deployIntent?.previousWriter;
+  if (before === undefined) return undefined;
+  const self = writerToken(c.r.id, step);
+  return { self, after: step === 'deploy' ? [before] : [writerToken(c.r.id, 'deploy'), before] };
+}
+
 /** The annotations every change to a Deployment carries: the cluster itself tells who deployed what. */
-export function annotationsFor(c: StepContext, cause: string): DeployAnnotations {
+export function annotationsFor(c: StepContext, cause: string, step: WriteStep): DeployAnnotations {
   return {
     releaseId: c.r.id,
+    step,
     ...(c.r.commit ? { commit: c.r.commit } : {}),
     sourceEvent: `${c.r.source.door}:${c.r.source.eventId}`.slice(0, 250),
     changeCause: `tailspin-deployer ${c.r.id}: ${cause}`.slice(0, 250),

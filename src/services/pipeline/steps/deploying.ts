@@ -9,7 +9,7 @@ import type { DeployIntent } from '../../domain/release.js';
 import type { Workload } from '../../ports.js';
 import { assessRollout } from '../assess.js';
 import { advance, wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
+import { addSeconds, annotationsFor, fenceFor, finish, retryUntil, toRollback, workloadOf, type StepContext } from './common.js';
 import { failureText } from './kube-calls.js';
 import { keepTags, outcomePatch } from './keep-tags.js';
 
@@ -30,6 +30,7 @@ export async function deploying(c: StepContext): Promise<Decision> {
           ...(target ? { image: target } : { undo: true }),
           previousImage: before.value.image,
           previousRevision: before.value.revision,
+          previousWriter: before.value.writer ?? '',
         },
       },
     };
@@ -66,8 +67,8 @@ async function setImage(c: StepContext, w: Workload, intent: DeployIntent): Prom
   const cause = intent.undo ? 'rollback to the previous revision' : `deploy ${intent.image ?? ''}`;
   // Undo answers with the image it restored; setting an image answers only whether it changed.
   const res: Result<{ changed: boolean; image?: string }> = intent.undo
-    ? await d.cluster.undo(w, annotationsFor(c, cause))
-    : await d.cluster.setImage(w, intent.image ?? '', annotationsFor(c, cause));
+    ? await d.cluster.undo(w, annotationsFor(c, cause, 'deploy'), fenceFor(c, 'deploy'))
+    : await d.cluster.setImage(w, intent.image ?? '', annotationsFor(c, cause, 'deploy'), fenceFor(c, 'deploy'));
   if (!res.ok) {
     if (res.error.kind === 'not-found' && intent.undo)
       return finish(c, 'failed', 'nothing to roll back to: the Deployment has no previous revision', {});

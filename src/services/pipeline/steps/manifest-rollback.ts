@@ -9,6 +9,7 @@ import { slotOrder } from '../../domain/lease.js';
 import type { RollbackIntent } from '../../domain/release.js';
 import { wait, type Decision } from '../decision.js';
 import { addSeconds, describeFailure, finish, retryUntil, workloadOf, type StepContext } from './common.js';
+import { writerToken } from '../../domain/writer.js';
 import { appsIn, pinApps, watch } from './manifest.js';
 import { holdSlots } from './manifest-slots.js';
 import { keepTags, outcomePatch } from './keep-tags.js';
@@ -102,11 +103,18 @@ async function undo(c: StepContext, intent: Undo, deadline: Date): Promise<Decis
     progress: { rollbackIntent: i, ...(left ? {} : { rollbackSetAt: c.now.toISOString() }) },
   });
   if (!app) return setAt(intent, false);
-  const res = await d.cluster.undo(workloadOf(app), {
-    releaseId: r.id,
-    sourceEvent: `${r.source.door}:${r.source.eventId}`,
-    changeCause: `rollback of ${r.id}: ${r.outcome.failure?.reason ?? 'verification failed'}`.slice(0, 250),
-  });
+  // Fenced on its own token only (manifest applies leave none to follow): an undo a crashed tick already
+  // made is not made again, which would go back to the failing revision.
+  const res = await d.cluster.undo(
+    workloadOf(app),
+    {
+      releaseId: r.id,
+      step: 'rollback',
+      sourceEvent: `${r.source.door}:${r.source.eventId}`,
+      changeCause: `rollback of ${r.id}: ${r.outcome.failure?.reason ?? 'verification failed'}`.slice(0, 250),
+    },
+    { self: writerToken(r.id, 'rollback') },
+  );
   const left = apps.length > done.length + 1;
   if (res.ok) {
     const undone = setAt({ ...intent, undone: [...done, app.name], pins: { ...intent.pins, [app.name]: res.value.image } }, left);

@@ -8,7 +8,7 @@ import type { Workload } from '../../ports.js';
 import type { Result } from '../../domain/result.js';
 import { assessRollout } from '../assess.js';
 import { wait, type Decision } from '../decision.js';
-import { addSeconds, annotationsFor, finish, isFinal, retryUntil, workloadOf, type StepContext } from './common.js';
+import { addSeconds, annotationsFor, fenceFor, finish, isFinal, retryUntil, workloadOf, type StepContext } from './common.js';
 import { failureText } from './kube-calls.js';
 import { keepTags, outcomePatch } from './keep-tags.js';
 
@@ -90,8 +90,8 @@ async function startRollback(c: StepContext, w: Workload, intent: RollbackIntent
   // Undo answers with the image it restored; setting an image answers only whether it changed.
   const res: Result<{ changed: boolean; image?: string }> =
     intent.mode === 'image'
-      ? await d.cluster.setImage(w, intent.image, annotationsFor(c, cause))
-      : await d.cluster.undo(w, annotationsFor(c, cause));
+      ? await d.cluster.setImage(w, intent.image, annotationsFor(c, cause, 'rollback'), fenceFor(c, 'rollback'))
+      : await d.cluster.undo(w, annotationsFor(c, cause, 'rollback'), fenceFor(c, 'rollback'));
   if (!res.ok) {
     const what = intent.mode === 'image' ? `set ${intent.image}` : 'undo';
     return retryUntil(

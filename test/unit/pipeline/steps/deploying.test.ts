@@ -7,7 +7,7 @@ import { aRelease, at, ctx, digest, errR, fail, iso, okR, pinned, rolledOut, wor
 const ID = 'r-test-000001';
 const head = { app: 'tailspin-server', environment: 'dev', quarantined: [] };
 const W = { namespace: 'tail-spin', deployment: 'tailspin-server', container: 'tailspin-server' };
-const intent = { image: pinned(1), previousImage: pinned(0), previousRevision: '2' };
+const intent = { image: pinned(1), previousImage: pinned(0), previousRevision: '2', previousWriter: 'r-prev/deploy' };
 const fresh = aRelease({ phase: 'deploying' });
 const intended = aRelease({ phase: 'deploying', progress: { deployIntent: intent } });
 const set = aRelease({ phase: 'deploying', progress: { deployIntent: intent, imageSetAt: iso(0), imageChanged: true } });
@@ -17,7 +17,7 @@ const down: AdapterError = fail('transient', 'connection refused');
 
 describe('deploying: intent', () => {
   it('records what it will do and what runs now before touching the Deployment', async () => {
-    const w = withCluster({ observe: () => okR(rolledOut(pinned(0), { revision: '2' })) });
+    const w = withCluster({ observe: () => okR(rolledOut(pinned(0), { revision: '2', writer: 'r-prev/deploy' })) });
     expect(await deploying(ctx(fresh, w))).toEqual({ kind: 'continue', progress: { deployIntent: intent } });
     expect(w.callsTo('cluster')).toEqual(['observe']);
   });
@@ -26,7 +26,8 @@ describe('deploying: intent', () => {
     const w = withCluster({ observe: () => okR(rolledOut(pinned(0), { revision: '2' })) });
     expect(await deploying(ctx(aRelease({ phase: 'deploying', kind: 'rollback', image: undefined }), w))).toEqual({
       kind: 'continue',
-      progress: { deployIntent: { undo: true, previousImage: pinned(0), previousRevision: '2' } },
+      // A Deployment the deployer never changed has no writer: the undo may follow only that.
+      progress: { deployIntent: { undo: true, previousImage: pinned(0), previousRevision: '2', previousWriter: '' } },
     });
   });
 
@@ -68,10 +69,13 @@ describe('deploying: the change', () => {
       pinned(1),
       {
         releaseId: ID,
+        step: 'deploy',
         commit: aRelease().commit,
         sourceEvent: 'acr:evt-1',
         changeCause: `tailspin-deployer ${ID}: deploy ${pinned(1)}`,
       },
+      // Fenced: only over the writer seen when the intent was recorded.
+      { self: `${ID}/deploy`, after: ['r-prev/deploy'] },
     ]);
   });
 
