@@ -14,6 +14,14 @@ import type { Logger } from '../services/ports.js';
 /** The Functions host's default maximum request body (100 MB). */
 const HOST_MAX_BODY = 100 * 1024 * 1024;
 
+/**
+ * Idle keep-alive as the Functions host's Kestrel has it (130 s), not Node's 5 s. A pooling client
+ * reuses a connection until the advertised timeout less a margin (undici: 2 s); with 5 s, a host whose
+ * event loop stalls past that margin (1–6 s measured in the 3-host storm on a loaded machine) closes
+ * connections a request was just written to, and the sender sees ECONNRESET.
+ */
+export const KEEP_ALIVE_MS = 130_000;
+
 interface Route {
   name: string;
   reg: HttpRegistration;
@@ -51,13 +59,15 @@ export function createHttpHost(opts: HttpHostOptions): Server {
     return a.length === b.length && timingSafeEqual(a, b);
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
       opts.logger.error('local host request failed', { error: e, url: req.url });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal error' }));
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  return server;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

@@ -3,7 +3,8 @@
  * of one function app share a storage account and a cluster), a mixed storm — ImagePushed events,
  * GitHub pushes and manual deploys over several apps, every webhook delivered twice to different
  * hosts — and the invariants: exactly one release per event (both deliveries name the same ids),
- * one writer per Deployment, no lost and no stuck release. bench/storm.ts measures the throughput.
+ * one writer per Deployment, no lost and no stuck release, and every host took part of the work.
+ * bench/storm.ts measures the throughput and the work per release.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/local/cluster.js';
@@ -16,6 +17,8 @@ import { fireStorm, settleStorm, stormPlan, stormWorld, type StormWorld } from '
 const APPS = 12;
 let world: StormWorld;
 let cluster: LocalCluster;
+/** Per host: the queue invocations it ran, by function (counted around the registered handlers). */
+let ran: Record<string, number>[];
 
 beforeAll(async () => {
   world = await stormWorld(APPS);
@@ -31,6 +34,18 @@ beforeAll(async () => {
   });
   const monitor = cluster.hosts[0]?.sandbox.find((s) => s.name === 'log-analytics')?.handle as MonitorFake;
   for (const app of world.apps) monitor.setProfile(app, HEALTHY, new Date(0));
+  // The poller reads `handler` at each message, so a wrapper set now sees every invocation of the storm.
+  ran = cluster.hosts.map((h) => {
+    const counts: Record<string, number> = {};
+    for (const [name, reg] of h.registrations.queues) {
+      const handler = reg.handler;
+      reg.handler = (message, ctx) => {
+        counts[name] = (counts[name] ?? 0) + 1;
+        return handler(message, ctx);
+      };
+    }
+    return counts;
+  });
 }, 120_000);
 afterAll(async () => {
   await cluster?.stop();
@@ -62,5 +77,10 @@ describe('three hosts, one storage, one sandbox', { timeout: 240_000 }, () => {
     expect(report.releases + report.folded).toBe(events.length);
     expect(report.releases).toBe(events.length);
     expect(report.phases.succeeded ?? 0).toBeGreaterThan(0);
+    // Scale-out, not three idle copies: every host took pipeline ticks and admissions from the shared queues.
+    for (const counts of ran) {
+      expect(counts.pipeline ?? 0).toBeGreaterThan(0);
+      expect(counts.acrAdmissions ?? 0).toBeGreaterThan(0);
+    }
   });
 });

@@ -173,6 +173,10 @@ export interface StormSent {
   /** Per event key: the release ids each of its two deliveries was answered with. */
   answers: Map<string, string[][]>;
   statuses: Record<string, number>;
+  /** Per release id: when the first answer naming it arrived (ms since epoch), for ack-to-end times. */
+  ackedAt: Map<string, number>;
+  /** Deliveries sent again after a connection error, and the most tries one delivery needed. */
+  resent: { errors: number; maxInARow: number; codes: Record<string, number> };
   sentAt: number;
   answeredAt: number;
 }
@@ -186,6 +190,8 @@ export async function fireStorm(urls: string[], events: StormEvent[], concurrenc
   const deliveries = [0, 1].flatMap((copy) => events.map((e, i) => ({ e, url: urls[(i + copy) % urls.length] as string })));
   const answers = new Map<string, string[][]>();
   const statuses: Record<string, number> = {};
+  const ackedAt = new Map<string, number>();
+  const resent = { errors: 0, maxInARow: 0, codes: {} as Record<string, number> };
   const sentAt = Date.now();
   let next = 0;
   const worker = async () => {
@@ -197,6 +203,10 @@ export async function fireStorm(urls: string[], events: StormEvent[], concurrenc
       for (let attempt = 0; ; attempt++) {
         // A keep-alive connection the host closed as the request went out (ECONNRESET): send it again, as a sender would.
         const res = await send(d.url, d.e).catch((e: unknown) => {
+          const code = errorCode(e);
+          resent.errors++;
+          resent.codes[code] = (resent.codes[code] ?? 0) + 1;
+          resent.maxInARow = Math.max(resent.maxInARow, attempt + 1);
           if (attempt < 20) return undefined;
           throw e;
         });
@@ -213,13 +223,21 @@ export async function fireStorm(urls: string[], events: StormEvent[], concurrenc
           continue;
         }
         if (res.status >= 400) throw new Error(`storm: ${d.e.kind} ${d.e.key} answered ${res.status}: ${await res.text()}`);
-        answers.set(d.e.key, [...(answers.get(d.e.key) ?? []), await idsOf(d.e, res)]);
+        const ids = await idsOf(d.e, res);
+        for (const id of ids) if (!ackedAt.has(id)) ackedAt.set(id, Date.now());
+        answers.set(d.e.key, [...(answers.get(d.e.key) ?? []), ids]);
         break;
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { answers, statuses, sentAt, answeredAt: Date.now() };
+  return { answers, statuses, ackedAt, resent, sentAt, answeredAt: Date.now() };
+}
+
+/** undici's fetch failure carries the socket's error (ECONNRESET, UND_ERR_SOCKET…) as its cause. */
+function errorCode(e: unknown): string {
+  const cause = (e as { cause?: { code?: string } })?.cause;
+  return cause?.code ?? (e instanceof Error ? e.name : 'unknown');
 }
 
 interface Timeline {
@@ -229,6 +247,8 @@ interface Timeline {
 interface ReleaseDoc {
   id: string;
   app: string;
+  kind?: string;
+  createdAt?: string;
   phase?: string;
   timeline?: Timeline[];
   admission?: string;
@@ -261,6 +281,18 @@ export interface StormReport {
    * release, so neither the ramp-up nor the longest single chain of one app decides the figure.
    */
   steadyPerMinute: number;
+  /** Releases that went through a deploy (entered deploying), and how many of them per minute of the storm. */
+  deployed: number;
+  deployedPerMinute: number;
+  /** Per release kind: how many, how many deployed, and seconds from the first answer naming it to its end (p50/p90). */
+  byKind: Record<string, { releases: number; deployed: number; ackToEndS: Spread }>;
+  /** Seconds spent in each phase, over the releases that were in it (queued counts from createdAt). */
+  phaseS: Record<string, Spread & { n: number }>;
+}
+
+export interface Spread {
+  p50: number;
+  p90: number;
 }
 
 /**
@@ -326,7 +358,49 @@ export async function settleStorm(url: string, sent: StormSent, deadlineMs: numb
     seconds: Math.round(seconds * 10) / 10,
     releasesPerMinute: Math.round((releases.length / seconds) * 60),
     steadyPerMinute: steadyRate(releases.map((r) => new Date(r.timeline?.at(-1)?.at ?? 0).getTime())),
+    ...perRelease(releases, sent.ackedAt, seconds),
   };
+}
+
+const endOf = (r: ReleaseDoc): number => Date.parse(r.timeline?.at(-1)?.at ?? '') || 0;
+const deployedOne = (r: ReleaseDoc): boolean => r.timeline?.some((t) => t.to === 'deploying') ?? false;
+
+function spread(xs: number[]): Spread {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => Math.round((s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0) * 10) / 10;
+  return { p50: at(0.5), p90: at(0.9) };
+}
+
+/** Figures that do not depend on how many releases a storm's timing superseded: per kind, per phase, deploys per minute. */
+function perRelease(
+  releases: ReleaseDoc[],
+  ackedAt: Map<string, number>,
+  seconds: number,
+): Pick<StormReport, 'deployed' | 'deployedPerMinute' | 'byKind' | 'phaseS'> {
+  const deployed = releases.filter(deployedOne).length;
+  const byKind: StormReport['byKind'] = {};
+  for (const kind of new Set(releases.map((r) => r.kind ?? '?'))) {
+    const of = releases.filter((r) => (r.kind ?? '?') === kind);
+    const waits = of.flatMap((r) => {
+      const acked = ackedAt.get(r.id);
+      return acked && endOf(r) ? [(endOf(r) - acked) / 1000] : [];
+    });
+    byKind[kind] = { releases: of.length, deployed: of.filter(deployedOne).length, ackToEndS: spread(waits) };
+  }
+  const inPhase = new Map<string, number[]>();
+  for (const r of releases) {
+    let from = r.createdAt ? Date.parse(r.createdAt) : NaN;
+    let phase = 'queued';
+    for (const t of r.timeline ?? []) {
+      const at = Date.parse(t.at);
+      if (!Number.isNaN(from) && phase !== t.to) inPhase.set(phase, [...(inPhase.get(phase) ?? []), (at - from) / 1000]);
+      from = at;
+      phase = t.to;
+    }
+  }
+  const phaseS: StormReport['phaseS'] = {};
+  for (const [phase, xs] of inPhase) phaseS[phase] = { n: xs.length, ...spread(xs) };
+  return { deployed, deployedPerMinute: Math.round((deployed / seconds) * 60), byKind, phaseS };
 }
 
 /** Releases ended per minute between the 10th and the 90th percentile end (0 with too few to tell). */
