@@ -39,6 +39,7 @@ process.stdout.write(
     connectionString: host.config.AzureWebJobsStorage,
     queueName: host.config.TAILSPIN_QUEUE_NAME,
     admissionQueue: storageNames(host.config).admissionQueue,
+    dedupTable: storageNames(host.config).tables.dedup,
   })}\n`,
 );
 const stop = () => {

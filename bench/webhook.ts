@@ -11,6 +11,8 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { QueueClient } from '@azure/storage-queue';
+import { TableClient } from '@azure/data-tables';
+import { createIntakeLedger } from '../src/services/adapters/storage/intake-ledger.js';
 import { round } from './stats.js';
 import { freshIds, pushTemplate } from './webhook-payload.js';
 
@@ -41,6 +43,8 @@ export interface HostInfo {
   queueName: string;
   /** Where accepted events wait for admission (what one ack enqueues). */
   admissionQueue: string;
+  /** The doors' claims (the bench settles one as admission would: the consumer is parked). */
+  dedupTable?: string;
 }
 
 /** A bench server in its own process (bench/<script>); its first stdout line is its JSON info. */
@@ -128,6 +132,12 @@ export async function webhook(
 
     const dup = push(freshIds().after, 'bench-duplicate-delivery');
     await fetch(`${host.info.url}/api/github/webhook`, { method: 'POST', headers: dup.headers, body: dup.body });
+    // Admission would settle the claim right after; with the consumer parked the bench does, so the resends
+    // measure the duplicate answer (200), not "still being accepted, send it again" (503).
+    const dedup = TableClient.fromConnectionString(host.info.connectionString, host.info.dedupTable ?? 'tailspinDedup', {
+      allowInsecureConnection: true,
+    });
+    await createIntakeLedger(dedup).settle('github', 'bench-duplicate-delivery', []);
     const beforeDup = (await queue.getProperties()).approximateMessagesCount ?? 0;
     const duplicate = await load(host.info.url, connections, opts.duplicateDurationS ?? 5, () => dup);
     const dupEnqueued = ((await queue.getProperties()).approximateMessagesCount ?? 0) - beforeDup;
