@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Azurite } from '../../../src/local/azurite.js';
 import { createStorageClients } from '../../../src/services/adapters/storage/clients.js';
-import { createPoisonRedrive, MAX_REDRIVES, REST_MS } from '../../../src/services/adapters/storage/poison-redrive.js';
+import { createPoisonRedrive, REDRIVE_FOR_MS, REST_MS } from '../../../src/services/adapters/storage/poison-redrive.js';
 import { withAzurite } from '../../helpers/azurite.js';
 
 let azurite: Azurite;
@@ -20,13 +20,16 @@ const accepted = {
 };
 
 describe('admission poison re-drive', () => {
-  it('gives back what rested, counts the rounds, and leaves the unreadable and the worn-out parked', async () => {
+  it('gives back what rested, counts the rounds, and keeps the unreadable and the hour-old parked for good', async () => {
     const c = createStorageClients(azurite.connectionString);
     const poison = c.queue(`admit-poison-${Date.now()}`);
     const target = c.queue(`admit-${Date.now()}`);
     await Promise.all([poison.createIfNotExists(), target.createIfNotExists()]);
     await poison.sendMessage(b64(accepted));
-    await poison.sendMessage(b64({ ...accepted, redriven: MAX_REDRIVES }));
+    // Given back before, first parked longer ago than the hour: it stays.
+    await poison.sendMessage(
+      b64({ ...accepted, redriven: 9, firstParkedAt: new Date(Date.now() - REDRIVE_FOR_MS - 60_000).toISOString() }),
+    );
     await poison.sendMessage('not base64 json');
     const redrive = createPoisonRedrive(poison, target);
 
@@ -41,8 +44,11 @@ describe('admission poison re-drive', () => {
     expect(back).toHaveLength(1);
     const body: unknown = JSON.parse(Buffer.from(back[0]?.messageText ?? '', 'base64').toString('utf8'));
     // The same events, with the count beside them (admission's schema ignores it: test/e2e/admission-poison.test.ts).
-    expect(body).toEqual({ ...accepted, redriven: 1 });
-    // Parked ones are still in the poison queue (hidden for a while), never dropped.
+    expect(body).toMatchObject({ ...accepted, redriven: 1, firstParkedAt: expect.any(String) });
+    // Parked ones are still in the poison queue (hidden for a while), now without an expiry: never dropped.
     expect((await poison.getProperties()).approximateMessagesCount).toBe(2);
+    const kept = (await poison.peekMessages({ numberOfMessages: 5 })).peekedMessageItems;
+    expect(kept).toHaveLength(0); // hidden for the 10 minutes after a look
+    expect(await redrive.redrive(rested)).toEqual({ moved: 0, parked: [] });
   });
 });

@@ -38,15 +38,20 @@ export function createNotifyOutbox(table: TableClient, legacy?: TableClient): No
     legacyLookedAt = Date.now();
     try {
       for await (const e of legacy.listEntities<Row>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) {
-        await put(entryOf(e), 'moved');
+        let entry: OutboxEntry;
+        try {
+          entry = entryOf(e);
+        } catch {
+          continue; // A row that does not read (a broken date) stays where it is; it must not stop the rest.
+        }
+        await put(entry, 'moved');
         await legacy.deleteEntity(PARTITION, String(e.rowKey)).catch((err: unknown) => {
           if (!isStatus(err, 404)) throw err;
         });
       }
-    } catch (e) {
-      // Looked at again on the next call: what is owed there stays owed.
+    } catch {
+      // Looked at again on the next call; meanwhile the outbox table is served (what is owed stays owed).
       legacyLookedAt = -Infinity;
-      if (!isStatus(e, 404)) throw e;
     }
   };
   const ensure = async () => {

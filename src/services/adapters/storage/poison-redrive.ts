@@ -4,15 +4,17 @@
  * storage outage, and an accepted event parked there was answered 202 but would never be admitted.
  * Pipeline messages need no such help (the sweeper re-drives overdue releases from the due index);
  * admissions have no other record to re-drive from without scanning every claim. So messages that
- * have sat in poison for a while go back to the admission queue, each with a count: a message that
- * keeps failing is tried again every few minutes for a bounded number of rounds, then left parked
- * (and said so), never dropped.
+ * have sat in poison for a while go back to the admission queue, each with the time it was first
+ * parked: a message that keeps failing is tried again every few minutes for an hour, then left parked
+ * (and said so), never dropped. An hour, not a day: admission makes the newest admitted release the
+ * pending one, so an event admitted hours late could supersede — or deploy after — newer work; past
+ * the hour a person decides.
  */
 import type { QueueClient } from '@azure/storage-queue';
 import type { PoisonRedrive } from '../../ports.js';
 
-/** Rounds of 5 tries each before a message stays parked (about 2 hours at 5-minute rests). */
-export const MAX_REDRIVES = 24;
+/** How long after it was first parked a message is still given back. */
+export const REDRIVE_FOR_MS = 3_600_000;
 /** A message rests in poison this long before it goes back (an outage has time to end). */
 export const REST_MS = 300_000;
 /** How long a parked message stays hidden after a look, so parked ones do not crowd out the rest. */
@@ -41,13 +43,22 @@ export function createPoisonRedrive(poison: QueueClient, target: QueueClient): P
           continue;
         }
         const body = decode(m.messageText);
-        const rounds = typeof body?.redriven === 'number' ? body.redriven : 0;
-        if (!body || rounds >= MAX_REDRIVES) {
-          // Stays hidden for HIDE_SECONDS (the receive's timeout), so it does not crowd out the rest.
+        const firstParked = typeof body?.firstParkedAt === 'string' ? Date.parse(body.firstParkedAt) : m.insertedOn.getTime();
+        if (!body || !(now.getTime() - firstParked <= REDRIVE_FOR_MS)) {
           parked.push(m.messageId);
+          // Kept for good: the platform parks with the default 7-day lifetime, so it is parked again without one.
+          if (m.expiresOn.getTime() < now.getTime() + 365 * 86_400_000) {
+            await poison.sendMessage(m.messageText, { messageTimeToLive: -1, visibilityTimeout: HIDE_SECONDS });
+            await poison.deleteMessage(m.messageId, m.popReceipt);
+          }
+          // Otherwise it stays hidden for HIDE_SECONDS (the receive's timeout), so it does not crowd out the rest.
           continue;
         }
-        const again = Buffer.from(JSON.stringify({ ...body, redriven: rounds + 1 }), 'utf8').toString('base64');
+        const rounds = typeof body.redriven === 'number' ? body.redriven : 0;
+        const again = Buffer.from(
+          JSON.stringify({ ...body, redriven: rounds + 1, firstParkedAt: new Date(firstParked).toISOString() }),
+          'utf8',
+        ).toString('base64');
         // Sent before deleted: a crash in between admits it twice, which admission's claims make harmless.
         await target.sendMessage(again, { messageTimeToLive: -1 });
         await poison.deleteMessage(m.messageId, m.popReceipt);
