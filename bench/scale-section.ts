@@ -13,6 +13,8 @@ export interface ScaleSection {
 }
 
 const ok = (pass: boolean) => (pass ? 'within' : '**over**');
+/** What counts as throughput growing with hosts: more than run-to-run noise (a few per cent here). */
+const GROWTH = 1.25;
 
 const spread = (x: { p50: number; p90: number } | undefined) => (x ? `${x.p50} / ${x.p90} s` : '-');
 
@@ -29,12 +31,12 @@ function stormRow(f: StormFigures, single: StormFigures | undefined): string[] {
       `ticks per host ${w.perHost.map((h) => h.ticks).join(' + ')}; polls ${w.perHost.map((h) => h.pollsPerSecond).join(' + ')}/s; ticks late by ${w.lagS.mean} s mean, ${w.lagS.max} s worst; event-loop p99 ${w.perHost.map((h) => h.loopDelayMs.p99).join(' / ')} ms`,
       `busy (cores) hosts ${f.busy.hosts.join(' + ')}, fakes ${f.busy.sandbox ?? '-'}, azurite ${f.busy.azurite ?? '-'}; waiting for a core hosts ${f.waited.hosts.join(' + ')}, fakes ${f.waited.sandbox ?? '-'}, azurite ${f.waited.azurite ?? '-'}; acks ${f.ackPerSecond}/s; resent after connection errors ${f.resent.errors}; split answers ${f.split}, one-writer overlaps ${f.overlaps.length}, stuck ${f.stuck.length}; load ${f.load1m.before} → ${f.load1m.after}`,
     ].join('; '),
-    'grows with hosts; 0 split, 0 overlaps, 0 stuck',
+    f.hosts === 1 ? '0 split, 0 overlaps, 0 stuck' : `≥ ${GROWTH}× one host’s deployed releases/min; 0 split, 0 overlaps, 0 stuck`,
     ok(
       f.split === 0 &&
         f.overlaps.length === 0 &&
         f.stuck.length === 0 &&
-        (f.hosts === 1 || f.deployedPerMinute > (single?.deployedPerMinute ?? 0)),
+        (f.hosts === 1 || f.deployedPerMinute >= GROWTH * (single?.deployedPerMinute ?? 0)),
     ),
   ];
 }
