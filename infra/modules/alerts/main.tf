@@ -234,12 +234,12 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "deployer_failures" {
   }
 }
 
-# The Functions host parks a work item that failed five times in <queue>-poison: a PutMessage there.
+# The Functions host parks a message that failed five times in <queue>-poison or <queue>-admit-poison: a PutMessage there.
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "poison_queue" {
   count                = var.deployer_enabled ? 1 : 0
   name                 = "alert-${var.name}-poison-queue"
   display_name         = "Deployer (${var.environment}): work parked in the poison queue"
-  description          = "A pipeline work item failed five times and was moved to ${var.queue_name}-poison (storage queue logs). The sweeper re-drives overdue releases; look at why it failed."
+  description          = "A pipeline work item or an accepted event's admission failed five times and was moved to ${var.queue_name}-poison or ${var.queue_name}-admit-poison (storage queue logs). The sweeper re-drives overdue releases and gives parked admissions back for an hour; look at why it failed."
   resource_group_name  = var.resource_group_name
   location             = var.location
   scopes               = [var.workspace_id]
@@ -252,7 +252,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "poison_queue" {
     query                   = <<-KQL
       StorageQueueLogs
       | where OperationName == "PutMessage" and StatusText == "Success"
-      | where Uri contains "/${var.queue_name}-poison/messages"
+      | where Uri contains "/${var.queue_name}-poison/messages" or Uri contains "/${var.queue_name}-admit-poison/messages"
       | summarize parked = count()
     KQL
     time_aggregation_method = "Total"
