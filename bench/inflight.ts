@@ -70,7 +70,7 @@ export interface InflightResult {
   afterGc: MemoryPoint;
   /** Heap after a full GC, growth per 100 completed releases over the second half of the memory run (MiB). */
   heapPer100MiB: number;
-  /** What the fakes in this process keep at the end (records are bounded: RECORD_LIMIT each; GitHub's deployments are its state). */
+  /** What the fakes in this process keep at the end (records are bounded: FAKE_RECORDS each; GitHub's deployments are its state). */
   fakes: Record<string, number>;
   /** Pushes the host refused (by status) and that were sent again. */
   refused: Record<string, number>;

@@ -17,8 +17,7 @@ import { handleControl } from './control.js';
 import { handleImport } from './fake-import.js';
 import { handleBlobs } from './fake-blobs.js';
 import { putTag, timedTags } from './timed-tags.js';
-import { pushBounded } from '../kubernetes/bounded.js';
-import { FAKE_RECORDS } from '../records.js';
+import { FAKE_RECORDS, pushBounded } from '../records.js';
 
 export interface AcrFakeOptions {
   subscriptionId?: string;

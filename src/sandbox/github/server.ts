@@ -19,8 +19,7 @@ import { renderJson, renderText } from './view.js';
 import { actionsHandlers, runObjectOf } from './actions.js';
 import { deliverApprovalEvents, type Delivery, type WebhookTarget } from './webhooks.js';
 import { sandboxActionsRoute } from './actions-route.js';
-import { pushBounded } from '../kubernetes/bounded.js';
-import { FAKE_RECORDS } from '../records.js';
+import { FAKE_RECORDS, pushBounded } from '../records.js';
 
 export interface GitHubFakeOptions {
   /** "owner/name"; other repositories answer 404 like a private repo would. */

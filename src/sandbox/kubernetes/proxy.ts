@@ -3,8 +3,7 @@
  * The real one dials a ready endpoint; here a per-service handler answers, with knobs to fail or
  * slow down, but only when the Service exists and has a Ready pod behind it, as in a cluster.
  */
-import { pushBounded } from './bounded.js';
-import { FAKE_RECORDS } from '../records.js';
+import { pushBounded } from '../records.js';
 import { isReady } from './spec.js';
 import { matchesLabels, matchLabelsSelector } from './selectors.js';
 import { failure, notFound, type HttpAnswer } from './status-object.js';
@@ -21,7 +20,7 @@ const HTML = '<!doctype html><html><head><title>Tailspin Toys</title></head><bod
 
 export class ServiceProxy {
   private readonly overrides = new Map<string, ServiceResponse>();
-  /** The newest proxied requests (RECORD_LIMIT), e.g. "tail-spin/tailspin-server:5100 GET /api/games". */
+  /** The newest proxied requests (FAKE_RECORDS), e.g. "tail-spin/tailspin-server:5100 GET /api/games". */
   readonly requests: string[] = [];
 
   constructor(private readonly store: Store) {}
@@ -47,7 +46,7 @@ export class ServiceProxy {
       .list(this.store.typeFor('v1', 'Pod'), namespace)
       .some((p) => matchesLabels(p.metadata.labels, selector) && isReady(p));
     if (!ready) return failure(503, `no endpoints available for service "${name}"`);
-    pushBounded(this.requests, `${namespace}/${nameAndPort} GET ${path}${search}`, FAKE_RECORDS);
+    pushBounded(this.requests, `${namespace}/${nameAndPort} GET ${path}${search}`);
     const o = this.overrides.get(`${namespace}/${name}`) ?? {};
     if (o.delayMs) await new Promise((r) => setTimeout(r, o.delayMs));
     const json = path.startsWith('/api/');

@@ -13,8 +13,7 @@ import type { PodBehaviour } from './pods.js';
 import { ServiceProxy } from './proxy.js';
 import { seedFromManifests } from './seed.js';
 import { applyKnobs } from './knobs.js';
-import { pushBounded } from './bounded.js';
-import { FAKE_RECORDS } from '../records.js';
+import { pushBounded } from '../records.js';
 import { failure, type HttpAnswer } from './status-object.js';
 import { groupVersion, Store } from './store.js';
 import { recordDeploymentWrites, type DeploymentWrite } from './writes.js';
@@ -52,7 +51,7 @@ export interface FakeKubernetes {
   token: string;
   /** The newest requests (at most FAKE_RECORDS, as the other fakes keep). */
   calls: RecordedCall[];
-  /** Changes of a Deployment's spec or writer token, oldest first; the newest RECORD_LIMIT (writes.ts). */
+  /** Changes of a Deployment's spec or writer token, oldest first; the newest WRITE_RECORDS (writes.ts). */
   writes: DeploymentWrite[];
   /** Requests to routes the fake does not know (answered 404 like the real server); the newest FAKE_RECORDS. */
   unexpected: RecordedCall[];
@@ -141,11 +140,11 @@ export async function startFakeKubernetes(opts: FakeKubernetesOptions = {}): Pro
         query: url.search,
         contentType: req.headers['content-type'],
       };
-      if (url.pathname !== '/_sandbox') pushBounded(calls, call, FAKE_RECORDS);
+      if (url.pathname !== '/_sandbox') pushBounded(calls, call);
       route(call.method, url, call.contentType ?? '', Buffer.concat(chunks).toString('utf8'), req.headers.authorization)
         .then((answer) => {
           if (!answer) {
-            pushBounded(unexpected, call, FAKE_RECORDS);
+            pushBounded(unexpected, call);
             answer = failure(404, 'the server could not find the requested resource');
           }
           const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);

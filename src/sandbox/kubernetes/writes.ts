@@ -4,7 +4,7 @@
  * changes here. Tests hold it against the release records to check "one writer per Deployment"
  * from the cluster's side; `GET /_sandbox/writes` serves it to a process that does not hold the fake.
  */
-import { pushBounded } from './bounded.js';
+import { pushBounded, WRITE_RECORDS } from '../records.js';
 import type { KObj, Store } from './store.js';
 
 export interface DeploymentWrite {
@@ -33,7 +33,7 @@ export function recordDeploymentWrites(store: Store, now: () => number = Date.no
     const before = last.get(key);
     last.set(key, seen);
     if (before && before.generation === seen.generation && before.writer === seen.writer) return;
-    pushBounded(writes, { at: now(), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name, ...seen });
+    pushBounded(writes, { at: now(), namespace: obj.metadata.namespace ?? '', name: obj.metadata.name, ...seen }, WRITE_RECORDS);
   });
   return writes;
 }

@@ -32,8 +32,8 @@ export async function sweep(d: PipelineDeps): Promise<number> {
     });
     await d.queue.enqueue({ releaseId: e.releaseId, correlationId: e.correlationId });
   }
-  const parked = await redriveAdmissions(d);
-  return overdue.length + owed.length + parked;
+  const givenBack = await redriveAdmissions(d);
+  return overdue.length + owed.length + givenBack;
 }
 
 async function redriveAdmissions(d: PipelineDeps): Promise<number> {

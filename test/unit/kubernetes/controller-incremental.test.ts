@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { handleResource } from '../../../src/sandbox/kubernetes/api.js';
 import { Controller } from '../../../src/sandbox/kubernetes/controller.js';
 import { eventRecorder } from '../../../src/sandbox/kubernetes/events.js';
-import { pushBounded } from '../../../src/sandbox/kubernetes/bounded.js';
+import { pushBounded } from '../../../src/sandbox/records.js';
 import { Store, type KObj } from '../../../src/sandbox/kubernetes/store.js';
 
 const NS = 'apps';
