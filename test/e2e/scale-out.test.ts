@@ -71,16 +71,18 @@ describe('three hosts, one storage, one sandbox', { timeout: 240_000 }, () => {
     expect(report.stuck).toEqual([]);
     expect(report.overlaps).toEqual([]);
     // The check had something to check: every release that deployed, and its changes as the cluster saw them.
-    expect(report.oneWriter.spans).toBeGreaterThanOrEqual(report.phases.succeeded ?? 0);
-    expect(report.oneWriter.writes).toBeGreaterThanOrEqual(report.phases.succeeded ?? 0);
+    // (Not "every release that succeeded": a push's build release succeeds without deploying.)
+    expect(report.deployed).toBeGreaterThan(0);
+    expect(report.oneWriter.spans).toBeGreaterThanOrEqual(report.deployed);
+    expect(report.oneWriter.writes).toBeGreaterThanOrEqual(report.deployed);
     // Every event's reserved id became a release (digests are new and manual deploys skip semantic dedup).
     expect(report.releases + report.folded).toBe(events.length);
     expect(report.releases).toBe(events.length);
     expect(report.phases.succeeded ?? 0).toBeGreaterThan(0);
-    // Scale-out, not three idle copies: every host took pipeline ticks and admissions from the shared queues.
-    for (const counts of ran) {
-      expect(counts.pipeline ?? 0).toBeGreaterThan(0);
-      expect(counts.acrAdmissions ?? 0).toBeGreaterThan(0);
-    }
+    // Scale-out, not three idle copies: every host took pipeline ticks (about 6 per release) from the shared
+    // queue, and admissions were shared too. There are only about 35 admission messages and a poller takes up
+    // to 16 at once, so one host can miss all of them by chance (seen once in a run on a quiet machine).
+    for (const counts of ran) expect(counts.pipeline ?? 0).toBeGreaterThan(0);
+    expect(ran.filter((counts) => (counts.acrAdmissions ?? 0) > 0).length).toBeGreaterThanOrEqual(2);
   });
 });
